@@ -1,0 +1,14 @@
+// The subcommand table: each subcommand lives in its own file under cli/commands/.
+// Rule for those files: import only commander and cli/ helpers at the top; load the layer that does
+// the work with `await import()` inside the action, so each command starts fast.
+
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+
+const registrations: Register[] = [];
+
+/** registerCommands adds every subcommand to the program. */
+export function registerCommands(program: Command): void {
+  for (const register of registrations) register(program);
+}

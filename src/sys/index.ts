@@ -1,0 +1,4 @@
+// bpfkit/sys: the only module that touches native code — bpf(2), perf_event_open(2), mmap, epoll, errno.
+
+export * from './errno.js';
+export * from './fd.js';
