@@ -2,3 +2,8 @@
 
 export * from './errno.js';
 export * from './fd.js';
+export * from './epoll.js';
+export * from './ioctl.js';
+export * from './mmap.js';
+export * from './mount.js';
+export * from './perf-event.js';
