@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isRoot } from '../testing/kernel.js';
+import {
+  formatSymbol,
+  kernelSymbols,
+  parseKallsyms,
+  parseMaps,
+  SymbolTable,
+  UserSymbolizer,
+} from './symbols.js';
+import { resolveUprobe } from './uprobe-resolve.js';
+
+describe('SymbolTable', () => {
+  it('finds the symbol at or below an address', () => {
+    const t = new SymbolTable([
+      { addr: 0x2000n, name: 'b' },
+      { addr: 0x1000n, name: 'a' },
+    ]);
+    expect(t.lookup(0xfffn)).toBeUndefined();
+    expect(t.lookup(0x1000n)).toEqual({ name: 'a', offset: 0n });
+    expect(formatSymbol(t.lookup(0x1fffn), 0x1fffn)).toBe('a+0xfff');
+    expect(formatSymbol(t.lookup(0x2001n), 0x2001n)).toBe('b+0x1');
+  });
+
+  it('parses kallsyms text, keeping text symbols and modules', () => {
+    const t = parseKallsyms(
+      'ffffffff81000000 T _stext\nffffffff81000100 D data\nffffffffc0000000 t foo\t[ext4]\n',
+    );
+    expect(t.size).toBe(2);
+    expect(t.lookup(0xffffffffc0000010n)).toEqual({ name: 'foo', offset: 0x10n, module: '[ext4]' });
+  });
+
+  it.skipIf(!isRoot)('resolves a real kernel function from /proc/kallsyms', () => {
+    const k = kernelSymbols();
+    expect(k.size).toBeGreaterThan(1000);
+  });
+
+  it('parses /proc/PID/maps lines', () => {
+    const m = parseMaps('7f0000000000-7f0000001000 r-xp 00028000 08:01 123   /usr/lib/libc.so.6\n');
+    expect(m).toEqual([
+      { start: 0x7f0000000000n, end: 0x7f0000001000n, offset: 0x28000n, path: '/usr/lib/libc.so.6' },
+    ]);
+  });
+
+  it('symbolises an address inside this process through maps and ELF', () => {
+    const t = resolveUprobe('c', 'malloc');
+    const maps = parseMaps(readFileSync('/proc/self/maps', 'utf8'));
+    const libc = maps.find(
+      (m) => m.path === t.path && t.offset >= m.offset && t.offset < m.offset + (m.end - m.start),
+    );
+    expect(libc).toBeDefined();
+    const addr = libc!.start + (t.offset - libc!.offset) + 3n;
+    const s = new UserSymbolizer(process.pid).lookup(addr);
+    expect(['malloc', '__libc_malloc']).toContain(s?.name);
+    expect(s?.offset).toBe(3n);
+  });
+});

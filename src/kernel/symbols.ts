@@ -1,0 +1,155 @@
+// Symbolisation: kernel addresses through /proc/kallsyms, user addresses through /proc/PID/maps and
+// the ELF symbol tables of the mapped files.
+
+import { readFileSync } from 'node:fs';
+import { STT_FUNC, STT_GNU_IFUNC } from './elf.js';
+import { loadElf } from './uprobe-resolve.js';
+
+/** ResolvedSymbol is a symbol name and the address's offset into it. */
+export interface ResolvedSymbol {
+  name: string;
+  offset: bigint;
+  /** module is the kernel module ("[ext4]") or the file for user addresses. */
+  module?: string;
+}
+
+/** formatSymbol renders "name+0x1a" (or "name" at offset 0). */
+export function formatSymbol(s: ResolvedSymbol | undefined, addr: bigint): string {
+  if (!s) return `0x${addr.toString(16)}`;
+  return s.offset === 0n ? s.name : `${s.name}+0x${s.offset.toString(16)}`;
+}
+
+/** SymbolTable is a sorted address → name index answered by binary search. */
+export class SymbolTable {
+  readonly #addrs: BigUint64Array;
+  readonly #names: string[];
+  readonly #modules: (string | undefined)[];
+
+  constructor(entries: { addr: bigint; name: string; module?: string | undefined }[]) {
+    entries.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+    this.#addrs = BigUint64Array.from(entries.map((e) => e.addr));
+    this.#names = entries.map((e) => e.name);
+    this.#modules = entries.map((e) => e.module);
+  }
+
+  get size(): number {
+    return this.#names.length;
+  }
+
+  /** lookup returns the symbol at or below addr, or undefined below the first one. */
+  lookup(addr: bigint): ResolvedSymbol | undefined {
+    const a = this.#addrs;
+    let lo = 0;
+    let hi = a.length - 1;
+    if (hi < 0 || addr < a[0]!) return undefined;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (a[mid]! <= addr) lo = mid;
+      else hi = mid - 1;
+    }
+    const mod = this.#modules[lo];
+    const out: ResolvedSymbol = { name: this.#names[lo]!, offset: addr - a[lo]! };
+    if (mod !== undefined) out.module = mod;
+    return out;
+  }
+}
+
+/** parseKallsyms reads "ffffffff81000000 T _stext [module]" lines, keeping text symbols. */
+export function parseKallsyms(text: string): SymbolTable {
+  const entries: { addr: bigint; name: string; module?: string }[] = [];
+  for (const line of text.split('\n')) {
+    const parts = line.split(/\s+/);
+    if (parts.length < 3) continue;
+    const [hex, type, name, mod] = parts as [string, string, string, string | undefined];
+    if (type !== 't' && type !== 'T' && type !== 'w' && type !== 'W') continue;
+    if (!/^[0-9a-f]+$/i.test(hex)) continue;
+    const addr = BigInt(`0x${hex}`);
+    if (addr === 0n) continue; // addresses hidden by kptr_restrict
+    entries.push(mod ? { addr, name, module: mod } : { addr, name });
+  }
+  return new SymbolTable(entries);
+}
+
+let kallsyms: SymbolTable | undefined;
+
+/** kernelSymbols loads /proc/kallsyms once per process. */
+export function kernelSymbols(): SymbolTable {
+  return (kallsyms ??= parseKallsyms(readFileSync('/proc/kallsyms', 'utf8')));
+}
+
+/** MapEntry is one file-backed executable line of /proc/PID/maps. */
+export interface MapEntry {
+  start: bigint;
+  end: bigint;
+  offset: bigint;
+  path: string;
+}
+
+/** parseMaps keeps the executable, file-backed mappings of a /proc/PID/maps text. */
+export function parseMaps(text: string): MapEntry[] {
+  const out: MapEntry[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ \d+\s+(\/.*)$/.exec(line);
+    if (!m || !m[3]!.includes('x')) continue;
+    out.push({
+      start: BigInt(`0x${m[1]}`),
+      end: BigInt(`0x${m[2]}`),
+      offset: BigInt(`0x${m[4]}`),
+      path: m[5]!,
+    });
+  }
+  return out;
+}
+
+/**
+ * UserSymbolizer resolves addresses of one process. Read it while the process lives: /proc/PID/maps
+ * is gone after exit.
+ */
+export class UserSymbolizer {
+  readonly #maps: MapEntry[];
+  readonly #tables = new Map<string, SymbolTable | null>();
+
+  constructor(pid: number) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/maps`, 'utf8');
+    } catch {
+      // the process has exited: addresses print as hex
+    }
+    this.#maps = parseMaps(text);
+  }
+
+  lookup(addr: bigint): ResolvedSymbol | undefined {
+    const map = this.#maps.find((m) => addr >= m.start && addr < m.end);
+    if (!map) return undefined;
+    const table = this.#table(map.path);
+    const fileOff = addr - map.start + map.offset;
+    const elfPath = map.path.replace(/ \(deleted\)$/, '');
+    let vaddr: bigint | undefined;
+    try {
+      vaddr = loadElf(elfPath).vaddrOf(fileOff);
+    } catch {
+      vaddr = undefined;
+    }
+    const sym = vaddr === undefined || !table ? undefined : table.lookup(vaddr);
+    if (!sym) return { name: `${elfPath}+0x${fileOff.toString(16)}`, offset: 0n, module: elfPath };
+    return { ...sym, module: elfPath };
+  }
+
+  #table(path: string): SymbolTable | null {
+    let t = this.#tables.get(path);
+    if (t !== undefined) return t;
+    try {
+      const elf = loadElf(path.replace(/ \(deleted\)$/, ''));
+      t = new SymbolTable(
+        elf.symbols
+          .filter((s) => (s.type === STT_FUNC || s.type === STT_GNU_IFUNC) && s.value !== 0n)
+          .map((s) => ({ addr: s.value, name: s.name })),
+      );
+    } catch {
+      t = null;
+    }
+    this.#tables.set(path, t);
+    return t;
+  }
+}
