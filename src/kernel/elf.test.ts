@@ -4,7 +4,7 @@ import { DecodeError } from '../errors/index.js';
 import { ElfFile, ET_DYN, PT_LOAD } from './elf.js';
 
 /** makeElf builds a minimal ELF64 with one PT_LOAD segment and a .symtab, for exact assertions. */
-export function makeElf(symbols: { name: string; value: bigint; type?: number }[]): Uint8Array {
+function makeElf(symbols: { name: string; value: bigint; type?: number }[]): Uint8Array {
   const strtab = ['\0'];
   const nameOff: number[] = [];
   let len = 1;
