@@ -1,0 +1,446 @@
+// Btf: a parsed BTF blob (vmlinux, a module's split BTF, or any other) with lazy type decoding and
+// lookups by name, path, enumerator and function.
+
+import { readFileSync } from 'node:fs';
+import { DecodeError } from '../errors/index.js';
+import { closest } from './closest.js';
+import { BtfError } from './errors.js';
+import { declaration, typeName } from './format.js';
+import { FuncLinkage, IntEncoding, Kind, type KindName, kindNames } from './kinds.js';
+import { type MemberLocation, memberPath, offsetOf } from './lookup.js';
+import { parseRaw, type RawBtf } from './parse.js';
+import type { BtfType, EnumType, FuncProtoType, FuncType, Member, Param, TypeId } from './types.js';
+
+/** VMLINUX_BTF_PATH is where the kernel exposes its own BTF (CONFIG_DEBUG_INFO_BTF, 5.4+). */
+export const VMLINUX_BTF_PATH = '/sys/kernel/btf/vmlinux';
+
+/** PTR_SIZE is the size bpfkit gives pointers; BTF does not record it and bpfkit targets 64-bit. */
+export const PTR_SIZE = 8;
+
+const MAX_CHAIN = 64;
+
+/** FuncInfo is a kernel function's signature from its FUNC and FUNC_PROTO types. */
+export interface FuncInfo {
+  id: TypeId;
+  name: string;
+  linkage: FuncType['linkage'];
+  proto: FuncProtoType;
+  returnType: TypeId;
+  params: (Param & { typeName: string })[];
+  /** variadic is true when the proto ends with `...`. */
+  variadic: boolean;
+}
+
+/** TypeKindFilter narrows name lookups: the C tag ('struct', 'union', 'enum') or any BTF kind name. */
+export type TypeKindFilter = KindName;
+
+/** Btf is one parsed BTF blob; split BTF (a module's) chains to its base for ids and strings. */
+export class Btf {
+  readonly base: Btf | undefined;
+  /** firstId is the id of this blob's first type: 1, or the base's count for split BTF. */
+  readonly firstId: number;
+  /** count is one past the largest valid type id (id 0 is void). */
+  readonly count: number;
+  readonly #raw: RawBtf;
+  readonly #strBase: number;
+  readonly #strText: string;
+  readonly #ascii: boolean;
+  readonly #cache: (BtfType | undefined)[];
+  #names: Map<string, number | number[]> | undefined;
+  #enumerators: Map<string, TypeId> | undefined;
+
+  private constructor(raw: RawBtf, base: Btf | undefined) {
+    this.#raw = raw;
+    this.base = base;
+    this.firstId = base ? base.count : 1;
+    this.count = this.firstId + raw.offsets.length;
+    this.#strBase = base ? base.#strBase + base.#raw.strings.length : 0;
+    // Names are ASCII in practice: one latin1 decode makes every name a cheap slice.
+    this.#strText = new TextDecoder('latin1').decode(raw.strings);
+    this.#ascii = !/[^\x00-\x7f]/.test(this.#strText);
+    this.#cache = new Array(raw.offsets.length);
+  }
+
+  /** parse reads a BTF blob; pass `base` (usually vmlinux) for a module's split BTF. */
+  static parse(bytes: Uint8Array, options: { base?: Btf } = {}): Btf {
+    return new Btf(parseRaw(bytes), options.base);
+  }
+
+  /** load reads and parses a BTF file such as /sys/kernel/btf/vmlinux or /sys/kernel/btf/<module>. */
+  static load(path: string = VMLINUX_BTF_PATH, options: { base?: Btf } = {}): Btf {
+    return Btf.parse(readFileSync(path), options);
+  }
+
+  /** header is this blob's struct btf_header. */
+  get header(): RawBtf['header'] {
+    return this.#raw.header;
+  }
+
+  /** string returns the NUL-terminated string at `offset` in the (base + own) string section. */
+  string(offset: number): string {
+    if (offset < this.#strBase) return this.base!.string(offset);
+    const off = offset - this.#strBase;
+    const text = this.#strText;
+    if (off >= text.length) throw new DecodeError(`BTF string offset ${offset} is out of range`, offset);
+    const end = text.indexOf('\0', off);
+    if (this.#ascii) return text.slice(off, end);
+    return new TextDecoder().decode(this.#raw.strings.subarray(off, end));
+  }
+
+  #check(id: TypeId): void {
+    if (!Number.isInteger(id) || id < 0 || id >= this.count) {
+      throw new BtfError(`no BTF type with id ${id} (valid ids are 0..${this.count - 1})`);
+    }
+  }
+
+  /** kindOf returns the kind of a type without decoding it. */
+  kindOf(id: TypeId): KindName {
+    this.#check(id);
+    if (id === 0) return 'void';
+    if (id < this.firstId) return this.base!.kindOf(id);
+    const w = this.#raw.offsets[id - this.firstId]!;
+    return kindNames[(this.#raw.words[w + 1]! >>> 24) & 0x1f]!;
+  }
+
+  /** nameOf returns a type's name ('' when anonymous) without decoding it. */
+  nameOf(id: TypeId): string {
+    this.#check(id);
+    if (id === 0) return 'void';
+    if (id < this.firstId) return this.base!.nameOf(id);
+    return this.string(this.#raw.words[this.#raw.offsets[id - this.firstId]!]!);
+  }
+
+  /** type decodes (once) and returns the type with this id; id 0 is void. */
+  type(id: TypeId): BtfType {
+    this.#check(id);
+    if (id === 0) return { id: 0, kind: 'void', name: 'void' };
+    if (id < this.firstId) return this.base!.type(id);
+    const i = id - this.firstId;
+    let t = this.#cache[i];
+    if (t === undefined) this.#cache[i] = t = this.#decode(id, this.#raw.offsets[i]!);
+    return t;
+  }
+
+  /** types iterates over this blob's own types (not the base's), in id order. */
+  *types(): IterableIterator<BtfType> {
+    for (let id = this.firstId; id < this.count; id++) yield this.type(id);
+  }
+
+  #decode(id: TypeId, w: number): BtfType {
+    const words = this.#raw.words;
+    const name = this.string(words[w]!);
+    const info = words[w + 1]!;
+    const kind = (info >>> 24) & 0x1f;
+    const vlen = info & 0xffff;
+    const kflag = info >>> 31 === 1;
+    const sizeOrType = words[w + 2]!;
+    const at = w + 3;
+    switch (kind) {
+      case Kind.Int: {
+        const enc = words[at]!;
+        const e = (enc >>> 24) & 0x0f;
+        return {
+          id,
+          kind: 'int',
+          name,
+          size: sizeOrType,
+          signed: (e & IntEncoding.Signed) !== 0,
+          char: (e & IntEncoding.Char) !== 0,
+          bool: (e & IntEncoding.Bool) !== 0,
+          offset: (enc >>> 16) & 0xff,
+          bits: enc & 0xff,
+        };
+      }
+      case Kind.Float:
+        return { id, kind: 'float', name, size: sizeOrType };
+      case Kind.Ptr:
+      case Kind.Typedef:
+      case Kind.Volatile:
+      case Kind.Const:
+      case Kind.Restrict:
+      case Kind.TypeTag:
+        return { id, kind: kindNames[kind] as 'ptr', name, type: sizeOrType };
+      case Kind.Array:
+        return {
+          id,
+          kind: 'array',
+          name,
+          type: words[at]!,
+          indexType: words[at + 1]!,
+          nelems: words[at + 2]!,
+        };
+      case Kind.Struct:
+      case Kind.Union: {
+        const members: Member[] = new Array(vlen);
+        for (let j = 0; j < vlen; j++) {
+          const m = at + j * 3;
+          const off = words[m + 2]!;
+          members[j] = {
+            name: this.string(words[m]!),
+            type: words[m + 1]!,
+            bitOffset: kflag ? off & 0xffffff : off,
+            bitSize: kflag ? off >>> 24 : 0,
+          };
+        }
+        return { id, kind: kind === Kind.Struct ? 'struct' : 'union', name, size: sizeOrType, members };
+      }
+      case Kind.Enum:
+      case Kind.Enum64: {
+        const is64 = kind === Kind.Enum64;
+        const stride = is64 ? 3 : 2;
+        const values = new Array(vlen);
+        for (let j = 0; j < vlen; j++) {
+          const m = at + j * stride;
+          let value: bigint;
+          if (is64) {
+            const v = (BigInt(words[m + 2]!) << 32n) | BigInt(words[m + 1]!);
+            value = kflag ? BigInt.asIntN(64, v) : v;
+          } else {
+            value = BigInt(kflag ? words[m + 1]! | 0 : words[m + 1]!);
+          }
+          values[j] = { name: this.string(words[m]!), value };
+        }
+        return { id, kind: is64 ? 'enum64' : 'enum', name, size: sizeOrType, signed: kflag, values };
+      }
+      case Kind.Fwd:
+        return { id, kind: 'fwd', name, union: kflag };
+      case Kind.Func:
+        return { id, kind: 'func', name, type: sizeOrType, linkage: linkageName(vlen) };
+      case Kind.FuncProto: {
+        const params: Param[] = new Array(vlen);
+        for (let j = 0; j < vlen; j++) {
+          params[j] = { name: this.string(words[at + j * 2]!), type: words[at + j * 2 + 1]! };
+        }
+        return { id, kind: 'func_proto', name, returnType: sizeOrType, params };
+      }
+      case Kind.Var:
+        return { id, kind: 'var', name, type: sizeOrType, linkage: linkageName(words[at]!) };
+      case Kind.Datasec: {
+        const vars = new Array(vlen);
+        for (let j = 0; j < vlen; j++) {
+          const m = at + j * 3;
+          vars[j] = { type: words[m]!, offset: words[m + 1]!, size: words[m + 2]! };
+        }
+        return { id, kind: 'datasec', name, size: sizeOrType, vars };
+      }
+      case Kind.DeclTag:
+        return { id, kind: 'decl_tag', name, type: sizeOrType, componentIdx: words[at]! | 0 };
+      default:
+        // indexTypes has rejected every other kind.
+        throw new DecodeError(`unknown BTF kind ${kind}`, w * 4);
+    }
+  }
+
+  #nameIndex(): Map<string, number | number[]> {
+    if (this.#names) return this.#names;
+    const names = new Map<string, number | number[]>();
+    const { words, offsets } = this.#raw;
+    for (let i = 0; i < offsets.length; i++) {
+      const off = words[offsets[i]!]!;
+      if (off === 0) continue;
+      const name = this.string(off);
+      const id = this.firstId + i;
+      const prev = names.get(name);
+      if (prev === undefined) names.set(name, id);
+      else if (typeof prev === 'number') names.set(name, [prev, id]);
+      else prev.push(id);
+    }
+    return (this.#names = names);
+  }
+
+  /** idsByName returns every type id with this exact name, base types first. */
+  idsByName(name: string): TypeId[] {
+    const own = this.#nameIndex().get(name);
+    const mine = own === undefined ? [] : typeof own === 'number' ? [own] : own;
+    return this.base ? [...this.base.idsByName(name), ...mine] : [...mine];
+  }
+
+  /** names iterates over every distinct type name (own and base). */
+  *names(): IterableIterator<string> {
+    if (this.base) yield* this.base.names();
+    yield* this.#nameIndex().keys();
+  }
+
+  /**
+   * findType returns the type named `name` ('task_struct', or 'struct task_struct'), optionally of one
+   * kind; a full definition wins over a forward declaration.
+   */
+  findType(name: string, kind?: TypeKindFilter): BtfType | undefined {
+    const tagged = /^(struct|union|enum)\s+(\S+)$/.exec(name.trim());
+    if (tagged) {
+      kind ??= tagged[1] as TypeKindFilter;
+      name = tagged[2]!;
+    }
+    let fallback: BtfType | undefined;
+    for (const id of this.idsByName(name)) {
+      const k = this.kindOf(id);
+      if (kind !== undefined && k !== kind && !(kind === 'enum' && k === 'enum64')) {
+        if (k === 'fwd' && (kind === 'struct' || kind === 'union')) fallback ??= this.type(id);
+        continue;
+      }
+      if (kind === undefined && (k === 'fwd' || k === 'decl_tag')) {
+        fallback ??= this.type(id);
+        continue;
+      }
+      return this.type(id);
+    }
+    return fallback;
+  }
+
+  /** typeByName is findType that throws a BtfError with close names when nothing matches. */
+  typeByName(name: string, kind?: TypeKindFilter): BtfType {
+    const t = this.findType(name, kind);
+    if (t) return t;
+    const what = kind ? `${kind} ${name}` : `type ${name}`;
+    throw new BtfError(`BTF has no ${what}`, closest(name, this.names()));
+  }
+
+  /** resolve follows typedef, const, volatile, restrict and type_tag to the underlying type. */
+  resolve(id: TypeId): BtfType {
+    let t = this.type(id);
+    for (let n = 0; n < MAX_CHAIN; n++) {
+      switch (t.kind) {
+        case 'typedef':
+        case 'const':
+        case 'volatile':
+        case 'restrict':
+        case 'type_tag':
+          t = this.type(t.type);
+          continue;
+        default:
+          return t;
+      }
+    }
+    throw new DecodeError(`BTF type ${id} is a chain of more than ${MAX_CHAIN} typedefs or modifiers`, 0);
+  }
+
+  /** sizeof is the size in bytes of a type, as C's sizeof (pointers are PTR_SIZE). */
+  sizeof(id: TypeId): number {
+    let mult = 1;
+    for (let n = 0; n < MAX_CHAIN; n++) {
+      const t = this.resolve(id);
+      switch (t.kind) {
+        case 'int':
+        case 'float':
+        case 'struct':
+        case 'union':
+        case 'enum':
+        case 'enum64':
+        case 'datasec':
+          return mult * t.size;
+        case 'ptr':
+          return mult * PTR_SIZE;
+        case 'array':
+          mult *= t.nelems;
+          id = t.type;
+          continue;
+        case 'var':
+          id = t.type;
+          continue;
+        default:
+          throw new BtfError(`${t.kind} ${this.typeName(t.id)} has no size`);
+      }
+    }
+    throw new DecodeError(`BTF type ${id} nests arrays more than ${MAX_CHAIN} deep`, 0);
+  }
+
+  /** typeName prints a type as C would name it: `struct sock *`, `unsigned int`, `char[16]`. */
+  typeName(id: TypeId): string {
+    return typeName(this, id);
+  }
+
+  /** declaration prints a C declaration of `name` with this type: `char comm[16]`. */
+  declaration(id: TypeId, name: string): string {
+    return declaration(this, id, name);
+  }
+
+  /** memberPath locates `path` ('real_parent.pid', 'comm[3]') in `root`; see lookup.ts. */
+  memberPath(root: string | TypeId, path: string): MemberLocation[] {
+    return memberPath(this, root, path);
+  }
+
+  /** offsetOf locates 'type.member.member' that does not cross a pointer. */
+  offsetOf(path: string): MemberLocation {
+    return offsetOf(this, path);
+  }
+
+  #enumeratorIndex(): Map<string, TypeId> {
+    if (this.#enumerators) return this.#enumerators;
+    const index = new Map<string, TypeId>();
+    const { words, offsets } = this.#raw;
+    for (let i = 0; i < offsets.length; i++) {
+      const kind = (words[offsets[i]! + 1]! >>> 24) & 0x1f;
+      if (kind !== Kind.Enum && kind !== Kind.Enum64) continue;
+      const t = this.type(this.firstId + i) as EnumType;
+      for (const v of t.values) if (!index.has(v.name)) index.set(v.name, t.id);
+    }
+    return (this.#enumerators = index);
+  }
+
+  /** enumType returns the enum (or enum64) named `name`, e.g. 'bpf_map_type'. */
+  enumType(name: string): EnumType {
+    return this.typeByName(name, 'enum') as EnumType;
+  }
+
+  /** enumValue returns an enumerator's value: enumValue('BPF_MAP_TYPE_RINGBUF') → 27n. */
+  enumValue(enumerator: string, enumName?: string): bigint {
+    if (enumName !== undefined) {
+      const t = this.enumType(enumName);
+      const v = t.values.find((x) => x.name === enumerator);
+      if (v) return v.value;
+      throw new BtfError(
+        `enum ${t.name} has no enumerator '${enumerator}'`,
+        closest(
+          enumerator,
+          t.values.map((x) => x.name),
+        ),
+      );
+    }
+    let owner = this.#enumeratorIndex().get(enumerator);
+    if (owner === undefined && this.base) owner = this.base.#enumeratorIndex().get(enumerator);
+    if (owner === undefined) {
+      const all = this.base
+        ? [...this.base.#enumeratorIndex().keys(), ...this.#enumeratorIndex().keys()]
+        : this.#enumeratorIndex().keys();
+      throw new BtfError(`BTF has no enumerator '${enumerator}'`, closest(enumerator, all));
+    }
+    return (this.type(owner) as EnumType).values.find((x) => x.name === enumerator)!.value;
+  }
+
+  /** enumName returns the name of `value` in enum `enumName`, or undefined (first match wins). */
+  enumName(enumName: string, value: bigint | number): string | undefined {
+    const v = BigInt(value);
+    return this.enumType(enumName).values.find((x) => x.value === v)?.name;
+  }
+
+  /** funcByName returns a function's signature: funcByName('tcp_v4_connect'). */
+  funcByName(name: string): FuncInfo {
+    const f = this.findType(name, 'func') as FuncType | undefined;
+    if (!f) {
+      throw new BtfError(`BTF has no function ${name}`, closest(name, this.names()));
+    }
+    const proto = this.type(f.type);
+    if (proto.kind !== 'func_proto') {
+      throw new DecodeError(`BTF func ${name} points at a ${proto.kind}, not a func_proto`, 0);
+    }
+    const last = proto.params[proto.params.length - 1];
+    const variadic = last !== undefined && last.type === 0 && last.name === '';
+    const params = (variadic ? proto.params.slice(0, -1) : proto.params).map((p) => ({
+      ...p,
+      typeName: this.typeName(p.type),
+    }));
+    return { id: f.id, name, linkage: f.linkage, proto, returnType: proto.returnType, params, variadic };
+  }
+}
+
+function linkageName(v: number): 'static' | 'global' | 'extern' {
+  return v === FuncLinkage.Global ? 'global' : v === FuncLinkage.Extern ? 'extern' : 'static';
+}
+
+let vmlinux: Btf | undefined;
+
+/** loadVmlinux parses the running kernel's BTF once per process and caches it. */
+export function loadVmlinux(path: string = VMLINUX_BTF_PATH): Btf {
+  if (path !== VMLINUX_BTF_PATH) return Btf.load(path);
+  return (vmlinux ??= Btf.load(path));
+}

@@ -1,0 +1,42 @@
+// closest: "did you mean" suggestions by edit distance, shared by member, type and event lookups.
+
+/** levenshtein is the edit distance between a and b, giving up (returning max+1) beyond max. */
+export function levenshtein(a: string, b: string, max = Number.POSITIVE_INFINITY): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = new Array<number>(b.length + 1);
+  let cur = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    [prev, cur] = [cur, prev];
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * closest returns up to `limit` candidates near `name`, nearest first. A candidate qualifies within
+ * a third of the name's length (at least 2 edits), or when one contains the other.
+ */
+export function closest(name: string, candidates: Iterable<string>, limit = 3): string[] {
+  const max = Math.max(2, Math.floor(name.length / 3));
+  const scored: { c: string; d: number }[] = [];
+  const seen = new Set<string>();
+  const lower = name.toLowerCase();
+  for (const c of candidates) {
+    if (seen.has(c) || c === name || c === '') continue;
+    seen.add(c);
+    let d = levenshtein(lower, c.toLowerCase(), max);
+    if (d > max && lower.length >= 4 && c.toLowerCase().includes(lower)) d = max;
+    if (d <= max) scored.push({ c, d });
+  }
+  scored.sort((x, y) => x.d - y.d || x.c.length - y.c.length || (x.c < y.c ? -1 : 1));
+  return scored.slice(0, limit).map((s) => s.c);
+}
