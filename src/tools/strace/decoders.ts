@@ -1,0 +1,475 @@
+// Flag and enum decoders that print syscall arguments the way strace does (O_RDONLY|O_CLOEXEC,
+// PROT_READ|PROT_WRITE, AT_FDCWD, SIGCHLD); unknown bits are kept as a hex remainder.
+
+import type { ArgKind } from './syscalls.js';
+
+type Flag = readonly [value: number, name: string];
+
+/** flags prints the named bits of v joined by `|`, then any unknown bits in hex; `zero` names 0. */
+export function flags(v: bigint, table: readonly Flag[], zero = '0'): string {
+  if (v === 0n) return zero;
+  const out: string[] = [];
+  let rest = v;
+  for (const [bit, name] of table) {
+    const b = BigInt(bit);
+    if (b !== 0n && (rest & b) === b) {
+      out.push(name);
+      rest &= ~b;
+    }
+  }
+  if (rest !== 0n) out.push(`0x${rest.toString(16)}`);
+  return out.join('|');
+}
+
+/** enumName prints the name of v, or its decimal value when unknown. */
+export function enumName(v: bigint, table: ReadonlyMap<number, string>): string {
+  const n = Number(BigInt.asIntN(32, v));
+  return table.get(n) ?? n.toString();
+}
+
+const O_ACCMODE = 3n;
+const OPEN_ACC = ['O_RDONLY', 'O_WRONLY', 'O_RDWR', '0x3'];
+const OPEN_FLAGS: Flag[] = [
+  [0o100, 'O_CREAT'],
+  [0o200, 'O_EXCL'],
+  [0o400, 'O_NOCTTY'],
+  [0o1000, 'O_TRUNC'],
+  [0o2000, 'O_APPEND'],
+  [0o4000, 'O_NONBLOCK'],
+  [0o4010000, 'O_SYNC'],
+  [0o10000, 'O_DSYNC'],
+  [0o20000, 'O_ASYNC'],
+  [0o40000, 'O_DIRECT'],
+  [0o100000, 'O_LARGEFILE'],
+  [0o20200000, 'O_TMPFILE'],
+  [0o200000, 'O_DIRECTORY'],
+  [0o400000, 'O_NOFOLLOW'],
+  [0o1000000, 'O_NOATIME'],
+  [0o2000000, 'O_CLOEXEC'],
+  [0o10000000, 'O_PATH'],
+];
+export const O_CREAT = 0o100n;
+export const O_TMPFILE = 0o20200000n;
+
+/** openFlags prints open(2) flags: the access mode first, then the other bits. */
+export function openFlags(v: bigint): string {
+  const acc = OPEN_ACC[Number(v & O_ACCMODE)] ?? '';
+  const rest = flags(v & ~O_ACCMODE, OPEN_FLAGS, '');
+  return rest === '' ? acc : `${acc}|${rest}`;
+}
+
+/** openNeedsMode says whether open's mode argument is meaningful (strace prints it only then). */
+export const openNeedsMode = (v: bigint): boolean => (v & O_CREAT) !== 0n || (v & O_TMPFILE) === O_TMPFILE;
+
+const AT_FLAGS: Flag[] = [
+  [0x100, 'AT_SYMLINK_NOFOLLOW'],
+  [0x200, 'AT_REMOVEDIR'],
+  [0x400, 'AT_SYMLINK_FOLLOW'],
+  [0x800, 'AT_NO_AUTOMOUNT'],
+  [0x1000, 'AT_EMPTY_PATH'],
+  [0x2000, 'AT_STATX_FORCE_SYNC'],
+  [0x4000, 'AT_STATX_DONT_SYNC'],
+];
+const ACCESS: Flag[] = [
+  [4, 'R_OK'],
+  [2, 'W_OK'],
+  [1, 'X_OK'],
+];
+const PROT: Flag[] = [
+  [1, 'PROT_READ'],
+  [2, 'PROT_WRITE'],
+  [4, 'PROT_EXEC'],
+  [0x1000000, 'PROT_GROWSDOWN'],
+  [0x2000000, 'PROT_GROWSUP'],
+];
+const MAP_TYPE = ['0', 'MAP_SHARED', 'MAP_PRIVATE', 'MAP_SHARED_VALIDATE'];
+const MAP_FLAGS: Flag[] = [
+  [0x10, 'MAP_FIXED'],
+  [0x20, 'MAP_ANONYMOUS'],
+  [0x40, 'MAP_32BIT'],
+  [0x100, 'MAP_GROWSDOWN'],
+  [0x800, 'MAP_DENYWRITE'],
+  [0x1000, 'MAP_EXECUTABLE'],
+  [0x2000, 'MAP_LOCKED'],
+  [0x4000, 'MAP_NORESERVE'],
+  [0x8000, 'MAP_POPULATE'],
+  [0x10000, 'MAP_NONBLOCK'],
+  [0x20000, 'MAP_STACK'],
+  [0x40000, 'MAP_HUGETLB'],
+  [0x80000, 'MAP_SYNC'],
+  [0x100000, 'MAP_FIXED_NOREPLACE'],
+];
+const CLONE_FLAGS: Flag[] = [
+  [0x100, 'CLONE_VM'],
+  [0x200, 'CLONE_FS'],
+  [0x400, 'CLONE_FILES'],
+  [0x800, 'CLONE_SIGHAND'],
+  [0x1000, 'CLONE_PIDFD'],
+  [0x2000, 'CLONE_PTRACE'],
+  [0x4000, 'CLONE_VFORK'],
+  [0x8000, 'CLONE_PARENT'],
+  [0x10000, 'CLONE_THREAD'],
+  [0x20000, 'CLONE_NEWNS'],
+  [0x40000, 'CLONE_SYSVSEM'],
+  [0x80000, 'CLONE_SETTLS'],
+  [0x100000, 'CLONE_PARENT_SETTID'],
+  [0x200000, 'CLONE_CHILD_CLEARTID'],
+  [0x400000, 'CLONE_DETACHED'],
+  [0x800000, 'CLONE_UNTRACED'],
+  [0x1000000, 'CLONE_CHILD_SETTID'],
+  [0x2000000, 'CLONE_NEWCGROUP'],
+  [0x4000000, 'CLONE_NEWUTS'],
+  [0x8000000, 'CLONE_NEWIPC'],
+  [0x10000000, 'CLONE_NEWUSER'],
+  [0x20000000, 'CLONE_NEWPID'],
+  [0x40000000, 'CLONE_NEWNET'],
+  [0x80000000, 'CLONE_IO'],
+];
+const CLOEXEC_FLAGS: Flag[] = [
+  [0o4000, 'O_NONBLOCK'],
+  [0o2000000, 'O_CLOEXEC'],
+];
+const GETRANDOM: Flag[] = [
+  [1, 'GRND_NONBLOCK'],
+  [2, 'GRND_RANDOM'],
+  [4, 'GRND_INSECURE'],
+];
+const WAIT_OPTIONS: Flag[] = [
+  [1, 'WNOHANG'],
+  [2, 'WUNTRACED'],
+  [4, 'WEXITED'],
+  [8, 'WCONTINUED'],
+  [0x1000000, 'WNOWAIT'],
+  [0x20000000, '__WNOTHREAD'],
+  [0x40000000, '__WALL'],
+  [0x80000000, '__WCLONE'],
+];
+const STATX_MASK: Flag[] = [
+  [0xfff, 'STATX_ALL'],
+  [0x7ff, 'STATX_BASIC_STATS'],
+  [0x1, 'STATX_TYPE'],
+  [0x2, 'STATX_MODE'],
+  [0x4, 'STATX_NLINK'],
+  [0x8, 'STATX_UID'],
+  [0x10, 'STATX_GID'],
+  [0x20, 'STATX_ATIME'],
+  [0x40, 'STATX_MTIME'],
+  [0x80, 'STATX_CTIME'],
+  [0x100, 'STATX_INO'],
+  [0x200, 'STATX_SIZE'],
+  [0x400, 'STATX_BLOCKS'],
+  [0x800, 'STATX_BTIME'],
+  [0x1000, 'STATX_MNT_ID'],
+  [0x2000, 'STATX_DIOALIGN'],
+];
+
+const table = (entries: Record<number, string>): ReadonlyMap<number, string> =>
+  new Map(Object.entries(entries).map(([k, v]) => [Number(k), v]));
+
+/** SIGNALS names x86_64 signal numbers. */
+export const SIGNALS = table({
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  4: 'SIGILL',
+  5: 'SIGTRAP',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  10: 'SIGUSR1',
+  11: 'SIGSEGV',
+  12: 'SIGUSR2',
+  13: 'SIGPIPE',
+  14: 'SIGALRM',
+  15: 'SIGTERM',
+  16: 'SIGSTKFLT',
+  17: 'SIGCHLD',
+  18: 'SIGCONT',
+  19: 'SIGSTOP',
+  20: 'SIGTSTP',
+  21: 'SIGTTIN',
+  22: 'SIGTTOU',
+  23: 'SIGURG',
+  24: 'SIGXCPU',
+  25: 'SIGXFSZ',
+  26: 'SIGVTALRM',
+  27: 'SIGPROF',
+  28: 'SIGWINCH',
+  29: 'SIGIO',
+  30: 'SIGPWR',
+  31: 'SIGSYS',
+});
+const WHENCE = table({ 0: 'SEEK_SET', 1: 'SEEK_CUR', 2: 'SEEK_END', 3: 'SEEK_DATA', 4: 'SEEK_HOLE' });
+const SIGMASK_HOW = table({ 0: 'SIG_BLOCK', 1: 'SIG_UNBLOCK', 2: 'SIG_SETMASK' });
+const FCNTL_CMD = table({
+  0: 'F_DUPFD',
+  1: 'F_GETFD',
+  2: 'F_SETFD',
+  3: 'F_GETFL',
+  4: 'F_SETFL',
+  5: 'F_GETLK',
+  6: 'F_SETLK',
+  7: 'F_SETLKW',
+  8: 'F_SETOWN',
+  9: 'F_GETOWN',
+  1024: 'F_SETLEASE',
+  1025: 'F_GETLEASE',
+  1030: 'F_DUPFD_CLOEXEC',
+  1031: 'F_SETPIPE_SZ',
+  1032: 'F_GETPIPE_SZ',
+  1033: 'F_ADD_SEALS',
+  1034: 'F_GET_SEALS',
+});
+const IOCTL_REQ = table({
+  21505: 'TCGETS',
+  21506: 'TCSETS',
+  21507: 'TCSETSW',
+  21508: 'TCSETSF',
+  21519: 'TIOCGPGRP',
+  21520: 'TIOCSPGRP',
+  21523: 'TIOCGWINSZ',
+  21524: 'TIOCSWINSZ',
+  21531: 'FIONREAD',
+  21537: 'FIONBIO',
+  21584: 'FIONCLEX',
+  21585: 'FIOCLEX',
+  21586: 'FIOASYNC',
+});
+const SOCKET_DOMAIN = table({
+  0: 'AF_UNSPEC',
+  1: 'AF_UNIX',
+  2: 'AF_INET',
+  10: 'AF_INET6',
+  16: 'AF_NETLINK',
+  17: 'AF_PACKET',
+  38: 'AF_ALG',
+  40: 'AF_VSOCK',
+});
+const SOCKET_TYPE = table({
+  1: 'SOCK_STREAM',
+  2: 'SOCK_DGRAM',
+  3: 'SOCK_RAW',
+  4: 'SOCK_RDM',
+  5: 'SOCK_SEQPACKET',
+});
+const CLOCK_ID = table({
+  0: 'CLOCK_REALTIME',
+  1: 'CLOCK_MONOTONIC',
+  2: 'CLOCK_PROCESS_CPUTIME_ID',
+  3: 'CLOCK_THREAD_CPUTIME_ID',
+  4: 'CLOCK_MONOTONIC_RAW',
+  5: 'CLOCK_REALTIME_COARSE',
+  6: 'CLOCK_MONOTONIC_COARSE',
+  7: 'CLOCK_BOOTTIME',
+  8: 'CLOCK_REALTIME_ALARM',
+  9: 'CLOCK_BOOTTIME_ALARM',
+  11: 'CLOCK_TAI',
+});
+const FUTEX_CMD = table({
+  0: 'FUTEX_WAIT',
+  1: 'FUTEX_WAKE',
+  2: 'FUTEX_FD',
+  3: 'FUTEX_REQUEUE',
+  4: 'FUTEX_CMP_REQUEUE',
+  5: 'FUTEX_WAKE_OP',
+  6: 'FUTEX_LOCK_PI',
+  7: 'FUTEX_UNLOCK_PI',
+  8: 'FUTEX_TRYLOCK_PI',
+  9: 'FUTEX_WAIT_BITSET',
+  10: 'FUTEX_WAKE_BITSET',
+  11: 'FUTEX_WAIT_REQUEUE_PI',
+  12: 'FUTEX_CMP_REQUEUE_PI',
+  13: 'FUTEX_LOCK_PI2',
+});
+const ARCH_PRCTL = table({
+  4097: 'ARCH_SET_GS',
+  4098: 'ARCH_SET_FS',
+  4099: 'ARCH_GET_FS',
+  4100: 'ARCH_GET_GS',
+  4113: 'ARCH_GET_CPUID',
+  4114: 'ARCH_SET_CPUID',
+  12289: 'ARCH_CET_STATUS',
+  20481: 'ARCH_SHSTK_ENABLE',
+  20485: 'ARCH_SHSTK_STATUS',
+});
+const MADVISE = table({
+  0: 'MADV_NORMAL',
+  1: 'MADV_RANDOM',
+  2: 'MADV_SEQUENTIAL',
+  3: 'MADV_WILLNEED',
+  4: 'MADV_DONTNEED',
+  8: 'MADV_FREE',
+  9: 'MADV_REMOVE',
+  10: 'MADV_DONTFORK',
+  11: 'MADV_DOFORK',
+  12: 'MADV_MERGEABLE',
+  13: 'MADV_UNMERGEABLE',
+  14: 'MADV_HUGEPAGE',
+  15: 'MADV_NOHUGEPAGE',
+  16: 'MADV_DONTDUMP',
+  17: 'MADV_DODUMP',
+  18: 'MADV_WIPEONFORK',
+  19: 'MADV_KEEPONFORK',
+  20: 'MADV_COLD',
+  21: 'MADV_PAGEOUT',
+  22: 'MADV_POPULATE_READ',
+  23: 'MADV_POPULATE_WRITE',
+});
+const RLIMIT = table({
+  0: 'RLIMIT_CPU',
+  1: 'RLIMIT_FSIZE',
+  2: 'RLIMIT_DATA',
+  3: 'RLIMIT_STACK',
+  4: 'RLIMIT_CORE',
+  5: 'RLIMIT_RSS',
+  6: 'RLIMIT_NPROC',
+  7: 'RLIMIT_NOFILE',
+  8: 'RLIMIT_MEMLOCK',
+  9: 'RLIMIT_AS',
+  10: 'RLIMIT_LOCKS',
+  11: 'RLIMIT_SIGPENDING',
+  12: 'RLIMIT_MSGQUEUE',
+  13: 'RLIMIT_NICE',
+  14: 'RLIMIT_RTPRIO',
+  15: 'RLIMIT_RTTIME',
+});
+const EPOLL_OP = table({ 1: 'EPOLL_CTL_ADD', 2: 'EPOLL_CTL_DEL', 3: 'EPOLL_CTL_MOD' });
+const SHUTDOWN = table({ 0: 'SHUT_RD', 1: 'SHUT_WR', 2: 'SHUT_RDWR' });
+const PRCTL = table({
+  1: 'PR_SET_PDEATHSIG',
+  2: 'PR_GET_PDEATHSIG',
+  3: 'PR_GET_DUMPABLE',
+  4: 'PR_SET_DUMPABLE',
+  8: 'PR_SET_KEEPCAPS',
+  15: 'PR_SET_NAME',
+  16: 'PR_GET_NAME',
+  22: 'PR_SET_SECCOMP',
+  36: 'PR_SET_CHILD_SUBREAPER',
+  38: 'PR_SET_NO_NEW_PRIVS',
+  39: 'PR_GET_NO_NEW_PRIVS',
+  1499557217: 'PR_SET_PTRACER',
+  1398164801: 'PR_SET_VMA',
+});
+
+const AT_FDCWD = -100;
+
+// C's %#lx, which strace uses, prints zero as a bare 0.
+export const hex = (v: bigint): string => (v === 0n ? '0' : `0x${BigInt.asUintN(64, v).toString(16)}`);
+const int = (v: bigint): string => BigInt.asIntN(32, v).toString();
+
+/** ptr prints a pointer as strace does: NULL or 0x… */
+export const ptr = (v: bigint): string => (v === 0n ? 'NULL' : hex(v));
+
+/** octalMode prints a file mode with a leading 0, as in `0644`. */
+export const octalMode = (v: bigint): string => `0${(v & 0o7777777n).toString(8)}`.replace(/^00+/, '0');
+
+function socketType(v: bigint): string {
+  const base = enumName(v & 0xfn, SOCKET_TYPE);
+  const extra = flags(
+    v & ~0xfn,
+    [
+      [0o4000, 'SOCK_NONBLOCK'],
+      [0o2000000, 'SOCK_CLOEXEC'],
+    ],
+    '',
+  );
+  return extra === '' ? base : `${base}|${extra}`;
+}
+
+function futexOp(v: bigint): string {
+  const n = Number(v & 0xffffffffn);
+  let name = FUTEX_CMD.get(n & 0x7f) ?? String(n & 0x7f);
+  if (n & 128) name += '_PRIVATE';
+  if (n & 256) name += '|FUTEX_CLOCK_REALTIME';
+  const rest = n & ~0x1ff;
+  return rest ? `${name}|0x${rest.toString(16)}` : name;
+}
+
+function mmapFlags(v: bigint): string {
+  const type = MAP_TYPE[Number(v & 3n)] ?? '0';
+  const rest = flags(v & ~3n & ~0xfn, MAP_FLAGS, '');
+  // Bits 2-3 are undefined map types; keep them visible.
+  const odd = v & 0xcn ? `|0x${(v & 0xcn).toString(16)}` : '';
+  return rest === '' ? `${type}${odd}` : `${type}|${rest}${odd}`;
+}
+
+function cloneFlags(v: bigint): string {
+  const sig = Number(v & 0xffn);
+  const rest = flags(v & ~0xffn, CLONE_FLAGS, '');
+  const sigName = sig === 0 ? '' : (SIGNALS.get(sig) ?? String(sig));
+  return [rest, sigName].filter((s) => s !== '').join('|') || '0';
+}
+
+/** decodeScalar prints an argument that needs no user memory. */
+export function decodeScalar(kind: ArgKind, v: bigint): string {
+  switch (kind) {
+    case 'int':
+      return BigInt.asIntN(64, v).toString();
+    case 'uint':
+      return BigInt.asUintN(64, v).toString();
+    case 'hex':
+      return hex(v);
+    case 'ptr':
+    case 'path':
+    case 'buf_in':
+    case 'buf_out':
+      return ptr(v);
+    case 'fd':
+      return int(v);
+    case 'dirfd':
+      return Number(BigInt.asIntN(32, v)) === AT_FDCWD ? 'AT_FDCWD' : int(v);
+    case 'open_flags':
+      return openFlags(v);
+    case 'mode':
+      return octalMode(v);
+    case 'at_flags':
+      return flags(v, AT_FLAGS);
+    case 'access_mode':
+      return flags(v, ACCESS, 'F_OK');
+    case 'prot':
+      return flags(v, PROT, 'PROT_NONE');
+    case 'mmap_flags':
+      return mmapFlags(v);
+    case 'whence':
+      return enumName(v, WHENCE);
+    case 'signal':
+      return enumName(v, SIGNALS);
+    case 'sigmask_how':
+      return enumName(v, SIGMASK_HOW);
+    case 'fcntl_cmd':
+      return enumName(v, FCNTL_CMD);
+    case 'ioctl_req':
+      return IOCTL_REQ.get(Number(v & 0xffffffffn)) ?? hex(v & 0xffffffffn);
+    case 'socket_domain':
+      return enumName(v, SOCKET_DOMAIN);
+    case 'socket_type':
+      return socketType(v);
+    case 'clock_id':
+      return enumName(v, CLOCK_ID);
+    case 'futex_op':
+      return futexOp(v);
+    case 'arch_prctl_code':
+      return enumName(v, ARCH_PRCTL);
+    case 'madvise_advice':
+      return enumName(v, MADVISE);
+    case 'clone_flags':
+      return cloneFlags(v);
+    case 'getrandom_flags':
+      return flags(v, GETRANDOM);
+    case 'rlimit_resource':
+      return enumName(v, RLIMIT);
+    case 'wait_options':
+      return flags(v & 0xffffffffn, WAIT_OPTIONS);
+    case 'epoll_op':
+      return enumName(v, EPOLL_OP);
+    case 'shutdown_how':
+      return enumName(v, SHUTDOWN);
+    case 'cloexec_flags':
+      return flags(v, CLOEXEC_FLAGS);
+    case 'statx_mask':
+      return flags(v & 0xffffffffn, STATX_MASK);
+    case 'prctl_option':
+      return enumName(v, PRCTL);
+  }
+}

@@ -1,0 +1,50 @@
+// strace's `-e trace=SET` expression: names, %classes, and a leading `!` for the complement.
+
+import { ParseError } from '../../errors/index.js';
+import { SYSCALL_CLASSES, syscallByName } from './syscalls.js';
+
+/** TraceFilter is the parsed set: the syscall numbers it names and whether it is negated. */
+export interface TraceFilter {
+  numbers: Set<number>;
+  negate: boolean;
+}
+
+/**
+ * parseTraceExpr parses `trace=open,read`, `trace=%file`, `!write` (the `trace=` prefix is optional).
+ * `lookup` resolves names strace does not decode (from the full syscall table).
+ */
+export function parseTraceExpr(
+  expr: string,
+  lookup: (name: string) => number | undefined = () => undefined,
+): TraceFilter {
+  let body = expr.startsWith('trace=') ? expr.slice(6) : expr;
+  const start = expr.length - body.length;
+  const negate = body.startsWith('!');
+  if (negate) body = body.slice(1);
+  const numbers = new Set<number>();
+  if (body === 'all') return { numbers, negate: !negate };
+  let column = start + (negate ? 2 : 1);
+  for (const item of body.split(',')) {
+    const fail = (what: string): never => {
+      throw new ParseError(what, { file: '-e', line: 1, column, sourceLine: expr });
+    };
+    if (item === '') fail('empty syscall name in the trace set');
+    const names = item.startsWith('%') ? SYSCALL_CLASSES[item.slice(1)] : [item];
+    if (names === undefined)
+      fail(
+        `unknown syscall class '${item}' (known: ${Object.keys(SYSCALL_CLASSES)
+          .map((k) => `%${k}`)
+          .join(', ')})`,
+      );
+    for (const name of names ?? []) {
+      const nr = syscallByName(name)?.nr ?? lookup(name);
+      if (nr === undefined) fail(`unknown syscall '${name}'`);
+      numbers.add(nr ?? -1);
+    }
+    column += item.length + 1;
+  }
+  return { numbers, negate };
+}
+
+/** traces says whether the filter keeps syscall nr. */
+export const traces = (f: TraceFilter, nr: number): boolean => f.numbers.has(nr) !== f.negate;

@@ -1,0 +1,102 @@
+// formatSyscall prints one completed syscall as strace does:
+// `openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3`, aligned at column 40.
+
+import { decodeScalar, hex, openNeedsMode, ptr } from './decoders.js';
+import { errnoSuffix, isRestart } from './errno-names.js';
+import { quote } from './quote.js';
+import type { SyscallRecord } from './record.js';
+import { SYSCALLS, type SyscallSig } from './syscalls.js';
+
+/** FormatOptions are strace's output switches. */
+export interface FormatOptions {
+  /** pidPrefix prints `[pid  1234] ` (strace does when it traces more than one process). */
+  pidPrefix?: boolean;
+  /** showTime appends the time spent in the syscall, ` <0.000012>` (-T). */
+  showTime?: boolean;
+  /** strSize is how many bytes of a data buffer are shown (-s, default 32). */
+  strSize?: number;
+}
+
+const ALIGN_COLUMN = 40;
+const MAX_ERRNO = 4095n;
+
+let nameOf: (nr: number) => string | undefined = () => undefined;
+
+/** setSyscallNameSource plugs in a full nr→name table for syscalls strace does not decode. */
+export function setSyscallNameSource(fn: (nr: number) => string | undefined): void {
+  nameOf = fn;
+}
+
+/** syscallName is the name of nr, or `syscall_0x…` as strace prints unknown numbers. */
+export function syscallName(nr: number): string {
+  return SYSCALLS.get(nr)?.name ?? nameOf(nr) ?? `syscall_0x${nr.toString(16)}`;
+}
+
+function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number): string {
+  const kind = sig.args[i];
+  const p = rec.arg(i);
+  if (p === 0n) return 'NULL';
+  const data = rec.data;
+  if (kind === 'path') return data.length === 0 ? ptr(p) : quote(data, false, true);
+  let len: bigint;
+  if (kind === 'buf_out') {
+    const ret = rec.ret;
+    if (ret < 0n) return ptr(p);
+    len = ret;
+  } else {
+    len = rec.arg(sig.lenArg ?? 0);
+  }
+  const shown = Number(len < BigInt(strSize) ? len : BigInt(strSize));
+  if (data.length < shown) return ptr(p);
+  return quote(data.subarray(0, shown), len > BigInt(strSize));
+}
+
+function argList(rec: SyscallRecord, sig: SyscallSig, strSize: number): string {
+  if (sig.name === 'clone') {
+    // x86_64 clone(flags, stack, parent_tid, child_tid, tls); strace names the interesting ones.
+    const parts = [`child_stack=${ptr(rec.arg(1))}`, `flags=${decodeScalar('clone_flags', rec.arg(0))}`];
+    if (rec.arg(3) !== 0n) parts.push(`child_tidptr=${ptr(rec.arg(3))}`);
+    return parts.join(', ');
+  }
+  const out: string[] = [];
+  for (let i = 0; i < sig.args.length; i++) {
+    const kind = sig.args[i]!;
+    if (kind === 'mode' && (sig.name === 'openat' || sig.name === 'open')) {
+      if (!openNeedsMode(rec.arg(i - 1))) continue;
+    }
+    if (kind === 'path' || kind === 'buf_in' || kind === 'buf_out') out.push(dataArg(rec, sig, i, strSize));
+    else out.push(decodeScalar(kind, rec.arg(i)));
+  }
+  return out.join(', ');
+}
+
+/** formatReturn prints what follows `= `: a value, `?`, or `-1 ENOENT (No such file or directory)`. */
+export function formatReturn(ret: bigint, kind: 'int' | 'hex' | 'none'): string {
+  if (kind === 'none') return '?';
+  if (ret < 0n && ret >= -MAX_ERRNO) {
+    const code = Number(-ret);
+    return isRestart(code) ? `? ${errnoSuffix(code)}` : `-1 ${errnoSuffix(code)}`;
+  }
+  if (kind === 'hex') return hex(ret);
+  return ret.toString();
+}
+
+/** formatSyscall renders one record as a strace line (without the newline). */
+export function formatSyscall(rec: SyscallRecord, opts: FormatOptions = {}): string {
+  const nr = rec.nr;
+  const sig = SYSCALLS.get(nr);
+  let call: string;
+  let retKind: 'int' | 'hex' | 'none' = 'int';
+  if (sig) {
+    call = `${sig.name}(${argList(rec, sig, opts.strSize ?? 32)})`;
+    retKind = sig.ret;
+  } else {
+    const args = [0, 1, 2, 3, 4, 5].map((i) => hex(rec.arg(i)));
+    call = `${syscallName(nr)}(${args.join(', ')})`;
+  }
+  let line = opts.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ${call} ` : `${call} `;
+  if (line.length < ALIGN_COLUMN) line = line.padEnd(ALIGN_COLUMN);
+  line += `= ${formatReturn(rec.ret, retKind)}`;
+  if (opts.showTime && retKind !== 'none') line += ` <${(rec.durNs / 1e9).toFixed(6)}>`;
+  return line;
+}

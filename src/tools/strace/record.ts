@@ -1,0 +1,97 @@
+// The ring-buffer record of one completed syscall, shared by the kernel program and the decoder.
+
+import { DecodeError } from '../../errors/index.js';
+
+/**
+ * RECORD is the byte layout of a record: enter time and duration (ns), tgid, tid, syscall number,
+ * captured byte count, return value, the six raw arguments, then the captured bytes.
+ */
+export const RECORD = {
+  ts: 0,
+  dur: 8,
+  tgid: 16,
+  tid: 20,
+  nr: 24,
+  dataLen: 28,
+  ret: 32,
+  args: 40,
+  data: 88,
+} as const;
+
+/** RECORD_HEADER is the size of a record without captured bytes. */
+export const RECORD_HEADER = RECORD.data;
+
+/** SyscallRecord reads one record in place; arguments are decoded on demand. */
+export class SyscallRecord {
+  readonly view: DataView;
+  readonly base: number;
+
+  constructor(view: DataView, base = 0) {
+    if (view.byteLength - base < RECORD_HEADER) {
+      throw new DecodeError(
+        `syscall record is ${view.byteLength - base} bytes, shorter than its ${RECORD_HEADER}-byte header`,
+        base,
+      );
+    }
+    this.view = view;
+    this.base = base;
+  }
+
+  get ts(): bigint {
+    return this.view.getBigUint64(this.base + RECORD.ts, true);
+  }
+  /** durNs is the time from entry to exit, in nanoseconds. */
+  get durNs(): number {
+    return Number(this.view.getBigUint64(this.base + RECORD.dur, true));
+  }
+  get tgid(): number {
+    return this.view.getUint32(this.base + RECORD.tgid, true);
+  }
+  get tid(): number {
+    return this.view.getUint32(this.base + RECORD.tid, true);
+  }
+  get nr(): number {
+    return this.view.getInt32(this.base + RECORD.nr, true);
+  }
+  get ret(): bigint {
+    return this.view.getBigInt64(this.base + RECORD.ret, true);
+  }
+  arg(i: number): bigint {
+    return this.view.getBigUint64(this.base + RECORD.args + 8 * i, true);
+  }
+  /** data is the captured user memory (a path with its NUL, or the first bytes of a buffer). */
+  get data(): Uint8Array {
+    const avail = this.view.byteLength - this.base - RECORD_HEADER;
+    const len = Math.min(this.view.getUint32(this.base + RECORD.dataLen, true), avail);
+    return new Uint8Array(this.view.buffer, this.view.byteOffset + this.base + RECORD.data, len);
+  }
+}
+
+/** SyscallFields is a record as plain values, for tests and JSON output. */
+export interface SyscallFields {
+  ts?: bigint;
+  durNs?: number;
+  tgid: number;
+  tid?: number;
+  nr: number;
+  ret: bigint;
+  args?: readonly bigint[];
+  data?: Uint8Array | string;
+}
+
+/** encodeRecord lays out a record as the kernel program does (used by tests and fuzzing). */
+export function encodeRecord(f: SyscallFields): DataView {
+  const data = typeof f.data === 'string' ? new TextEncoder().encode(f.data) : (f.data ?? new Uint8Array());
+  const buf = new ArrayBuffer(RECORD_HEADER + data.length);
+  const v = new DataView(buf);
+  v.setBigUint64(RECORD.ts, f.ts ?? 0n, true);
+  v.setBigUint64(RECORD.dur, BigInt(f.durNs ?? 0), true);
+  v.setUint32(RECORD.tgid, f.tgid, true);
+  v.setUint32(RECORD.tid, f.tid ?? f.tgid, true);
+  v.setInt32(RECORD.nr, f.nr, true);
+  v.setUint32(RECORD.dataLen, data.length, true);
+  v.setBigInt64(RECORD.ret, f.ret, true);
+  (f.args ?? []).forEach((a, i) => v.setBigUint64(RECORD.args + 8 * i, BigInt.asUintN(64, a), true));
+  new Uint8Array(buf, RECORD.data).set(data);
+  return v;
+}

@@ -1,0 +1,347 @@
+// The x86_64 syscalls strace decodes by name, with an argument signature for each; any other syscall
+// is printed with its number of arguments as plain numbers.
+
+/**
+ * ArgKind says how one syscall argument is printed. Kinds starting with `str`/`buf`/`path` are
+ * user memory the kernel program copies into the record (at most one per syscall, see `capture`).
+ */
+export type ArgKind =
+  | 'int' // signed decimal
+  | 'uint' // unsigned decimal
+  | 'hex' // 0x… pointer-sized value
+  | 'ptr' // pointer: NULL or 0x…
+  | 'fd'
+  | 'dirfd' // AT_FDCWD or an fd
+  | 'path' // NUL-terminated user string, printed whole
+  | 'buf_in' // user buffer read by the kernel (write): length in lenArg, copied at entry
+  | 'buf_out' // user buffer filled by the kernel (read): length is the return value, copied at exit
+  | 'open_flags'
+  | 'mode' // octal, 0644
+  | 'at_flags'
+  | 'access_mode'
+  | 'prot'
+  | 'mmap_flags'
+  | 'whence'
+  | 'signal'
+  | 'sigmask_how'
+  | 'fcntl_cmd'
+  | 'ioctl_req'
+  | 'socket_domain'
+  | 'socket_type'
+  | 'clock_id'
+  | 'futex_op'
+  | 'arch_prctl_code'
+  | 'madvise_advice'
+  | 'clone_flags'
+  | 'getrandom_flags'
+  | 'rlimit_resource'
+  | 'wait_options'
+  | 'epoll_op'
+  | 'shutdown_how'
+  | 'cloexec_flags' // O_CLOEXEC|O_NONBLOCK style flags of pipe2, dup3, eventfd2, epoll_create1
+  | 'statx_mask'
+  | 'prctl_option';
+
+/** RetKind says how the return value is printed when it is not an error. */
+export type RetKind = 'int' | 'hex' | 'none';
+
+/** SyscallSig is the printing signature of one syscall. */
+export interface SyscallSig {
+  nr: number;
+  name: string;
+  args: readonly ArgKind[];
+  ret: RetKind;
+  /** lenArg is, for buf_in/buf_out arguments, the index of the length argument. */
+  lenArg?: number;
+}
+
+type Row = [nr: number, name: string, args: ArgKind[], ret?: RetKind, lenArg?: number];
+
+// Ordered by syscall number (arch/x86/entry/syscalls/syscall_64.tbl).
+const ROWS: Row[] = [
+  [0, 'read', ['fd', 'buf_out', 'uint'], 'int', 2],
+  [1, 'write', ['fd', 'buf_in', 'uint'], 'int', 2],
+  [2, 'open', ['path', 'open_flags', 'mode']],
+  [3, 'close', ['fd']],
+  [4, 'stat', ['path', 'ptr']],
+  [5, 'fstat', ['fd', 'ptr']],
+  [6, 'lstat', ['path', 'ptr']],
+  [7, 'poll', ['ptr', 'uint', 'int']],
+  [8, 'lseek', ['fd', 'int', 'whence']],
+  [9, 'mmap', ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'hex'], 'hex'],
+  [10, 'mprotect', ['ptr', 'uint', 'prot']],
+  [11, 'munmap', ['ptr', 'uint']],
+  [12, 'brk', ['ptr'], 'hex'],
+  [13, 'rt_sigaction', ['signal', 'ptr', 'ptr', 'uint']],
+  [14, 'rt_sigprocmask', ['sigmask_how', 'ptr', 'ptr', 'uint']],
+  [15, 'rt_sigreturn', [], 'hex'],
+  [16, 'ioctl', ['fd', 'ioctl_req', 'hex']],
+  [17, 'pread64', ['fd', 'buf_out', 'uint', 'int'], 'int', 2],
+  [18, 'pwrite64', ['fd', 'buf_in', 'uint', 'int'], 'int', 2],
+  [19, 'readv', ['fd', 'ptr', 'int']],
+  [20, 'writev', ['fd', 'ptr', 'int']],
+  [21, 'access', ['path', 'access_mode']],
+  [22, 'pipe', ['ptr']],
+  [23, 'select', ['int', 'ptr', 'ptr', 'ptr', 'ptr']],
+  [24, 'sched_yield', []],
+  [25, 'mremap', ['ptr', 'uint', 'uint', 'hex', 'ptr'], 'hex'],
+  [28, 'madvise', ['ptr', 'uint', 'madvise_advice']],
+  [32, 'dup', ['fd']],
+  [33, 'dup2', ['fd', 'fd']],
+  [35, 'nanosleep', ['ptr', 'ptr']],
+  [39, 'getpid', []],
+  [41, 'socket', ['socket_domain', 'socket_type', 'int']],
+  [42, 'connect', ['fd', 'ptr', 'uint']],
+  [43, 'accept', ['fd', 'ptr', 'ptr']],
+  [44, 'sendto', ['fd', 'buf_in', 'uint', 'hex', 'ptr', 'uint'], 'int', 2],
+  [45, 'recvfrom', ['fd', 'buf_out', 'uint', 'hex', 'ptr', 'ptr'], 'int', 2],
+  [46, 'sendmsg', ['fd', 'ptr', 'hex']],
+  [47, 'recvmsg', ['fd', 'ptr', 'hex']],
+  [48, 'shutdown', ['fd', 'shutdown_how']],
+  [49, 'bind', ['fd', 'ptr', 'uint']],
+  [50, 'listen', ['fd', 'int']],
+  [51, 'getsockname', ['fd', 'ptr', 'ptr']],
+  [52, 'getpeername', ['fd', 'ptr', 'ptr']],
+  [53, 'socketpair', ['socket_domain', 'socket_type', 'int', 'ptr']],
+  [54, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'uint']],
+  [55, 'getsockopt', ['fd', 'int', 'int', 'ptr', 'ptr']],
+  [56, 'clone', ['clone_flags', 'ptr', 'ptr', 'ptr', 'hex']],
+  [57, 'fork', []],
+  [58, 'vfork', []],
+  [59, 'execve', ['path', 'ptr', 'ptr']],
+  [60, 'exit', ['int'], 'none'],
+  [61, 'wait4', ['int', 'ptr', 'wait_options', 'ptr']],
+  [62, 'kill', ['int', 'signal']],
+  [63, 'uname', ['ptr']],
+  [72, 'fcntl', ['fd', 'fcntl_cmd', 'hex']],
+  [73, 'flock', ['fd', 'int']],
+  [74, 'fsync', ['fd']],
+  [75, 'fdatasync', ['fd']],
+  [76, 'truncate', ['path', 'int']],
+  [77, 'ftruncate', ['fd', 'int']],
+  [78, 'getdents', ['fd', 'ptr', 'uint']],
+  [79, 'getcwd', ['ptr', 'uint']],
+  [80, 'chdir', ['path']],
+  [81, 'fchdir', ['fd']],
+  [82, 'rename', ['path', 'ptr']],
+  [83, 'mkdir', ['path', 'mode']],
+  [84, 'rmdir', ['path']],
+  [85, 'creat', ['path', 'mode']],
+  [86, 'link', ['path', 'ptr']],
+  [87, 'unlink', ['path']],
+  [88, 'symlink', ['path', 'ptr']],
+  [89, 'readlink', ['path', 'ptr', 'uint']],
+  [90, 'chmod', ['path', 'mode']],
+  [91, 'fchmod', ['fd', 'mode']],
+  [92, 'chown', ['path', 'int', 'int']],
+  [93, 'fchown', ['fd', 'int', 'int']],
+  [95, 'umask', ['mode'], 'int'],
+  [96, 'gettimeofday', ['ptr', 'ptr']],
+  [97, 'getrlimit', ['rlimit_resource', 'ptr']],
+  [98, 'getrusage', ['int', 'ptr']],
+  [99, 'sysinfo', ['ptr']],
+  [102, 'getuid', []],
+  [104, 'getgid', []],
+  [105, 'setuid', ['int']],
+  [106, 'setgid', ['int']],
+  [107, 'geteuid', []],
+  [108, 'getegid', []],
+  [109, 'setpgid', ['int', 'int']],
+  [110, 'getppid', []],
+  [111, 'getpgrp', []],
+  [112, 'setsid', []],
+  [131, 'sigaltstack', ['ptr', 'ptr']],
+  [137, 'statfs', ['path', 'ptr']],
+  [138, 'fstatfs', ['fd', 'ptr']],
+  [157, 'prctl', ['prctl_option', 'hex', 'hex', 'hex', 'hex']],
+  [158, 'arch_prctl', ['arch_prctl_code', 'hex']],
+  [186, 'gettid', []],
+  [202, 'futex', ['ptr', 'futex_op', 'int', 'ptr', 'ptr', 'int']],
+  [217, 'getdents64', ['fd', 'ptr', 'uint']],
+  [218, 'set_tid_address', ['ptr']],
+  [228, 'clock_gettime', ['clock_id', 'ptr']],
+  [230, 'clock_nanosleep', ['clock_id', 'int', 'ptr', 'ptr']],
+  [231, 'exit_group', ['int'], 'none'],
+  [232, 'epoll_wait', ['fd', 'ptr', 'int', 'int']],
+  [233, 'epoll_ctl', ['fd', 'epoll_op', 'fd', 'ptr']],
+  [257, 'openat', ['dirfd', 'path', 'open_flags', 'mode']],
+  [258, 'mkdirat', ['dirfd', 'path', 'mode']],
+  [260, 'fchownat', ['dirfd', 'path', 'int', 'int', 'at_flags']],
+  [262, 'newfstatat', ['dirfd', 'path', 'ptr', 'at_flags']],
+  [263, 'unlinkat', ['dirfd', 'path', 'at_flags']],
+  [264, 'renameat', ['dirfd', 'path', 'dirfd', 'ptr']],
+  [267, 'readlinkat', ['dirfd', 'path', 'ptr', 'uint']],
+  [268, 'fchmodat', ['dirfd', 'path', 'mode']],
+  [269, 'faccessat', ['dirfd', 'path', 'access_mode']],
+  [270, 'pselect6', ['int', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr']],
+  [271, 'ppoll', ['ptr', 'uint', 'ptr', 'ptr', 'uint']],
+  [273, 'set_robust_list', ['ptr', 'uint']],
+  [281, 'epoll_pwait', ['fd', 'ptr', 'int', 'int', 'ptr', 'uint']],
+  [288, 'accept4', ['fd', 'ptr', 'ptr', 'cloexec_flags']],
+  [290, 'eventfd2', ['uint', 'cloexec_flags']],
+  [291, 'epoll_create1', ['cloexec_flags']],
+  [292, 'dup3', ['fd', 'fd', 'cloexec_flags']],
+  [293, 'pipe2', ['ptr', 'cloexec_flags']],
+  [302, 'prlimit64', ['int', 'rlimit_resource', 'ptr', 'ptr']],
+  [316, 'renameat2', ['dirfd', 'path', 'dirfd', 'ptr', 'uint']],
+  [318, 'getrandom', ['ptr', 'uint', 'getrandom_flags']],
+  [322, 'execveat', ['dirfd', 'path', 'ptr', 'ptr', 'at_flags']],
+  [332, 'statx', ['dirfd', 'path', 'at_flags', 'statx_mask', 'ptr']],
+  [334, 'rseq', ['ptr', 'uint', 'int', 'hex']],
+  [435, 'clone3', ['ptr', 'uint']],
+  [437, 'openat2', ['dirfd', 'path', 'ptr', 'uint']],
+  [439, 'faccessat2', ['dirfd', 'path', 'access_mode', 'at_flags']],
+];
+
+/** SYSCALLS indexes the decoded syscalls by number. */
+export const SYSCALLS: ReadonlyMap<number, SyscallSig> = new Map(
+  ROWS.map(([nr, name, args, ret, lenArg]): [number, SyscallSig] => {
+    const sig: SyscallSig = { nr, name, args, ret: ret ?? 'int' };
+    if (lenArg !== undefined) sig.lenArg = lenArg;
+    return [nr, sig];
+  }),
+);
+
+const byName = new Map<string, SyscallSig>([...SYSCALLS.values()].map((s) => [s.name, s]));
+
+/** syscallByName finds a decoded syscall by its name. */
+export function syscallByName(name: string): SyscallSig | undefined {
+  return byName.get(name);
+}
+
+/** CaptureKind is what the kernel program copies for a syscall: nothing, a path, or a data buffer. */
+export const Capture = { None: 0, PathAtEntry: 1, BufAtEntry: 2, BufAtExit: 3 } as const;
+
+/** CaptureSpec tells the kernel program which argument to copy and how. */
+export interface CaptureSpec {
+  kind: number;
+  arg: number;
+  /** lenArg is the argument holding a buffer's length (entry buffers only). */
+  lenArg: number;
+}
+
+/** captureFor derives the kernel copy for a syscall from its signature. */
+export function captureFor(sig: SyscallSig): CaptureSpec {
+  const at = sig.args.findIndex((a) => a === 'path' || a === 'buf_in' || a === 'buf_out');
+  if (at < 0) return { kind: Capture.None, arg: 0, lenArg: 0 };
+  const kind = sig.args[at];
+  if (kind === 'path') return { kind: Capture.PathAtEntry, arg: at, lenArg: 0 };
+  return {
+    kind: kind === 'buf_in' ? Capture.BufAtEntry : Capture.BufAtExit,
+    arg: at,
+    lenArg: sig.lenArg ?? 0,
+  };
+}
+
+/** SYSCALL_CLASSES are strace's `-e trace=%class` sets, as syscall names. */
+export const SYSCALL_CLASSES: Readonly<Record<string, readonly string[]>> = {
+  file: [
+    'open',
+    'stat',
+    'lstat',
+    'access',
+    'execve',
+    'truncate',
+    'chdir',
+    'rename',
+    'mkdir',
+    'rmdir',
+    'creat',
+    'link',
+    'unlink',
+    'symlink',
+    'readlink',
+    'chmod',
+    'chown',
+    'statfs',
+    'openat',
+    'mkdirat',
+    'fchownat',
+    'newfstatat',
+    'unlinkat',
+    'renameat',
+    'readlinkat',
+    'fchmodat',
+    'faccessat',
+    'renameat2',
+    'execveat',
+    'statx',
+    'openat2',
+    'faccessat2',
+  ],
+  desc: [
+    'read',
+    'write',
+    'open',
+    'close',
+    'fstat',
+    'poll',
+    'lseek',
+    'mmap',
+    'ioctl',
+    'pread64',
+    'pwrite64',
+    'readv',
+    'writev',
+    'pipe',
+    'select',
+    'dup',
+    'dup2',
+    'fcntl',
+    'flock',
+    'fsync',
+    'fdatasync',
+    'ftruncate',
+    'getdents',
+    'fchdir',
+    'creat',
+    'fchmod',
+    'fchown',
+    'fstatfs',
+    'getdents64',
+    'epoll_wait',
+    'epoll_ctl',
+    'openat',
+    'mkdirat',
+    'fchownat',
+    'newfstatat',
+    'unlinkat',
+    'renameat',
+    'readlinkat',
+    'fchmodat',
+    'faccessat',
+    'pselect6',
+    'ppoll',
+    'epoll_pwait',
+    'eventfd2',
+    'epoll_create1',
+    'dup3',
+    'pipe2',
+    'renameat2',
+    'execveat',
+    'statx',
+    'openat2',
+    'faccessat2',
+  ],
+  network: [
+    'socket',
+    'connect',
+    'accept',
+    'sendto',
+    'recvfrom',
+    'sendmsg',
+    'recvmsg',
+    'shutdown',
+    'bind',
+    'listen',
+    'getsockname',
+    'getpeername',
+    'socketpair',
+    'setsockopt',
+    'getsockopt',
+    'accept4',
+  ],
+  process: ['clone', 'fork', 'vfork', 'execve', 'exit', 'wait4', 'kill', 'exit_group', 'execveat', 'clone3'],
+  memory: ['mmap', 'mprotect', 'munmap', 'brk', 'mremap', 'madvise'],
+  signal: ['rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'kill', 'sigaltstack'],
+};
