@@ -179,7 +179,8 @@ export class BtfBuilder {
     view.setUint32(12, typeLen, true);
     view.setUint32(16, typeLen, true);
     view.setUint32(20, strLen, true);
-    this.#words.forEach((w, i) => view.setUint32(BTF_HEADER_SIZE + i * 4, w, true));
+    for (let i = 0; i < this.#words.length; i++)
+      view.setUint32(BTF_HEADER_SIZE + i * 4, this.#words[i]!, true);
     out.set(this.#strings, BTF_HEADER_SIZE + typeLen);
     return out;
   }

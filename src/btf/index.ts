@@ -9,4 +9,7 @@ export * from './format.js';
 export * from './kinds.js';
 export * from './lookup.js';
 export * from './parse.js';
+export * from './syscalls.js';
+export * from './tracefs-events.js';
+export * from './tracefs-format.js';
 export * from './types.js';
