@@ -1,0 +1,27 @@
+// VmProgram: a validated instruction list, plus what both tiers need to run it — the stack layout,
+// the address encoding of function pointers, and the compiled form once built.
+
+import { decode, type Insn } from '../asm/instruction.js';
+import { STACK_SIZE } from '../asm/opcodes.js';
+import { validate } from './validate.js';
+
+/** MAX_CALL_FRAMES is the kernel's MAX_CALL_FRAMES: the main frame plus seven bpf-to-bpf calls. */
+export const MAX_CALL_FRAMES = 8;
+/** STACK_REGION_SIZE holds every frame's 512-byte stack; frame 0 is at the top. */
+export const STACK_REGION_SIZE = STACK_SIZE * MAX_CALL_FRAMES;
+/** FUNC_PTR_HI is the high word of what `lddw rX, func` loads; low word = instruction index. */
+export const FUNC_PTR_HI = 0xbf0c0000;
+
+/** VmProgram is a program ready for the interpreter: validated once, compiled lazily. */
+export class VmProgram {
+  readonly insns: readonly Insn[];
+  readonly name: string;
+  /** compiled caches the translate-to-JavaScript tier's function for this program. */
+  compiled: unknown;
+
+  constructor(program: readonly Insn[] | Uint8Array, name = 'prog') {
+    this.insns = program instanceof Uint8Array ? decode(program) : program.map((i) => ({ ...i }));
+    this.name = name;
+    validate(this.insns);
+  }
+}
