@@ -1,0 +1,38 @@
+// Sampling links: a CPU-clock perf event at N Hz on every online CPU, each running the program
+// (program type perf_event, Linux 4.9) on every sample.
+
+import type { FD } from '../sys/fd.js';
+import { PerfType, perfEventOpen, SwEvent } from '../sys/perf-event.js';
+import { closeOnError, Link, type ProgramLike } from './link.js';
+import { attachToPerfEvent } from './link-perf-event.js';
+import { onlineCpus } from './perfbuf.js';
+
+/** SamplingOptions: frequency in Hz (default 99), the CPUs (default all online), and an optional pid. */
+export interface SamplingOptions {
+  frequency?: number;
+  cpus?: number[];
+  pid?: number;
+}
+
+/** attachPerfSampling attaches a perf_event program to a CPU-clock sampler on each CPU. */
+export function attachPerfSampling(prog: ProgramLike, opts: SamplingOptions = {}): Link {
+  const hz = opts.frequency ?? 99;
+  const cpus = opts.cpus ?? onlineCpus();
+  const fds: FD[] = [];
+  return closeOnError(fds, () => {
+    for (const cpu of cpus) {
+      const what = `cpu-clock sampling at ${hz} Hz on cpu ${cpu}`;
+      const event = perfEventOpen(
+        { type: PerfType.SOFTWARE, config: SwEvent.CPU_CLOCK, samplePeriod: hz, freq: true },
+        opts.pid ?? -1,
+        cpu,
+        what,
+      );
+      fds.push(event);
+      const held = attachToPerfEvent(prog, event, what);
+      // keep the link fd(s) ahead of the event so close() detaches before the event goes
+      if (held.length > 1) fds.splice(fds.length - 1, 0, ...held.slice(0, -1));
+    }
+    return new Link('perf_event', `cpu-clock@${hz}Hz`, fds);
+  });
+}
