@@ -91,7 +91,8 @@ export function encodeRecord(f: SyscallFields): DataView {
   v.setInt32(RECORD.nr, f.nr, true);
   v.setUint32(RECORD.dataLen, data.length, true);
   v.setBigInt64(RECORD.ret, f.ret, true);
-  (f.args ?? []).forEach((a, i) => v.setBigUint64(RECORD.args + 8 * i, BigInt.asUintN(64, a), true));
+  for (const [i, a] of (f.args ?? []).entries())
+    v.setBigUint64(RECORD.args + 8 * i, BigInt.asUintN(64, a), true);
   new Uint8Array(buf, RECORD.data).set(data);
   return v;
 }

@@ -1,0 +1,56 @@
+// Output for tools: lines are written with writeSync so they reach a pipe or a file as they happen,
+// batched per wake-up to keep the syscall count low.
+
+import { writeSync } from 'node:fs';
+
+/** Output buffers lines for one file descriptor and writes them on flush(). */
+export class Output {
+  readonly fd: number;
+  #chunks: string[] = [];
+  #size = 0;
+
+  constructor(fd = 1) {
+    this.fd = fd;
+  }
+
+  /** line queues one line (without its newline); large batches flush on their own. */
+  line(text: string): void {
+    this.#chunks.push(text, '\n');
+    this.#size += text.length + 1;
+    if (this.#size >= 1 << 16) this.flush();
+  }
+
+  /** json queues one object as a JSON line; bigints become numbers when exact, else strings. */
+  json(obj: Record<string, unknown>): void {
+    this.line(JSON.stringify(obj, jsonReplacer));
+  }
+
+  /** flush writes everything queued; a full non-blocking pipe is retried rather than dropped. */
+  flush(): void {
+    if (this.#chunks.length === 0) return;
+    const buf = Buffer.from(this.#chunks.join(''));
+    this.#chunks = [];
+    this.#size = 0;
+    let off = 0;
+    while (off < buf.length) {
+      try {
+        off += writeSync(this.fd, buf, off);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN') continue;
+        // The reader went away (`| head`): stop writing, as a C tool killed by SIGPIPE would.
+        if (code === 'EPIPE') return;
+        throw err;
+      }
+    }
+  }
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  return value;
+}

@@ -1,0 +1,100 @@
+// opensnoop's event record and output: libbpf-tools' columns (PID COMM FD ERR [FLAGS MODE] PATH).
+
+import { clock, cString, left, right } from './common/format.js';
+
+export const OPENSNOOP_PATH_SIZE = 256;
+
+/** OPENSNOOP_EVENT is the record layout emitted at syscall exit. */
+export const OPENSNOOP_EVENT = {
+  tsNs: 0,
+  pid: 8,
+  tid: 12,
+  uid: 16,
+  ret: 20,
+  flags: 24,
+  mode: 28,
+  comm: 32, // char[16]
+  path: 48, // char[OPENSNOOP_PATH_SIZE]
+  size: 48 + OPENSNOOP_PATH_SIZE,
+} as const;
+
+/** OpenEvent is one open, openat or openat2. */
+export interface OpenEvent {
+  tsNs: number;
+  pid: number;
+  tid: number;
+  uid: number;
+  ret: number;
+  flags: number;
+  mode: number;
+  comm: string;
+  path: string;
+}
+
+/** decodeOpenEvent reads one record. */
+export function decodeOpenEvent(data: Uint8Array): OpenEvent {
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const E = OPENSNOOP_EVENT;
+  return {
+    tsNs: Number(v.getBigUint64(E.tsNs, true)),
+    pid: v.getUint32(E.pid, true),
+    tid: v.getUint32(E.tid, true),
+    uid: v.getUint32(E.uid, true),
+    ret: v.getInt32(E.ret, true),
+    flags: v.getInt32(E.flags, true),
+    mode: v.getUint32(E.mode, true),
+    comm: cString(data.subarray(E.comm, E.comm + 16)),
+    path: cString(data.subarray(E.path, Math.min(data.length, E.path + OPENSNOOP_PATH_SIZE))),
+  };
+}
+
+/** OpenFormat holds the output switches. */
+export interface OpenFormat {
+  clock?: boolean; // -T
+  uid?: boolean; // -U
+  extended?: boolean; // -e
+}
+
+/** opensnoopHeader is the header line. */
+export function opensnoopHeader(f: OpenFormat): string {
+  let s = '';
+  if (f.clock) s += `${left('TIME', 8)} `;
+  if (f.uid) s += `${left('UID', 7)} `;
+  s += `${left('PID', 6)} ${left('COMM', 16)} ${right('FD', 3)} ${right('ERR', 3)} `;
+  if (f.extended) s += `${left('FLAGS', 8)} ${left('MODE', 5)} `;
+  return `${s}PATH`;
+}
+
+const O_CREAT = 0o100;
+const O_TMPFILE = 0o20200000;
+
+/** formatOpen prints one open like libbpf-tools: fd -1 and a positive errno on failure. */
+export function formatOpen(e: OpenEvent, f: OpenFormat, now = new Date()): string {
+  const fd = e.ret >= 0 ? e.ret : -1;
+  const err = e.ret >= 0 ? 0 : -e.ret;
+  let s = '';
+  if (f.clock) s += `${left(clock(now), 8)} `;
+  if (f.uid) s += `${left(e.uid, 7)} `;
+  s += `${left(e.pid, 6)} ${left(e.comm, 16)} ${right(fd, 3)} ${right(err, 3)} `;
+  if (f.extended) {
+    const flags = (e.flags >>> 0).toString(8).padStart(8, '0');
+    const noMode = e.mode === 0 && (e.flags & O_CREAT) === 0 && (e.flags & O_TMPFILE) !== O_TMPFILE;
+    s += noMode ? `${flags} n/a  ` : `${flags} ${e.mode.toString(8).padStart(4, '0')} `;
+  }
+  return `${s}${e.path}`;
+}
+
+/** openJson is the --json object for one open. */
+export function openJson(e: OpenEvent): Record<string, unknown> {
+  return {
+    pid: e.pid,
+    tid: e.tid,
+    uid: e.uid,
+    comm: e.comm,
+    fd: e.ret >= 0 ? e.ret : -1,
+    err: e.ret >= 0 ? 0 : -e.ret,
+    flags: e.flags,
+    mode: e.mode,
+    path: e.path,
+  };
+}
