@@ -367,6 +367,7 @@ export function disassembleListing(insns: readonly Insn[], options: DisassembleO
     }
     out.push(`${prefix}${l.text}`);
   }
+  problems.sort((a, b) => a.pc - b.pc);
   return { lines, problems, text: out.length ? `${out.join('\n')}\n` : '' };
 }
 
