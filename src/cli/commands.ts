@@ -3,10 +3,13 @@
 // the work with `await import()` inside the action, so each command starts fast.
 
 import type { Command } from 'commander';
+import { register as asm } from './commands/asm.js';
+import { register as disasm } from './commands/disasm.js';
 
 type Register = (program: Command) => void;
 
 const registrations: Register[] = [];
+registrations.push(asm, disasm);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
