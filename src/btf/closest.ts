@@ -23,10 +23,10 @@ export function levenshtein(a: string, b: string, max = Number.POSITIVE_INFINITY
 
 /**
  * closest returns up to `limit` candidates near `name`, nearest first. A candidate qualifies within
- * a third of the name's length (at least 2 edits), or when one contains the other.
+ * a third of the name's length (at least 1 edit), or when it contains the name.
  */
 export function closest(name: string, candidates: Iterable<string>, limit = 3): string[] {
-  const max = Math.max(2, Math.floor(name.length / 3));
+  const max = Math.max(1, Math.floor(name.length / 3));
   const scored: { c: string; d: number }[] = [];
   const seen = new Set<string>();
   const lower = name.toLowerCase();

@@ -10,6 +10,8 @@ export class BtfBuilder {
   readonly #strings: number[] = [0];
   readonly #stringIndex = new Map<string, number>([['', 0]]);
   readonly #strBase: number;
+  readonly #firstId: TypeId;
+  readonly #starts: number[] = [];
   #next: TypeId;
 
   /**
@@ -17,7 +19,7 @@ export class BtfBuilder {
    * offsets continue after the base's.
    */
   constructor(options: { baseCount?: number; baseStrLen?: number } = {}) {
-    this.#next = options.baseCount ?? 1;
+    this.#next = this.#firstId = options.baseCount ?? 1;
     this.#strBase = options.baseStrLen ?? 0;
     // Split BTF string sections need not start with an empty string; vmlinux's does.
     if (this.#strBase > 0) {
@@ -47,6 +49,7 @@ export class BtfBuilder {
     kflag = false,
   ): TypeId {
     const info = ((kflag ? 1 : 0) << 31) | ((kind & 0x1f) << 24) | (vlen & 0xffff);
+    this.#starts.push(this.#words.length);
     this.#words.push(this.string(name), info >>> 0, sizeOrType >>> 0, ...extra.map((w) => w >>> 0));
     return this.#next++;
   }
@@ -163,6 +166,13 @@ export class BtfBuilder {
 
   declTag(name: string, type: TypeId, componentIdx = -1): TypeId {
     return this.raw(Kind.DeclTag, name, 0, type, [componentIdx]);
+  }
+
+  /** setType points an already added PTR, TYPEDEF, modifier, FUNC or VAR at `type` (for cycles). */
+  setType(id: TypeId, type: TypeId): void {
+    const start = this.#starts[id - this.#firstId];
+    if (start === undefined) throw new RangeError(`type ${id} was not added by this builder`);
+    this.#words[start + 2] = type >>> 0;
   }
 
   /** build writes the little-endian blob. */
