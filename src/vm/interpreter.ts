@@ -34,7 +34,8 @@ function swap(v: bigint, bits: number): bigint {
   return out;
 }
 
-function alu(op: number, off: number, a: bigint, b: bigint, bits: 32 | 64): bigint {
+/** alu computes one ALU operation on unsigned BigInts of width `bits`; the compiled tier uses it for 64-bit division. */
+export function alu(op: number, off: number, a: bigint, b: bigint, bits: 32 | 64): bigint {
   const mask = bits === 64 ? M64 : M32;
   const bb = BigInt(bits);
   switch (op) {
