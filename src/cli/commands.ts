@@ -5,11 +5,13 @@
 import type { Command } from 'commander';
 import { register as asm } from './commands/asm.js';
 import { register as disasm } from './commands/disasm.js';
+import { register as features } from './commands/features.js';
 
 type Register = (program: Command) => void;
 
 const registrations: Register[] = [];
 registrations.push(asm, disasm);
+registrations.push(features);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

@@ -1,5 +1,7 @@
 // bpfkit/kernel: live kernel objects — maps, programs, feature probes, pins and cleanup — over bpf(2).
 
+export * from './features.js';
+export * from './features-report.js';
 export * from './info.js';
 export * from './map.js';
 export { BpfMap as Map } from './map.js';
