@@ -235,7 +235,7 @@ class Assembler {
       // Blank the prefix rather than cut it, so columns still point into the original line.
       text = ' '.repeat(m[0].length) + text.slice(m[0].length);
       if (LOG_NOISE.test(text.trimStart())) return;
-    } else if (LOG_NOISE.test(text.trimStart()) && /^R\d|^from |^frame/.test(text.trimStart())) {
+    } else if (LOG_NOISE.test(text.trimStart())) {
       return;
     }
     const p = new LineParser(tokenize(text, ctx), ctx);
