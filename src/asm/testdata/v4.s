@@ -25,6 +25,6 @@ skip:
   call helper
   exit
 helper:
-  r0 = -r1
+  r0 = -r0
   w0 = -w0
   exit
