@@ -42,18 +42,21 @@ export class Source {
   }
 }
 
-/** editDistance is the Levenshtein distance between two short names. */
+/** editDistance is the optimal-string-alignment distance: Levenshtein plus adjacent transpositions. */
 export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) d.push([i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost));
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
-    prev = cur;
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** suggest returns the known name closest to `name`, if it is close enough to be a typo. */
@@ -62,7 +65,13 @@ export function suggest(name: string, known: Iterable<string>): string | undefin
   let bestDist = Number.POSITIVE_INFINITY;
   for (const k of known) {
     const d = editDistance(name, k);
-    if (d < bestDist) {
+    // Ties go to the name of the same length: 'prinft' is 'printf' rather than 'print'.
+    const better =
+      d < bestDist ||
+      (d === bestDist &&
+        best !== undefined &&
+        Math.abs(k.length - name.length) < Math.abs(best.length - name.length));
+    if (better) {
       best = k;
       bestDist = d;
     }

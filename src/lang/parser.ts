@@ -183,7 +183,7 @@ class Parser {
       stmts.push(s);
       if (this.is('}')) break;
       const blocky = s.kind === 'if' || s.kind === 'unroll' || s.kind === 'while' || s.kind === 'block';
-      if (this.tok.kind === 'eof') throw this.src.error(this.tok.pos, "missing '}' at end of input");
+      if (this.atEof()) throw this.src.error(this.tok.pos, "missing '}' at end of input");
       if (!blocky && !this.accept(';')) {
         throw this.src.error(
           this.tok.pos,
@@ -509,6 +509,10 @@ class Parser {
 
   private advance(): void {
     this.tok = this.lx.next();
+  }
+
+  private atEof(): boolean {
+    return this.tok.kind === 'eof';
   }
 
   private isWord(w: string): boolean {
