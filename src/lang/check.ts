@@ -190,7 +190,8 @@ class ProbeChecker {
         return;
       }
       case 'assign':
-        return this.assign(s);
+        this.assign(s);
+        return;
       case 'if': {
         const t = this.expr(s.cond);
         if (!isIntLike(t)) throw this.err(s.cond.pos, `the condition must be an integer, not ${tyName(t)}`);
