@@ -1,0 +1,91 @@
+import { existsSync, openSync } from 'node:fs';
+import { describe, expect } from 'vitest';
+import { kernelIt } from '../testing/kernel.js';
+import { countCalls } from './link-test-programs.js';
+import { attachTracepoint } from './link-tracepoint.js';
+import { BpfMap } from './map.js';
+import { ensureBpffs, unpin } from './pin.js';
+import { Program } from './program.js';
+import { TracepointNotFoundError } from './tracefs-mount.js';
+
+function setup() {
+  const counter = BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'counter' });
+  const prog = Program.load({ type: 'tracepoint', insns: countCalls(process.pid), maps: { counter } });
+  const read = () => counter.get(Buffer.alloc(4))!.readBigUInt64LE(0);
+  return {
+    prog,
+    read,
+    close: () => {
+      prog.close();
+      counter.close();
+    },
+  };
+}
+
+const openMissing = (i: number) => {
+  try {
+    openSync(`/tmp/bpfkit-tp-${process.pid}-${i}`, 'r');
+  } catch {}
+};
+
+describe('tracepoint links', () => {
+  kernelIt('count openat calls of this process while attached, and none after close', () => {
+    const s = setup();
+    try {
+      const link = attachTracepoint(s.prog, 'syscalls:sys_enter_openat');
+      expect(link.kind).toBe('tracepoint');
+      for (let i = 0; i < 30; i++) openMissing(i);
+      expect(s.read()).toBeGreaterThanOrEqual(30n);
+      link.close();
+      link.close();
+      const after = s.read();
+      for (let i = 0; i < 10; i++) openMissing(i);
+      expect(s.read()).toBe(after);
+    } finally {
+      s.close();
+    }
+  });
+
+  kernelIt('a missing tracepoint names the closest ones and attaches nothing', () => {
+    const s = setup();
+    try {
+      let err: unknown;
+      try {
+        attachTracepoint(s.prog, 'syscalls:sys_enter_opennat');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(TracepointNotFoundError);
+      expect((err as TracepointNotFoundError).hint).toContain('syscalls:sys_enter_openat');
+    } finally {
+      s.close();
+    }
+  });
+
+  kernelIt('a pinned link keeps counting after its fd is closed, until unpinned', async () => {
+    const s = setup();
+    const path = `${ensureBpffs()}/bpfkit-test-link-${process.pid}`;
+    try {
+      const link = attachTracepoint(s.prog, 'syscalls', 'sys_enter_openat');
+      link.pin(path);
+      link.close();
+      expect(existsSync(path)).toBe(true);
+      const before = s.read();
+      for (let i = 0; i < 5; i++) openMissing(i);
+      expect(s.read()).toBeGreaterThanOrEqual(before + 5n);
+      unpin(path);
+      // The kernel releases an unpinned object after an RCU grace period, so detaching is not instant.
+      let detached = false;
+      for (let tries = 0; tries < 500 && !detached; tries++) {
+        const after = s.read();
+        for (let i = 0; i < 5; i++) openMissing(i);
+        detached = s.read() === after;
+        if (!detached) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(detached).toBe(true);
+    } finally {
+      unpin(path);
+      s.close();
+    }
+  });
+});
