@@ -77,7 +77,10 @@ const RT = {
   ldMap(rt: Runtime, src: number, fd: number, offset: number, pc: number): void {
     const map = rt.maps.get(fd);
     if (!map) throw new VmError('unknown-map', pc, `lddw names map fd ${fd}, which the vm was not given`);
-    if (src === PseudoSrc.MAP_FD) return split(mapPointer(fd));
+    if (src === PseudoSrc.MAP_FD) {
+      split(mapPointer(fd));
+      return;
+    }
     const value = map.isArray ? map.lookup(new Uint8Array(Math.max(4, map.spec.keySize))) : undefined;
     if (!value)
       throw new VmError('unknown-map', pc, `direct value access needs an array map, ${map.name} is not`);
