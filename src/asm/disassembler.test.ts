@@ -188,7 +188,7 @@ describe('disassemble', () => {
     ['counter', { style: 'llvm', raw: true, labels: true }],
     ['v4', {}],
     ['v4', { style: 'llvm', labels: true }],
-  ] as const)('matches the golden listing of %s %j', (name, options) => {
+  ] as [string, DisassembleOptions][])('matches the golden listing of %s %j', (name, options) => {
     const p = assemble(readFileSync(join(testdata, `${name}.s`), 'utf8'), { file: `${name}.s` });
     const text = disassemble(p.insns, { ...options, relocations: p.relocations });
     const suffix = options.style === 'llvm' ? 'llvm' : 'kernel';
