@@ -53,7 +53,9 @@ function declarator(btf: Btf, id: TypeId, inner: string, depth: number): string 
     }
     case 'func_proto': {
       const wrapped = inner.startsWith('*') ? `(${inner})` : inner;
-      const params = t.params.map((p) => (p.type === 0 && p.name === '' ? '...' : typeName(btf, p.type)));
+      const params = t.params.map((p) =>
+        p.type === 0 && p.name === '' ? '...' : declarator(btf, p.type, '', depth + 1),
+      );
       const list = params.length === 0 ? 'void' : params.join(', ');
       return declarator(btf, t.returnType, `${wrapped}(${list})`, depth + 1);
     }
