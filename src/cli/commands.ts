@@ -6,12 +6,14 @@ import type { Command } from 'commander';
 import { register as asm } from './commands/asm.js';
 import { register as disasm } from './commands/disasm.js';
 import { register as features } from './commands/features.js';
+import { register as strace } from './commands/strace.js';
 
 type Register = (program: Command) => void;
 
 const registrations: Register[] = [];
 registrations.push(asm, disasm);
 registrations.push(features);
+registrations.push(strace);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

@@ -105,9 +105,9 @@ describe('execsnoop format', () => {
     v.setInt32(EXECSNOOP_EVENT.retval, 0, true);
     v.setInt32(EXECSNOOP_EVENT.argsCount, 3, true);
     b.set(new TextEncoder().encode('ls'), EXECSNOOP_EVENT.comm);
-    ['/bin/ls', '-l', 'a b'].forEach((a, i) =>
-      b.set(new TextEncoder().encode(a), EXECSNOOP_EVENT.args + i * EXECSNOOP_ARG_SIZE),
-    );
+    for (const [i, a] of ['/bin/ls', '-l', 'a b'].entries()) {
+      b.set(new TextEncoder().encode(a), EXECSNOOP_EVENT.args + i * EXECSNOOP_ARG_SIZE);
+    }
     const e = decodeExecEvent(b);
     expect(execsnoopHeader({})).toBe('PCOMM            PID    PPID   RET ARGS');
     expect(formatExec(e, {})).toBe('ls               1234   1000     0 /bin/ls -l a b');

@@ -81,22 +81,35 @@ export function formatReturn(ret: bigint, kind: 'int' | 'hex' | 'none'): string 
   return ret.toString();
 }
 
-/** formatSyscall renders one record as a strace line (without the newline). */
-export function formatSyscall(rec: SyscallRecord, opts: FormatOptions = {}): string {
+/** SyscallParts is a formatted syscall before alignment: `name(args)` and what follows `= `. */
+export interface SyscallParts {
+  name: string;
+  call: string;
+  ret: string;
+}
+
+/** formatParts formats the call and the return value of one record. */
+export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): SyscallParts {
   const nr = rec.nr;
   const sig = SYSCALLS.get(nr);
-  let call: string;
-  let retKind: 'int' | 'hex' | 'none' = 'int';
   if (sig) {
-    call = `${sig.name}(${argList(rec, sig, opts.strSize ?? 32)})`;
-    retKind = sig.ret;
-  } else {
-    const args = [0, 1, 2, 3, 4, 5].map((i) => hex(rec.arg(i)));
-    call = `${syscallName(nr)}(${args.join(', ')})`;
+    return {
+      name: sig.name,
+      call: `${sig.name}(${argList(rec, sig, opts.strSize ?? 32)})`,
+      ret: formatReturn(rec.ret, sig.ret),
+    };
   }
+  const name = syscallName(nr);
+  const args = [0, 1, 2, 3, 4, 5].map((i) => hex(rec.arg(i)));
+  return { name, call: `${name}(${args.join(', ')})`, ret: formatReturn(rec.ret, 'int') };
+}
+
+/** formatSyscall renders one record as a strace line (without the newline). */
+export function formatSyscall(rec: SyscallRecord, opts: FormatOptions = {}): string {
+  const { call, ret } = formatParts(rec, opts);
   let line = opts.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ${call} ` : `${call} `;
   if (line.length < ALIGN_COLUMN) line = line.padEnd(ALIGN_COLUMN);
-  line += `= ${formatReturn(rec.ret, retKind)}`;
-  if (opts.showTime && retKind !== 'none') line += ` <${(rec.durNs / 1e9).toFixed(6)}>`;
+  line += `= ${ret}`;
+  if (opts.showTime && ret !== '?') line += ` <${(rec.durNs / 1e9).toFixed(6)}>`;
   return line;
 }

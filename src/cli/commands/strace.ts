@@ -1,0 +1,54 @@
+// `bpfkit strace`: strace's output at eBPF speed, for a command or a running process.
+
+import type { Command } from 'commander';
+
+const EXAMPLES = `
+Examples:
+  bpfkit strace -- ls /tmp                  trace a command
+  bpfkit strace -f -- sh -c 'ls | wc -l'    follow forked children
+  bpfkit strace -c -- dd if=/dev/zero of=/dev/null bs=1 count=1000
+                                            count time, calls and errors per syscall
+  bpfkit strace -e trace=%file -p 1234      file syscalls of a running process
+  bpfkit strace -T -o trace.txt -- make     time each syscall, write to a file`;
+
+export function register(program: Command): void {
+  program
+    .command('strace')
+    .description('trace the system calls of a command or process, printed like strace')
+    .argument('[command...]', 'command to run and trace (put it after --)')
+    .option('-p, --pid <pid>', 'trace a running process')
+    .option('-f, --follow', 'also trace child processes')
+    .option('-c, --summary', 'count time, calls and errors per syscall and print a table at the end')
+    .option('-T, --syscall-times', 'show the time spent in each syscall')
+    .option('-e, --expr <set>', 'which syscalls to trace: trace=open,read | trace=%file | trace=!write')
+    .option('-o, --output <file>', 'write the trace to a file instead of stderr')
+    .option('-s, --string-limit <n>', 'bytes of read/write data to show (default 32, at most 512)')
+    .option('-d, --duration <seconds>', 'stop tracing after this many seconds')
+    .option('--json', 'one JSON object per syscall')
+    .addHelpText('after', EXAMPLES)
+    .action(async (command: string[], o: Record<string, string | boolean | undefined>) => {
+      const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+      const { runStrace } = await import('../../tools/strace/trace.js');
+      const str = (k: string): string | undefined =>
+        typeof o[k] === 'string' ? (o[k] as string) : undefined;
+      const opts: Parameters<typeof runStrace>[0] = {
+        command,
+        follow: o.follow === true,
+        summary: o.summary === true,
+        showTime: o.syscallTimes === true,
+        json: o.json === true,
+      };
+      const pid = str('pid');
+      if (pid !== undefined) opts.pid = parsePid('-p', pid);
+      const expr = str('expr');
+      if (expr !== undefined) opts.trace = expr;
+      const file = str('output');
+      if (file !== undefined) opts.output = file;
+      const size = str('stringLimit');
+      if (size !== undefined) opts.strSize = parseInteger('-s', size, 0, 512);
+      const secs = str('duration');
+      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
+      const result = await runStrace(opts);
+      process.exitCode = result.exitCode;
+    });
+}

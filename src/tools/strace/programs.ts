@@ -1,0 +1,295 @@
+// strace's kernel programs, written with ProgramBuilder: raw sys_enter stashes the arguments (and a
+// path or write buffer) per thread, raw sys_exit completes the record and sends it to the ring buffer
+// (or adds it to the -c counters), and sched_process_fork follows children for -f.
+
+import {
+  type BuiltProgram,
+  ProgramBuilder,
+  type Reg,
+  r0,
+  r1,
+  r2,
+  r3,
+  r4,
+  r6,
+  r7,
+  r8,
+  r9,
+  r10,
+} from '../../asm/index.js';
+import { RECORD, RECORD_HEADER } from './record.js';
+import { Capture } from './syscalls.js';
+
+/** DATA_MAX is the largest capture: a path up to this many bytes, with its NUL. */
+export const DATA_MAX = 512;
+/** STASH_VALUE_SIZE is one thread's in-flight syscall: a record with room for DATA_MAX bytes. */
+export const STASH_VALUE_SIZE = RECORD_HEADER + DATA_MAX;
+/** MAX_NR bounds the syscall numbers the spec map covers. */
+export const MAX_NR = 1024;
+/** TRACE_BIT in a spec entry says the syscall is in the -e trace set. */
+export const TRACE_BIT = 1 << 24;
+/** STATS_VALUE_SIZE is the -c counters of one syscall: calls, errors, nanoseconds (u64 each). */
+export const STATS_VALUE_SIZE = 24;
+
+const EXIT = 60;
+const EXIT_GROUP = 231;
+const CONSUMED = -1;
+
+// x86_64 struct pt_regs: the six syscall arguments live in di, si, dx, r10, r8, r9. Reading the
+// 64 bytes from r10 (offset 56) to di (offset 112) fetches them with one helper call.
+const REGS_FROM = 56;
+const REGS_LEN = 64;
+// Offsets within that window of di, si, dx, r10, r8, r9, in argument order.
+const ARG_REG_OFFSETS = [56, 48, 40, 0, 16, 8];
+
+/** specValue encodes one syscall's spec-map entry. */
+export function specValue(kind: number, arg: number, lenArg: number, traced: boolean): number {
+  return (kind & 0xff) | ((arg & 0xff) << 8) | ((lenArg & 0xff) << 16) | (traced ? TRACE_BIT : 0);
+}
+
+/** StraceProgramOptions are the choices compiled into the programs. */
+export interface StraceProgramOptions {
+  /** strSize is how many bytes of read/write buffers are copied (-s). */
+  strSize: number;
+  /** summary counts into `stats` instead of emitting records (-c). */
+  summary: boolean;
+}
+
+// Stack slots (offsets from r10).
+const FP_TGID = -4;
+const FP_NR = -8;
+const FP_TID = -12;
+const FP_ZERO = -16;
+const FP_PID_TGID = -24;
+const FP_LEN = -32;
+
+const stackPtr = (b: ProgramBuilder, reg: Reg, off: number): ProgramBuilder => b.mov(reg, r10).add(reg, off);
+
+/** argPtr loads args[(spec >> shift) & 7] of the entry in r7 into dst (clobbers r1). */
+function loadArg(b: ProgramBuilder, dst: Reg, shift: number): void {
+  b.mov(dst, r9)
+    .rsh(dst, shift)
+    .and(dst, 7)
+    .lsh(dst, 3)
+    .mov(r1, r7)
+    .add(r1, dst)
+    .ldx('u64', dst, r1, RECORD.args);
+}
+
+/** countLost adds one to lost[0]. */
+function countLost(b: ProgramBuilder, done: string): void {
+  b.st('u32', r10, FP_ZERO, 0).ldMap(r1, 'lost');
+  stackPtr(b, r2, FP_ZERO)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, done)
+    .mov(r1, 1)
+    .atomic('add', 'u64', r0, 0, r1);
+}
+
+/** emit sends the entry in r7 (syscall number in r8) to the ring buffer or the -c counters. */
+function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string): void {
+  if (opts.summary) {
+    b.st('u32', r10, FP_NR, r8).ldMap(r1, 'stats');
+    stackPtr(b, r2, FP_NR)
+      .call('map_lookup_elem')
+      .jmp('JEQ', r0, 0, `${p}_emitted`)
+      .ldx('u64', r1, r0, 0)
+      .add(r1, 1)
+      .st('u64', r0, 0, r1)
+      .ldx('u64', r1, r0, 16)
+      .ldx('u64', r2, r7, RECORD.dur)
+      .add(r1, r2)
+      .st('u64', r0, 16, r1)
+      // An error is a return value in [-4095, -1].
+      .ldx('u64', r2, r7, RECORD.ret)
+      .jmp('JSGE', r2, 0, `${p}_emitted`)
+      .jmp('JSLT', r2, -4095, `${p}_emitted`)
+      .ldx('u64', r1, r0, 8)
+      .add(r1, 1)
+      .st('u64', r0, 8, r1)
+      .label(`${p}_emitted`);
+    return;
+  }
+  b.ldx('u32', r3, r7, RECORD.dataLen)
+    .jmp('JLE', r3, DATA_MAX, `${p}_sized`)
+    .mov(r3, 0)
+    .label(`${p}_sized`)
+    .add(r3, RECORD_HEADER)
+    .ldMap(r1, 'events')
+    .mov(r2, r7)
+    .mov(r4, 0)
+    .call('ringbuf_output')
+    .jmp('JEQ', r0, 0, `${p}_emitted`);
+  countLost(b, `${p}_emitted`);
+  b.label(`${p}_emitted`);
+}
+
+/** sysEnterProgram is the raw_tracepoint:sys_enter program. Maps: pids, spec, stash, zero, lost, events|stats. */
+export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
+  const b = new ProgramBuilder();
+  b.mov(r6, r1)
+    .call('get_current_pid_tgid')
+    .st('u64', r10, FP_PID_TGID, r0)
+    .rsh(r0, 32)
+    .st('u32', r10, FP_TGID, r0)
+    .ldMap(r1, 'pids');
+  stackPtr(b, r2, FP_TGID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    // ctx is struct bpf_raw_tracepoint_args: args[0] = struct pt_regs *, args[1] = syscall number.
+    .ldx('u64', r8, r6, 8)
+    .jmp('JGE', r8, MAX_NR, 'out')
+    .st('u32', r10, FP_NR, r8)
+    .ldMap(r1, 'spec');
+  stackPtr(b, r2, FP_NR)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .ldx('u32', r9, r0, 0)
+    .mov(r1, r9)
+    .and(r1, TRACE_BIT)
+    .jmp('JEQ', r1, 0, 'out')
+    .ldx('u64', r1, r10, FP_PID_TGID)
+    .st('u32', r10, FP_TID, r1)
+    .ldMap(r1, 'stash');
+  stackPtr(b, r2, FP_TID)
+    .call('map_lookup_elem')
+    .jmp('JNE', r0, 0, 'have')
+    // First syscall of this thread: give it a zeroed slot.
+    .st('u32', r10, FP_ZERO, 0)
+    .ldMap(r1, 'zero');
+  stackPtr(b, r2, FP_ZERO).call('map_lookup_elem').jmp('JEQ', r0, 0, 'out').mov(r3, r0).ldMap(r1, 'stash');
+  stackPtr(b, r2, FP_TID).mov(r4, 0).call('map_update_elem').jmp('JNE', r0, 0, 'full').ldMap(r1, 'stash');
+  stackPtr(b, r2, FP_TID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .label('have')
+    .mov(r7, r0)
+    .st('u32', r7, RECORD.nr, r8)
+    .ldx('u64', r1, r10, FP_PID_TGID)
+    .st('u32', r7, RECORD.tid, r1)
+    .rsh(r1, 32)
+    .st('u32', r7, RECORD.tgid, r1)
+    .st('u32', r7, RECORD.dataLen, 0)
+    .st('u64', r7, RECORD.dur, 0)
+    .st('u64', r7, RECORD.ret, 0)
+    .call('ktime_get_ns')
+    .st('u64', r7, RECORD.ts, r0)
+    .mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, REGS_LEN)
+    .ldx('u64', r3, r6, 0)
+    .add(r3, REGS_FROM)
+    .call('probe_read_kernel');
+  ARG_REG_OFFSETS.forEach((from, i) => {
+    b.ldx('u64', r1, r7, RECORD.data + from).st('u64', r7, RECORD.args + 8 * i, r1);
+  });
+  // Clear what the register window left in the data area, so a failed copy shows nothing stale.
+  for (let off = 0; off < REGS_LEN; off += 8) b.st('u64', r7, RECORD.data + off, 0);
+  b.mov(r1, r9)
+    .and(r1, 0xff)
+    .jmp('JEQ', r1, Capture.PathAtEntry, 'path')
+    .jmp('JEQ', r1, Capture.BufAtEntry, 'bufin')
+    .ja('check_exit')
+    .label('path');
+  loadArg(b, r3, 8);
+  b.mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, DATA_MAX)
+    .call('probe_read_user_str')
+    .jmp('JSLE', r0, 0, 'check_exit')
+    .st('u32', r7, RECORD.dataLen, r0)
+    .ja('check_exit')
+    .label('bufin');
+  loadArg(b, r2, 16);
+  b.st('u64', r10, FP_LEN, r2);
+  loadArg(b, r3, 8);
+  b.ldx('u64', r2, r10, FP_LEN)
+    .jmp('JLE', r2, opts.strSize, 'bufin_sized')
+    .mov(r2, opts.strSize)
+    .label('bufin_sized')
+    .st('u64', r10, FP_LEN, r2)
+    .mov(r1, r7)
+    .add(r1, RECORD.data)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'check_exit')
+    .ldx('u64', r1, r10, FP_LEN)
+    .st('u32', r7, RECORD.dataLen, r1)
+    .label('check_exit')
+    // exit and exit_group never return, so their record is sent now.
+    .jmp('JEQ', r8, EXIT, 'no_return')
+    .jmp('JEQ', r8, EXIT_GROUP, 'no_return')
+    .ja('out')
+    .label('no_return');
+  emit(b, opts, 'enter');
+  b.st('u32', r7, RECORD.nr, CONSUMED).ja('out').label('full');
+  countLost(b, 'out');
+  b.label('out').mov(r0, 0).exit();
+  return b.build();
+}
+
+/** sysExitProgram is the raw_tracepoint:sys_exit program. Maps: spec, stash, lost, events|stats. */
+export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
+  const b = new ProgramBuilder();
+  b.mov(r6, r1).call('get_current_pid_tgid').st('u32', r10, FP_TID, r0).ldMap(r1, 'stash');
+  stackPtr(b, r2, FP_TID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .mov(r7, r0)
+    .ldx('u32', r8, r7, RECORD.nr)
+    .jmp32('JEQ', r8, CONSUMED, 'out')
+    // ctx args[1] is the return value.
+    .ldx('u64', r1, r6, 8)
+    .st('u64', r7, RECORD.ret, r1)
+    .call('ktime_get_ns')
+    .ldx('u64', r1, r7, RECORD.ts)
+    .sub(r0, r1)
+    .st('u64', r7, RECORD.dur, r0);
+  if (!opts.summary) {
+    b.jmp('JGE', r8, MAX_NR, 'emit').st('u32', r10, FP_NR, r8).ldMap(r1, 'spec');
+    stackPtr(b, r2, FP_NR)
+      .call('map_lookup_elem')
+      .jmp('JEQ', r0, 0, 'emit')
+      .ldx('u32', r9, r0, 0)
+      .mov(r1, r9)
+      .and(r1, 0xff)
+      .jmp('JNE', r1, Capture.BufAtExit, 'emit')
+      .ldx('u64', r2, r7, RECORD.ret)
+      .jmp('JSLE', r2, 0, 'emit')
+      .jmp('JLE', r2, opts.strSize, 'bufout_sized')
+      .mov(r2, opts.strSize)
+      .label('bufout_sized')
+      .st('u64', r10, FP_LEN, r2);
+    loadArg(b, r3, 8);
+    b.ldx('u64', r2, r10, FP_LEN)
+      .mov(r1, r7)
+      .add(r1, RECORD.data)
+      .call('probe_read_user')
+      .jmp('JNE', r0, 0, 'emit')
+      .ldx('u64', r1, r10, FP_LEN)
+      .st('u32', r7, RECORD.dataLen, r1);
+  }
+  b.label('emit');
+  emit(b, opts, 'exit');
+  b.st('u32', r7, RECORD.nr, CONSUMED).label('out').mov(r0, 0).exit();
+  return b.build();
+}
+
+/**
+ * forkProgram is the tracepoint:sched:sched_process_fork program for -f: a child of a traced
+ * process is traced too. `childPidOffset` is the child_pid field's offset in the tracepoint record.
+ * Maps: pids.
+ */
+export function forkProgram(childPidOffset: number): BuiltProgram {
+  const b = new ProgramBuilder();
+  b.mov(r6, r1).call('get_current_pid_tgid').rsh(r0, 32).st('u32', r10, FP_TGID, r0).ldMap(r1, 'pids');
+  stackPtr(b, r2, FP_TGID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .ldx('u32', r1, r6, childPidOffset)
+    .st('u32', r10, FP_NR, r1)
+    .st('u32', r10, FP_ZERO, 1)
+    .ldMap(r1, 'pids');
+  stackPtr(b, r2, FP_NR);
+  stackPtr(b, r3, FP_ZERO).mov(r4, 0).call('map_update_elem').label('out').mov(r0, 0).exit();
+  return b.build();
+}

@@ -1,0 +1,307 @@
+// `bpfkit strace`: trace a command (started held, so no syscall is missed) or a running process with
+// raw syscall tracepoints, printing strace's lines or its -c table; every record is printed or
+// counted as lost.
+
+import { spawn } from 'node:child_process';
+import { accessSync, closeSync, constants, openSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { syscallName as btfSyscallName, syscallNumber } from '../../btf/syscalls.js';
+import { readEventFormat } from '../../btf/tracefs-events.js';
+import { eventField } from '../../btf/tracefs-format.js';
+import { BpfkitError } from '../../errors/index.js';
+import { attachRawTracepoint } from '../../kernel/link-raw-tracepoint.js';
+import { attachTracepoint } from '../../kernel/link-tracepoint.js';
+import { BpfMap } from '../../kernel/map.js';
+import { codecs } from '../../kernel/map-codecs.js';
+import { Program } from '../../kernel/program.js';
+import { RingBuffer } from '../../kernel/ringbuf.js';
+import { ensureTracefs } from '../../kernel/tracefs-mount.js';
+import { Output } from '../common/output.js';
+import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
+import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
+import { formatParts, formatSyscall, setSyscallNameSource } from './format.js';
+import {
+  DATA_MAX,
+  forkProgram,
+  MAX_NR,
+  STASH_VALUE_SIZE,
+  STATS_VALUE_SIZE,
+  specValue,
+  sysEnterProgram,
+  sysExitProgram,
+} from './programs.js';
+import { SyscallRecord } from './record.js';
+import type { SyscallStats } from './summary.js';
+import { formatSummary } from './summary.js';
+import { Capture, captureFor, SYSCALLS } from './syscalls.js';
+
+/** StraceOptions are the command-line choices. */
+export interface StraceOptions {
+  command?: string[];
+  pid?: number;
+  follow?: boolean;
+  summary?: boolean;
+  showTime?: boolean;
+  trace?: string;
+  output?: string;
+  strSize?: number;
+  json?: boolean;
+  seconds?: number;
+  /** ringBytes is the ring buffer size (a power of two). */
+  ringBytes?: number;
+}
+
+/** StraceResult is what a finished trace reports. */
+export interface StraceResult {
+  /** exitCode is the traced command's exit status (0 when attached with -p or interrupted). */
+  exitCode: number;
+  records: number;
+  lost: number;
+}
+
+const EXECVE = 59;
+const EXIT_GROUP = 231;
+
+/** resolveCommand finds a command in PATH, as strace does before running it. */
+export function resolveCommand(cmd: string): string {
+  if (cmd.includes('/')) return cmd;
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+    const p = join(dir || '.', cmd);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  throw new BpfkitError(`strace: cannot find '${cmd}' in PATH`);
+}
+
+interface Objects {
+  maps: BpfMap<number, Buffer>[];
+  progs: Program[];
+  links: { close(): void }[];
+  ring?: RingBuffer;
+}
+
+function closeObjects(o: Objects): void {
+  for (const l of o.links.reverse()) l.close();
+  o.ring?.close();
+  for (const p of o.progs) p.close();
+  for (const m of o.maps) m.close();
+}
+
+function specFor(nr: number, filter: TraceFilter | undefined): number {
+  const traced = filter === undefined || traces(filter, nr);
+  const sig = SYSCALLS.get(nr);
+  if (!sig) return specValue(Capture.None, 0, 0, traced);
+  const c = captureFor(sig);
+  return specValue(c.kind, c.arg, c.lenArg, traced);
+}
+
+/** runStrace traces until the command exits, the process goes away, -d elapses or a signal. */
+export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
+  if (!opts.command?.length && opts.pid === undefined) {
+    throw new BpfkitError('strace: give a command to run (after --) or -p PID');
+  }
+  requireRoot('strace');
+  setSyscallNameSource(btfSyscallName);
+  const filter =
+    opts.trace === undefined
+      ? undefined
+      : parseTraceExpr(opts.trace, (name) => {
+          try {
+            return syscallNumber(name);
+          } catch {
+            return undefined;
+          }
+        });
+  const strSize = Math.min(Math.max(opts.strSize ?? 32, 0), DATA_MAX);
+  const summary = opts.summary ?? false;
+  const commandPath = opts.command?.length ? resolveCommand(opts.command[0]!) : undefined;
+  let childPidOffset = 0;
+  if (opts.follow) {
+    ensureTracefs();
+    childPidOffset = eventField(readEventFormat('sched:sched_process_fork'), 'child_pid').offset;
+  }
+
+  const o: Objects = { maps: [], progs: [], links: [] };
+  const map = (spec: Parameters<typeof BpfMap.create>[0]): BpfMap<number, Buffer> => {
+    const keyed = spec.type !== 'ringbuf';
+    const m = BpfMap.create(keyed ? { ...spec, key: codecs.u32 } : spec) as BpfMap<number, Buffer>;
+    o.maps.push(m);
+    return m;
+  };
+  const outFd = opts.output ? openSync(opts.output, 'w') : 2;
+  const out = new Output(outFd);
+  let records = 0;
+  let child: ReturnType<typeof spawn> | undefined;
+  try {
+    const pids = map({ type: 'hash', valueSize: 4, maxEntries: 8192, name: 'strace_pids' });
+    const spec = map({ type: 'array', valueSize: 4, maxEntries: MAX_NR, name: 'strace_spec' });
+    const stash = map({ type: 'hash', valueSize: STASH_VALUE_SIZE, maxEntries: 16384, name: 'strace_stash' });
+    const zero = map({ type: 'array', valueSize: STASH_VALUE_SIZE, maxEntries: 1, name: 'strace_zero' });
+    const lost = map({ type: 'array', valueSize: 8, maxEntries: 1, name: 'strace_lost' });
+    const sink = summary
+      ? map({ type: 'percpu_array', valueSize: STATS_VALUE_SIZE, maxEntries: MAX_NR, name: 'strace_stats' })
+      : map({ type: 'ringbuf', maxEntries: opts.ringBytes ?? 1 << 26, name: 'strace_events' });
+    const specBuf = Buffer.alloc(4);
+    for (let nr = 0; nr < MAX_NR; nr++) {
+      specBuf.writeUInt32LE(specFor(nr, filter) >>> 0);
+      spec.set(nr, specBuf);
+    }
+    const maps = { pids, spec, stash, zero, lost, [summary ? 'stats' : 'events']: sink };
+    const progOpts = { strSize, summary };
+    const enter = Program.load({
+      type: 'raw_tracepoint',
+      insns: sysEnterProgram(progOpts),
+      maps,
+      name: 'strace_enter',
+    });
+    o.progs.push(enter);
+    const exit = Program.load({
+      type: 'raw_tracepoint',
+      insns: sysExitProgram(progOpts),
+      maps,
+      name: 'strace_exit',
+    });
+    o.progs.push(exit);
+    if (opts.follow) {
+      const fork = Program.load({
+        type: 'tracepoint',
+        insns: forkProgram(childPidOffset),
+        maps,
+        name: 'strace_fork',
+      });
+      o.progs.push(fork);
+      o.links.push(attachTracepoint(fork, 'sched', 'sched_process_fork'));
+    }
+    o.links.push(attachRawTracepoint(exit, 'sys_exit'));
+    o.links.push(attachRawTracepoint(enter, 'sys_enter'));
+
+    const lostCount = (): number => Number(lost.get(0)?.readBigUInt64LE(0) ?? 0n);
+    let rootPid = opts.pid ?? 0;
+    // The wrapper shell's own syscalls before exec are not the command's; skip until its execve.
+    let rootExeced = opts.pid !== undefined;
+    const one = Buffer.alloc(4);
+    one.writeUInt32LE(1);
+    const fmt = { pidPrefix: false, showTime: opts.showTime ?? false, strSize };
+    let flushQueued = false;
+    const onRecord = (data: Uint8Array): void => {
+      const rec = new SyscallRecord(new DataView(data.buffer, data.byteOffset, data.byteLength));
+      records++;
+      if (!rootExeced && rec.tgid === rootPid) {
+        if (rec.nr !== EXECVE || rec.ret !== 0n) return;
+        rootExeced = true;
+      }
+      fmt.pidPrefix = rec.tid !== rootPid;
+      if (opts.json) {
+        const p = formatParts(rec, fmt);
+        out.json({
+          pid: rec.tgid,
+          tid: rec.tid,
+          syscall: p.name,
+          call: p.call,
+          ret: p.ret,
+          duration_ns: rec.durNs,
+        });
+      } else {
+        out.line(formatSyscall(rec, fmt));
+        if (rec.nr === EXIT_GROUP && rec.tgid !== rootPid) {
+          out.line(`[pid ${String(rec.tid).padStart(5)}] +++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
+        }
+      }
+      if (!flushQueued) {
+        flushQueued = true;
+        queueMicrotask(() => {
+          flushQueued = false;
+          out.flush();
+        });
+      }
+    };
+    let reading: Promise<void> | undefined;
+    if (!summary) {
+      o.ring = new RingBuffer(
+        { fd: sink.fd, maxEntries: sink.maxEntries, name: 'strace_events' },
+        { lostCounter: lostCount },
+      );
+      reading = o.ring.start(onRecord);
+    }
+
+    let done: Promise<number>;
+    if (commandPath) {
+      const argv = opts.command ?? [];
+      // The shell waits on fd 3 until the pid is in the filter, then execs the command in place.
+      child = spawn('/bin/sh', ['-c', 'read _ <&3; exec 3<&- "$0" "$@"', commandPath, ...argv.slice(1)], {
+        stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+        argv0: 'sh',
+      });
+      const c = child;
+      done = new Promise<number>((resolve, reject) => {
+        c.on('error', reject);
+        c.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? 9 : 0)));
+      });
+      if (c.pid === undefined) throw new BpfkitError(`strace: could not start ${commandPath}`);
+      rootPid = c.pid;
+      pids.set(rootPid, one);
+      const gate = c.stdio[3] as NodeJS.WritableStream;
+      gate.end('\n');
+    } else {
+      rootPid = opts.pid ?? 0;
+      pids.set(rootPid, one);
+      done = new Promise<number>((resolve) => {
+        const t = setInterval(() => {
+          try {
+            process.kill(rootPid, 0);
+          } catch {
+            clearInterval(t);
+            resolve(0);
+          }
+        }, 200);
+        t.unref();
+      });
+    }
+    let exitCode = 0;
+    const reason = await waitForStop({
+      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
+      done,
+    });
+    if (reason === 'done') exitCode = await done;
+
+    // Everything the kernel produced before the command ended is in the ring now: take it all.
+    if (o.ring) while (o.ring.poll(onRecord) > 0);
+    for (const l of o.links.splice(0).reverse()) l.close();
+    if (o.ring) while (o.ring.poll(onRecord) > 0);
+    await o.ring?.closeAsync();
+    await reading?.catch(() => {});
+    if (summary) out.line(formatSummary(readStats(sink)).trimEnd());
+    else if (commandPath && reason === 'done' && !opts.json) {
+      const sig = child?.signalCode;
+      out.line(sig ? `+++ killed by ${sig} +++` : `+++ exited with ${exitCode} +++`);
+    }
+    out.flush();
+    const lostN = lostCount();
+    const msg = lostMessage(lostN, 'syscall records');
+    if (msg) process.stderr.write(`bpfkit strace: ${msg}\n`);
+    return { exitCode: reason === 'done' ? exitCode : 0, records, lost: lostN };
+  } finally {
+    closeObjects(o);
+    if (outFd !== 2) closeSync(outFd);
+  }
+}
+
+function readStats(stats: BpfMap<number, Buffer>): Map<number, SyscallStats> {
+  const out = new Map<number, SyscallStats>();
+  for (let nr = 0; nr < MAX_NR; nr++) {
+    const perCpu = stats.getPerCpu(nr);
+    if (!perCpu) continue;
+    const s = { calls: 0, errors: 0, ns: 0 };
+    for (const v of perCpu) {
+      s.calls += Number(v.readBigUInt64LE(0));
+      s.errors += Number(v.readBigUInt64LE(8));
+      s.ns += Number(v.readBigUInt64LE(16));
+    }
+    if (s.calls > 0) out.set(nr, s);
+  }
+  return out;
+}
