@@ -4,8 +4,10 @@
 
 import type { Command } from 'commander';
 import { register as asm } from './commands/asm.js';
+import { register as btf } from './commands/btf.js';
 import { register as disasm } from './commands/disasm.js';
 import { register as features } from './commands/features.js';
+import { register as vm } from './commands/vm.js';
 import { register as strace } from './commands/strace.js';
 
 type Register = (program: Command) => void;
@@ -13,7 +15,9 @@ type Register = (program: Command) => void;
 const registrations: Register[] = [];
 registrations.push(asm, disasm);
 registrations.push(features);
+registrations.push(vm);
 registrations.push(strace);
+registrations.push(btf);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
