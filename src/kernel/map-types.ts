@@ -52,12 +52,12 @@ let cpuCount: number | undefined;
 /** possibleCpus is the number of possible CPUs, the length of a per-CPU value array. */
 export function possibleCpus(): number {
   if (cpuCount === undefined)
-    cpuCount = parseCpuList(readFileSync('/sys/devices/system/cpu/possible', 'utf8'));
+    cpuCount = cpuListLength(readFileSync('/sys/devices/system/cpu/possible', 'utf8'));
   return cpuCount;
 }
 
-/** parseCpuList reads a kernel cpu list ("0-3,8") and returns the highest CPU number plus one. */
-export function parseCpuList(text: string): number {
+/** cpuListLength reads a kernel cpu list ("0-3,8") and returns the highest CPU number plus one. */
+export function cpuListLength(text: string): number {
   let max = -1;
   for (const part of text.trim().split(',')) {
     if (part === '') continue;
