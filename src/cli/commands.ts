@@ -4,7 +4,6 @@
 
 import type { Command } from 'commander';
 import { register as asm } from './commands/asm.js';
-import { register as btf } from './commands/btf.js';
 import { register as disasm } from './commands/disasm.js';
 import { register as features } from './commands/features.js';
 import { register as vm } from './commands/vm.js';
@@ -17,7 +16,6 @@ registrations.push(asm, disasm);
 registrations.push(features);
 registrations.push(vm);
 registrations.push(strace);
-registrations.push(btf);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
