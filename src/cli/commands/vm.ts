@@ -89,7 +89,7 @@ export function register(program: Command): void {
         }
         insns = built.insns;
       }
-      let mem = new Uint8Array(0);
+      let mem: Uint8Array = new Uint8Array(0);
       if (opts.mem !== undefined) mem = asm.parseHex(opts.mem, '--mem');
       if (opts.ctx !== undefined) mem = new Uint8Array(await readInput(opts.ctx));
 
