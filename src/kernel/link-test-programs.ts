@@ -109,3 +109,68 @@ export function recordReturn(pid: number): BuiltProgram {
     .exit()
     .build();
 }
+
+/** ReadEventsOptions configures readToRingbuf. */
+export interface ReadEventsOptions {
+  /** size is the record size in bytes (at least 16). */
+  size: number;
+  /** comm keeps only tasks with this command name (at most 7 bytes), like bpftrace's /comm=="dd"/. */
+  comm?: string;
+  /** every emits one record per `every` matching events (array map `pace`, u64 counter). */
+  every?: number;
+}
+
+/**
+ * readToRingbuf: tracepoint syscalls:sys_enter_read → ring buffer `events` gets a record
+ * { u32 pid, u32 pad, u64 count } padded to `size`; failed reservations count in array `lost`.
+ */
+export function readToRingbuf(opts: ReadEventsOptions): BuiltProgram {
+  const b = new ProgramBuilder().mov(r6, r1);
+  if (opts.comm !== undefined) {
+    const name = Buffer.from(opts.comm);
+    if (name.length > 7) throw new RangeError('comm filter is limited to 7 bytes');
+    let want = 0n;
+    for (let i = name.length - 1; i >= 0; i--) want = (want << 8n) | BigInt(name[i]!);
+    const mask = (1n << BigInt(8 * (name.length + 1))) - 1n;
+    b.mov(r1, r10)
+      .add(r1, -16)
+      .mov(r2, 16)
+      .call('get_current_comm')
+      .ldx('u64', r1, r10, -16)
+      .ld64(r2, mask)
+      .and(r1, r2)
+      .ld64(r2, want)
+      .jmp('JNE', r1, r2, 'out');
+  }
+  if (opts.every !== undefined && opts.every > 1) {
+    b.st('u32', r10, -20, 0)
+      .ldMap(r1, 'pace')
+      .mov(r2, r10)
+      .add(r2, -20)
+      .call('map_lookup_elem')
+      .jmp('JEQ', r0, 0, 'out')
+      .mov(r1, 1)
+      .atomic('add', 'u64', r0, 0, r1, true)
+      .alu64('MOD', r1, opts.every)
+      .jmp('JNE', r1, 0, 'out');
+  }
+  b.ldMap(r1, 'events')
+    .mov(r2, Math.max(16, opts.size))
+    .mov(r3, 0)
+    .call('ringbuf_reserve')
+    .jmp('JEQ', r0, 0, 'drop')
+    .mov(r7, r0)
+    .call('get_current_pid_tgid')
+    .rsh(r0, 32)
+    .st('u32', r7, 0, r0)
+    .ldx('u64', r1, r6, 32)
+    .st('u64', r7, 8, r1)
+    .mov(r1, r7)
+    .mov(r2, 0)
+    .call('ringbuf_submit')
+    .label('out')
+    .mov(r0, 0)
+    .exit()
+    .label('drop');
+  return countAndExit(b, 'lost').build();
+}
