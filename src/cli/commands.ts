@@ -4,6 +4,7 @@
 
 import type { Command } from 'commander';
 import { register as asm } from './commands/asm.js';
+import { register as btf } from './commands/btf.js';
 import { register as disasm } from './commands/disasm.js';
 import { register as features } from './commands/features.js';
 import { register as vm } from './commands/vm.js';
@@ -16,6 +17,7 @@ registrations.push(asm, disasm);
 registrations.push(features);
 registrations.push(vm);
 registrations.push(strace);
+registrations.push(btf);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../testing/cli.js';
+import { kernelIt } from '../../testing/kernel.js';
+
+const vmIt =
+  existsSync('/sys/kernel/btf/vmlinux') || process.env.BPFKIT_REQUIRE_KERNEL === '1' ? it : it.skip;
+
+describe('bpfkit btf', () => {
+  vmIt('dumps a struct and a function as C', async () => {
+    const r = await runCli(['btf', 'dump', 'struct task_struct']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^struct task_struct \{\n/);
+    expect(r.stdout).toMatch(/\tpid_t pid;\s+\/\* \d+, 4 \*\//);
+    const f = await runCli(['btf', 'dump', 'tcp_v4_connect']);
+    expect(f.stdout).toBe(
+      'static int tcp_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);\n',
+    );
+  });
+
+  vmIt('locates member paths across pointers', async () => {
+    const r = await runCli(['btf', 'offset', 'task_struct.real_parent->tgid']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^task_struct\.real_parent: offset \d+ size 8 type struct task_struct \*$/);
+    expect(lines[1]).toMatch(/^\*\(real_parent\)\.tgid: offset \d+ size 4 type pid_t$/);
+    const e = await runCli(['btf', 'enum', 'BPF_MAP_TYPE_RINGBUF']);
+    expect(e.stdout).toBe('27\n');
+  });
+
+  vmIt('reports a misspelt member in one line with a suggestion', async () => {
+    const r = await runCli(['btf', 'offset', 'task_struct.real_parnt']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      "bpfkit: struct task_struct has no member 'real_parnt' (did you mean 'real_parent'?)\n",
+    );
+  });
+
+  kernelIt('lists tracepoints and shows a format', async () => {
+    const l = await runCli(['btf', 'tracepoints', 'syscalls:sys_enter_openat*']);
+    expect(l.stdout).toBe('syscalls:sys_enter_openat\nsyscalls:sys_enter_openat2\n');
+    const f = await runCli(['btf', 'format', 'sched:sched_process_exec']);
+    expect(f.code).toBe(0);
+    expect(f.stdout).toMatch(/^ +8 +4 {2}__data_loc char\[\] filename$/m);
+    const bad = await runCli(['btf', 'format', 'sched:sched_swich']);
+    expect(bad.stderr).toBe("bpfkit: no tracepoint sched:sched_swich (did you mean 'sched:sched_switch'?)\n");
+  });
+});
