@@ -111,7 +111,7 @@ describe('execsnoop format', () => {
     const e = decodeExecEvent(b);
     expect(execsnoopHeader({})).toBe('PCOMM            PID    PPID   RET ARGS');
     expect(formatExec(e, {})).toBe('ls               1234   1000     0 /bin/ls -l a b');
-    expect(formatExec(e, { quote: true, clock: true, uid: true }, at)).toBe(
+    expect(formatExec(e, { quote: true, clock: true, printUid: true }, at)).toBe(
       '03:04:05 0     ls               1234   1000     0 "/bin/ls" "-l" "a b"',
     );
     expect(formatExec({ ...e, truncated: true, retval: -2 }, {})).toBe(
@@ -132,10 +132,10 @@ describe('opensnoop format', () => {
     const e = decodeOpenEvent(b);
     expect(opensnoopHeader({})).toBe('PID    COMM              FD ERR PATH');
     expect(formatOpen(e, {})).toBe('77     cat               -1   2 /nope');
-    expect(opensnoopHeader({ clock: true, uid: true, extended: true })).toBe(
+    expect(opensnoopHeader({ clock: true, printUid: true, extended: true })).toBe(
       'TIME     UID     PID    COMM              FD ERR FLAGS    MODE  PATH',
     );
-    expect(formatOpen({ ...e, ret: 3 }, { clock: true, uid: true, extended: true }, at)).toBe(
+    expect(formatOpen({ ...e, ret: 3 }, { clock: true, printUid: true, extended: true }, at)).toBe(
       '03:04:05 0       77     cat                3   0 02000000 n/a  /nope',
     );
     expect(formatOpen({ ...e, ret: 3, flags: 0o101, mode: 0o644 }, { extended: true })).toBe(

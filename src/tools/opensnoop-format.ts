@@ -51,7 +51,7 @@ export function decodeOpenEvent(data: Uint8Array): OpenEvent {
 /** OpenFormat holds the output switches. */
 export interface OpenFormat {
   clock?: boolean; // -T
-  uid?: boolean; // -U
+  printUid?: boolean; // -U
   extended?: boolean; // -e
 }
 
@@ -59,7 +59,7 @@ export interface OpenFormat {
 export function opensnoopHeader(f: OpenFormat): string {
   let s = '';
   if (f.clock) s += `${left('TIME', 8)} `;
-  if (f.uid) s += `${left('UID', 7)} `;
+  if (f.printUid) s += `${left('UID', 7)} `;
   s += `${left('PID', 6)} ${left('COMM', 16)} ${right('FD', 3)} ${right('ERR', 3)} `;
   if (f.extended) s += `${left('FLAGS', 8)} ${left('MODE', 5)} `;
   return `${s}PATH`;
@@ -74,7 +74,7 @@ export function formatOpen(e: OpenEvent, f: OpenFormat, now = new Date()): strin
   const err = e.ret >= 0 ? 0 : -e.ret;
   let s = '';
   if (f.clock) s += `${left(clock(now), 8)} `;
-  if (f.uid) s += `${left(e.uid, 7)} `;
+  if (f.printUid) s += `${left(e.uid, 7)} `;
   s += `${left(e.pid, 6)} ${left(e.comm, 16)} ${right(fd, 3)} ${right(err, 3)} `;
   if (f.extended) {
     const flags = (e.flags >>> 0).toString(8).padStart(8, '0');

@@ -1,0 +1,125 @@
+// runTracer: the shared body of the event tools — create maps, load and attach programs, stream the
+// ring buffer to a callback until stopped, then detach, drain, flush and report lost events.
+
+import type { BuiltProgram } from '../../asm/index.js';
+import type { Link } from '../../kernel/link.js';
+import { attachRawTracepoint } from '../../kernel/link-raw-tracepoint.js';
+import { attachTracepoint } from '../../kernel/link-tracepoint.js';
+import { BpfMap, type MapSpec } from '../../kernel/map.js';
+import { Program } from '../../kernel/program.js';
+import { RingBuffer } from '../../kernel/ringbuf.js';
+import { ensureTracefs } from '../../kernel/tracefs-mount.js';
+import type { Output } from './output.js';
+import { lostMessage, requireRoot, type StopReason, waitForStop } from './session.js';
+
+/** TracerProgram is one program and the hooks it attaches to. */
+export interface TracerProgram {
+  name: string;
+  type: 'tracepoint' | 'raw_tracepoint';
+  insns: BuiltProgram;
+  /** attach lists `category:name` tracepoints, or raw tracepoint names. */
+  attach: string[];
+}
+
+/** TracerSpec describes one tool's kernel side. Every program may use maps `events` and `lost`. */
+export interface TracerSpec {
+  tool: string;
+  programs: TracerProgram[];
+  /** maps are the tool's other maps, by the names its programs use. */
+  maps?: Record<string, MapSpec<Buffer, Buffer>>;
+  /** ringBytes is the ring buffer size, a power of two. */
+  ringBytes?: number;
+  onRecord(data: Uint8Array): void;
+  /** ready runs once everything is attached (to print a header, start a workload...). */
+  ready?(maps: Record<string, BpfMap>): void;
+}
+
+/** TracerResult says why and how a tool ended. */
+export interface TracerResult {
+  reason: StopReason;
+  lost: number;
+}
+
+/** lostProgramCounter reads the `lost` array map's u64. */
+function lostOf(lost: BpfMap): number {
+  const v = lost.get(Buffer.alloc(4));
+  return v ? Number(v.readBigUInt64LE(0)) : 0;
+}
+
+/**
+ * runTracer runs a tool until Ctrl-C, SIGTERM, `seconds`, or `done`; lines go through `out`, which is
+ * flushed after every batch of records. Lost events are reported on stderr.
+ */
+export async function runTracer(
+  spec: TracerSpec,
+  out: Output,
+  opts: { seconds?: number; done?: Promise<unknown> } = {},
+): Promise<TracerResult> {
+  requireRoot(spec.tool);
+  ensureTracefs();
+  const maps: Record<string, BpfMap> = {};
+  const progs: Program[] = [];
+  const links: Link[] = [];
+  let ring: RingBuffer | undefined;
+  try {
+    maps.events = BpfMap.create({
+      type: 'ringbuf',
+      maxEntries: spec.ringBytes ?? 1 << 24,
+      name: `${spec.tool}_ev`,
+    });
+    maps.lost = BpfMap.create({
+      type: 'array',
+      keySize: 4,
+      valueSize: 8,
+      maxEntries: 1,
+      name: `${spec.tool}_lost`,
+    });
+    for (const [name, m] of Object.entries(spec.maps ?? {})) maps[name] = BpfMap.create(m);
+    for (const p of spec.programs) {
+      const prog = Program.load({ type: p.type, insns: p.insns, maps, name: p.name });
+      progs.push(prog);
+      for (const target of p.attach) {
+        links.push(
+          p.type === 'tracepoint' ? attachTracepoint(prog, target) : attachRawTracepoint(prog, target),
+        );
+      }
+    }
+    let queued = false;
+    const onRecord = (data: Uint8Array): void => {
+      spec.onRecord(data);
+      if (!queued) {
+        queued = true;
+        // One flush per wake-up: the microtask runs once the reader's batch is done.
+        queueMicrotask(() => {
+          queued = false;
+          out.flush();
+        });
+      }
+    };
+    const events = maps.events;
+    ring = new RingBuffer(
+      { fd: events.fd, maxEntries: events.maxEntries, name: events.name },
+      { lostCounter: () => lostOf(maps.lost!) },
+    );
+    const reading = ring.start(onRecord);
+    spec.ready?.(maps);
+    out.flush();
+    const reason = await waitForStop(opts);
+    for (const l of links.splice(0).reverse()) l.close();
+    while (ring.poll(onRecord) > 0) {
+      // Drain what was produced before the programs were detached.
+    }
+    await ring.closeAsync();
+    await reading.catch(() => {});
+    out.flush();
+    const lost = lostOf(maps.lost);
+    const msg = lostMessage(lost);
+    if (msg) process.stderr.write(`${spec.tool}: ${msg}\n`);
+    return { reason, lost };
+  } finally {
+    for (const l of links.reverse()) l.close();
+    ring?.close();
+    for (const p of progs) p.close();
+    for (const m of Object.values(maps)) m.close();
+  }
+}

@@ -1,0 +1,203 @@
+// opensnoop: trace open, openat and openat2 system-wide (syscall tracepoints, like libbpf-tools),
+// printing PID COMM FD ERR PATH as the calls return.
+
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
+import type { Output } from './common/output.js';
+import { countLost, filterTask, type TaskFilter } from './common/snippets.js';
+import { runTracer, type TracerResult } from './common/tracer.js';
+import {
+  decodeOpenEvent,
+  formatOpen,
+  OPENSNOOP_EVENT,
+  OPENSNOOP_PATH_SIZE,
+  type OpenEvent,
+  type OpenFormat,
+  openJson,
+  opensnoopHeader,
+} from './opensnoop-format.js';
+
+/** OpensnoopOptions are libbpf-tools opensnoop's options. */
+export interface OpensnoopOptions extends TaskFilter, OpenFormat {
+  /** failed shows only failed opens (-x). */
+  failed?: boolean;
+  /** name keeps only processes whose comm contains it (-n). */
+  name?: string;
+  json?: boolean;
+  seconds?: number;
+  done?: Promise<unknown>;
+  /** onEvent sees each decoded event (tests, embedding). */
+  onEvent?: (e: OpenEvent) => void;
+  /** ready runs once the probes are attached. */
+  ready?: () => void;
+}
+
+// The stashed entry per thread: filename pointer (u64), flags (u32), mode (u32).
+const FP_STASH = -24;
+const FP_TID = -28;
+const STASH_SIZE = 16;
+
+/** EnterLayout has the offsets of the sys_enter_open* fields read (events/syscalls/…/format). */
+interface EnterLayout {
+  filename: number;
+  flags: number;
+  mode: number;
+  /** how is set for openat2, whose flags and mode are in the user's struct open_how. */
+  how?: number;
+}
+
+const OPEN: EnterLayout = { filename: 16, flags: 24, mode: 32 };
+const OPENAT: EnterLayout = { filename: 24, flags: 32, mode: 40 };
+const OPENAT2: EnterLayout = { filename: 24, flags: 0, mode: 0, how: 32 };
+const EXIT_RET = 16;
+
+function enterProgram(layout: EnterLayout, f: TaskFilter): BuiltProgram {
+  const b = new ProgramBuilder().mov(r6, r1);
+  filterTask(b, f, 'out', r7);
+  b.ldx('u64', r1, r6, layout.filename).st('u64', r10, FP_STASH, r1);
+  if (layout.how !== undefined) {
+    // struct open_how { u64 flags; u64 mode; u64 resolve; }: flags land at +8, mode at +16 → +12.
+    b.st('u64', r10, FP_STASH + 8, 0)
+      .st('u64', r10, FP_STASH + 16, 0)
+      .mov(r1, r10)
+      .add(r1, FP_STASH + 8)
+      .mov(r2, 16)
+      .ldx('u64', r3, r6, layout.how)
+      .call('probe_read_user')
+      .ldx('u32', r1, r10, FP_STASH + 16)
+      .st('u32', r10, FP_STASH + 12, r1);
+  } else {
+    b.ldx('u64', r1, r6, layout.flags)
+      .st('u32', r10, FP_STASH + 8, r1)
+      .ldx('u64', r1, r6, layout.mode)
+      .st('u32', r10, FP_STASH + 12, r1);
+  }
+  return b
+    .st('u32', r10, FP_TID, r7)
+    .ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .mov(r3, r10)
+    .add(r3, FP_STASH)
+    .mov(r4, 0)
+    .call('map_update_elem')
+    .label('out')
+    .mov(r0, 0)
+    .exit()
+    .build();
+}
+
+function exitProgram(failedOnly: boolean): BuiltProgram {
+  const E = OPENSNOOP_EVENT;
+  const b = new ProgramBuilder()
+    .mov(r6, r1)
+    .call('get_current_pid_tgid')
+    .mov(r7, r0)
+    .st('u32', r10, FP_TID, r7)
+    .ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .mov(r8, r0)
+    .ldx('u64', r9, r6, EXIT_RET);
+  if (failedOnly) b.jmp('JSGE', r9, 0, 'done');
+  b.ldMap(r1, 'events').mov(r2, E.size).mov(r3, 0).call('ringbuf_reserve').jmp('JNE', r0, 0, 'fill');
+  countLost(b, 'lost');
+  b.ja('done')
+    .label('fill')
+    .mov(r6, r0)
+    .call('ktime_get_ns')
+    .st('u64', r6, E.tsNs, r0)
+    .st('u32', r6, E.tid, r7)
+    .rsh(r7, 32)
+    .st('u32', r6, E.pid, r7)
+    .call('get_current_uid_gid')
+    .st('u32', r6, E.uid, r0)
+    .st('u32', r6, E.ret, r9)
+    .ldx('u32', r1, r8, 8)
+    .st('u32', r6, E.flags, r1)
+    .ldx('u32', r1, r8, 12)
+    .st('u32', r6, E.mode, r1)
+    .mov(r1, r6)
+    .add(r1, E.comm)
+    .mov(r2, 16)
+    .call('get_current_comm')
+    .mov(r1, r6)
+    .add(r1, E.path)
+    .mov(r2, OPENSNOOP_PATH_SIZE)
+    .ldx('u64', r3, r8, 0)
+    .call('probe_read_user_str')
+    .mov(r1, r6)
+    .mov(r2, 0)
+    .call('ringbuf_submit')
+    .label('done')
+    .ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .call('map_delete_elem')
+    .label('out')
+    .mov(r0, 0)
+    .exit();
+  return b.build();
+}
+
+/** runOpensnoop prints opens until stopped. */
+export async function runOpensnoop(opts: OpensnoopOptions, out: Output): Promise<TracerResult> {
+  const f: TaskFilter = { pid: opts.pid, tid: opts.tid, uid: opts.uid };
+  return runTracer(
+    {
+      tool: 'opensnoop',
+      maps: {
+        start: {
+          type: 'hash',
+          keySize: 4,
+          valueSize: STASH_SIZE,
+          maxEntries: 10240,
+          name: 'opensnoop_start',
+        },
+      },
+      programs: [
+        {
+          name: 'open_enter',
+          type: 'tracepoint',
+          insns: enterProgram(OPEN, f),
+          attach: ['syscalls:sys_enter_open'],
+        },
+        {
+          name: 'openat_enter',
+          type: 'tracepoint',
+          insns: enterProgram(OPENAT, f),
+          attach: ['syscalls:sys_enter_openat'],
+        },
+        {
+          name: 'openat2_enter',
+          type: 'tracepoint',
+          insns: enterProgram(OPENAT2, f),
+          attach: ['syscalls:sys_enter_openat2'],
+        },
+        {
+          name: 'open_exit',
+          type: 'tracepoint',
+          insns: exitProgram(opts.failed ?? false),
+          attach: ['syscalls:sys_exit_open', 'syscalls:sys_exit_openat', 'syscalls:sys_exit_openat2'],
+        },
+      ],
+      ready: () => {
+        if (!opts.json) out.line(opensnoopHeader(opts));
+        opts.ready?.();
+      },
+      onRecord: (data) => {
+        const e = decodeOpenEvent(data);
+        if (opts.name && !e.comm.includes(opts.name)) return;
+        opts.onEvent?.(e);
+        if (opts.json) out.json(openJson(e));
+        else out.line(formatOpen(e, opts));
+      },
+    },
+    out,
+    {
+      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
+      ...(opts.done ? { done: opts.done } : {}),
+    },
+  );
+}
