@@ -79,6 +79,7 @@
   if r2 s<= -3 goto +0
   gotol +0
   goto +0
+  may_goto +0
   call bpf_ktime_get_ns
   call bpf_get_prandom_u32
   call sub
