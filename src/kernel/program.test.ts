@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { ProgramBuilder, r0, r1, r2, r3, r4, r6, r10 } from '../asm/index.js';
-import { VerifierError } from '../errors/index.js';
+import { NotSupportedError, VerifierError } from '../errors/index.js';
 import { SysError } from '../sys/index.js';
 import { kernelIt } from '../testing/kernel.js';
 import { objectIds } from './info.js';
@@ -206,3 +206,51 @@ function catchErr(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('program types', () => {
+  const ret = (v: number) => new ProgramBuilder().mov(r0, v).exit().build();
+  kernelIt('each supported type loads with r0 = verdict; exit', () => {
+    const specs = [
+      { type: 'socket_filter' },
+      { type: 'xdp' },
+      { type: 'sched_cls' },
+      { type: 'tracepoint' },
+      { type: 'raw_tracepoint' },
+      { type: 'perf_event' },
+      { type: 'kprobe' },
+      { type: 'cgroup_skb', ret: 1 },
+      { type: 'cgroup_sock', ret: 1 },
+      { type: 'cgroup_sock_addr', ret: 1, expectedAttachType: 'cgroup_inet4_connect' },
+    ] as const;
+    for (const s of specs) {
+      const p = Program.load({
+        type: s.type,
+        insns: ret('ret' in s ? s.ret : 0),
+        ...('expectedAttachType' in s ? { expectedAttachType: s.expectedAttachType } : {}),
+      });
+      try {
+        expect(p.typeName).toBe(s.type);
+        expect(p.info().type).toBe(p.type);
+      } finally {
+        p.close();
+      }
+    }
+  });
+
+  kernelIt('tracing and LSM programs refused by this kernel say what to use instead', () => {
+    for (const type of ['tracing', 'lsm'] as const) {
+      let err: unknown;
+      try {
+        Program.load({ type, insns: ret(0), attachBtfId: 1 }).close();
+      } catch (e) {
+        err = e;
+      }
+      // Where the kernel supports the type, a bogus BTF id is a verifier rejection instead.
+      if (err instanceof NotSupportedError) {
+        expect(err.userMessage()).toMatch(new RegExp(`refuses ${type} programs even for root.*use `));
+      } else {
+        expect(err).toBeInstanceOf(VerifierError);
+      }
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // map relocation, test runs, pinning.
 
 import { type BuiltProgram, encode, type Insn, LD_IMM64 } from '../asm/index.js';
-import { BpfkitError, VerifierError } from '../errors/index.js';
+import { BpfkitError, NotSupportedError, VerifierError } from '../errors/index.js';
 import {
   bpfError,
   type FD,
@@ -258,9 +258,35 @@ export class Program {
   }
 }
 
+/** ALTERNATIVES names what to use when a program type is refused outright. */
+const ALTERNATIVES: Record<string, string> = {
+  tracing: 'a tracepoint or raw_tracepoint program',
+  lsm: 'a tracepoint on the matching syscall, or a cgroup hook',
+  ext: 'a tail call through a prog_array',
+  kprobe: 'a tracepoint or raw_tracepoint program',
+};
+
 /** loadError turns a failed PROG_LOAD into a VerifierError (log present) or a SysError (no log). */
 function loadError(name: string, type: number, errno: number, log: string): Error {
   const sys = bpfError('load program', errno);
+  if (errno === 1 && process.geteuid?.() === 0) {
+    // Root was refused: not a privilege problem but a kernel that will not run this kind of program.
+    const kind = progTypeName(type);
+    const alt = ALTERNATIVES[kind];
+    if (alt) {
+      return new NotSupportedError(
+        kind,
+        `this kernel refuses ${kind} programs even for root`,
+        `use ${alt} instead`,
+      );
+    }
+    return bpfError(
+      'load program',
+      errno,
+      undefined,
+      'refused even for root: kernel lockdown or an LSM policy',
+    );
+  }
   if (log.trim() === '') return sys;
   const parsed = parseVerifierLog(log);
   const what = `${progTypeName(type)} program${name ? ` '${name}'` : ''}`;

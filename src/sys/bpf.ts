@@ -70,12 +70,16 @@ const OP_HINTS: Record<string, Record<string, string>> = {
     ENOTSUPP: 'this program type cannot be test-run with BPF_PROG_TEST_RUN',
     EINVAL: 'data or context size is wrong for this program type',
   },
+  'detach link': {
+    ENOTSUP: 'this kind of link cannot be detached; close it instead',
+    EOPNOTSUPP: 'this kind of link cannot be detached; close it instead',
+  },
   'freeze map': { EBUSY: 'the map is writable-mmapped', EINVAL: 'this map type cannot be frozen' },
 };
 
-/** fail builds the SysError for op, with the op-specific hint when there is one. */
-export function bpfError(op: string, e: number, cause?: unknown): SysError {
-  const hint = OP_HINTS[op]?.[errnoName(e)];
+/** bpfError builds the SysError for op, with the op-specific hint when there is one. */
+export function bpfError(op: string, e: number, cause?: unknown, hintOverride?: string): SysError {
+  const hint = hintOverride ?? OP_HINTS[op]?.[errnoName(e)];
   const opts: { hint?: string; cause?: unknown } = {};
   if (hint !== undefined) opts.hint = hint;
   if (cause !== undefined) opts.cause = cause;
