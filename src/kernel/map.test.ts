@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { SysError } from '../sys/index.js';
+import { repoRoot } from '../testing/cli.js';
 import { kernelIt } from '../testing/kernel.js';
 import { BpfMap } from './map.js';
 import { codecs } from './map-codecs.js';
@@ -170,6 +175,32 @@ describe('BpfMap', () => {
       /unknown map type 'nope'/,
     );
     expect(() => BpfMap.create({ type: 'hash', maxEntries: 1 })).toThrow(/needs keySize, valueSize/);
+  });
+
+  kernelIt('without root, creating a map says it needs root or CAP_BPF', () => {
+    const file = join(tmpdir(), `bpfkit-nobody-${process.pid}.ts`);
+    writeFileSync(
+      file,
+      `import { BpfMap } from ${JSON.stringify(join(repoRoot, 'src/kernel/map.ts'))};
+try { BpfMap.create({ type: 'hash', keySize: 4, valueSize: 4, maxEntries: 1 }); }
+catch (e) { process.stdout.write(e.userMessage()); }`,
+    );
+    chmodSync(file, 0o644);
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+        cwd: repoRoot,
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, HOME: '/tmp' },
+      });
+      expect(r.stdout).toMatch(
+        /^create map: Operation not permitted \(EPERM\) \(creating maps needs root or CAP_BPF\)$/,
+      );
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   kernelIt('close is idempotent and use after close throws', () => {

@@ -207,6 +207,28 @@ function catchErr(fn: () => unknown): unknown {
   throw new Error('expected an error');
 }
 
+describe('direct map value loads', () => {
+  kernelIt('ldMapValue points into an array map value at an offset', () => {
+    const data = BpfMap.create({ type: 'array', valueSize: 16, maxEntries: 1, key: codecs.u32 });
+    const insns = new ProgramBuilder()
+      .ldMapValue(r1, 'data', 8)
+      .st('u64', r1, 0, 0x1234)
+      .mov(r0, 0)
+      .exit()
+      .build();
+    const prog = Program.load({ type: 'socket_filter', insns, maps: { data } });
+    try {
+      prog.testRun({ data: Buffer.alloc(32) });
+      const v = data.get(0)!;
+      expect(v.readBigUInt64LE(0)).toBe(0n);
+      expect(v.readBigUInt64LE(8)).toBe(0x1234n);
+    } finally {
+      prog.close();
+      data.close();
+    }
+  });
+});
+
 describe('program types', () => {
   const ret = (v: number) => new ProgramBuilder().mov(r0, v).exit().build();
   kernelIt('each supported type loads with r0 = verdict; exit', () => {
