@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../errors/index.js';
 import { assemble } from './assembler.js';
@@ -157,6 +159,19 @@ processed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_stat
        1:	18 01 00 00 ef cd ab 90 00 00 00 00 78 56 34 12	r1 = 1311768467294899695 ll
        3:	95 00 00 00 00 00 00 00	exit`;
     expect(hexOf(objdump)).toBe('b70000000100000018010000efcdab900000000078563412' + '9500000000000000');
+  });
+
+  it('reads llvm-objdump -dr output, turning R_BPF_64_64 relocations into map references', () => {
+    const text = readFileSync(join(import.meta.dirname, 'testdata', 'llvm-objdump-dr.txt'), 'utf8');
+    const p = assemble(text);
+    expect(p.relocations).toEqual([{ pc: 0, map: 'counts' }]);
+    expect(p.labels).toEqual(new Map([['prog', 0]]));
+    expect(p.insns[0]).toEqual({ code: 0x18, dst: 1, src: 1, off: 0, imm: 0 });
+    expect(p.insns).toHaveLength(7);
+  });
+
+  it("accepts the verifier log's live-registers table", () => {
+    expect(one('     12: .12....... (bf) r1 = r2')).toBe('bf21000000000000');
   });
 
   it('builds the same slots as ProgramBuilder', () => {

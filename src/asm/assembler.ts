@@ -69,8 +69,9 @@ const KEYWORDS = new Set(['if', 'goto', 'gotol', 'call', 'callx', 'exit', 'lock'
 // Lines of a pasted verifier log that carry state, not instructions.
 const LOG_NOISE =
   /^(R\d+[_=\s(]|frame\d|from \d+ to \d+:|func#\d|mark_precise|last_idx|regs=|processed \d|verification time|stack depth|Live regs|Global function|Func#|Validating|peak_states|; )/;
+// The `.1........` column is the live-registers table the 6.x verifier log prints before its walk.
 const LISTING_PREFIX =
-  /^(\s*\d+:\s*)(\(([0-9a-fA-F]{2})\)\s*)?((?:[0-9a-fA-F]{2}[ \t]+){8}(?:(?:[0-9a-fA-F]{2}[ \t]+){8})?)?/;
+  /^(\s*\d+:\s*(?:[.0-9]{10}\s+(?=\())?)(\(([0-9a-fA-F]{2})\)\s*)?((?:[0-9a-fA-F]{2}[ \t]+){8}(?:(?:[0-9a-fA-F]{2}[ \t]+){8})?)?/;
 
 class LineParser {
   private pos = 0;
@@ -227,6 +228,7 @@ class Assembler {
   line(raw: string, lineNo: number): void {
     const ctx: LineContext = { line: lineNo, text: raw };
     if (this.file !== undefined) ctx.file = this.file;
+    if (this.objdumpLine(raw)) return;
     let text = stripComment(raw);
     let hint: number | undefined;
     const m = LISTING_PREFIX.exec(text);
@@ -253,6 +255,29 @@ class Assembler {
     this.statement(p, hint);
     p.end();
     for (let i = before; i < this.slots.length; i++) this.slotPos.push(p.position(first));
+  }
+
+  /**
+   * objdumpLine consumes the non-instruction lines of `llvm-objdump -dr` output: headers, a function
+   * symbol (`0000000000000000 <prog>:`, a label) and relocations, where R_BPF_64_64 on the 64-bit
+   * load just read names the map it loads, as libbpf would resolve it.
+   */
+  private objdumpLine(raw: string): boolean {
+    if (/^\s*Disassembly of section |:\s+file format /.test(raw)) return true;
+    const sym = /^\s*[0-9a-fA-F]{8,} <([A-Za-z_.$][\w.$]*)>:\s*$/.exec(raw);
+    if (sym) {
+      if (!this.labels.has(sym[1]!)) this.labels.set(sym[1]!, this.slots.length);
+      return true;
+    }
+    const rel = /^\s*[0-9a-fA-F]+:\s+(R_BPF_\w+)\s+(\S+)/.exec(raw);
+    if (!rel) return false;
+    const pc = this.slots.length - 2;
+    const slot = this.slots[pc];
+    if (rel[1] === 'R_BPF_64_64' && slot && slot.code === LD_IMM64 && slot.src === 0) {
+      slot.src = PseudoSrc.MAP_FD;
+      this.relocations.push({ pc, map: rel[2]! });
+    }
+    return true;
   }
 
   /** emit appends slots and returns how many the statement produced, so statements can `return` it. */
