@@ -8,6 +8,7 @@ import { register as btf } from './commands/btf.js';
 import { register as disasm } from './commands/disasm.js';
 import { register as features } from './commands/features.js';
 import { register as vm } from './commands/vm.js';
+import { register as execsnoop } from './commands/execsnoop.js';
 import { register as opensnoop } from './commands/opensnoop.js';
 import { register as strace } from './commands/strace.js';
 
@@ -17,7 +18,7 @@ const registrations: Register[] = [];
 registrations.push(asm, disasm);
 registrations.push(features);
 registrations.push(vm);
-registrations.push(strace, opensnoop);
+registrations.push(strace, opensnoop, execsnoop);
 registrations.push(btf);
 
 /** registerCommands adds every subcommand to the program. */

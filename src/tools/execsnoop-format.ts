@@ -61,7 +61,7 @@ export function decodeExecEvent(data: Uint8Array): ExecEvent {
 /** ExecFormat holds the output switches. */
 export interface ExecFormat {
   clock?: boolean; // -T
-  seconds?: boolean; // -t
+  relative?: boolean; // -t
   printUid?: boolean; // -U
   quote?: boolean; // -q
 }
@@ -70,7 +70,7 @@ export interface ExecFormat {
 export function execsnoopHeader(f: ExecFormat): string {
   let s = '';
   if (f.clock) s += left('TIME', 9);
-  if (f.seconds) s += `${left('TIME(s)', 8)} `;
+  if (f.relative) s += `${left('TIME(s)', 8)} `;
   if (f.printUid) s += `${left('UID', 6)} `;
   return `${s}${left('PCOMM', 16)} ${left('PID', 6)} ${left('PPID', 6)} ${right('RET', 3)} ARGS`;
 }
@@ -81,7 +81,7 @@ const quoteArg = (a: string): string => `"${a.replace(/"/g, '\\"')}"`;
 export function formatExec(e: ExecEvent, f: ExecFormat, now = new Date(), startNs = e.tsNs): string {
   let s = '';
   if (f.clock) s += `${left(clock(now), 8)} `;
-  if (f.seconds) s += `${left(((e.tsNs - startNs) / 1e9).toFixed(3), 8)} `;
+  if (f.relative) s += `${left(((e.tsNs - startNs) / 1e9).toFixed(3), 8)} `;
   if (f.printUid) s += left(e.uid, 6);
   const args = (f.quote ? e.args.map(quoteArg) : e.args).join(' ');
   return `${s}${left(e.comm, 16)} ${left(e.pid, 6)} ${left(e.ppid, 6)} ${right(e.retval, 3)} ${args}${e.truncated ? ' ...' : ''}`;

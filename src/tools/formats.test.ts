@@ -50,10 +50,10 @@ describe('tcplife format', () => {
     expect(tcplifeHeader({ wide: true })).toBe(
       `PID     COMM             ${'LADDR'.padEnd(39)} LPORT ${'RADDR'.padEnd(39)} RPORT TX_KB  RX_KB  MS`,
     );
-    expect(tcplifeHeader({ csv: true, seconds: true })).toBe(
+    expect(tcplifeHeader({ csv: true, relative: true })).toBe(
       'TIME(s),PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS',
     );
-    expect(formatTcpLife(e, { csv: true, seconds: true }, at, 4_000_000)).toBe(
+    expect(formatTcpLife(e, { csv: true, relative: true }, at, 4_000_000)).toBe(
       '1.000,11769,python3,4,127.0.0.1,58494,127.0.0.1,48065,2.93,4.88,0.10',
     );
   });

@@ -94,8 +94,8 @@ export interface TcpLifeFormat {
   wide?: boolean;
   /** clock prefixes HH:MM:SS (-T). */
   clock?: boolean;
-  /** seconds prefixes the seconds since the first event (-t). */
-  seconds?: boolean;
+  /** relative prefixes the seconds since the first event (-t). */
+  relative?: boolean;
   /** csv prints comma-separated values (-s). */
   csv?: boolean;
 }
@@ -105,12 +105,12 @@ const kb = (bytes: number): string => (bytes / 1024).toFixed(2);
 /** tcplifeHeader is the header line for the chosen format. */
 export function tcplifeHeader(f: TcpLifeFormat): string {
   if (f.csv) {
-    return `${f.clock ? 'TIME,' : ''}${f.seconds ? 'TIME(s),' : ''}PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS`;
+    return `${f.clock ? 'TIME,' : ''}${f.relative ? 'TIME(s),' : ''}PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS`;
   }
   const w = f.wide ? 39 : 15;
   let s = '';
   if (f.clock) s += `${left('TIME', 8)} `;
-  if (f.seconds) s += `${left('TIME(s)', 9)} `;
+  if (f.relative) s += `${left('TIME(s)', 9)} `;
   return `${s}${left('PID', 7)} ${left('COMM', 16)} ${left('LADDR', w)} ${left('LPORT', 5)} ${left('RADDR', w)} ${left('RPORT', 5)} ${left('TX_KB', 6)} ${left('RX_KB', 6)} MS`;
 }
 
@@ -120,12 +120,12 @@ export function formatTcpLife(e: TcpLifeEvent, f: TcpLifeFormat, now = new Date(
   const secs = ((e.tsUs - firstUs) / 1e6).toFixed(3);
   if (f.csv) {
     const ip = e.family === AF_INET6 ? 6 : 4;
-    return `${f.clock ? `${clock(now)},` : ''}${f.seconds ? `${secs},` : ''}${e.pid},${e.comm},${ip},${e.laddr},${e.lport},${e.raddr},${e.rport},${kb(e.txBytes)},${kb(e.rxBytes)},${ms}`;
+    return `${f.clock ? `${clock(now)},` : ''}${f.relative ? `${secs},` : ''}${e.pid},${e.comm},${ip},${e.laddr},${e.lport},${e.raddr},${e.rport},${kb(e.txBytes)},${kb(e.rxBytes)},${ms}`;
   }
   const w = f.wide ? 39 : 15;
   let s = '';
   if (f.clock) s += `${left(clock(now), 8)} `;
-  if (f.seconds) s += `${left(secs, 9)} `;
+  if (f.relative) s += `${left(secs, 9)} `;
   return `${s}${left(e.pid, 7)} ${left(e.comm, 16)} ${left(e.laddr, w)} ${left(e.lport, 5)} ${left(e.raddr, w)} ${left(e.rport, 5)} ${left(kb(e.txBytes), 6)} ${left(kb(e.rxBytes), 6)} ${ms}`;
 }
 

@@ -101,9 +101,9 @@ export async function runTracer(
       { fd: events.fd, maxEntries: events.maxEntries, name: events.name },
       { lostCounter: () => lostOf(maps.lost!) },
     );
-    const reading = ring.start(onRecord);
     spec.ready?.(maps);
     out.flush();
+    const reading = ring.start(onRecord);
     const reason = await waitForStop(opts);
     for (const l of links.splice(0).reverse()) l.close();
     while (ring.poll(onRecord) > 0) {
