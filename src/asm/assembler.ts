@@ -485,7 +485,8 @@ class Assembler {
     if (p.isReg()) {
       const src = p.reg();
       let imm = 0;
-      if (p.at('+') || p.at('-')) imm = p.imm32(false);
+      // The kernel prints a negative index as `skb[r1 + -4]`.
+      if (p.accept('+') || p.at('-')) imm = p.imm32(false);
       p.expect(']');
       return this.emit(insn(Class.LD | Mode.IND | size, 0, src.n, 0, imm));
     }

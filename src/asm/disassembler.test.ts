@@ -67,6 +67,7 @@ function everyForm(): Insn[][] {
     if (size !== Size.DW) {
       add(insn(Class.LD | Mode.ABS | size, 0, 0, 0, 14));
       add(insn(Class.LD | Mode.IND | size, 0, 7, 0, 2));
+      add(insn(Class.LD | Mode.IND | size, 0, 7, 0, -2));
     }
   }
   for (const size of [Size.W, Size.DW]) {
