@@ -6,7 +6,7 @@ import { assemble } from '../asm/assembler.js';
 import { VmError } from './errors.js';
 import { VmMap, VmMapType } from './maps.js';
 import { VmProgram } from './program.js';
-import { type Tier, Vm, type VmOptions } from './vm.js';
+import { Vm, type VmOptions } from './vm.js';
 
 const prog = (src: string): VmProgram => new VmProgram(assemble(src).insns);
 const le32 = (n: number): Uint8Array => {
