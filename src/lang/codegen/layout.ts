@@ -1,0 +1,83 @@
+// What codegen hands the runtime: map layouts, the table of asynchronous actions (printf, print,
+// exit...) that programs send through the ring buffer, and one program per probe variant.
+
+import type { BuiltProgram } from '../../asm/index.js';
+import type { MapInfo } from '../check.js';
+import type { Segment } from '../format/printf.js';
+import type { ProbeSpec } from '../probes.js';
+import type { Ty } from '../types.js';
+
+/** MapLayout is a map to create; `info` is set for the script's own @maps. */
+export interface MapLayout {
+  /** ref is the name programs use for it in relocations. */
+  ref: string;
+  type: 'hash' | 'percpu_hash' | 'ringbuf' | 'array' | 'percpu_array' | 'stack_trace';
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  info?: MapInfo;
+  /** keyOffsets are where each key element starts; hist/lhist maps add a u64 bucket after them. */
+  keyOffsets?: number[];
+  bucket?: boolean;
+}
+
+/** ArgSlot is one value in an event record. */
+export interface ArgSlot {
+  ty: Ty;
+  offset: number;
+}
+
+/** Action is what an event record asks user space to do; records start with the action's index. */
+export type Action =
+  | { kind: 'printf' | 'system' | 'cat'; fmt: Segment[]; args: ArgSlot[]; size: number }
+  | { kind: 'print'; map: string; top: number; div: number }
+  | { kind: 'printValue'; arg: ArgSlot }
+  | { kind: 'clear' | 'zero'; map: string }
+  | { kind: 'exit'; code: ArgSlot | undefined }
+  | { kind: 'time'; fmt: string }
+  | { kind: 'join'; delim: string; count: number; width: number };
+
+/** ProgramType is the kernel program type a probe variant loads as. */
+export type ProgramType = 'raw_tracepoint' | 'tracepoint' | 'kprobe' | 'perf_event' | 'tracing';
+
+export interface CompiledProgram {
+  /** name is the probe's first attach point, used in `-d` listings and error messages. */
+  name: string;
+  probeIndex: number;
+  specs: ProbeSpec[];
+  type: ProgramType;
+  built: BuiltProgram;
+  /** srcMap pairs instruction indexes with the source offset of the expression that emitted them. */
+  srcMap: Array<[pc: number, pos: number]>;
+}
+
+/** Globals are u64 slots of the `__globals` array map. */
+export const Globals = {
+  /** START is ktime at start, for `elapsed`; user space sets it before attaching. */
+  START: 0,
+  /** MAP_DROPS counts map updates the kernel refused (map full). */
+  MAP_DROPS: 1,
+  /** LOST_EVENTS counts records the ring buffer had no room for. */
+  LOST_EVENTS: 2,
+  /** STR_TRUNCATED is set when a str() filled its buffer, so the runtime can say so once. */
+  STR_TRUNCATED: 3,
+  COUNT: 4,
+} as const;
+
+export const GLOBALS_MAP = '__globals';
+export const EVENTS_MAP = '__events';
+export const STACKS_MAP = '__stacks';
+export const JOIN_MAP = '__join';
+
+/** mapRef is the relocation name of a script map (`@` is the anonymous one). */
+export const mapRef = (name: string): string => `map${name}`;
+
+/** posForPc finds the source offset of the expression that emitted instruction `pc`. */
+export function posForPc(p: CompiledProgram, pc: number): number | undefined {
+  let best: number | undefined;
+  for (const [at, pos] of p.srcMap) {
+    if (at <= pc) best = pos;
+    else break;
+  }
+  return best;
+}
