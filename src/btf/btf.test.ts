@@ -249,4 +249,30 @@ describe('Btf edge cases', () => {
     expect(errorOf(() => btf.type(99))).toBeInstanceOf(BtfError);
     expect(errorOf(() => btf.type(-1))).toBeInstanceOf(BtfError);
   });
+
+  it('finds names stored as the tail of another string, in a base, or outside ASCII', () => {
+    const b = new BtfBuilder();
+    const int = b.int('int', 4, { signed: true });
+    const whole = b.string('my_task');
+    const tail = b.typedef('placeholder', int);
+    const accent = b.struct('café', 4, [{ name: 'x', type: int, bitOffset: 0 }]);
+    const bytes = b.build();
+    // Point the typedef's name at "task", the tail of "my_task", as a tail-merging writer would.
+    const typedefOff = 24 + 4 * 4; // INT takes 4 words; the typedef's name_off is the next word.
+    new DataView(bytes.buffer).setUint32(typedefOff, whole + 3, true);
+    const btf = Btf.parse(bytes);
+    expect(btf.nameOf(tail)).toBe('task');
+    expect(btf.idsByName('task')).toEqual([tail]);
+    expect(btf.typeByName('café').id).toBe(accent);
+    expect(btf.memberPath(accent, 'x')[0]!.offset).toBe(0);
+
+    const split = new BtfBuilder({ baseCount: btf.count, baseStrLen: btf.header.strLen });
+    const reuse = split.typedef('reuse', int);
+    const splitBytes = split.build();
+    // A split type named by a string that lives only in the base's string section.
+    new DataView(splitBytes.buffer).setUint32(24, whole, true);
+    const mod = Btf.parse(splitBytes, { base: btf });
+    expect(mod.nameOf(reuse)).toBe('my_task');
+    expect(mod.idsByName('my_task')).toEqual([reuse]);
+  });
 });

@@ -46,7 +46,7 @@ export class Btf {
   readonly #strText: string;
   readonly #ascii: boolean;
   readonly #cache: (BtfType | undefined)[];
-  #names: Map<string, number | number[]> | undefined;
+  readonly #names = new Map<string, TypeId[]>();
   #enumerators: Map<string, TypeId> | undefined;
 
   private constructor(raw: RawBtf, base: Btf | undefined) {
@@ -231,34 +231,60 @@ export class Btf {
     }
   }
 
-  #nameIndex(): Map<string, number | number[]> {
-    if (this.#names) return this.#names;
-    const names = new Map<string, number | number[]>();
-    const { words, offsets } = this.#raw;
-    for (let i = 0; i < offsets.length; i++) {
-      const off = words[offsets[i]!]!;
-      if (off === 0) continue;
-      const name = this.string(off);
-      const id = this.firstId + i;
-      const prev = names.get(name);
-      if (prev === undefined) names.set(name, id);
-      else if (typeof prev === 'number') names.set(name, [prev, id]);
-      else prev.push(id);
+  /** stringOffsets returns every offset (base's and own) where the ASCII `name` can be read. */
+  #stringOffsets(name: string): number[] {
+    const out = this.base ? this.base.#stringOffsets(name) : [];
+    // A name may also be the tail of a longer string, so every `name\0` counts, not only `\0name\0`.
+    const needle = `${name}\0`;
+    const text = this.#strText;
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1))
+      out.push(this.#strBase + at);
+    return out;
+  }
+
+  // Name lookups scan the contiguous name-offset column instead of building a 100k-entry map: one
+  // lookup costs about a millisecond, and start-up pays nothing for names it never asks about.
+  #ownIdsByName(name: string): TypeId[] {
+    const cached = this.#names.get(name);
+    if (cached) return cached;
+    const ids: TypeId[] = [];
+    const names = this.#raw.nameOffs;
+    if (name === '' || name.includes('\0')) {
+      // No type is looked up by the empty name.
+    } else if (/^[\x01-\x7f]*$/.test(name)) {
+      const candidates = this.#stringOffsets(name);
+      if (candidates.length === 1) {
+        const c = candidates[0]!;
+        for (let i = 0; i < names.length; i++) if (names[i] === c) ids.push(this.firstId + i);
+      } else if (candidates.length > 1) {
+        const set = new Set(candidates);
+        for (let i = 0; i < names.length; i++) if (set.has(names[i]!)) ids.push(this.firstId + i);
+      }
+    } else {
+      for (let i = 0; i < names.length; i++) {
+        if (names[i] !== 0 && this.string(names[i]!) === name) ids.push(this.firstId + i);
+      }
     }
-    return (this.#names = names);
+    if (this.#names.size > 4096) this.#names.clear();
+    this.#names.set(name, ids);
+    return ids;
   }
 
   /** idsByName returns every type id with this exact name, base types first. */
   idsByName(name: string): TypeId[] {
-    const own = this.#nameIndex().get(name);
-    const mine = own === undefined ? [] : typeof own === 'number' ? [own] : own;
+    const mine = this.#ownIdsByName(name);
     return this.base ? [...this.base.idsByName(name), ...mine] : [...mine];
   }
 
-  /** names iterates over every distinct type name (own and base). */
+  /** names iterates over every distinct type name (own and base), for suggestions. */
   *names(): IterableIterator<string> {
     if (this.base) yield* this.base.names();
-    yield* this.#nameIndex().keys();
+    const seen = new Set<number>();
+    for (const off of this.#raw.nameOffs) {
+      if (off === 0 || seen.has(off)) continue;
+      seen.add(off);
+      yield this.string(off);
+    }
   }
 
   /**

@@ -23,6 +23,8 @@ export interface RawBtf {
   words: Uint32Array;
   /** offsets[i] is the word index of this blob's i-th type (type id firstId + i). */
   offsets: Uint32Array;
+  /** nameOffs[i] is the name's string offset of the i-th type, contiguous so name lookups scan fast. */
+  nameOffs: Uint32Array;
   strings: Uint8Array;
 }
 
@@ -91,7 +93,10 @@ export function parseRaw(bytes: Uint8Array): RawBtf {
   if (strings.length > 0 && strings[strings.length - 1] !== 0) {
     throw new DecodeError('BTF string section does not end with a NUL byte', strStart + strings.length - 1);
   }
-  return { header, words, offsets: indexTypes(words, header.hdrLen + header.typeOff), strings };
+  const offsets = indexTypes(words, header.hdrLen + header.typeOff);
+  const nameOffs = new Uint32Array(offsets.length);
+  for (let i = 0; i < offsets.length; i++) nameOffs[i] = words[offsets[i]!]!;
+  return { header, words, offsets, nameOffs, strings };
 }
 
 /** indexTypes walks the type section once, recording where each type starts. */
