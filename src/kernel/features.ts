@@ -4,20 +4,13 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
-import { encode, helperId, type Insn, insn, ProgramBuilder, r0 } from '../asm/index.js';
+import { ProgramBuilder, r0 } from '../asm/builder.js';
+import { helperId } from '../asm/helpers.js';
+import { encode, type Insn, insn } from '../asm/instruction.js';
 import { NotSupportedError } from '../errors/index.js';
-import {
-  AttachType,
-  btfLoad,
-  type MapCreateAttr,
-  MapFlag,
-  MapType,
-  mapCreateRaw,
-  ProgFlag,
-  ProgType,
-  progLoad,
-  SysError,
-} from '../sys/index.js';
+import { btfLoad, type MapCreateAttr, mapCreateRaw, progLoad } from '../sys/bpf.js';
+import { AttachType, MapFlag, MapType, ProgFlag, ProgType } from '../sys/bpf-cmd.js';
+import { SysError } from '../sys/errno.js';
 import { libcClose } from '../sys/libc.js';
 import { type MapTypeName, mapTypeNumber } from './map-types.js';
 import { type ProgTypeName, progTypeNumber } from './program-types.js';

@@ -1,6 +1,7 @@
 // Object info (OBJ_GET_INFO_BY_FD) for programs, maps and links, and iteration over kernel object ids.
 
-import { addressOf, cString, getNextId, type IdKind, objGetInfoByFd } from '../sys/index.js';
+import { cString, getNextId, type IdKind, objGetInfoByFd } from '../sys/bpf.js';
+import { addressOf } from '../sys/bpf-attr.js';
 
 /** MapInfo is the part of struct bpf_map_info bpfkit uses. */
 export interface MapInfo {

@@ -2,10 +2,7 @@
 
 import { BpfkitError } from '../errors/index.js';
 import {
-  type FD,
   getFdById,
-  MapFlag,
-  MapType,
   mapCreate,
   mapDeleteElem,
   mapFreeze,
@@ -16,9 +13,10 @@ import {
   mapUpdateElem,
   objGet,
   objPin,
-  SysError,
-  UpdateFlag,
-} from '../sys/index.js';
+} from '../sys/bpf.js';
+import { MapFlag, MapType, UpdateFlag } from '../sys/bpf-cmd.js';
+import { SysError } from '../sys/errno.js';
+import type { FD } from '../sys/fd.js';
 import { type MapInfo, mapInfo } from './info.js';
 import { type Codec, codecs } from './map-codecs.js';
 import {

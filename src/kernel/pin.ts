@@ -2,7 +2,7 @@
 
 import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { NotSupportedError } from '../errors/index.js';
-import { mount } from '../sys/index.js';
+import { mount } from '../sys/mount.js';
 
 /** BPF_FS_MAGIC is statfs(2)'s f_type of a bpffs mount. */
 const BPF_FS_MAGIC = 0xcafe4a11;

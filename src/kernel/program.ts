@@ -1,19 +1,13 @@
 // Program: a loaded eBPF program as an owned object — load with the verifier's log on failure,
 // map relocation, test runs, pinning.
 
-import { type BuiltProgram, encode, type Insn, LD_IMM64 } from '../asm/index.js';
+import type { BuiltProgram } from '../asm/builder.js';
+import { encode, type Insn } from '../asm/instruction.js';
+import { LD_IMM64 } from '../asm/opcodes.js';
 import { BpfkitError, NotSupportedError, VerifierError } from '../errors/index.js';
-import {
-  bpfError,
-  type FD,
-  getFdById,
-  objGet,
-  objPin,
-  ProgFlag,
-  type ProgLoadAttr,
-  progLoad,
-  progTestRun,
-} from '../sys/index.js';
+import { bpfError, getFdById, objGet, objPin, type ProgLoadAttr, progLoad, progTestRun } from '../sys/bpf.js';
+import { ProgFlag } from '../sys/bpf-cmd.js';
+import type { FD } from '../sys/fd.js';
 import { type ProgInfo, progInfo } from './info.js';
 import { sanitizeName } from './map.js';
 import {
