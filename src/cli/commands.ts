@@ -11,6 +11,7 @@ import { register as vm } from './commands/vm.js';
 import { register as execsnoop } from './commands/execsnoop.js';
 import { register as opensnoop } from './commands/opensnoop.js';
 import { register as strace } from './commands/strace.js';
+import { register as tcplife } from './commands/tcplife.js';
 
 type Register = (program: Command) => void;
 
@@ -18,7 +19,7 @@ const registrations: Register[] = [];
 registrations.push(asm, disasm);
 registrations.push(features);
 registrations.push(vm);
-registrations.push(strace, opensnoop, execsnoop);
+registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
 
 /** registerCommands adds every subcommand to the program. */
