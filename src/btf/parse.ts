@@ -89,7 +89,8 @@ export function parseRaw(bytes: Uint8Array): RawBtf {
   new Uint8Array(words.buffer).set(new Uint8Array(bytes.buffer, typeStart, header.typeLen));
   if (!header.littleEndian) swapWords(words);
   const strStart = header.hdrLen + header.strOff;
-  const strings = bytes.subarray(strStart, strStart + header.strLen);
+  // A copy, so the caller's buffer (the whole file) is not kept alive by the strings.
+  const strings = Uint8Array.prototype.slice.call(bytes, strStart, strStart + header.strLen);
   if (strings.length > 0 && strings[strings.length - 1] !== 0) {
     throw new DecodeError('BTF string section does not end with a NUL byte', strStart + strings.length - 1);
   }
