@@ -119,3 +119,76 @@ export function sizeDefaults(
   }
   return { keySize, valueSize, maxEntries };
 }
+
+const ARRAY_LIKE = new Set<number>([
+  MapType.ARRAY,
+  MapType.PERCPU_ARRAY,
+  MapType.PROG_ARRAY,
+  MapType.PERF_EVENT_ARRAY,
+  MapType.CGROUP_ARRAY,
+  MapType.ARRAY_OF_MAPS,
+]);
+const FD_VALUED = new Set<number>([
+  MapType.PROG_ARRAY,
+  MapType.PERF_EVENT_ARRAY,
+  MapType.CGROUP_ARRAY,
+  MapType.ARRAY_OF_MAPS,
+  MapType.HASH_OF_MAPS,
+]);
+const HASH_LIKE = new Set<number>([
+  MapType.HASH,
+  MapType.PERCPU_HASH,
+  MapType.LRU_HASH,
+  MapType.LRU_PERCPU_HASH,
+  MapType.HASH_OF_MAPS,
+]);
+
+/**
+ * explainMapCreate names the field the kernel most likely refused (EINVAL from MAP_CREATE), from the
+ * per-type rules in kernel/bpf/*map*.c; undefined when every field looks acceptable.
+ */
+export function explainMapCreate(
+  type: number,
+  a: { keySize: number; valueSize: number; maxEntries: number; flags: number },
+): string | undefined {
+  const name = mapTypeName(type);
+  if (ARRAY_LIKE.has(type) && a.keySize !== 4) return `keySize must be 4 for ${name} maps (got ${a.keySize})`;
+  if (FD_VALUED.has(type) && a.valueSize !== 4)
+    return `valueSize must be 4 for ${name} maps (got ${a.valueSize})`;
+  if (HASH_LIKE.has(type) && a.keySize === 0) return `keySize must be greater than 0 for ${name} maps`;
+  if (type === MapType.RINGBUF || type === MapType.USER_RINGBUF) {
+    if (a.keySize !== 0 || a.valueSize !== 0) return `keySize and valueSize must be 0 for ${name} maps`;
+    const m = a.maxEntries;
+    if (m < 4096 || (m & (m - 1)) !== 0) {
+      return `maxEntries (the ring size in bytes) must be a power of two and at least the page size (4096) for ${name} maps (got ${m})`;
+    }
+  }
+  if (type === MapType.QUEUE || type === MapType.STACK || type === MapType.BLOOM_FILTER) {
+    if (a.keySize !== 0) return `keySize must be 0 for ${name} maps (got ${a.keySize})`;
+  }
+  if (type === MapType.STACK_TRACE) {
+    if (a.keySize !== 4) return `keySize must be 4 for stack_trace maps (got ${a.keySize})`;
+    if (a.valueSize === 0 || a.valueSize % 8 !== 0)
+      return `valueSize must be a non-zero multiple of 8 for stack_trace maps (got ${a.valueSize})`;
+  }
+  if (type === MapType.LPM_TRIE) {
+    if ((a.flags & 1) === 0) return 'lpm_trie maps need the NO_PREALLOC flag';
+    if (a.keySize < 5)
+      return `keySize must be at least 5 (a u32 prefix length plus data) for lpm_trie maps (got ${a.keySize})`;
+  }
+  const keyless = type === MapType.RINGBUF || type === MapType.USER_RINGBUF;
+  if (!keyless && a.valueSize === 0 && type !== MapType.ARENA)
+    return `valueSize must be greater than 0 for ${name} maps`;
+  if (a.maxEntries === 0 && !STORAGE_TYPES.has(type))
+    return `maxEntries must be greater than 0 for ${name} maps`;
+  return undefined;
+}
+
+const STORAGE_TYPES = new Set<number>([
+  MapType.SK_STORAGE,
+  MapType.INODE_STORAGE,
+  MapType.TASK_STORAGE,
+  MapType.CGRP_STORAGE,
+  MapType.CGROUP_STORAGE,
+  MapType.PERCPU_CGROUP_STORAGE,
+]);

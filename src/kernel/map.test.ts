@@ -164,7 +164,9 @@ describe('BpfMap', () => {
   });
 
   kernelIt('bad parameters give errno-specific sentences', () => {
-    const e1 = catchErr(() => BpfMap.create({ type: 'hash', keySize: 0, valueSize: 4, maxEntries: 1 }));
+    const e1 = catchErr(() =>
+      BpfMap.create({ type: 'hash', keySize: 4, valueSize: 4, maxEntries: 1, flags: 1 << 30 }),
+    );
     expect(e1).toBeInstanceOf(SysError);
     expect((e1 as SysError).userMessage()).toMatch(
       /create map: .*EINVAL.*key size, value size or max entries/,
@@ -226,3 +228,33 @@ function catchErr(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('map create diagnostics', () => {
+  kernelIt('EINVAL names the field the map type refused', () => {
+    const cases: Array<[Parameters<typeof BpfMap.create>[0], RegExp]> = [
+      [
+        { type: 'array', keySize: 8, valueSize: 4, maxEntries: 1 },
+        /keySize must be 4 for array maps \(got 8\)/,
+      ],
+      [{ type: 'ringbuf', maxEntries: 1000 }, /power of two and at least the page size.*got 1000/],
+      [
+        { type: 'hash', keySize: 4, valueSize: 4, maxEntries: 0 },
+        /maxEntries must be greater than 0 for hash/,
+      ],
+      [{ type: 'prog_array', valueSize: 8, maxEntries: 1 }, /valueSize must be 4 for prog_array/],
+      [{ type: 'lpm_trie', keySize: 8, valueSize: 4, maxEntries: 1 }, /NO_PREALLOC/],
+      [{ type: 'stack_trace', valueSize: 12, maxEntries: 1 }, /multiple of 8/],
+    ];
+    for (const [spec, want] of cases) {
+      let err: unknown;
+      try {
+        BpfMap.create(spec).close();
+      } catch (e) {
+        err = e;
+      }
+      expect(err, JSON.stringify(spec)).toBeInstanceOf(SysError);
+      expect((err as SysError).code).toBe('EINVAL');
+      expect((err as SysError).userMessage()).toMatch(want);
+    }
+  });
+});

@@ -2,6 +2,7 @@
 
 import { BpfkitError } from '../errors/index.js';
 import {
+  bpfError,
   getFdById,
   mapCreate,
   mapDeleteElem,
@@ -20,6 +21,7 @@ import type { FD } from '../sys/fd.js';
 import { type MapInfo, mapInfo } from './info.js';
 import { type Codec, codecs } from './map-codecs.js';
 import {
+  explainMapCreate,
   hasFdValues,
   isKeyless,
   isPerCpu,
@@ -112,7 +114,33 @@ export class BpfMap<K = Buffer, V = Buffer> {
       throw new BpfkitError(`map type ${mapTypeName(type)} needs an inner map template ('inner')`);
     }
     const flags = spec.flags ?? 0;
-    const fd = mapCreate({
+    let fd: FD;
+    try {
+      fd = BpfMap.#create(type, sizes, flags, name, spec);
+    } catch (err) {
+      const why =
+        err instanceof SysError && err.code === 'EINVAL'
+          ? explainMapCreate(type, { ...sizes, flags })
+          : undefined;
+      if (why) throw bpfError('create map', err instanceof SysError ? err.errno : 22, err, why);
+      throw err;
+    }
+    return new BpfMap(
+      fd,
+      { type, ...sizes, flags, name },
+      (spec.key ?? codecs.raw) as Codec<K>,
+      (spec.value ?? codecs.raw) as Codec<V>,
+    );
+  }
+
+  static #create<K, V>(
+    type: number,
+    sizes: { keySize: number; valueSize: number; maxEntries: number },
+    flags: number,
+    name: string,
+    spec: MapSpec<K, V>,
+  ): FD {
+    return mapCreate({
       mapType: type,
       ...sizes,
       flags,
@@ -124,12 +152,6 @@ export class BpfMap<K = Buffer, V = Buffer> {
         ? { btfFd: spec.btf.fd, btfKeyTypeId: spec.btf.keyTypeId, btfValueTypeId: spec.btf.valueTypeId }
         : {}),
     });
-    return new BpfMap(
-      fd,
-      { type, ...sizes, flags, name },
-      (spec.key ?? codecs.raw) as Codec<K>,
-      (spec.value ?? codecs.raw) as Codec<V>,
-    );
   }
 
   /** fromFd wraps an already open map fd (taking ownership), reading its shape from the kernel. */
