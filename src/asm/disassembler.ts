@@ -294,7 +294,9 @@ export function disassembleListing(insns: readonly Insn[], options: DisassembleO
   const numeric: Formatter = { style, name: () => undefined, mapName: (pc) => names.get(pc) };
 
   // First pass: what each slot prints as, and which slots start an instruction.
-  const starts = new Set<number>();
+  // The kernel (and our assembler) treat every 0x18 slot as taking the next one, valid or not.
+  const wideSecond = new Set<number>();
+  for (let n = 0; n < insns.length; n++) if (isWide(insns[n]!)) wideSecond.add(++n);
   const texts: { pc: number; slots: Insn[]; text: string | undefined }[] = [];
   for (let pc = 0; pc < insns.length; ) {
     const i = insns[pc]!;
@@ -310,7 +312,6 @@ export function disassembleListing(insns: readonly Insn[], options: DisassembleO
         ok = false;
       }
     }
-    starts.add(pc);
     if (!ok) {
       slots = [i];
       texts.push({ pc, slots, text: undefined });
@@ -327,7 +328,7 @@ export function disassembleListing(insns: readonly Insn[], options: DisassembleO
     const dest = jumpTarget(insns, t.pc);
     if (dest === undefined) continue;
     if (dest < 0 || dest >= insns.length) problem(t.pc, `jump target ${dest} is outside the program`);
-    else if (!starts.has(dest)) problem(t.pc, `jump target ${dest} is inside a 64-bit load`);
+    else if (wideSecond.has(dest)) problem(t.pc, `jump target ${dest} is inside a 64-bit load`);
     else if (options.labels) labels.set(dest, `L${dest}`);
   }
   const labelled: Formatter = { ...numeric, name: (dest) => labels.get(dest) };
