@@ -247,6 +247,7 @@ out:
     ['r0 = *(u8 *)skb[1]\nr1 = *(u8 *)skb[1]\nexit', 2, 13, /always load into r0/],
     ['r2 = atomic_fetch_add((u64 *)(r1 +0), r3)\nexit', 1, 6, /old value in its source register/],
     ['; only a comment\n\n', 1, 1, /no instructions/],
+    ['r1 = map[id:42]\nexit', 1, 10, /names a loaded map/],
   ])('rejects %j at %i:%i', (src, line, column, message) => {
     let err: unknown;
     try {

@@ -509,7 +509,10 @@ class Assembler {
       if (n.value < 0n || n.value > 0x7fffffffn) throw p.error(`bad ${name.text} ${n.value}`, n.tok);
       if (name.text === 'fd') ref = { fd: Number(n.value) };
       else if (name.text === 'idx') index = Number(n.value);
-      else throw p.error(`expected fd:N or idx:N, found '${name.text}:'`, name);
+      else if (name.text === 'id') {
+        // bpftool prints loaded maps by kernel id, which means nothing to a program not yet loaded.
+        throw p.error('map[id:N] names a loaded map; write map[NAME] or map[fd:N]', name);
+      } else throw p.error(`expected fd:N or idx:N, found '${name.text}:'`, name);
     } else {
       ref = name.text;
     }
