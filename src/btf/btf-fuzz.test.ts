@@ -122,4 +122,41 @@ describe('BTF fuzz', () => {
       }
     }
   });
+
+  it('gives 5000 random member paths a location or a typed error', () => {
+    const btf = Btf.parse(sample().bytes);
+    const pieces = [
+      'pid',
+      'comm',
+      'parent',
+      'dport',
+      'flags',
+      '.',
+      '->',
+      '[',
+      ']',
+      '0',
+      '99',
+      ' ',
+      'x',
+      '-',
+      '[1]',
+      '',
+    ];
+    const rand = rng(7);
+    let located = 0;
+    for (let i = 0; i < 5000; i++) {
+      let path = '';
+      const n = 1 + Math.floor(rand() * 6);
+      for (let j = 0; j < n; j++) path += pieces[Math.floor(rand() * pieces.length)]!;
+      try {
+        const hops = btf.memberPath('task', path);
+        expect(hops.length).toBeGreaterThan(0);
+        located++;
+      } catch (err) {
+        if (!(err instanceof BpfkitError)) throw new Error(`path '${path}': untyped ${String(err)}`);
+      }
+    }
+    expect(located).toBeGreaterThan(100);
+  });
 });

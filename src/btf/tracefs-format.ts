@@ -45,7 +45,8 @@ export function parseEventFormat(text: string, file?: string): EventFormat {
     const pos: { file?: string; line: number; column: number; sourceLine: string } = {
       line: line + 1,
       column,
-      sourceLine: lines[line] ?? '',
+      // Tabs become single spaces so the caret under `column` lines up.
+      sourceLine: (lines[line] ?? '').replace(/\t/g, ' '),
     };
     if (file !== undefined) pos.file = file;
     throw new ParseError(msg, pos);
