@@ -61,6 +61,29 @@ function cstring(size: number): Codec<string> {
   };
 }
 
+/** stack decodes a stack_trace map value: instruction pointers up to the first zero slot. */
+const stack: Codec<bigint[]> = {
+  size: undefined,
+  encode(value, size) {
+    if (value.length * 8 > size)
+      throw new BpfkitError(`${value.length} frames do not fit a ${size}-byte stack value`);
+    const b = Buffer.alloc(size);
+    value.forEach((ip, i) => {
+      b.writeBigUInt64LE(BigInt.asUintN(64, ip), i * 8);
+    });
+    return b;
+  },
+  decode(b) {
+    const out: bigint[] = [];
+    for (let at = 0; at + 8 <= b.length; at += 8) {
+      const ip = b.readBigUInt64LE(at);
+      if (ip === 0n) break;
+      out.push(ip);
+    }
+    return out;
+  },
+};
+
 /** codecs are the ready-made codecs; pass them as `key` / `value` to Map.create. */
 export const codecs = {
   raw,
@@ -108,4 +131,5 @@ export const codecs = {
     'u64n',
   ),
   cstring,
+  stack,
 } as const;

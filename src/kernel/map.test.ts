@@ -158,6 +158,14 @@ describe('BpfMap', () => {
       // From user space a map-in-map slot reads back as the inner map's id.
       expect(outer.get(0)).toBe(inner.info().id);
       expect(() => BpfMap.create({ type: 'hash_of_maps', maxEntries: 1, keySize: 4 })).toThrow(/inner map/);
+      const opened = outer.innerMap(0)!;
+      try {
+        inner.set(0, 77);
+        expect(opened.get(Buffer.alloc(4))?.readUInt32LE(0)).toBe(77);
+      } finally {
+        opened.close();
+      }
+      expect(outer.innerMap(1)).toBeUndefined();
     } finally {
       for (const m of [outer, inner, q, pa, st, pe, rb]) m.close();
     }

@@ -262,6 +262,16 @@ export class BpfMap<K = Buffer, V = Buffer> {
     mapUpdateElem(this.fd, this.#encodeKey(key), v, 0);
   }
 
+  /** innerMap opens the map stored at key of an array_of_maps / hash_of_maps (caller closes it). */
+  innerMap(key: K): BpfMap | undefined {
+    if (this.type !== MapType.ARRAY_OF_MAPS && this.type !== MapType.HASH_OF_MAPS) {
+      throw new BpfkitError(`innerMap needs a map-in-map; ${this.typeName} is not one`);
+    }
+    const v = Buffer.alloc(4);
+    if (!mapLookupElem(this.fd, this.#encodeKey(key), v)) return undefined;
+    return BpfMap.fromId(v.readUInt32LE(0));
+  }
+
   /** delete removes key; it returns whether it was present. */
   delete(key: K): boolean {
     return mapDeleteElem(this.fd, this.#encodeKey(key));

@@ -229,6 +229,32 @@ describe('direct map value loads', () => {
   });
 });
 
+describe('stack traces', () => {
+  kernelIt('a raw_tracepoint program records its kernel stack in a stack_trace map', () => {
+    const stacks = BpfMap.create({
+      type: 'stack_trace',
+      maxEntries: 8,
+      key: codecs.u32,
+      value: codecs.stack,
+    });
+    // r0 = bpf_get_stackid(ctx, stacks, 0)
+    const insns = new ProgramBuilder().ldMap(r2, 'stacks').mov(r3, 0).call('get_stackid').exit().build();
+    const prog = Program.load({ type: 'raw_tracepoint', insns, maps: { stacks } });
+    try {
+      const id = prog.testRun({ ctx: Buffer.alloc(8) }).retval | 0;
+      expect(id).toBeGreaterThanOrEqual(0);
+      const frames = stacks.get(id)!;
+      expect(frames.length).toBeGreaterThan(0);
+      // Kernel text addresses live in the top half of the address space.
+      for (const ip of frames) expect(ip >> 63n).toBe(1n);
+      expect([...stacks.keys()]).toEqual([id]);
+    } finally {
+      prog.close();
+      stacks.close();
+    }
+  });
+});
+
 describe('program types', () => {
   const ret = (v: number) => new ProgramBuilder().mov(r0, v).exit().build();
   kernelIt('each supported type loads with r0 = verdict; exit', () => {
