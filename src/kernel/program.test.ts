@@ -138,6 +138,19 @@ describe('Program', () => {
     }
   });
 
+  kernelIt('a log larger than the first buffer is fetched whole by growing the buffer', () => {
+    const b = new ProgramBuilder();
+    for (let i = 0; i < 3000; i++) b.mov(r0, i);
+    const prog = Program.load({ type: 'socket_filter', insns: b.exit().build(), logLevel: 2 });
+    try {
+      expect(prog.verifierLog.length).toBeGreaterThan(64 * 1024);
+      expect(prog.verifierLog).toMatch(/processed 3001 insns/);
+      expect(prog.verifierLog).toMatch(/^0: R1=ctx\(\) R10=fp0/m);
+    } finally {
+      prog.close();
+    }
+  });
+
   kernelIt('id iteration finds our program, and fromId reopens it', () => {
     const prog = Program.load({
       type: 'xdp',
