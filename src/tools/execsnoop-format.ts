@@ -8,7 +8,7 @@ export const EXECSNOOP_ARG_SIZE = 128;
 
 /**
  * EXECSNOOP_EVENT is the record layout: the args area holds up to EXECSNOOP_MAX_ARGS NUL-terminated
- * strings in fixed EXECSNOOP_ARG_SIZE slots; argsCount is how many were present (MAX_ARGS+1 if more).
+ * strings in fixed EXECSNOOP_ARG_SIZE slots; argsCount is how many were copied.
  */
 export const EXECSNOOP_EVENT = {
   tsNs: 0,
@@ -18,6 +18,7 @@ export const EXECSNOOP_EVENT = {
   retval: 20,
   argsCount: 24,
   comm: 28, // char[16]
+  truncated: 44, // u32: argv had more arguments than were copied
   args: 48,
   size: 48 + EXECSNOOP_MAX_ARGS * EXECSNOOP_ARG_SIZE,
 } as const;
@@ -54,7 +55,7 @@ export function decodeExecEvent(data: Uint8Array): ExecEvent {
     retval: v.getInt32(E.retval, true),
     comm: cString(data.subarray(E.comm, E.comm + 16)),
     args,
-    truncated: count > EXECSNOOP_MAX_ARGS,
+    truncated: v.getUint32(E.truncated, true) !== 0,
   };
 }
 

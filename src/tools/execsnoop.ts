@@ -85,6 +85,7 @@ function enterProgram(maxArgs: number, uid: number | undefined, task: TaskOffset
     .call('get_current_uid_gid')
     .st('u32', r7, E.uid, r0)
     .st('u32', r7, E.argsCount, 0)
+    .st('u32', r7, E.truncated, 0)
     .st('u32', r7, E.ppid, 0)
     // ppid = current->real_parent->tgid, with the offsets from the running kernel's BTF.
     .call('get_current_task')
@@ -120,7 +121,7 @@ function enterProgram(maxArgs: number, uid: number | undefined, task: TaskOffset
       .jmp('JEQ', r3, 0, 'out');
     if (i === maxArgs) {
       // One more argument than we copy: flag the truncation for the " ..." suffix.
-      b.st('u32', r7, E.argsCount, maxArgs + 1).ja('out');
+      b.st('u32', r7, E.truncated, 1).ja('out');
       break;
     }
     b.mov(r1, r7)

@@ -104,6 +104,7 @@ describe('execsnoop format', () => {
     v.setUint32(EXECSNOOP_EVENT.ppid, 1000, true);
     v.setInt32(EXECSNOOP_EVENT.retval, 0, true);
     v.setInt32(EXECSNOOP_EVENT.argsCount, 3, true);
+    v.setUint32(EXECSNOOP_EVENT.truncated, 0, true);
     b.set(new TextEncoder().encode('ls'), EXECSNOOP_EVENT.comm);
     for (const [i, a] of ['/bin/ls', '-l', 'a b'].entries()) {
       b.set(new TextEncoder().encode(a), EXECSNOOP_EVENT.args + i * EXECSNOOP_ARG_SIZE);

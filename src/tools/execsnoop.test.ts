@@ -1,0 +1,67 @@
+import { describe, expect } from 'vitest';
+import { kernelIt } from '../testing/kernel.js';
+import { runExecsnoop } from './execsnoop.js';
+import type { ExecEvent } from './execsnoop-format.js';
+import { CaptureOutput, startWorkload } from './testing/capture.js';
+
+const tag = `bpfkit-exec-${process.pid}`;
+
+async function trace(opts: Parameters<typeof runExecsnoop>[0], cmd: string, args: string[]) {
+  const out = new CaptureOutput();
+  const events: ExecEvent[] = [];
+  let exit: Promise<unknown> = Promise.resolve();
+  let pid = 0;
+  let go: () => void = () => {};
+  const started = new Promise<void>((r) => (go = r));
+  const result = await runExecsnoop(
+    {
+      ...opts,
+      onEvent: (e) => events.push(e),
+      ready: () => {
+        const w = startWorkload(cmd, args);
+        pid = w.child.pid ?? 0;
+        exit = w.exit.catch(() => -1);
+        go();
+      },
+      done: started.then(() => exit),
+    },
+    out,
+  );
+  return { out, events: events.filter((e) => e.pid === pid), result, pid };
+}
+
+describe('execsnoop', () => {
+  kernelIt('reports an exec with its arguments, parent and return value', async () => {
+    const { out, events, pid, result } = await trace({}, '/bin/echo', [tag, 'a b']);
+    expect(result.lost).toBe(0);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      comm: 'echo',
+      ppid: process.pid,
+      retval: 0,
+      args: ['/bin/echo', tag, 'a b'],
+    });
+    expect(out.lines[0]).toBe('PCOMM            PID    PPID   RET ARGS');
+    expect(out.lines).toContain(
+      `echo             ${String(pid).padEnd(6)} ${String(process.pid).padEnd(6)}   0 /bin/echo ${tag} a b`,
+    );
+  });
+
+  kernelIt('reports failed execs only with -x', async () => {
+    const path = `/nonexistent/${tag}`;
+    // The shell's exec of a missing file fails in the shell's own process.
+    const failing = (e: ExecEvent) => e.args[0] === path;
+    const without = await trace({}, '/bin/sh', ['-c', `exec ${path}`]);
+    expect(without.events.filter(failing)).toEqual([]);
+    const withFails = await trace({ fails: true }, '/bin/sh', ['-c', `exec ${path}`]);
+    expect(withFails.events.filter(failing)).toEqual([
+      expect.objectContaining({ retval: -2, pid: withFails.pid }),
+    ]);
+  });
+
+  kernelIt('marks argument lists longer than --max-args', async () => {
+    const { events, out } = await trace({ maxArgs: 3, quote: true }, '/bin/echo', ['1', '2', '3', '4']);
+    expect(events[0]).toMatchObject({ args: ['/bin/echo', '1', '2'], truncated: true });
+    expect(out.lines.some((l) => l.endsWith('"/bin/echo" "1" "2" ...'))).toBe(true);
+  });
+});

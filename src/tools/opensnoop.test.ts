@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect } from 'vitest';
+import { kernelIt } from '../testing/kernel.js';
+import { runOpensnoop } from './opensnoop.js';
+import type { OpenEvent } from './opensnoop-format.js';
+import { CaptureOutput, startWorkload } from './testing/capture.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bpfkit-opensnoop-'));
+const present = join(dir, 'present.txt');
+const missing = join(dir, 'missing.txt');
+writeFileSync(present, 'hello\n');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function trace(opts: Parameters<typeof runOpensnoop>[0]) {
+  const out = new CaptureOutput();
+  const events: OpenEvent[] = [];
+  let exit: Promise<number> = Promise.resolve(0);
+  let pid = 0;
+  let go: () => void = () => {};
+  const started = new Promise<void>((r) => (go = r));
+  const result = await runOpensnoop(
+    {
+      ...opts,
+      onEvent: (e) => {
+        if (e.path.startsWith(dir)) events.push(e);
+      },
+      ready: () => {
+        const w = startWorkload('cat', [present, missing]);
+        pid = w.child.pid ?? 0;
+        exit = w.exit;
+        go();
+      },
+      done: started.then(() => exit),
+    },
+    out,
+  );
+  return { out, events, result, pid };
+}
+
+describe('opensnoop', () => {
+  kernelIt('reports a successful and a failing open of known paths', async () => {
+    const { out, events, pid, result } = await trace({ extended: true });
+    expect(result.lost).toBe(0);
+    const ok = events.find((e) => e.path === present);
+    const bad = events.find((e) => e.path === missing);
+    expect(ok).toMatchObject({ pid, comm: 'cat', flags: 0 });
+    expect(ok!.ret).toBeGreaterThanOrEqual(3);
+    expect(bad).toMatchObject({ pid, comm: 'cat', ret: -2 });
+    expect(out.lines[0]).toBe('PID    COMM              FD ERR FLAGS    MODE  PATH');
+    expect(out.lines).toContain(`${String(pid).padEnd(6)} cat               -1   2 00000000 n/a  ${missing}`);
+  });
+
+  kernelIt('keeps only failures with -x and only the given pid with -p', async () => {
+    const failed = await trace({ failed: true });
+    expect(failed.events.map((e) => e.path)).toEqual([missing]);
+    const other = await trace({ pid: 1 });
+    expect(other.events).toEqual([]);
+  });
+
+  kernelIt('prints JSON lines with --json', async () => {
+    const { out, pid } = await trace({ json: true });
+    const objs = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objs).toContainEqual(expect.objectContaining({ pid, comm: 'cat', fd: -1, err: 2, path: missing }));
+  });
+});
