@@ -43,6 +43,22 @@ describe('BpfMap', () => {
     }
   });
 
+  kernelIt('hash: batch update and batch delete', () => {
+    const m = BpfMap.create({ type: 'hash', maxEntries: 600, key: codecs.u32, value: codecs.u32 });
+    try {
+      m.setBatch(Array.from({ length: 500 }, (_, i) => [i, i * 2] as const));
+      expect(m.get(499)).toBe(998);
+      expect([...m.keys()].length).toBe(500);
+      m.deleteBatch(Array.from({ length: 250 }, (_, i) => i * 2));
+      expect(m.has(2)).toBe(false);
+      expect(m.get(3)).toBe(6);
+      expect([...m.keys()].length).toBe(250);
+      expect(() => m.deleteBatch([2])).toThrow(/delete map batch: .*ENOENT/);
+    } finally {
+      m.close();
+    }
+  });
+
   kernelIt('hash: update modes and a full map', () => {
     const m = BpfMap.create({ type: 'hash', maxEntries: 2, key: codecs.u32, value: codecs.u32 });
     try {

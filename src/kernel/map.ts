@@ -11,6 +11,7 @@ import {
   mapLookupAndDeleteElem,
   mapLookupBatch,
   mapLookupElem,
+  mapUpdateBatch,
   mapUpdateElem,
   objGet,
   objPin,
@@ -352,6 +353,31 @@ export class BpfMap<K = Buffer, V = Buffer> {
   lookupAndDeleteBatch(batchSize = 256): Array<[K, V]> {
     this.#notPerCpu('lookupAndDeleteBatch');
     return this.#batch(batchSize, true).map(([k, v]) => [k, this.#value.decode(v)]);
+  }
+
+  /** setBatch writes many entries in one MAP_UPDATE_BATCH call (5.6); per-CPU values repeat per CPU. */
+  setBatch(entries: Iterable<readonly [K, V]>, mode: UpdateMode = 'any'): void {
+    const list = [...entries];
+    if (list.length === 0) return;
+    const vBytes = this.#valueBytes();
+    const keys = Buffer.alloc(this.keySize * list.length);
+    const values = Buffer.alloc(vBytes * list.length);
+    list.forEach(([k, v], i) => {
+      this.#encodeKey(k)?.copy(keys, i * this.keySize);
+      this.#encodeValue(v).copy(values, i * vBytes);
+    });
+    mapUpdateBatch(this.fd, keys, values, list.length, { elemFlags: UPDATE_FLAGS[mode] });
+  }
+
+  /** deleteBatch removes many keys in one MAP_DELETE_BATCH call; every key must exist. */
+  deleteBatch(keys: Iterable<K>): void {
+    const list = [...keys];
+    if (list.length === 0) return;
+    const buf = Buffer.alloc(this.keySize * list.length);
+    list.forEach((k, i) => {
+      this.#encodeKey(k)?.copy(buf, i * this.keySize);
+    });
+    mapUpdateBatch(this.fd, buf, undefined, list.length);
   }
 
   /** freeze makes the map read-only from user space; programs may still write it (5.2). */

@@ -221,6 +221,37 @@ export function mapLookupBatch(
   throw bpfError(options.andDelete ? 'look up and delete map batch' : 'look up map batch', r.errno);
 }
 
+/**
+ * mapUpdateBatch writes `count` keys and values in one call (MAP_UPDATE_BATCH, 5.6); without
+ * `values` it deletes the keys (MAP_DELETE_BATCH). It returns how many elements were processed.
+ */
+export function mapUpdateBatch(
+  mapFd: number,
+  keys: Pointee,
+  values: Pointee | undefined,
+  count: number,
+  options: { elemFlags?: number } = {},
+): number {
+  const L = Layout.mapBatch;
+  const attr = new Attr(L.size)
+    .ptr(L.keys, keys)
+    .ptr(L.values, values)
+    .u32(L.count, count)
+    .u32(L.mapFd, mapFd)
+    .u64(L.elemFlags, options.elemFlags ?? 0);
+  const del = values === undefined;
+  const r = bpfRaw(del ? BpfCmd.MAP_DELETE_BATCH : BpfCmd.MAP_UPDATE_BATCH, attr);
+  if (r.ret < 0) {
+    const done = attr.readU32(L.count);
+    throw bpfError(
+      del ? 'delete map batch' : 'update map batch',
+      r.errno,
+      new Error(`${done} of ${count} elements done`),
+    );
+  }
+  return attr.readU32(L.count);
+}
+
 /** mapFreeze makes the map read-only for user space (5.2). */
 export function mapFreeze(mapFd: number): void {
   call('freeze map', BpfCmd.MAP_FREEZE, new Attr(Layout.mapFreeze.size).u32(Layout.mapFreeze.mapFd, mapFd));
