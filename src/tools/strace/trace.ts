@@ -92,7 +92,8 @@ function closeObjects(o: Objects): void {
 }
 
 function specFor(nr: number, filter: TraceFilter | undefined): number {
-  const traced = filter === undefined || traces(filter, nr);
+  // execve always reaches userspace: it marks where the traced command starts.
+  const traced = filter === undefined || traces(filter, nr) || nr === EXECVE;
   const sig = SYSCALLS.get(nr);
   if (!sig) return specValue(Capture.None, 0, 0, traced);
   const c = captureFor(sig);
@@ -194,6 +195,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         if (rec.nr !== EXECVE || rec.ret !== 0n) return;
         rootExeced = true;
       }
+      if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
       fmt.pidPrefix = rec.tid !== rootPid;
       if (opts.json) {
         const p = formatParts(rec, fmt);

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect } from 'vitest';
+import { kernelIt } from '../../testing/kernel.js';
+import { runStrace } from './trace.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'bpfkit-strace-'));
+const present = join(dir, 'present.txt');
+const missing = join(dir, 'missing.txt');
+writeFileSync(present, 'hello strace\n');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+async function strace(opts: Parameters<typeof runStrace>[0]) {
+  const output = join(dir, `trace-${n++}.txt`);
+  const result = await runStrace({ ...opts, output });
+  return {
+    result,
+    lines: readFileSync(output, 'utf8')
+      .split('\n')
+      .filter((l) => l !== ''),
+  };
+}
+
+describe('strace', () => {
+  kernelIt('prints a command from its execve to its exit, with paths, data and errno decoded', async () => {
+    const { result, lines } = await strace({ command: ['cat', present, missing] });
+    expect(result.exitCode).toBe(1);
+    expect(result.lost).toBe(0);
+    expect(lines[0]).toMatch(/^execve\("\/(usr\/)?bin\/cat", 0x[0-9a-f]+, 0x[0-9a-f]+\) += 0$/);
+    expect(lines).toContain(`openat(AT_FDCWD, "${present}", O_RDONLY) = 3`);
+    expect(lines.some((l) => /^read\(3, "hello strace\\n", \d+\) += 13$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^write\(1, "hello strace\\n", 13\) += 13$/.test(l))).toBe(true);
+    expect(lines).toContain(
+      `openat(AT_FDCWD, "${missing}", O_RDONLY) = -1 ENOENT (No such file or directory)`,
+    );
+    expect(lines.at(-2)).toMatch(/^exit_group\(1\) += \?$/);
+    expect(lines.at(-1)).toBe('+++ exited with 1 +++');
+  });
+
+  kernelIt('accounts for every syscall of dd bs=1 (or counts the loss)', async () => {
+    const count = 5000;
+    const { result, lines } = await strace({
+      command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${count}`],
+    });
+    const reads = lines.filter((l) => l.startsWith('read(0, "\\0", 1)')).length;
+    const writes = lines.filter((l) => l.startsWith('write(1, "\\0", 1)')).length;
+    expect(reads + writes + result.lost).toBeGreaterThanOrEqual(2 * count);
+    expect(result.lost === 0 ? reads : count).toBe(count);
+  });
+
+  kernelIt('filters with -e trace= and times calls with -T', async () => {
+    const { lines } = await strace({
+      command: ['cat', present],
+      trace: 'trace=openat,close',
+      showTime: true,
+    });
+    const names = new Set(lines.filter((l) => !l.startsWith('+++')).map((l) => l.slice(0, l.indexOf('('))));
+    expect(names).toEqual(new Set(['openat', 'close']));
+    expect(lines.find((l) => l.startsWith('openat'))).toMatch(/ <\d+\.\d{6}>$/);
+  });
+
+  kernelIt('follows children with -f and prefixes their lines with the pid', async () => {
+    const { lines } = await strace({ command: ['sh', '-c', `cat ${present}; true`], follow: true });
+    const childExec = lines.find((l) => /^\[pid +\d+\] execve\("\/(usr\/)?bin\/cat"/.test(l));
+    expect(childExec).toBeDefined();
+    expect(lines.some((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l))).toBe(true);
+    // Without -f the child is not traced.
+    const alone = await strace({ command: ['sh', '-c', `cat ${present}; true`] });
+    expect(alone.lines.some((l) => l.includes(`"${present}"`))).toBe(false);
+  });
+
+  kernelIt('prints the -c table with counts of known calls', async () => {
+    const { lines } = await strace({
+      command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=3000'],
+      summary: true,
+    });
+    expect(lines[0]).toBe('% time     seconds  usecs/call     calls    errors syscall');
+    const row = (name: string) => lines.find((l) => l.endsWith(` ${name}`));
+    const calls = (name: string) => Number(row(name)?.trim().split(/\s+/)[3]);
+    expect(calls('read')).toBeGreaterThanOrEqual(3000);
+    expect(calls('write')).toBeGreaterThanOrEqual(3000);
+    expect(row('total')).toMatch(/^100\.00 /);
+  });
+});
