@@ -79,6 +79,7 @@ describe('bpfkit asm / disasm', () => {
     ['a partial slot', 'b7000000', /not a multiple of 8 bytes/],
     ['bad hex', 'b7 zz', /<stdin>:1:4: error: 'z' is not a hex digit/],
     ['an empty file', '', /no instructions \(the input is empty\)/],
+    ['an ELF object', '7f454c4602010100 0000000000000000', /is an ELF object, not raw bytecode \(extract/],
   ])('fails with exit 1 on %s', async (_name, input, message) => {
     const err = oneLineError(await runCli(['disasm', '--hex', '-'], { input }));
     expect(err).toMatch(message);

@@ -35,6 +35,11 @@ export function register(program: Command): void {
       const input = await readInput(file);
       const bytes = opts.hex ? parseHex(input.toString('utf8'), name) : new Uint8Array(input);
       if (bytes.length === 0) throw new DecodeError(`${name}: no instructions (the input is empty)`, 0);
+      if (bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
+        throw new DecodeError(`${name} is an ELF object, not raw bytecode`, 0, {
+          hint: 'extract a section with llvm-objcopy -O binary --only-section=SECTION',
+        });
+      }
       const where = (offset: number, what: string): string =>
         `${name}: byte ${offset} (instruction ${Math.floor(offset / 8)}): ${what}`;
       let listing: ReturnType<typeof disassembleListing>;
