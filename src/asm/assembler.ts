@@ -20,8 +20,10 @@
 //   call bpf_map_lookup_elem  call map_lookup_elem#1  call 1  call pc+5  call my_func  call kfunc#1234
 //   callx r2   exit
 //   .insn 0xb7, 1, 0, 0, 5          one raw slot: code, dst, src, off, imm
-// Pasted listings are accepted: `0: (b7) r0 = 1` (verifier log), `0: b7 00 00 00 01 00 00 00 r0 = 1`
-// (llvm-objdump), and llvm-objdump's `<LBB0_2>` jump annotations.
+// Pasted listings are accepted: `0: (b7) r0 = 1` (verifier log, whose state lines are skipped and whose
+// `(18)` column marks a 64-bit load written without `ll`), `0: b7 00 00 00 01 00 00 00 r0 = 1`
+// (llvm-objdump, with `<LBB0_2>` annotations, `<func>:` symbols as labels and `R_BPF_64_64 name`
+// relocations as map references). The disassembler prints only these forms, so its output reads back.
 
 import { ParseError, type SourcePosition } from '../errors/index.js';
 import type { BuiltProgram, MapRef, MapRelocation } from './builder.js';
