@@ -1,0 +1,335 @@
+// Memory access checks: every load and store through a pointer — stack, context, map value, packet,
+// ringbuf record — with bounds, alignment and initialisation, as the kernel's check_mem_access.
+
+import { BPF_MAX_VAR_OFF, type Env, reject } from './env.js';
+import {
+  constScalar,
+  isConst,
+  S64_MIN,
+  type Scalar,
+  sextScalar,
+  truncScalar,
+  unknownScalar,
+} from './scalar.js';
+import { ptrReg, type RegState, regString, SlotKind, type State, scalarReg, typeName } from './state.js';
+import { tnumAdd, tnumConst } from './tnum.js';
+
+export const STACK = 512;
+
+/** Access describes one memory operation. */
+export interface Access {
+  /** reg is the pointer register number, for messages. */
+  regno: number;
+  off: number;
+  size: number;
+  write: boolean;
+  /** value is the register being stored (STX), or undefined for ST / atomics / helpers. */
+  value?: RegState;
+  /** imm is the immediate of an ST store. */
+  imm?: number;
+  /** signExtend is set on ldsx loads. */
+  signExtend?: boolean;
+  /** what names the operation for messages: 'read', 'write', 'helper access'. */
+  what?: string;
+}
+
+const loadResult = (size: number, sx: boolean | undefined): RegState =>
+  scalarReg(sx ? sextScalar(unknownScalar(), size) : truncScalar(unknownScalar(), size));
+
+const isFixed = (v: Scalar): boolean => isConst(v) && v.t.value === 0n;
+
+/** checkMemRegion checks [off + var, off + var + size) lies within [0, limit) (check_mem_region_access). */
+function checkMemRegion(env: Env, reg: RegState, a: Access, limit: number, kind: string): void {
+  const off = a.off + reg.off;
+  const v = reg.v;
+  const r = a.regno;
+  if (v.smin < 0n && (v.smin === S64_MIN || v.smin + BigInt(off) < 0n)) {
+    reject(
+      env,
+      'negative-offset',
+      `R${r} may point below the start of the ${kind} (its minimum offset is negative): check the index is >= 0 or use an unsigned one`,
+      [r],
+    );
+  }
+  const lo = v.smin + BigInt(off);
+  if (lo < 0n || lo + BigInt(a.size) > BigInt(limit)) {
+    reject(
+      env,
+      'out-of-bounds',
+      `invalid access to ${kind}: offset ${lo} size ${a.size} is outside its ${limit} bytes`,
+      [r],
+    );
+  }
+  if (v.umax >= BigInt(BPF_MAX_VAR_OFF)) {
+    reject(
+      env,
+      'unbounded-access',
+      `R${r} has an unbounded offset into the ${kind}: bound the index first (if (i < N) or i &= mask)`,
+      [r],
+    );
+  }
+  const hi = v.umax + BigInt(off);
+  if (hi < 0n || hi + BigInt(a.size) > BigInt(limit)) {
+    reject(
+      env,
+      'out-of-bounds',
+      `invalid access to ${kind}: the offset may reach ${hi}, and ${hi} + ${a.size} bytes exceeds its ${limit} bytes`,
+      [r],
+    );
+  }
+}
+
+function stackByteOk(env: Env, st: State, at: number, a: Access): void {
+  const kind = st.stack.bytes[at]!;
+  if (kind === SlotKind.INVALID && !env.opts.privileged) {
+    reject(
+      env,
+      'uninit-stack',
+      `R${a.regno} reads stack byte fp${at - STACK} before anything was written there`,
+      [a.regno],
+    );
+  }
+}
+
+/** scrubSlot forgets the register spilled in slot spi; its bytes become plain data. */
+function scrubSlot(st: State, spi: number): void {
+  if (!st.stack.spills[spi]) return;
+  st.stack.spills[spi] = undefined;
+  for (let i = spi * 8; i < spi * 8 + 8; i++) {
+    if (st.stack.bytes[i] === SlotKind.SPILL) st.stack.bytes[i] = SlotKind.MISC;
+  }
+}
+
+/** stackWrite stores at the fixed frame offset `at` (0..511 index from the frame's lowest byte). */
+function stackWrite(st: State, at: number, a: Access): void {
+  const spi = at >> 3;
+  const aligned8 = at % 8 === 0;
+  let spill: RegState | undefined;
+  let kind: number = SlotKind.MISC;
+  if (a.value) {
+    if (a.value.type !== 'scalar') {
+      if (a.size === 8) spill = a.value;
+    } else if (aligned8) {
+      spill = a.value;
+    } else if (isConst(a.value.v) && a.value.v.t.value === 0n) {
+      kind = SlotKind.ZERO;
+    }
+  } else if (a.imm !== undefined) {
+    if (aligned8 && a.size === 8) spill = scalarReg(constScalar(BigInt(a.imm)));
+    else if (a.imm === 0) kind = SlotKind.ZERO;
+  }
+  scrubSlot(st, spi);
+  if (spill) {
+    st.stack.spills[spi] = spill;
+    kind = SlotKind.SPILL;
+  }
+  for (let i = at; i < at + a.size; i++) st.stack.bytes[i] = kind;
+}
+
+function stackRead(env: Env, st: State, at: number, a: Access): RegState {
+  const spi = at >> 3;
+  const spilled = st.stack.spills[spi];
+  if (spilled) {
+    let spillSize = 0;
+    for (let i = spi * 8; i < spi * 8 + 8 && st.stack.bytes[i] === SlotKind.SPILL; i++) spillSize++;
+    if (a.size === 8 && spillSize === 8) {
+      if (a.signExtend && spilled.type === 'scalar') return scalarReg(sextScalar(spilled.v, 8));
+      return spilled;
+    }
+    if (spilled.type !== 'scalar') {
+      reject(
+        env,
+        'partial-fill',
+        `R${a.regno} reads ${a.size} of the 8 bytes of a spilled ${typeName(spilled)}: pointers on the stack can only be reloaded whole`,
+        [a.regno],
+      );
+    }
+    if (at % 8 === 0 && a.size <= spillSize) {
+      return scalarReg(a.signExtend ? sextScalar(spilled.v, a.size) : truncScalar(spilled.v, a.size));
+    }
+  }
+  let zero = true;
+  for (let i = at; i < at + a.size; i++) {
+    stackByteOk(env, st, i, a);
+    if (st.stack.bytes[i] !== SlotKind.ZERO) zero = false;
+  }
+  if (zero) return scalarReg(constScalar(0n));
+  return loadResult(a.size, a.signExtend);
+}
+
+function stackAccess(env: Env, st: State, reg: RegState, a: Access): RegState | undefined {
+  const r = a.regno;
+  const fixed = isFixed(reg.v);
+  const t = tnumAdd(reg.v.t, tnumConst(BigInt(reg.off + a.off)));
+  if ((t.value | t.mask) & BigInt(a.size - 1) && a.size > 1) {
+    reject(
+      env,
+      'misaligned-stack',
+      `misaligned stack access: fp${reg.off + a.off >= 0 ? '+' : ''}${reg.off + a.off} is not a multiple of the ${a.size}-byte access size`,
+      [r],
+    );
+  }
+  const minOff = reg.v.smin + BigInt(reg.off + a.off);
+  const maxOff = reg.v.smax + BigInt(reg.off + a.off);
+  if (minOff < -BigInt(STACK) || maxOff + BigInt(a.size) > 0n || reg.v.smin === S64_MIN) {
+    const where = fixed ? `fp${minOff}` : `fp${minOff}..fp${maxOff}`;
+    reject(
+      env,
+      'stack-bounds',
+      `invalid ${a.write ? 'write to' : 'read from'} stack at ${where} size ${a.size}: the frame is fp-512..fp-1`,
+      [r],
+    );
+  }
+  if (!fixed) {
+    // Variable offsets: writes make every byte they may touch plain data; reads give an unknown value.
+    const lo = Number(minOff) + STACK;
+    const hi = Number(maxOff) + STACK + a.size;
+    if (a.write) {
+      for (let i = lo; i < hi; i++) {
+        scrubSlot(st, i >> 3);
+        st.stack.bytes[i] = SlotKind.MISC;
+      }
+      return undefined;
+    }
+    for (let i = lo; i < hi; i++) stackByteOk(env, st, i, a);
+    return loadResult(a.size, a.signExtend);
+  }
+  const at = Number(minOff) + STACK;
+  if (a.write) {
+    if (a.value && a.value.type !== 'scalar' && a.size !== 8) {
+      reject(
+        env,
+        'partial-spill',
+        `R${r}: storing ${a.size} bytes of a ${typeName(a.value)} to the stack; pointers are spilled whole (8 bytes)`,
+        [r],
+      );
+    }
+    stackWrite(st, at, a);
+    return undefined;
+  }
+  return stackRead(env, st, at, a);
+}
+
+/** canWritePacket says the program type may store into packet data. */
+const canWritePacket = (env: Env): boolean => env.opts.type === 'sched_cls' || env.opts.type === 'xdp';
+
+function packetAccess(env: Env, reg: RegState, a: Access): RegState | undefined {
+  const r = a.regno;
+  if (a.write && !canWritePacket(env)) {
+    reject(env, 'packet-readonly', `cannot write into packet: ${env.opts.type} programs may only read it`, [
+      r,
+    ]);
+  }
+  if (reg.v.smin < 0n) {
+    reject(
+      env,
+      'negative-offset',
+      `R${r} may point before the packet start (negative variable offset): use an unsigned index`,
+      [r],
+    );
+  }
+  const off = reg.off + a.off;
+  const range = reg.range ?? 0;
+  if (off < 0 || off + a.size > range) {
+    reject(
+      env,
+      'packet-bounds',
+      range === 0
+        ? `R${r} reads packet byte ${off} without a bounds check: compare R${r} + ${off + a.size} against data_end first`
+        : `invalid access to packet: bytes ${off}..${off + a.size - 1} but only ${range} bytes after R${r} were checked against data_end`,
+      [r],
+    );
+  }
+  return a.write ? undefined : loadResult(a.size, a.signExtend);
+}
+
+function ctxAccess(env: Env, reg: RegState, a: Access): RegState | undefined {
+  const r = a.regno;
+  if (reg.off !== 0 || !isFixed(reg.v)) {
+    reject(
+      env,
+      'modified-ctx',
+      `R${r} is the context pointer moved by ${reg.off}${isFixed(reg.v) ? '' : ' plus a variable'}: access context fields through the original pointer with an instruction offset`,
+      [r],
+    );
+  }
+  if (a.write) {
+    if (!env.rules.store(a.off, a.size)) {
+      reject(env, 'ctx-access', `${env.rules.name} field at offset ${a.off} size ${a.size} is not writable`, [
+        r,
+      ]);
+    }
+    return undefined;
+  }
+  const kind = env.rules.load(a.off, a.size);
+  if (kind === undefined || (a.signExtend && kind !== 'scalar')) {
+    reject(
+      env,
+      'ctx-access',
+      `invalid ${env.rules.name} access at offset ${a.off} size ${a.size}: no readable field there at that width`,
+      [r],
+    );
+  }
+  switch (kind) {
+    case 'scalar':
+      return loadResult(a.size, a.signExtend);
+    case 'sock_common_or_null':
+      return { ...ptrReg('sock_common'), maybeNull: true, id: env.nextId() };
+    case 'pkt':
+      return ptrReg('pkt', { range: 0 });
+    case 'pkt_meta':
+      return ptrReg('pkt_meta', { range: 0 });
+    default:
+      return ptrReg('pkt_end');
+  }
+}
+
+/** nullSentence explains a dereference of a maybe-null pointer. */
+export function nullSentence(reg: RegState, r: number): string {
+  const from = reg.helper
+    ? `the result of ${reg.helper}${reg.origin !== undefined ? ` (insn ${reg.origin})` : ''}`
+    : 'it';
+  return `R${r} might be NULL here: check ${from} before dereferencing it`;
+}
+
+/**
+ * checkAccess checks one load or store through register `reg` and returns what a load yields. It
+ * may change the stack in `st` (stores, spills).
+ */
+export function checkAccess(env: Env, st: State, reg: RegState, a: Access): RegState | undefined {
+  const r = a.regno;
+  if (reg.maybeNull) reject(env, 'null-deref', nullSentence(reg, r), [r]);
+  switch (reg.type) {
+    case 'fp':
+      return stackAccess(env, st, reg, a);
+    case 'ctx':
+      return ctxAccess(env, reg, a);
+    case 'map_value': {
+      checkMemRegion(env, reg, a, reg.map!.valueSize, `map value (value_size=${reg.map!.valueSize})`);
+      return a.write ? undefined : loadResult(a.size, a.signExtend);
+    }
+    case 'mem': {
+      checkMemRegion(env, reg, a, reg.size ?? 0, `ringbuf record (size ${reg.size ?? 0})`);
+      return a.write ? undefined : loadResult(a.size, a.signExtend);
+    }
+    case 'pkt':
+    case 'pkt_meta':
+      return packetAccess(env, reg, a);
+    case 'btf_id':
+      return reject(
+        env,
+        'btf-access',
+        `R${r} is a BTF-typed kernel pointer (${typeName(reg)}); bpfkit's verifier does not check field access through it, read it with bpf_probe_read_kernel`,
+        [r],
+      );
+    case 'not_init':
+      return reject(env, 'uninit-reg', `R${r} is used as a pointer before it is set`, [r]);
+    default:
+      return reject(
+        env,
+        'invalid-mem',
+        `R${r} is ${reg.type === 'scalar' ? 'a number' : `a ${typeName(reg)}`}, not a pointer to memory it may ${a.write ? 'write' : 'read'} (${regString(reg)})`,
+        [r],
+      );
+  }
+}

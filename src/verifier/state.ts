@@ -1,0 +1,234 @@
+// Verifier state: the abstract registers and stack of one path through the program, the references
+// it holds, and the comparisons state pruning needs (the kernel's regsafe / stacksafe / refsafe).
+
+import type { MapInfo } from './maps.js';
+import { type Scalar, scalarEquals, scalarString, scalarWithin, unknownScalar } from './scalar.js';
+
+/** RegType is the kind of value a register holds, named as in the kernel's enum bpf_reg_type. */
+export type RegType =
+  | 'not_init'
+  | 'scalar'
+  | 'ctx'
+  | 'fp'
+  | 'map_ptr'
+  | 'map_value'
+  | 'pkt'
+  | 'pkt_meta'
+  | 'pkt_end'
+  | 'mem'
+  | 'btf_id'
+  | 'sock_common';
+
+/** RegState is one register; pointers keep a fixed offset `off` and a variable offset in `v`. */
+export interface RegState {
+  type: RegType;
+  /** maybeNull is set on `*_or_null` pointers until a null check. */
+  maybeNull: boolean;
+  /** v is the value of a scalar, or the variable part of a pointer's offset. */
+  v: Scalar;
+  off: number;
+  /** id links copies: of a scalar (bounds learnt on one apply to all), or of a maybe-null pointer. */
+  id: number;
+  /** refId is the acquired reference (a ringbuf record) this pointer is. */
+  refId: number;
+  map?: MapInfo;
+  /** size is the byte size of a `mem` pointer's object. */
+  size?: number;
+  /** range is how many bytes past a packet pointer are known to be inside the packet. */
+  range?: number;
+  /** origin is the instruction that produced a maybe-null pointer, for messages. */
+  origin?: number;
+  /** helper is the helper that produced a maybe-null pointer, for messages. */
+  helper?: string;
+}
+
+export const NOT_INIT: RegState = Object.freeze({
+  type: 'not_init',
+  maybeNull: false,
+  v: unknownScalar(),
+  off: 0,
+  id: 0,
+  refId: 0,
+}) as RegState;
+
+export function scalarReg(v: Scalar, id = 0): RegState {
+  return { type: 'scalar', maybeNull: false, v, off: 0, id, refId: 0 };
+}
+
+export function ptrReg(type: RegType, extra: Partial<RegState> = {}): RegState {
+  return { type, maybeNull: false, v: zeroOffset(), off: 0, id: 0, refId: 0, ...extra };
+}
+
+let zero: Scalar | undefined;
+function zeroOffset(): Scalar {
+  if (!zero) {
+    zero = unknownScalar();
+    zero.t = { value: 0n, mask: 0n };
+    zero.umin = zero.umax = zero.smin = zero.smax = 0n;
+    zero.u32min = zero.u32max = zero.s32min = zero.s32max = 0n;
+  }
+  return zero;
+}
+
+/** Slot byte kinds, as the kernel's STACK_INVALID / STACK_MISC / STACK_ZERO / STACK_SPILL. */
+export const SlotKind = { INVALID: 0, MISC: 1, ZERO: 2, SPILL: 3 } as const;
+
+/** StackState is the 512-byte frame: a kind per byte, and the register spilled in each 8-byte slot. */
+export interface StackState {
+  /** bytes[i] is the kind of byte at frame offset i - 512. */
+  bytes: Uint8Array;
+  spills: (RegState | undefined)[];
+}
+
+/** Reference is an acquired object that must be released before exit. */
+export interface Reference {
+  id: number;
+  pc: number;
+  helper: string;
+}
+
+/** State is one path: registers r0..r10, the stack, the held references. */
+export interface State {
+  regs: RegState[];
+  stack: StackState;
+  refs: Reference[];
+}
+
+export function cloneState(s: State): State {
+  return {
+    regs: s.regs.slice(),
+    stack: { bytes: s.stack.bytes.slice(), spills: s.stack.spills.slice() },
+    refs: s.refs.slice(),
+  };
+}
+
+/** IdMap pairs ids of an old state with ids of the current one; pairing must be one to one. */
+class IdMap {
+  private readonly fwd = new Map<number, number>();
+  private readonly back = new Map<number, number>();
+  check(old: number, cur: number): boolean {
+    if (old === 0 && cur === 0) return true;
+    if (old === 0) return true;
+    const f = this.fwd.get(old);
+    const b = this.back.get(cur);
+    if (f === undefined && b === undefined) {
+      this.fwd.set(old, cur);
+      if (cur !== 0) this.back.set(cur, old);
+      return true;
+    }
+    return f === cur && (cur === 0 || b === old);
+  }
+}
+
+function regSafe(old: RegState, cur: RegState, ids: IdMap, exact: boolean): boolean {
+  if (exact) return regExact(old, cur, ids);
+  if (old.type === 'not_init') return true;
+  if (old.type !== cur.type) return false;
+  switch (old.type) {
+    case 'scalar':
+      return scalarWithin(old.v, cur.v) && ids.check(old.id, cur.id);
+    case 'pkt':
+    case 'pkt_meta':
+      return (
+        old.off === cur.off &&
+        (old.range ?? 0) <= (cur.range ?? 0) &&
+        scalarWithin(old.v, cur.v) &&
+        ids.check(old.id, cur.id)
+      );
+    default:
+      return (
+        old.maybeNull === cur.maybeNull &&
+        old.off === cur.off &&
+        old.map === cur.map &&
+        old.size === cur.size &&
+        scalarWithin(old.v, cur.v) &&
+        ids.check(old.id, cur.id) &&
+        ids.check(old.refId, cur.refId)
+      );
+  }
+}
+
+function regExact(old: RegState, cur: RegState, ids: IdMap): boolean {
+  if (old.type !== cur.type) return false;
+  if (old.type === 'not_init') return true;
+  return (
+    old.maybeNull === cur.maybeNull &&
+    old.off === cur.off &&
+    old.map === cur.map &&
+    old.size === cur.size &&
+    (old.range ?? 0) === (cur.range ?? 0) &&
+    scalarEquals(old.v, cur.v) &&
+    ids.check(old.id, cur.id) &&
+    ids.check(old.refId, cur.refId)
+  );
+}
+
+function stackSafe(old: StackState, cur: StackState, ids: IdMap, exact: boolean, uninitOk: boolean): boolean {
+  for (let i = 0; i < old.bytes.length; i++) {
+    const o = old.bytes[i]!;
+    const c = cur.bytes[i]!;
+    if (o === c) continue;
+    if (exact) return false;
+    if (o === SlotKind.INVALID && (!uninitOk || c !== SlotKind.SPILL)) continue;
+    if (o === SlotKind.MISC && (c === SlotKind.ZERO || (uninitOk && c === SlotKind.INVALID))) continue;
+    return false;
+  }
+  for (let s = 0; s < old.spills.length; s++) {
+    const o = old.spills[s];
+    const c = cur.spills[s];
+    if (!o) continue;
+    if (!c || !regSafe(o, c, ids, exact)) return false;
+  }
+  return true;
+}
+
+/**
+ * statesCover says the old, fully explored state is at least as permissive as cur, so cur needs no
+ * further exploration; with exact, the states must be identical (infinite-loop detection).
+ */
+export function statesCover(old: State, cur: State, exact: boolean, uninitOk: boolean): boolean {
+  const ids = new IdMap();
+  for (let r = 0; r < old.regs.length; r++) {
+    if (!regSafe(old.regs[r]!, cur.regs[r]!, ids, exact)) return false;
+  }
+  if (!stackSafe(old.stack, cur.stack, ids, exact, uninitOk)) return false;
+  if (old.refs.length !== cur.refs.length) return false;
+  for (let i = 0; i < old.refs.length; i++) {
+    if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
+  }
+  return true;
+}
+
+const TYPE_NAMES: Record<RegType, string> = {
+  not_init: 'uninitialised',
+  scalar: 'scalar',
+  ctx: 'ctx',
+  fp: 'fp',
+  map_ptr: 'map_ptr',
+  map_value: 'map_value',
+  pkt: 'pkt',
+  pkt_meta: 'pkt_meta',
+  pkt_end: 'pkt_end',
+  mem: 'mem',
+  btf_id: 'ptr_to_btf_id',
+  sock_common: 'sock_common',
+};
+
+/** typeName is the kernel's name of a register type (`map_value_or_null`). */
+export function typeName(r: RegState): string {
+  return TYPE_NAMES[r.type] + (r.maybeNull ? '_or_null' : '');
+}
+
+/** regString prints a register the way the kernel's log does, briefly (`map_value(off=4,ks=4,vs=8)`). */
+export function regString(r: RegState): string {
+  if (r.type === 'not_init') return 'uninitialised';
+  if (r.type === 'scalar') return `scalar(${scalarString(r.v)})`;
+  const parts: string[] = [];
+  if (r.off !== 0) parts.push(`off=${r.off}`);
+  if (r.v.t.mask !== 0n || r.v.t.value !== 0n) parts.push(`var=${scalarString(r.v)}`);
+  if (r.map) parts.push(`ks=${r.map.keySize},vs=${r.map.valueSize}`);
+  if (r.size !== undefined) parts.push(`sz=${r.size}`);
+  if (r.range !== undefined && (r.type === 'pkt' || r.type === 'pkt_meta')) parts.push(`r=${r.range}`);
+  if (r.refId) parts.push(`ref_obj_id=${r.refId}`);
+  return `${typeName(r)}(${parts.join(',')})`;
+}
