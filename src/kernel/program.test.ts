@@ -72,6 +72,27 @@ describe('Program', () => {
     }
   });
 
+  kernelIt('a sched_cls program sees and changes its __sk_buff context', () => {
+    // skb->mark = skb->priority + 1; return TC_ACT_OK
+    const insns = new ProgramBuilder()
+      .ldx('u32', r6, r1, 32)
+      .add(r6, 1)
+      .st('u32', r1, 8, r6)
+      .mov(r0, 0)
+      .exit()
+      .build();
+    const prog = Program.load({ type: 'sched_cls', insns });
+    try {
+      const ctx = Buffer.alloc(192); // sizeof(struct __sk_buff)
+      ctx.writeUInt32LE(6, 32); // priority
+      const r = prog.testRun({ data: Buffer.alloc(64), ctx, ctxOut: true });
+      expect(r.retval).toBe(0);
+      expect(r.ctxOut?.readUInt32LE(8)).toBe(7);
+    } finally {
+      prog.close();
+    }
+  });
+
   kernelIt('a raw_tracepoint program test-runs on a context of u64 arguments', () => {
     // r0 = ctx[1] + 1
     const insns = new ProgramBuilder().ldx('u64', r6, r1, 8).mov(r0, r6).add(r0, 1).exit().build();

@@ -47,6 +47,7 @@ describe('resource registry', () => {
 track({ close: () => process.stdout.write('closed\\n') });
 process.stdout.write('ready\\n');
 ${ending === 'throw' ? "throw new Error('uncaught');" : ''}
+${ending === 'handled' ? "process.on('uncaughtException', () => process.stdout.write('survived\\n')); setTimeout(() => { throw new Error('x'); }, 1);" : ''}
 ${ending === 'exit' ? 'process.exit(3);' : ''}
 ${ending === 'SIGINT' || ending === 'SIGTERM' ? `process.kill(process.pid, '${ending}'); setTimeout(() => {}, 5000);` : ''}
 `,
@@ -71,5 +72,9 @@ ${ending === 'SIGINT' || ending === 'SIGTERM' ? `process.kill(process.pid, '${en
     expect(th.stdout).toBe('ready\nclosed\n');
     expect(th.status).toBe(1);
     expect(th.stderr).toMatch(/uncaught/);
+    // A process that handles its errors keeps its objects until it exits.
+    const handled = child('handled');
+    expect(handled.stdout).toBe('ready\nsurvived\nclosed\n');
+    expect(handled.status).toBe(0);
   }, 60_000);
 });

@@ -77,7 +77,10 @@ function onSignal(signal: NodeJS.Signals): void {
 function install(): void {
   installed = true;
   process.on('exit', closeAll);
-  // The monitor variant observes the error without changing how Node reports it.
-  process.on('uncaughtExceptionMonitor', closeAll);
+  // The monitor variant observes the error without changing how Node reports it; a process with its
+  // own uncaughtException handler survives the error, so its objects stay open.
+  process.on('uncaughtExceptionMonitor', () => {
+    if (process.listenerCount('uncaughtException') === 0) closeAll();
+  });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
 }
