@@ -4,11 +4,11 @@
 // inline against the region table. 64-bit division, atomics and helpers go through the runtime
 // functions below.
 
-import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoSrc, Source, STACK_SIZE } from '../asm/opcodes.js';
+import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoSrc, Source } from '../asm/opcodes.js';
 import { VmError } from './errors.js';
 import { alu, type RunState } from './interpreter.js';
 import { addressOf, type Region } from './memory.js';
-import { FUNC_PTR_HI, MAX_CALL_FRAMES, STACK_REGION_SIZE, type VmProgram } from './program.js';
+import { FRAME_STACK_SIZE, FUNC_PTR_HI, MAX_CALL_FRAMES, type VmProgram } from './program.js';
 import { mapPointer, type Runtime, Stop } from './runtime.js';
 
 /** CompiledProgram runs one invocation; it returns r0 and leaves the remaining budget in state. */
@@ -172,7 +172,7 @@ function generate(p: VmProgram): string {
   );
   emit('let l1 = Number(state.r1 & 0xffffffffn) | 0, h1 = Number(state.r1 >> 32n) | 0;');
   emit('let l2 = Number(state.r2 & 0xffffffffn) | 0, h2 = Number(state.r2 >> 32n) | 0;');
-  emit(`let l10 = ${STACK_REGION_SIZE}, h10 = state.stack.hi;`);
+  emit(`const S = state.stackHi; let l10 = ${FRAME_STACK_SIZE}, h10 = S[0];`);
   emit(
     `let budget = state.budget, pc = 0, t = 0, c = 0, g = undefined, fp = 0; const F = new Int32Array(${MAX_CALL_FRAMES * 11});`,
   );
@@ -193,7 +193,7 @@ function generate(p: VmProgram): string {
   const callHelper = (pc: number, id: string): string =>
     `${save} RT.call(rt, ${id}, ${pc}, ${helperArgs}); h0 = W[0]; l0 = W[1]; if (rt.stop !== 0) return RT.stopped(rt, h0, l0);`;
   const pushFrame = (pc: number): string =>
-    `if (fp >= ${MAX_CALL_FRAMES - 1}) throw RT.depth(${pc}); t = fp * 11; F[t] = ${pc + 1}; F[t+1] = h6; F[t+2] = l6; F[t+3] = h7; F[t+4] = l7; F[t+5] = h8; F[t+6] = l8; F[t+7] = h9; F[t+8] = l9; F[t+9] = h10; F[t+10] = l10; fp++; l10 = (l10 - ${STACK_SIZE}) | 0;`;
+    `if (fp >= ${MAX_CALL_FRAMES - 1}) throw RT.depth(${pc}); t = fp * 11; F[t] = ${pc + 1}; F[t+1] = h6; F[t+2] = l6; F[t+3] = h7; F[t+4] = l7; F[t+5] = h8; F[t+6] = l8; F[t+7] = h9; F[t+8] = l9; F[t+9] = h10; F[t+10] = l10; fp++; h10 = S[fp]; l10 = ${FRAME_STACK_SIZE};`;
 
   for (let pc = 0; pc < insns.length; pc++) {
     const i = insns[pc]!;

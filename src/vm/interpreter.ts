@@ -2,20 +2,23 @@
 // written to be obviously right rather than fast. The compiled tier is checked against it.
 
 import type { Insn } from '../asm/instruction.js';
-import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoSrc, Source, STACK_SIZE } from '../asm/opcodes.js';
+import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoSrc, Source } from '../asm/opcodes.js';
 import { VmError } from './errors.js';
 import { addressOf, type Region } from './memory.js';
-import { FUNC_PTR_HI, MAX_CALL_FRAMES, STACK_REGION_SIZE, type VmProgram } from './program.js';
+import { FRAME_STACK_SIZE, FUNC_PTR_HI, MAX_CALL_FRAMES, type VmProgram } from './program.js';
 import { mapPointer, type Runtime, Stop } from './runtime.js';
 
 /** StepHook sees each executed instruction with the registers before and after it. */
 export type StepHook = (pc: number, insn: Insn, before: readonly bigint[], after: readonly bigint[]) => void;
 
-/** RunState is what a tier gets: the program, runtime, stack region, initial r1/r2, and the budget. */
+/** RunState is what a tier gets: the program, runtime, per-frame stacks, initial r1/r2, and the budget. */
 export interface RunState {
   program: VmProgram;
   rt: Runtime;
-  stack: Region;
+  /** stacks holds one 512-byte region per call frame, so each frame's accesses are checked on their own. */
+  stacks: Region[];
+  /** stackHi lists the stacks' region numbers, for the compiled tier. */
+  stackHi: Int32Array;
   r1: bigint;
   r2: bigint;
   /** budget is how many more instructions may run; tiers decrement it. */
@@ -114,7 +117,7 @@ export function interpret(state: RunState): bigint {
   const r: bigint[] = new Array<bigint>(11).fill(0n);
   r[1] = u64(state.r1);
   r[2] = u64(state.r2);
-  r[10] = addressOf(state.stack, STACK_REGION_SIZE);
+  r[10] = addressOf(state.stacks[0]!, FRAME_STACK_SIZE);
   const frames: Frame[] = [];
   let pc = 0;
 
@@ -144,7 +147,7 @@ export function interpret(state: RunState): bigint {
       throw new VmError('call-depth', pc, `bpf-to-bpf calls nest deeper than ${MAX_CALL_FRAMES} frames`);
     }
     frames.push({ ret: pc + 1, saved: [r[6]!, r[7]!, r[8]!, r[9]!, r[10]!] });
-    r[10] = r[10]! - BigInt(STACK_SIZE);
+    r[10] = addressOf(state.stacks[frames.length]!, FRAME_STACK_SIZE);
     return target;
   };
   const callHelper = (id: number): boolean => {

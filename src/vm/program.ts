@@ -7,8 +7,10 @@ import { validate } from './validate.js';
 
 /** MAX_CALL_FRAMES is the kernel's MAX_CALL_FRAMES: the main frame plus seven bpf-to-bpf calls. */
 export const MAX_CALL_FRAMES = 8;
-/** STACK_REGION_SIZE holds every frame's 512-byte stack; frame 0 is at the top. */
-export const STACK_REGION_SIZE = STACK_SIZE * MAX_CALL_FRAMES;
+/** FRAME_STACK_SIZE is each frame's own stack region; r10 points at its end. */
+export const FRAME_STACK_SIZE = STACK_SIZE;
+/** MAX_COMPILED_SLOTS: bigger programs run on the interpreter, as V8 compiles huge functions slowly. */
+export const MAX_COMPILED_SLOTS = 65536;
 /** FUNC_PTR_HI is the high word of what `lddw rX, func` loads; low word = instruction index. */
 export const FUNC_PTR_HI = 0xbf0c0000;
 

@@ -52,8 +52,8 @@ for (const tier of ['interpreter', 'compiled'] as const) {
       );
     });
 
-    it('faults on a write below the stack, and on a NULL dereference', () => {
-      const below = fault('mov %r0, 0\nstb [%r10-4097], 1\nexit', tier);
+    it('faults on a write below the 512-byte frame, and on a NULL dereference', () => {
+      const below = fault('mov %r0, 0\nstb [%r10-513], 1\nexit', tier);
       expect([below.fault, below.pc]).toEqual(['out-of-bounds', 1]);
       const nul = fault('mov %r1, 0\nldxdw %r0, [%r1]\nexit', tier);
       expect(nul.message).toMatch(/unmapped memory/);
@@ -100,6 +100,14 @@ for (const tier of ['interpreter', 'compiled'] as const) {
         'exit',
       ].join('\n');
       expect(run(src, tier).r0).toBe(17n);
+    });
+
+    it('lets a callee write to the caller stack through a pointer, but not past its own frame', () => {
+      const src =
+        'mov %r1, %r10\nsub %r1, 8\ncall local f\nldxdw %r0, [%r10-8]\nexit\nf:\nstdw [%r1], 5\nmov %r0, 0\nexit';
+      expect(run(src, tier).r0).toBe(5n);
+      const err = fault('call local f\nexit\nf:\nstdw [%r10-520], 5\nexit', tier);
+      expect(err.message).toMatch(/instruction 2: out-of-bounds write of 8 bytes .* in stack of frame 1/);
     });
 
     it('limits call depth to 8 frames', () => {

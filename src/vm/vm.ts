@@ -8,7 +8,7 @@ import { standardHelpers } from './helpers.js';
 import { interpret, type RunState, type StepHook } from './interpreter.js';
 import type { VmMap } from './maps.js';
 import { addressOf, Memory } from './memory.js';
-import { STACK_REGION_SIZE, VmProgram } from './program.js';
+import { FRAME_STACK_SIZE, MAX_CALL_FRAMES, MAX_COMPILED_SLOTS, VmProgram } from './program.js';
 import {
   type HelperFn,
   mulberry32,
@@ -94,12 +94,15 @@ export class Vm {
     const rt = this.rt;
     const mem = input.mem ?? new Uint8Array(0);
     const memRegion = rt.memory.map('mem', mem, !input.memReadOnly);
-    const stack = rt.memory.map('stack', new Uint8Array(STACK_REGION_SIZE));
+    const stacks = Array.from({ length: MAX_CALL_FRAMES }, (_, d) =>
+      rt.memory.map(d === 0 ? 'stack' : `stack of frame ${d}`, new Uint8Array(FRAME_STACK_SIZE)),
+    );
     const budget = this.options.budget ?? DEFAULT_BUDGET;
     const state: RunState = {
       program: this.program,
       rt,
-      stack,
+      stacks,
+      stackHi: Int32Array.from(stacks, (s) => s.hi),
       r1: addressOf(memRegion),
       r2: BigInt(mem.length),
       budget,
@@ -110,7 +113,8 @@ export class Vm {
     try {
       for (;;) {
         rt.stop = Stop.None;
-        const r0 = this.tier === 'compiled' ? compile(state.program)(state) : interpret(state);
+        const compiled = this.tier === 'compiled' && state.program.insns.length <= MAX_COMPILED_SLOTS;
+        const r0 = compiled ? compile(state.program)(state) : interpret(state);
         if (rt.stop !== Stop.TailCall)
           return { r0, instructions: budget - state.budget, printk: this.lines.slice() };
         if (!(rt.tailTarget instanceof VmProgram)) {
@@ -123,11 +127,11 @@ export class Vm {
         state.program = rt.tailTarget;
         state.r1 = rt.tailCtx;
         state.r2 = 0n;
-        stack.bytes.fill(0);
+        for (const s of stacks) s.bytes.fill(0);
       }
     } finally {
       rt.memory.unmap(memRegion);
-      rt.memory.unmap(stack);
+      for (const s of stacks) rt.memory.unmap(s);
     }
   }
 }
