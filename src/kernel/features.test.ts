@@ -92,6 +92,17 @@ describe('bpfkit features', () => {
     expect(f.programTypes.xdp).toBe(true);
   });
 
+  kernelIt('--all-helpers tries every helper on every loadable type and tells them apart', async () => {
+    const r = await runCli(['features', '--json', '--all-helpers']);
+    expect(r.code).toBe(0);
+    const f = JSON.parse(r.stdout) as { helpers: Record<string, Record<string, boolean>> };
+    expect(Object.keys(f.helpers.xdp ?? {}).length).toBeGreaterThan(200);
+    expect(f.helpers.xdp?.redirect).toBe(true);
+    expect(f.helpers.xdp?.get_stack).toBe(false);
+    expect(f.helpers.socket_filter?.skb_load_bytes).toBe(true);
+    expect(f.helpers.tracepoint?.skb_store_bytes).toBe(false);
+  });
+
   kernelIt('without root it says "needs root or CAP_BPF" in one line', async () => {
     // runCli cannot switch users, so spawn the CLI as nobody directly.
     const { spawnSync } = await import('node:child_process');

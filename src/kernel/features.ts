@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { ProgramBuilder, r0 } from '../asm/builder.js';
-import { helperId } from '../asm/helpers.js';
+import { HELPER_NAMES, helperId } from '../asm/helpers.js';
 import { encode, type Insn, insn } from '../asm/instruction.js';
 import { NotSupportedError } from '../errors/index.js';
 import { btfLoad, type MapCreateAttr, mapCreateRaw, progLoad } from '../sys/bpf.js';
@@ -430,19 +430,26 @@ const HELPER_PROG_TYPES: Array<[ProgTypeName, keyof typeof PROBED_HELPERS]> = [
   ['cgroup_sock_addr', 'networking'],
 ];
 
-let cached: Features | undefined;
+const cached = new Map<boolean, Features>();
+
+/** ProbeOptions widens the probe: allHelpers tries every known helper on every loadable program type. */
+export interface ProbeOptions {
+  allHelpers?: boolean;
+}
 
 /**
  * probeFeatures runs every probe once per process (later calls return the cached result). Without
  * root it throws SysError EPERM with "needs root or CAP_BPF".
  */
-export async function probeFeatures(): Promise<Features> {
-  return probeFeaturesSync();
+export async function probeFeatures(options: ProbeOptions = {}): Promise<Features> {
+  return probeFeaturesSync(options);
 }
 
 /** probeFeaturesSync is probeFeatures for callers that cannot await. */
-export function probeFeaturesSync(): Features {
-  if (cached) return cached;
+export function probeFeaturesSync(options: ProbeOptions = {}): Features {
+  const all = options.allHelpers === true;
+  const hit = cached.get(all);
+  if (hit) return hit;
   const programTypes: Record<string, boolean> = {};
   for (const [name, n] of Object.entries(ProgType))
     if (n !== 0) programTypes[name.toLowerCase()] = hasProgramType(n);
@@ -451,15 +458,20 @@ export function probeFeaturesSync(): Features {
   const attachTypes: Record<string, boolean> = {};
   for (const [name] of ATTACH_PROBES) attachTypes[name.toLowerCase()] = hasAttachType(name);
   const helpers: Record<string, Record<string, boolean>> = {};
-  for (const [type, group] of HELPER_PROG_TYPES) {
+  const helperRows: Array<[string, readonly string[]]> = all
+    ? Object.entries(programTypes)
+        .filter(([name, ok]) => ok && !NEEDS_BTF_ID.has(progTypeNumber(name as ProgTypeName)))
+        .map(([name]) => [name, HELPER_NAMES.slice(1)])
+    : HELPER_PROG_TYPES.map(([type, group]) => [type, PROBED_HELPERS[group] ?? []]);
+  for (const [type, names] of helperRows) {
     const row: Record<string, boolean> = {};
-    for (const h of PROBED_HELPERS[group] ?? []) row[h] = hasHelper(type, h);
+    for (const h of names) row[h] = hasHelper(type as ProgTypeName, h);
     helpers[type] = row;
   }
   const loop = new ProgramBuilder().mov(r0, 10).label('l').sub(r0, 1).jmp('JNE', r0, 0, 'l').exit().build();
   // Over 4096 instructions was refused before 5.2.
   const big = [...Array.from({ length: 4100 }, () => insn(0xb7, 0, 0, 0, 0)), insn(0x95)];
-  cached = {
+  const result: Features = {
     kernelRelease: release(),
     system: {
       jitEnabled: readProc('/proc/sys/net/core/bpf_jit_enable'),
@@ -480,7 +492,8 @@ export function probeFeaturesSync(): Features {
     helpers,
     misc: { isaVersion: isaVersion(), boundedLoops: loads(loop.insns), largeInsnLimit: loads(big) },
   };
-  return cached;
+  cached.set(all, result);
+  return result;
 }
 
 /** requireKprobes throws NotSupportedError naming the tracepoint alternative when kprobes are absent. */
