@@ -51,7 +51,9 @@ export class ParseError extends BpfkitError {
     const where = p ? `${p.file ?? '<input>'}:${p.line}:${p.column}: ` : '';
     let text = `${where}error: ${super.userMessage()}`;
     if (p?.sourceLine !== undefined) {
-      text += `\n${p.sourceLine}\n${' '.repeat(Math.max(0, p.column - 1))}^`;
+      // Keep the source's tabs in the caret's indentation so the caret lines up in a terminal.
+      const lead = p.sourceLine.slice(0, Math.max(0, p.column - 1)).replace(/[^\t]/g, ' ');
+      text += `\n${p.sourceLine}\n${lead}^`;
     }
     return text;
   }
