@@ -155,6 +155,27 @@ describe('vmlinux BTF', () => {
     );
   });
 
+  vmIt(`lists types by glob and reads raw tracepoint arguments${skipNote}`, () => {
+    const btf = loadVmlinux();
+    const funcs = btf.findTypes('tcp_v4_conn*', 'func').map((t) => t.name);
+    expect(funcs).toContain('tcp_v4_connect');
+    expect(funcs.every((n) => n.startsWith('tcp_v4_conn'))).toBe(true);
+    expect(btf.findTypes('task_struct').map((t) => t.kind)).toContain('struct');
+    // sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
+    const args = btf.rawTracepointArgs('sched_switch').map((a) => a.typeName);
+    expect(args.slice(0, 3)).toEqual(['bool', 'struct task_struct *', 'struct task_struct *']);
+    expect(btf.rawTracepointArgs('sys_enter').map((a) => a.typeName)).toEqual(['struct pt_regs *', 'long int']);
+    expect(errorOf(() => btf.rawTracepointArgs('sched_swich')).userMessage()).toContain("'sched_switch'");
+  });
+
+  vmIt(`flattens sock_common with its anonymous unions${skipNote}`, () => {
+    const btf = loadVmlinux();
+    const flat = btf.flatMembers('sock_common');
+    const dport = flat.find((m) => m.path === 'skc_dport');
+    expect(dport).toMatchObject({ offset: btf.offsetOf('sock_common.skc_dport').offset, size: 2 });
+    expect(flat.some((m) => m.path === '')).toBe(false);
+  });
+
   const bpftool = '/usr/sbin/bpftool';
   const crossIt = haveVmlinux && existsSync(bpftool) ? it : it.skip;
   crossIt(`agrees with bpftool on every type, member and enumerator${haveVmlinux ? '' : skipNote}`, () => {

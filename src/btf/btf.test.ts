@@ -133,6 +133,28 @@ describe('Btf on a built blob', () => {
     expect(errorOf(() => btf.memberPath('later', 'x')).message).toMatch(/only declared/);
   });
 
+  it('flattens members and lists types by glob', () => {
+    const flat = btf.flatMembers('task');
+    expect(flat.map((m) => [m.path, m.offset])).toEqual([
+      ['pid', 0],
+      ['flags', 4],
+      ['dead', 4],
+      ['comm', 8],
+      ['portpair', 24],
+      ['dport', 24],
+      ['num', 26],
+      ['parent', 32],
+      ['bytes', 40],
+      ['name', 48],
+      ['cb', 56],
+    ]);
+    expect(flat[2]).toMatchObject({ bitOffset: 35, bitSize: 1 });
+    expect(errorOf(() => btf.flatMembers(ids.int))).toBeInstanceOf(BtfError);
+    expect(btf.findTypes('*int').map((t) => t.name)).toEqual(['int', 'unsigned int', 'long long unsigned int', 'short unsigned int']);
+    expect(btf.findTypes('*', 'enum').map((t) => t.name)).toEqual(['color']);
+    expect(btf.findTypes('t*', 'struct').map((t) => t.id)).toEqual([ids.task]);
+  });
+
   it('reads enums and functions', () => {
     expect(btf.enumValue('GREEN')).toBe(27n);
     expect(btf.enumValue('NEG', 'color')).toBe(-1n);

@@ -6,8 +6,9 @@ import { DecodeError } from '../errors/index.js';
 import { closest } from './closest.js';
 import { BtfError } from './errors.js';
 import { declaration, typeName } from './format.js';
+import { globToRegExp } from './glob.js';
 import { FuncLinkage, IntEncoding, Kind, type KindName, kindNames } from './kinds.js';
-import { type MemberLocation, memberPath, offsetOf } from './lookup.js';
+import { flatMembers, type MemberLocation, memberPath, offsetOf } from './lookup.js';
 import { parseRaw, type RawBtf } from './parse.js';
 import type { BtfType, EnumType, FuncProtoType, FuncType, Member, Param, TypeId } from './types.js';
 
@@ -301,7 +302,10 @@ export class Btf {
     for (const id of this.idsByName(name)) {
       const k = this.kindOf(id);
       if (kind !== undefined && k !== kind && !(kind === 'enum' && k === 'enum64')) {
-        if (k === 'fwd' && (kind === 'struct' || kind === 'union')) fallback ??= this.type(id);
+        if (k === 'fwd' && (kind === 'struct' || kind === 'union')) {
+          const fwd = this.type(id);
+          if (fwd.kind === 'fwd' && fwd.union === (kind === 'union')) fallback ??= fwd;
+        }
         continue;
       }
       if (kind === undefined && (k === 'fwd' || k === 'decl_tag')) {
@@ -311,6 +315,25 @@ export class Btf {
       return this.type(id);
     }
     return fallback;
+  }
+
+  /** findTypes lists types whose name matches a glob ('tcp_*'), optionally of one kind, in id order. */
+  findTypes(glob: string, kind?: TypeKindFilter): BtfType[] {
+    const re = globToRegExp(glob);
+    const out: BtfType[] = [];
+    const scan = (btf: Btf): void => {
+      if (btf.base) scan(btf.base);
+      const { nameOffs } = btf.#raw;
+      for (let i = 0; i < nameOffs.length; i++) {
+        const off = nameOffs[i]!;
+        if (off === 0) continue;
+        const id = btf.firstId + i;
+        if (kind !== undefined && btf.kindOf(id) !== kind) continue;
+        if (re.test(btf.string(off))) out.push(btf.type(id));
+      }
+    };
+    scan(this);
+    return out;
   }
 
   /** typeByName is findType that throws a BtfError with close names when nothing matches. */
@@ -385,6 +408,11 @@ export class Btf {
     return memberPath(this, root, path);
   }
 
+  /** flatMembers lists a struct's members with locations, anonymous members' fields inlined. */
+  flatMembers(root: string | TypeId): MemberLocation[] {
+    return flatMembers(this, root);
+  }
+
   /** offsetOf locates 'type.member.member' that does not cross a pointer. */
   offsetOf(path: string): MemberLocation {
     return offsetOf(this, path);
@@ -437,6 +465,25 @@ export class Btf {
   enumName(enumName: string, value: bigint | number): string | undefined {
     const v = BigInt(value);
     return this.enumType(enumName).values.find((x) => x.value === v)?.name;
+  }
+
+  /**
+   * rawTracepointArgs returns the argument types a BTF-enabled raw tracepoint (tp_btf, raw_tp) of this
+   * name receives, from the kernel's `btf_trace_<name>` typedef (5.5+); BTF keeps no argument names.
+   */
+  rawTracepointArgs(name: string): { type: TypeId; typeName: string }[] {
+    const td = this.findType(`btf_trace_${name}`, 'typedef');
+    if (td?.kind !== 'typedef') {
+      const known = this.findTypes('btf_trace_*', 'typedef').map((t) => t.name.slice('btf_trace_'.length));
+      throw new BtfError(`BTF has no raw tracepoint ${name}`, closest(name, known));
+    }
+    const ptr = this.resolve(td.type);
+    const proto = ptr.kind === 'ptr' ? this.resolve(ptr.type) : ptr;
+    if (proto.kind !== 'func_proto') {
+      throw new DecodeError(`btf_trace_${name} is not a pointer to a function prototype`, 0);
+    }
+    // The first parameter is the tracepoint's `void *__data` context, not an argument.
+    return proto.params.slice(1).map((p) => ({ type: p.type, typeName: this.typeName(p.type) }));
   }
 
   /** funcByName returns a function's signature: funcByName('tcp_v4_connect'). */

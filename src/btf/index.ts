@@ -6,6 +6,7 @@ export * from './closest.js';
 export * from './encode.js';
 export * from './errors.js';
 export * from './format.js';
+export * from './glob.js';
 export * from './kinds.js';
 export * from './lookup.js';
 export * from './parse.js';

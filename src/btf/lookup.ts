@@ -231,3 +231,34 @@ export function offsetOf(btf: Btf, path: string): MemberLocation {
   }
   return { ...hops[0]!, path: path.trim() };
 }
+
+/**
+ * flatMembers lists every member of a struct or union with its path and location, descending into
+ * anonymous members (whose fields C reaches directly) but not into named nested structs.
+ */
+export function flatMembers(btf: Btf, root: string | TypeId): MemberLocation[] {
+  const t = btf.resolve(rootType(btf, root).id);
+  if (t.kind !== 'struct' && t.kind !== 'union') {
+    throw new BtfError(`${describe(btf, t)} is not a struct or union, so it has no members`);
+  }
+  const out: MemberLocation[] = [];
+  const walk = (c: CompositeType, base: number, depth: number): void => {
+    if (depth > MAX_DEPTH) return;
+    for (const m of c.members) {
+      const inner = btf.resolve(m.type);
+      if (m.name === '' && (inner.kind === 'struct' || inner.kind === 'union')) {
+        walk(inner, base + m.bitOffset, depth + 1);
+        continue;
+      }
+      let bitSize = m.bitSize;
+      let bits = base + m.bitOffset;
+      if (bitSize === 0 && inner.kind === 'int' && inner.bits !== inner.size * 8) {
+        bits += inner.offset;
+        bitSize = inner.bits;
+      }
+      out.push(location(btf, m.name, m.type, bits, bitSize));
+    }
+  };
+  walk(t, 0, 0);
+  return out;
+}

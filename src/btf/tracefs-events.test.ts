@@ -6,11 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BpfkitError } from '../errors/index.js';
 import { kernelIt } from '../testing/kernel.js';
 import { BtfError } from './errors.js';
+import { globToRegExp } from './glob.js';
 import { syscallName, syscallNumber } from './syscalls.js';
 import {
   allEvents,
   closestEvents,
-  globToRegExp,
   listCategories,
   listEvents,
   readEventFormat,

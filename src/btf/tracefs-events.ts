@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BpfkitError } from '../errors/index.js';
 import { closest } from './closest.js';
 import { BtfError } from './errors.js';
+import { globToRegExp } from './glob.js';
 import { type EventFormat, parseEventFormat } from './tracefs-format.js';
 
 /** TRACEFS_ROOT is where bpfkit expects tracefs (mounted there if missing, by the kernel layer). */
@@ -61,31 +62,6 @@ export function allEvents(root: string = TRACEFS_ROOT): TraceEvent[] {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** globToRegExp turns a shell glob (`*`, `?`, `[abc]`) into an anchored RegExp. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
-        re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  try {
-    return new RegExp(`^${re}$`);
-  } catch {
-    // A bracket body the RegExp engine rejects: match the glob literally.
-    return new RegExp(`^${glob.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  }
 }
 
 /** splitEventName splits 'category:name' or 'category/name'; without a separator the category is '*'. */
