@@ -1,0 +1,135 @@
+// Shared by the tools benches: a compiled bpfkit CLI, peers that may be missing, start-up time to the
+// header line, peak RSS, and the slowdown of a workload while a tool is attached.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** bpfkitCli returns the argv prefix that runs the compiled CLI (building it once if needed). */
+export function bpfkitCli(): string[] {
+  const dist = join(root, 'dist', 'cli', 'main.js');
+  if (existsSync(dist)) return [process.execPath, dist];
+  const out = join(root, 'node_modules', '.cache', 'bpfkit-bench-tools');
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  // Type errors elsewhere in the tree do not stop tsc from emitting JavaScript.
+  spawnSync(
+    process.execPath,
+    [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--sourceMap', 'false', '--declaration', 'false'],
+    { cwd: root, stdio: 'ignore' },
+  );
+  const main = join(out, 'cli', 'main.js');
+  if (existsSync(main)) return [process.execPath, main];
+  return [process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+}
+
+/** Peer is one implementation of a tool: its command line, or why it cannot run. */
+export interface Peer {
+  name: string;
+  argv: string[] | undefined;
+  /** ready says the header has been printed (the tool is attached). */
+  ready: RegExp;
+}
+
+/** installed returns argv when its program exists, else undefined ("not installed"). */
+export function installed(argv: string[]): string[] | undefined {
+  return existsSync(argv[0]!) ? argv : undefined;
+}
+
+/** Session is one run of a tool around a workload. */
+export interface Session {
+  startupMs: number;
+  workloadMs: number;
+  peakRssMb: number;
+  lines: number;
+}
+
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+function peakRss(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** runWorkload runs a command to completion and returns its wall time in ms. */
+export function runWorkload(argv: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`workload ${argv.join(' ')} failed: ${r.status}`);
+  return performance.now() - t;
+}
+
+/** session starts a tool, waits for its header, runs the workload, reads its RSS and stops it. */
+export async function session(peer: Peer, workload: string[]): Promise<Session> {
+  const argv = peer.argv!;
+  const t0 = performance.now();
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  let startupMs = Number.NaN;
+  await new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', () => reject(new Error(`${peer.name} exited before it was ready`)));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (Number.isNaN(startupMs) && peer.ready.test(out)) {
+        startupMs = performance.now() - t0;
+        resolve();
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  const workloadMs = runWorkload(workload);
+  // Let the tool catch up with the events before measuring its memory and stopping it.
+  await new Promise((r) => setTimeout(r, 500));
+  const peakRssMb = peakRss(child.pid!);
+  const closed = new Promise<void>((r) => child.on('close', () => r()));
+  child.kill('SIGINT');
+  await closed;
+  return { startupMs, workloadMs, peakRssMb, lines: out.split('\n').length - 1 };
+}
+
+/** compare prints start-up, RSS, workload slowdown and output lines for each peer, medians of `runs`. */
+export async function compare(title: string, peers: Peer[], workload: string[], runs: number): Promise<void> {
+  console.log(`${title}\nworkload: ${workload.join(' ')}\nmedian of ${runs} runs\n`);
+  runWorkload(workload);
+  const base = median(Array.from({ length: runs }, () => runWorkload(workload)));
+  console.log(`${'untraced'.padEnd(26)} workload ${base.toFixed(0).padStart(6)} ms`);
+  const results = new Map<string, Session>();
+  for (const peer of peers) {
+    if (!peer.argv) {
+      console.log(`${peer.name.padEnd(26)} not installed`);
+      continue;
+    }
+    const all: Session[] = [];
+    try {
+      for (let i = 0; i < runs; i++) all.push(await session(peer, workload));
+    } catch (err) {
+      console.log(`${peer.name.padEnd(26)} failed: ${(err as Error).message}`);
+      continue;
+    }
+    const s: Session = {
+      startupMs: median(all.map((x) => x.startupMs)),
+      workloadMs: median(all.map((x) => x.workloadMs)),
+      peakRssMb: median(all.map((x) => x.peakRssMb)),
+      lines: median(all.map((x) => x.lines)),
+    };
+    results.set(peer.name, s);
+    console.log(
+      `${peer.name.padEnd(26)} start-up ${s.startupMs.toFixed(0).padStart(5)} ms  peak RSS ${s.peakRssMb.toFixed(1).padStart(6)} MB  workload ${s.workloadMs.toFixed(0).padStart(6)} ms (x${(s.workloadMs / base).toFixed(2)} untraced)  lines ${s.lines}`,
+    );
+  }
+  const ours = results.get(peers[0]!.name);
+  const ref = [...results.entries()].find(([n]) => n.startsWith('libbpf-tools'))?.[1];
+  if (ours && ref) {
+    console.log(
+      `\nbpfkit / libbpf-tools: start-up x${(ours.startupMs / ref.startupMs).toFixed(2)}, overhead x${((ours.workloadMs - base) / Math.max(1, ref.workloadMs - base)).toFixed(2)} (extra workload ms), RSS ${ours.peakRssMb.toFixed(1)} MB (goal < 80)`,
+    );
+  }
+}
