@@ -45,7 +45,7 @@ const RT = {
     split(alu(op, off, big(ah, al), big(bh, bl), 64));
   },
   oob(rt: Runtime, pc: number, h: number, l: number, off: number, size: number, write: boolean): VmError {
-    return rt.memory.fault(BigInt.asUintN(64, big(h, l) + BigInt(off)), size, write, pc);
+    return rt.memory.fault(big(h, l), off, size, write, pc);
   },
   budget(pc: number): VmError {
     return new VmError('budget', pc, 'instruction budget exhausted (is there an endless loop?)');
@@ -99,10 +99,10 @@ const RT = {
     h0: number,
     l0: number,
   ): void {
-    const addr = BigInt.asUintN(64, big(h, l) + BigInt(off));
-    const region: Region | undefined = rt.memory.region(Number(addr >> 32n));
-    const o = Number(addr & 0xffffffffn);
-    if (!region || o + size > region.len || !region.writable) throw rt.memory.fault(addr, size, true, pc);
+    const region: Region | undefined = rt.memory.region(h);
+    const o = (l >>> 0) + off;
+    if (!region || o < 0 || o + size > region.len || !region.writable)
+      throw rt.memory.fault(big(h, l), off, size, true, pc);
     const mask = size === 8 ? 0xffffffffffffffffn : 0xffffffffn;
     const old = size === 8 ? region.view.getBigUint64(o, true) : BigInt(region.view.getUint32(o, true));
     const v = big(sh, sl) & mask;

@@ -28,7 +28,7 @@ function need(
   throw new VmError(
     'helper',
     pc,
-    `${what}: ${rt.memory.fault(addr, len, false, pc).message.replace(/^instruction \d+: /, '')}`,
+    `${what}: ${rt.memory.fault(addr, 0, len, false, pc).message.replace(/^instruction \d+: /, '')}`,
   );
 }
 

@@ -121,22 +121,24 @@ export function interpret(state: RunState): bigint {
   const frames: Frame[] = [];
   let pc = 0;
 
-  const locate = (addr: bigint, size: number, write: boolean): [Region, number] => {
-    const region = mem.region(Number(addr >> 32n));
-    const offset = Number(addr & M32);
-    if (!region || offset + size > region.len || (write && !region.writable))
-      throw mem.fault(addr, size, write, pc);
+  // An access is [base + off, +size): it must stay inside the region base points into.
+  const locate = (base: bigint, off: number, size: number, write: boolean): [Region, number] => {
+    const region = mem.region(Number(base >> 32n));
+    const offset = Number(base & M32) + off;
+    if (!region || offset < 0 || offset + size > region.len || (write && !region.writable)) {
+      throw mem.fault(base, off, size, write, pc);
+    }
     return [region, offset];
   };
-  const load = (addr: bigint, size: number): bigint => {
-    const [g, o] = locate(addr, size, false);
+  const load = (base: bigint, off: number, size: number): bigint => {
+    const [g, o] = locate(base, off, size, false);
     if (size === 8) return g.view.getBigUint64(o, true);
     if (size === 4) return BigInt(g.view.getUint32(o, true));
     if (size === 2) return BigInt(g.view.getUint16(o, true));
     return BigInt(g.view.getUint8(o));
   };
-  const store = (addr: bigint, size: number, v: bigint): void => {
-    const [g, o] = locate(addr, size, true);
+  const store = (base: bigint, off: number, size: number, v: bigint): void => {
+    const [g, o] = locate(base, off, size, true);
     if (size === 8) g.view.setBigUint64(o, u64(v), true);
     else if (size === 4) g.view.setUint32(o, Number(v & M32), true);
     else if (size === 2) g.view.setUint16(o, Number(v & 0xffffn), true);
@@ -249,29 +251,29 @@ export function interpret(state: RunState): bigint {
       }
       case Class.LDX: {
         const size = SIZES[(i.code >> 3) & 3]!;
-        const v = load(u64(r[i.src]! + BigInt(i.off)), size);
+        const v = load(r[i.src]!, i.off, size);
         r[i.dst] = (i.code & 0xe0) === Mode.MEMSX ? u64(sx(size * 8, v)) : v;
         break;
       }
       case Class.ST:
-        store(u64(r[i.dst]! + BigInt(i.off)), SIZES[(i.code >> 3) & 3]!, u64(BigInt(i.imm)));
+        store(r[i.dst]!, i.off, SIZES[(i.code >> 3) & 3]!, u64(BigInt(i.imm)));
         break;
       default: {
         const size = SIZES[(i.code >> 3) & 3]!;
-        const addr = u64(r[i.dst]! + BigInt(i.off));
+        const base = r[i.dst]!;
         if ((i.code & 0xe0) === Mode.MEM) {
-          store(addr, size, r[i.src]!);
+          store(base, i.off, size, r[i.src]!);
           break;
         }
         const mask = size === 8 ? M64 : M32;
-        const old = load(addr, size);
+        const old = load(base, i.off, size);
         const v = r[i.src]! & mask;
         const aop = i.imm & ~AtomicOp.FETCH;
         if (i.imm === AtomicOp.CMPXCHG) {
-          if (old === (r[0]! & mask)) store(addr, size, v);
+          if (old === (r[0]! & mask)) store(base, i.off, size, v);
           r[0] = old;
         } else if (i.imm === AtomicOp.XCHG) {
-          store(addr, size, v);
+          store(base, i.off, size, v);
           r[i.src] = old;
         } else {
           const res =
@@ -282,7 +284,7 @@ export function interpret(state: RunState): bigint {
                 : aop === AtomicOp.AND
                   ? old & v
                   : old ^ v;
-          store(addr, size, res);
+          store(base, i.off, size, res);
           if (i.imm & AtomicOp.FETCH) r[i.src] = old;
         }
       }

@@ -80,25 +80,28 @@ export class Memory {
   /** checked is slice that faults with the instruction index instead of returning undefined. */
   checked(address: bigint, len: number, write: boolean, pc: number): Uint8Array {
     const bytes = this.slice(address, len, write);
-    if (bytes === undefined) throw this.fault(address, len, write, pc);
+    if (bytes === undefined) throw this.fault(address, 0, len, write, pc);
     return bytes;
   }
 
-  /** fault builds the out-of-bounds (or read-only) error for an access. */
-  fault(address: bigint, len: number, write: boolean, pc: number): VmError {
-    const a = BigInt.asUintN(64, address);
-    const region = this.region(Number(a >> 32n));
+  /**
+   * fault builds the error for an access of `len` bytes at `base + off`, described relative to the
+   * region `base` points into (so `r10 - 520` reads as offset -8 of the stack, not as another region).
+   */
+  fault(base: bigint, off: number, len: number, write: boolean, pc: number): VmError {
+    const b = BigInt.asUintN(64, base);
+    const region = this.region(Number(b >> 32n));
     const what = write ? 'write' : 'read';
-    if (region && write && !region.writable && Number(a & 0xffffffffn) + len <= region.len) {
+    const offset = Number(b & 0xffffffffn) + off;
+    if (region && write && !region.writable && offset >= 0 && offset + len <= region.len) {
       return new VmError('read-only', pc, `${what} of ${len} bytes to read-only ${region.name}`);
     }
-    const where = region
-      ? `${region.name} (offset ${Number(a & 0xffffffffn)}, size ${region.len})`
-      : 'unmapped memory';
+    const at = BigInt.asUintN(64, b + BigInt(off));
+    const where = region ? `in ${region.name} (offset ${offset}, size ${region.len})` : 'in unmapped memory';
     return new VmError(
       'out-of-bounds',
       pc,
-      `out-of-bounds ${what} of ${len} bytes at 0x${a.toString(16)} in ${where}`,
+      `out-of-bounds ${what} of ${len} bytes at 0x${at.toString(16)} ${where}`,
     );
   }
 }
