@@ -164,7 +164,10 @@ describe('vmlinux BTF', () => {
     // sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
     const args = btf.rawTracepointArgs('sched_switch').map((a) => a.typeName);
     expect(args.slice(0, 3)).toEqual(['bool', 'struct task_struct *', 'struct task_struct *']);
-    expect(btf.rawTracepointArgs('sys_enter').map((a) => a.typeName)).toEqual(['struct pt_regs *', 'long int']);
+    expect(btf.rawTracepointArgs('sys_enter').map((a) => a.typeName)).toEqual([
+      'struct pt_regs *',
+      'long int',
+    ]);
     expect(errorOf(() => btf.rawTracepointArgs('sched_swich')).userMessage()).toContain("'sched_switch'");
   });
 

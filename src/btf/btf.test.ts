@@ -150,7 +150,12 @@ describe('Btf on a built blob', () => {
     ]);
     expect(flat[2]).toMatchObject({ bitOffset: 35, bitSize: 1 });
     expect(errorOf(() => btf.flatMembers(ids.int))).toBeInstanceOf(BtfError);
-    expect(btf.findTypes('*int').map((t) => t.name)).toEqual(['int', 'unsigned int', 'long long unsigned int', 'short unsigned int']);
+    expect(btf.findTypes('*int').map((t) => t.name)).toEqual([
+      'int',
+      'unsigned int',
+      'long long unsigned int',
+      'short unsigned int',
+    ]);
     expect(btf.findTypes('*', 'enum').map((t) => t.name)).toEqual(['color']);
     expect(btf.findTypes('t*', 'struct').map((t) => t.id)).toEqual([ids.task]);
   });
