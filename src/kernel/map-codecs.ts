@@ -84,6 +84,32 @@ const stack: Codec<bigint[]> = {
   },
 };
 
+/** LpmKey is an lpm_trie key: a prefix length in bits and the address bytes (network order). */
+export interface LpmKey {
+  prefixLen: number;
+  data: Uint8Array;
+}
+
+/** lpm encodes struct bpf_lpm_trie_key: a host-order u32 prefix length, then `dataSize` data bytes. */
+function lpm(dataSize: number): Codec<LpmKey> {
+  return {
+    size: 4 + dataSize,
+    encode(value, size) {
+      if (value.data.byteLength > size - 4) {
+        throw new BpfkitError(`lpm key data of ${value.data.byteLength} bytes does not fit ${size - 4}`);
+      }
+      if (value.prefixLen < 0 || value.prefixLen > (size - 4) * 8) {
+        throw new BpfkitError(`prefix length ${value.prefixLen} is outside 0..${(size - 4) * 8}`);
+      }
+      const b = Buffer.alloc(size);
+      b.writeUInt32LE(value.prefixLen, 0);
+      b.set(value.data, 4);
+      return b;
+    },
+    decode: (b) => ({ prefixLen: b.readUInt32LE(0), data: Buffer.from(b.subarray(4)) }),
+  };
+}
+
 /** codecs are the ready-made codecs; pass them as `key` / `value` to Map.create. */
 export const codecs = {
   raw,
@@ -132,4 +158,5 @@ export const codecs = {
   ),
   cstring,
   stack,
+  lpm,
 } as const;

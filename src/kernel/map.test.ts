@@ -3,7 +3,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { SysError } from '../sys/index.js';
+import { MapFlag, SysError } from '../sys/index.js';
 import { repoRoot } from '../testing/cli.js';
 import { kernelIt } from '../testing/kernel.js';
 import { BpfMap } from './map.js';
@@ -54,6 +54,29 @@ describe('BpfMap', () => {
       expect(m.get(3)).toBe(6);
       expect([...m.keys()].length).toBe(250);
       expect(() => m.deleteBatch([2])).toThrow(/delete map batch: .*ENOENT/);
+    } finally {
+      m.close();
+    }
+  });
+
+  kernelIt('lpm_trie: the longest matching prefix wins', () => {
+    const m = BpfMap.create({
+      type: 'lpm_trie',
+      flags: MapFlag.NO_PREALLOC,
+      maxEntries: 8,
+      key: codecs.lpm(4),
+      value: codecs.u32,
+    });
+    const ip = (s: string) => Uint8Array.from(s.split('.').map(Number));
+    try {
+      m.set({ prefixLen: 8, data: ip('10.0.0.0') }, 8);
+      m.set({ prefixLen: 16, data: ip('10.1.0.0') }, 16);
+      expect(m.get({ prefixLen: 32, data: ip('10.1.2.3') })).toBe(16);
+      expect(m.get({ prefixLen: 32, data: ip('10.2.2.3') })).toBe(8);
+      expect(m.get({ prefixLen: 32, data: ip('11.0.0.1') })).toBeUndefined();
+      const keys = [...m.keys()].map((k) => `${[...k.data].join('.')}/${k.prefixLen}`).sort();
+      expect(keys).toEqual(['10.0.0.0/8', '10.1.0.0/16']);
+      expect(() => m.get({ prefixLen: 33, data: ip('1.2.3.4') })).toThrow(/prefix length 33/);
     } finally {
       m.close();
     }
