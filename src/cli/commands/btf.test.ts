@@ -38,6 +38,17 @@ describe('bpfkit btf', () => {
     );
   });
 
+  vmIt('lists types by glob and raw tracepoint arguments', async () => {
+    const l = await runCli(['btf', 'list', 'tcp_v4_connect*', '--kind', 'func']);
+    expect(l.code).toBe(0);
+    expect(l.stdout).toMatch(/^\d+\tfunc\ttcp_v4_connect$/m);
+    const bad = await runCli(['btf', 'list', '*', '--kind', 'strukt']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^bpfkit: unknown BTF kind 'strukt' \(one of int, ptr/);
+    const a = await runCli(['btf', 'args', 'sched_switch']);
+    expect(a.stdout).toMatch(/^arg0: bool\narg1: struct task_struct \*\narg2: struct task_struct \*\n/);
+  });
+
   kernelIt('lists tracepoints and shows a format', async () => {
     const l = await runCli(['btf', 'tracepoints', 'syscalls:sys_enter_openat*']);
     expect(l.stdout).toBe('syscalls:sys_enter_openat\nsyscalls:sys_enter_openat2\n');

@@ -1,5 +1,6 @@
 // `bpfkit btf ...`: inspect kernel types and tracepoint layouts — dump a type as C, locate a member
-// path, read an enumerator, list tracepoints by glob and show a tracepoint's record layout.
+// path, read an enumerator, list types or tracepoints by glob, show raw tracepoint arguments and a
+// tracepoint's record layout.
 
 import type { Command } from 'commander';
 
@@ -100,6 +101,37 @@ export function register(program: Command): void {
       return;
     }
     process.stdout.write(`${spec.enumValue(name)}\n`);
+  });
+
+  fileOptions(
+    btf
+      .command('list')
+      .description("list types matching a glob: 'tcp_v4_*' --kind func, '*_sock' --kind struct")
+      .argument('<glob>', 'type name glob')
+      .option('--kind <kind>', 'only this kind: struct, union, enum, typedef, func, ...'),
+  ).action(async (glob: string, opts: BtfFileOptions & { kind?: string }) => {
+    const spec = await loadBtf(opts);
+    const { kindNames } = await import('../../btf/index.js');
+    const kind = kindNames.find((k) => k === opts.kind);
+    if (opts.kind !== undefined && kind === undefined) {
+      const { BpfkitError } = await import('../../errors/index.js');
+      throw new BpfkitError(`unknown BTF kind '${opts.kind}'`, {
+        hint: `one of ${kindNames.slice(1).join(', ')}`,
+      });
+    }
+    const found = spec.findTypes(glob, kind);
+    process.stdout.write(found.map((t) => `${t.id}\t${t.kind}\t${t.name}\n`).join(''));
+  });
+
+  fileOptions(
+    btf
+      .command('args')
+      .description("print the argument types of a BTF raw tracepoint (tp_btf): 'sched_switch'")
+      .argument('<tracepoint>', 'raw tracepoint name'),
+  ).action(async (name: string, opts: BtfFileOptions) => {
+    const spec = await loadBtf(opts);
+    const args = spec.rawTracepointArgs(name.replace(/^.*:/, ''));
+    process.stdout.write(args.map((a, i) => `arg${i}: ${a.typeName}\n`).join(''));
   });
 
   btf
