@@ -12,6 +12,7 @@ import { register as execsnoop } from './commands/execsnoop.js';
 import { register as opensnoop } from './commands/opensnoop.js';
 import { register as strace } from './commands/strace.js';
 import { register as tcplife } from './commands/tcplife.js';
+import { register as run } from './commands/run.js';
 
 type Register = (program: Command) => void;
 
@@ -21,6 +22,7 @@ registrations.push(features);
 registrations.push(vm);
 registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
+registrations.push(run);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

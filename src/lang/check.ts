@@ -806,7 +806,7 @@ class ProbeChecker {
         if (a[0]!.kind !== 'str') throw this.err(a[0]!.pos, 'strftime() takes a format string literal');
         this.expr(a[0]!);
         this.needInt(a[1]!, 'strftime()');
-        return { k: 'timestamp' };
+        return { k: 'timestamp', fmt: (a[0] as A.StrLit).value };
       case 'join':
         this.needInt(a[0]!, 'join()');
         if (a[1] && a[1].kind !== 'str') throw this.err(a[1].pos, 'join() takes a delimiter string literal');

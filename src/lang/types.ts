@@ -63,7 +63,7 @@ export type Ty =
   | { k: 'inet'; size: number }
   | { k: 'username' }
   | { k: 'probe' }
-  | { k: 'timestamp' }
+  | { k: 'timestamp'; fmt?: string }
   | { k: 'agg'; fn: AggFn; lhist?: { min: bigint; max: bigint; step: bigint } }
   | { k: 'none' };
 

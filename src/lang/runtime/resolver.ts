@@ -1,0 +1,103 @@
+// KernelResolver: symbolises addresses and stacks (kallsyms, ELF symbol tables of the traced
+// process), names probes and users, and turns kernel monotonic times into wall-clock text.
+
+import { readFileSync } from 'node:fs';
+import type { BpfMap } from '../../kernel/map.js';
+import { kernelSymbols, UserSymbolizer } from '../../kernel/symbols.js';
+import { strftime } from '../format/strftime.js';
+import type { Resolver } from '../format/values.js';
+
+const withOffset = (name: string, off: bigint): string => (off === 0n ? name : `${name}+${off}`);
+
+export class KernelResolver implements Resolver {
+  private readonly users = new Map<number, UserSymbolizer>();
+  private readonly stacks = new Map<string, bigint[]>();
+  private passwd: Map<number, string> | undefined;
+
+  constructor(
+    private readonly stackMap: BpfMap | undefined,
+    private readonly probeNames: string[],
+  ) {}
+
+  private user(pid: number): UserSymbolizer {
+    let u = this.users.get(pid);
+    if (!u) this.users.set(pid, (u = new UserSymbolizer(pid)));
+    return u;
+  }
+
+  ksym(addr: bigint): string {
+    return kernelSymbols().lookup(addr)?.name ?? `0x${addr.toString(16)}`;
+  }
+
+  ksymOffset(addr: bigint): string {
+    const s = kernelSymbols().lookup(addr);
+    return s ? withOffset(s.name, s.offset) : `0x${addr.toString(16)}`;
+  }
+
+  usym(addr: bigint, pid: number): string {
+    const s = this.user(pid).lookup(addr);
+    return s && s.offset === 0n && !s.name.includes('+0x')
+      ? s.name
+      : s && !s.name.startsWith('/')
+        ? s.name
+        : `0x${addr.toString(16)}`;
+  }
+
+  usymOffset(addr: bigint, pid: number): string {
+    const s = this.user(pid).lookup(addr);
+    if (!s || s.name.startsWith('/')) return `0x${addr.toString(16)}`;
+    return withOffset(s.name, s.offset);
+  }
+
+  stack(id: number, user: boolean, pid: number): bigint[] {
+    const cacheKey = `${id}:${user}:${pid}`;
+    const hit = this.stacks.get(cacheKey);
+    if (hit) return hit;
+    let frames: bigint[] = [];
+    if (this.stackMap) {
+      const key = Buffer.alloc(4);
+      key.writeUInt32LE(id);
+      const v = this.stackMap.get(key);
+      if (v) {
+        for (let i = 0; i + 8 <= v.length; i += 8) {
+          const a = v.readBigUInt64LE(i);
+          if (a === 0n) break;
+          frames.push(a);
+        }
+      }
+    }
+    frames = frames.slice();
+    this.stacks.set(cacheKey, frames);
+    return frames;
+  }
+
+  probeName(id: number): string {
+    return this.probeNames[id] ?? `probe#${id}`;
+  }
+
+  username(uid: number): string {
+    if (!this.passwd) {
+      this.passwd = new Map();
+      try {
+        for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+          const f = line.split(':');
+          if (f.length > 2) this.passwd.set(Number(f[2]), f[0]!);
+        }
+      } catch {
+        // No passwd file: names print as numbers.
+      }
+    }
+    return this.passwd.get(uid) ?? String(uid);
+  }
+
+  strftime(fmt: string, ns: bigint): string {
+    return strftimeAt(fmt, ns);
+  }
+}
+
+/** strftimeAt formats a kernel monotonic timestamp (ktime_get_ns) as local wall-clock time. */
+export function strftimeAt(fmt: string, ns: bigint): string {
+  const wallNs = BigInt(Date.now()) * 1_000_000n - (process.hrtime.bigint() - ns);
+  const ms = Number(wallNs / 1_000_000n);
+  return strftime(fmt, new Date(ms), Number((wallNs / 1000n) % 1_000_000n));
+}

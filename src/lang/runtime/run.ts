@@ -1,0 +1,343 @@
+// run: compile a script, load and attach it, print its events as they arrive, and on exit() /
+// Ctrl-C / the traced command's end run END, print every map in bpftrace's format and release
+// every kernel object.
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { disassemble } from '../../asm/index.js';
+import { BpfkitError } from '../../errors/index.js';
+import type { Link } from '../../kernel/link.js';
+import { RingBuffer } from '../../kernel/ringbuf.js';
+import { kernelSymbols } from '../../kernel/symbols.js';
+import { check } from '../check.js';
+import { type Compiled, compile } from '../codegen/compile.js';
+import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, STACKS_MAP } from '../codegen/layout.js';
+import { Source } from '../diagnostics.js';
+import { formatMapJson, formatMapText, type RawEntry } from '../format/maps.js';
+import { type Arg, render } from '../format/printf.js';
+import { cString, readInt, textValue, toJson } from '../format/values.js';
+import { parseSource } from '../parser.js';
+import { listProbes } from '../probes.js';
+import { align8, byteSize } from '../types.js';
+import { attachSpec } from './attach.js';
+import { type Loaded, load } from './load.js';
+import { KernelResolver, strftimeAt } from './resolver.js';
+import { KernelTypeSource } from './type-source.js';
+
+export interface RunOptions {
+  text: string;
+  file: string;
+  params?: string[];
+  format?: 'text' | 'json';
+  pid?: number;
+  /** command is run with `sh -c` once probes are attached; tracing stops when it exits. */
+  command?: string;
+  dryRun?: boolean;
+  /** disasm prints each probe's bytecode before loading. */
+  disasm?: boolean;
+  unsafe?: boolean;
+  write?: (s: string) => void;
+  writeErr?: (s: string) => void;
+  /** signal stops the run like Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+/** compileScript parses, checks and generates code against the running kernel's types. */
+export function compileScript(text: string, file: string, params: string[] = [], unsafe = false): Compiled {
+  const source = new Source(text, file);
+  const types = new KernelTypeSource();
+  const checked = check(parseSource(source), source, { types, params, unsafe });
+  return compile(checked, {
+    resolveCgroupId: (path) => BigInt(statSync(path, { bigint: true }).ino),
+    resolveKaddr: (name) => {
+      const table = readFileSync('/proc/kallsyms', 'utf8');
+      const m = new RegExp(`^([0-9a-f]+) \\w ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(
+        table,
+      );
+      if (!m) throw source.error(0, `kaddr: no kernel symbol '${name}'`);
+      return BigInt(`0x${m[1]}`);
+    },
+  });
+}
+
+/** listScriptProbes implements `-l`: tracepoints matching a glob, one per line. */
+export function listScriptProbes(glob: string | undefined): string[] {
+  return listProbes(new KernelTypeSource(), glob);
+}
+
+/** run executes a script to completion and returns the exit code. */
+export async function run(opts: RunOptions): Promise<number> {
+  const write = opts.write ?? ((s: string) => process.stdout.write(s));
+  const writeErr = opts.writeErr ?? ((s: string) => process.stderr.write(s));
+  const json = opts.format === 'json';
+  const compiled = compileScript(opts.text, opts.file, opts.params ?? [], opts.unsafe ?? false);
+
+  if (opts.disasm) {
+    for (const p of compiled.programs) write(`${p.name}:\n${disassemble(p.built.insns)}\n\n`);
+  }
+  for (const p of compiled.programs) {
+    if (p.type === 'tracing') {
+      // Loading needs the target's BTF id; fail with the same clear message attach would give.
+      attachSpec({ fd: -1 }, p.specs[0]!);
+    }
+  }
+  const loaded = load(compiled);
+  const links: Link[] = [];
+  let ring: RingBuffer | undefined;
+  let child: ChildProcess | undefined;
+  try {
+    if (opts.dryRun) {
+      write(
+        `${compiled.programs.length} program${compiled.programs.length === 1 ? '' : 's'} verified, nothing attached\n`,
+      );
+      return 0;
+    }
+    const globals = loaded.maps.get(GLOBALS_MAP)!;
+    const g = Buffer.alloc(Globals.COUNT * 8);
+    g.writeBigUInt64LE(process.hrtime.bigint(), Globals.START * 8);
+    globals.set(Buffer.alloc(4), g);
+    const readGlobal = (slot: number): bigint =>
+      globals.get(Buffer.alloc(4))?.readBigUInt64LE(slot * 8) ?? 0n;
+
+    const resolver = new KernelResolver(loaded.maps.get(STACKS_MAP), compiled.probeNames);
+    const session = new Session(compiled, loaded, resolver, write, writeErr, json, opts.unsafe ?? false);
+
+    const begin = loaded.programs.filter((p) => p.compiled.specs[0]!.type === 'begin');
+    const end = loaded.programs.filter((p) => p.compiled.specs[0]!.type === 'end');
+    const attachable = loaded.programs.filter((p) => !['begin', 'end'].includes(p.compiled.specs[0]!.type));
+    const nProbes = compiled.programs.reduce((n, p) => n + p.specs.length, 0);
+    if (json) write(`${toJson({ type: 'attached_probes', data: { probes: nProbes } })}\n`);
+    else write(`Attaching ${nProbes} probe${nProbes === 1 ? '' : 's'}...\n`);
+
+    ring = new RingBuffer(loaded.maps.get(EVENTS_MAP)! as unknown as { fd: number; maxEntries: number }, {
+      lostCounter: () => Number(readGlobal(Globals.LOST_EVENTS)),
+    });
+    for (const p of attachable) {
+      for (const spec of p.compiled.specs) {
+        const o: { pid?: number } = {};
+        if (opts.pid !== undefined) o.pid = opts.pid;
+        links.push(attachSpec(p.prog, spec, o));
+      }
+    }
+
+    const stopped = new Promise<void>((resolve) => {
+      session.onExit = resolve;
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      opts.signal?.addEventListener('abort', stop, { once: true });
+      session.cleanupSignals = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      };
+    });
+
+    const reading = ring.start((rec) => session.event(rec));
+    for (const p of begin) p.prog.testRun({ ctx: Buffer.alloc(8) });
+    ring.poll((rec) => session.event(rec));
+
+    if (opts.command !== undefined && !session.exited) {
+      child = spawn('sh', ['-c', opts.command], { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.on('exit', () => session.onExit?.());
+      child.on('error', () => session.onExit?.());
+    }
+    if (!session.exited) await stopped;
+    session.cleanupSignals?.();
+
+    for (const l of links.splice(0)) l.close();
+    // Events already in the ring belong before END's output; after exit() they are dropped.
+    ring.poll((rec) => session.event(rec));
+    session.ending = true;
+    for (const p of end) p.prog.testRun({ ctx: Buffer.alloc(8) });
+    ring.poll((rec) => session.event(rec));
+    await ring.closeAsync();
+    await reading.catch(() => {});
+    session.flush();
+
+    session.printAllMaps();
+    const drops = readGlobal(Globals.MAP_DROPS);
+    const lost = readGlobal(Globals.LOST_EVENTS);
+    if (readGlobal(Globals.STR_TRUNCATED) !== 0n)
+      writeErr('bpfkit: note: some strings were longer than the 64-byte limit and were truncated\n');
+    if (drops > 0n)
+      writeErr(
+        `bpfkit: warning: ${drops} map update${drops === 1n ? ' was' : 's were'} dropped because a map was full (raise max_map_keys)\n`,
+      );
+    if (lost > 0n)
+      writeErr(
+        `bpfkit: warning: ${lost} event${lost === 1n ? ' was' : 's were'} lost because the ring buffer was full\n`,
+      );
+    session.flush();
+    return session.exitCode;
+  } finally {
+    for (const l of links) l.close();
+    ring?.close();
+    if (child && child.exitCode === null) child.kill('SIGTERM');
+    loaded.close();
+  }
+}
+
+/** Session turns event records into output and owns the end-of-run map printing. */
+class Session {
+  exited = false;
+  ending = false;
+  exitCode = 0;
+  onExit: (() => void) | undefined;
+  cleanupSignals: (() => void) | undefined;
+  private buf: string[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly c: Compiled,
+    private readonly l: Loaded,
+    private readonly r: KernelResolver,
+    private readonly write: (s: string) => void,
+    private readonly writeErr: (s: string) => void,
+    private readonly json: boolean,
+    private readonly unsafe: boolean,
+  ) {}
+
+  private out(s: string): void {
+    this.buf.push(s);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.buf.length === 0) return;
+    const s = this.buf.join('');
+    this.buf = [];
+    this.write(s);
+  }
+
+  event(rec: Uint8Array): void {
+    if (this.exited && !this.ending) return;
+    if (rec.length < 8) return;
+    const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+    const id = Number(dv.getBigUint64(0, true));
+    const a = this.c.actions[id];
+    if (!a) return;
+    this.action(a, rec);
+  }
+
+  private action(a: Action, rec: Uint8Array): void {
+    switch (a.kind) {
+      case 'printf':
+      case 'system':
+      case 'cat': {
+        const args: Arg[] = a.args.map((slot, i) => {
+          const spec = a.fmt.filter((s) => typeof s !== 'string')[i];
+          const bytes = rec.subarray(slot.offset, slot.offset + align8(Math.max(byteSize(slot.ty), 8)));
+          const t = slot.ty;
+          if ((t.k === 'int' || t.k === 'ptr') && typeof spec !== 'string' && spec?.conv !== 's')
+            return readInt(bytes, t);
+          if (t.k === 'str') return cString(bytes.subarray(0, t.size));
+          return textValue(t, bytes, this.r).replace(/^\n/, '');
+        });
+        const text = render(a.fmt, args);
+        if (a.kind === 'printf') {
+          this.out(this.json ? `${toJson({ type: 'printf', data: text })}\n` : text);
+        } else if (a.kind === 'system') {
+          if (!this.unsafe) return;
+          const r = spawnSync('sh', ['-c', text], { encoding: 'utf8' });
+          this.out(r.stdout ?? '');
+        } else {
+          try {
+            this.out(readFileSync(text, 'utf8'));
+          } catch (err) {
+            this.writeErr(`bpfkit: cat: ${(err as Error).message}\n`);
+          }
+        }
+        return;
+      }
+      case 'printValue': {
+        const t = a.arg.ty;
+        const bytes = rec.subarray(a.arg.offset, a.arg.offset + align8(Math.max(byteSize(t), 8)));
+        const v = textValue(t, bytes, this.r);
+        this.out(this.json ? `${toJson({ type: 'value', data: v })}\n` : `${v}\n`);
+        return;
+      }
+      case 'print': {
+        const layout = this.c.maps.find((m) => m.info?.name === a.map);
+        if (layout) this.out(this.mapText(layout.ref, a.top, a.div));
+        return;
+      }
+      case 'clear':
+      case 'zero': {
+        const layout = this.c.maps.find((m) => m.info?.name === a.map);
+        if (!layout) return;
+        const m = this.l.maps.get(layout.ref)!;
+        const keys = [...m.keys()];
+        if (a.kind === 'clear') for (const k of keys) m.delete(k);
+        else if (layout.type === 'percpu_hash') {
+          const n = [...m.entriesPerCpu()][0]?.[1].length ?? 1;
+          for (const k of keys)
+            m.setPerCpu(
+              k,
+              Array.from({ length: n }, () => Buffer.alloc(layout.valueSize)),
+            );
+        } else for (const k of keys) m.set(k, Buffer.alloc(layout.valueSize));
+        return;
+      }
+      case 'time': {
+        const t = strftimeAt(a.fmt, process.hrtime.bigint());
+        this.out(this.json ? `${toJson({ type: 'time', data: t })}\n` : t);
+        return;
+      }
+      case 'join': {
+        const parts: string[] = [];
+        for (let i = 0; i < a.count; i++) {
+          const s = cString(rec.subarray(8 + i * a.width, 8 + (i + 1) * a.width));
+          if (s === '') break;
+          parts.push(s);
+        }
+        const text = `${parts.join(a.delim)}\n`;
+        this.out(this.json ? `${toJson({ type: 'join', data: text.slice(0, -1) })}\n` : text);
+        return;
+      }
+      case 'exit':
+        if (a.code)
+          this.exitCode = Number(readInt(rec.subarray(a.code.offset, a.code.offset + 8), a.code.ty));
+        this.exited = true;
+        this.onExit?.();
+        return;
+    }
+  }
+
+  private entries(ref: string): RawEntry[] {
+    const layout = this.c.maps.find((m) => m.ref === ref)!;
+    const m = this.l.maps.get(ref)!;
+    if (layout.type === 'percpu_hash') {
+      return [...m.entriesPerCpu()].map(([key, values]) => ({ key, values }));
+    }
+    return [...m.entries()].map(([key, value]) => ({ key, values: [value] }));
+  }
+
+  private mapText(ref: string, top = 0, div = 0): string {
+    const layout = this.c.maps.find((m) => m.ref === ref)!;
+    const entries = this.entries(ref);
+    if (this.json) return entries.length ? formatMapJson(layout, entries, this.r, top, div) : '';
+    return formatMapText(layout, entries, this.r, top, div);
+  }
+
+  printAllMaps(): void {
+    // bpftrace separates the run's output from the maps with a blank line pair, even with no maps.
+    this.out('\n\n');
+    const layouts = this.c.maps
+      .filter((m) => m.info)
+      .sort((a, b) => (a.info!.name < b.info!.name ? -1 : a.info!.name > b.info!.name ? 1 : 0));
+    for (const layout of layouts) this.out(this.mapText(layout.ref));
+  }
+}
+
+/** preloadSymbols warms kallsyms before events arrive, so the first stack prints promptly. */
+export function preloadSymbols(): void {
+  try {
+    kernelSymbols();
+  } catch (err) {
+    throw new BpfkitError(`cannot read /proc/kallsyms: ${(err as Error).message}`);
+  }
+}
