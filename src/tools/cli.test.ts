@@ -35,10 +35,14 @@ describe('tool commands', () => {
   });
 
   kernelIt('stream events to a pipe as they happen and exit 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'execsnoop', '--json'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'execsnoop', '--json'],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const tag = `bpfkit-cli-${process.pid}`;
     let out = '';
     let stderr = '';

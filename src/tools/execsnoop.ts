@@ -185,6 +185,8 @@ export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise
   return runTracer(
     {
       tool: 'execsnoop',
+      // Events are 2.6 KB: room for a burst of about 1,500 execs.
+      ringBytes: 1 << 22,
       maps: {
         execs: {
           type: 'hash',

@@ -27,7 +27,10 @@ export interface TracerSpec {
   programs: TracerProgram[];
   /** maps are the tool's other maps, by the names its programs use. */
   maps?: Record<string, MapSpec<Buffer, Buffer>>;
-  /** ringBytes is the ring buffer size, a power of two. */
+  /**
+   * ringBytes is the ring buffer size, a power of two (default 2 MiB). Its pages are mapped twice and
+   * count fully in the tool's RSS, so it is sized for bursts, not for minutes of backlog.
+   */
   ringBytes?: number;
   onRecord(data: Uint8Array): void;
   /** ready runs once everything is attached (to print a header, start a workload...). */
@@ -64,7 +67,7 @@ export async function runTracer(
   try {
     maps.events = BpfMap.create({
       type: 'ringbuf',
-      maxEntries: spec.ringBytes ?? 1 << 24,
+      maxEntries: spec.ringBytes ?? 1 << 21,
       name: `${spec.tool}_ev`,
     });
     maps.lost = BpfMap.create({

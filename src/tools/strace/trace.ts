@@ -145,7 +145,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     const lost = map({ type: 'array', valueSize: 8, maxEntries: 1, name: 'strace_lost' });
     const sink = summary
       ? map({ type: 'percpu_array', valueSize: STATS_VALUE_SIZE, maxEntries: MAX_NR, name: 'strace_stats' })
-      : map({ type: 'ringbuf', maxEntries: opts.ringBytes ?? 1 << 26, name: 'strace_events' });
+      : map({ type: 'ringbuf', maxEntries: opts.ringBytes ?? 1 << 24, name: 'strace_events' });
     const specBuf = Buffer.alloc(4);
     for (let nr = 0; nr < MAX_NR; nr++) {
       specBuf.writeUInt32LE(specFor(nr, filter) >>> 0);
