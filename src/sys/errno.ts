@@ -9,6 +9,8 @@ export const Errno = constants.errno as Readonly<Record<string, number>>;
 
 const names = new Map<number, string>();
 for (const [name, value] of Object.entries(Errno)) if (!names.has(value)) names.set(value, name);
+// On Linux ENOTSUP and EOPNOTSUPP are both 95; the kernel's own name is EOPNOTSUPP.
+names.set(Errno.EOPNOTSUPP ?? 95, 'EOPNOTSUPP');
 // ENOTSUPP (524) is kernel-internal but leaks out of bpf(2) for unsupported features.
 names.set(524, 'ENOTSUPP');
 
