@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ProgramBuilder, r0, r1, r2, r3, r4, r10 } from '../src/asm/index.js';
-import { attachTracepoint, codecs, Map, Program } from '../src/kernel/index.js';
+import { attachTracepoint, BpfMap, codecs, Program } from '../src/kernel/index.js';
 
 /** SyscallCount is one row of the result. */
 export interface SyscallCount {
@@ -54,7 +54,7 @@ function comm(pid: number): string {
 
 /** countSyscalls counts system calls per process for `ms` milliseconds, highest first. */
 export async function countSyscalls(ms: number): Promise<SyscallCount[]> {
-  const counts = Map.create({
+  const counts = BpfMap.create({
     type: 'hash',
     key: codecs.u32,
     value: codecs.u64n,
