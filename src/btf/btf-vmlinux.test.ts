@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BpfkitError } from '../errors/index.js';
-import { loadVmlinux, VMLINUX_BTF_PATH } from './btf.js';
+import { Btf, loadVmlinux, VMLINUX_BTF_PATH } from './btf.js';
+import { BtfBuilder } from './encode.js';
 import { BtfError } from './errors.js';
 import { dumpType } from './format.js';
 import type { BtfType, CompositeType, EnumType } from './types.js';
@@ -177,6 +178,20 @@ describe('vmlinux BTF', () => {
     const dport = flat.find((m) => m.path === 'skc_dport');
     expect(dport).toMatchObject({ offset: btf.offsetOf('sock_common.skc_dport').offset, size: 2 });
     expect(flat.some((m) => m.path === '')).toBe(false);
+  });
+
+  vmIt(`copies task_struct and sock with their dependencies into a small blob${skipNote}`, () => {
+    const btf = loadVmlinux();
+    const b = new BtfBuilder();
+    b.copy(btf, btf.typeByName('task_struct', 'struct').id);
+    b.copy(btf, btf.typeByName('sock', 'struct').id);
+    const copy = Btf.parse(b.build());
+    expect(copy.count).toBeLessThan(btf.count / 4);
+    for (const root of ['task_struct', 'sock', 'sock_common']) {
+      const strip = (ms: ReturnType<Btf['flatMembers']>) => ms.map(({ type: _t, ...rest }) => rest);
+      expect(strip(copy.flatMembers(root))).toEqual(strip(btf.flatMembers(root)));
+    }
+    expect(copy.offsetOf('task_struct.real_parent')).toMatchObject({ typeName: 'struct task_struct *' });
   });
 
   const bpftool = '/usr/sbin/bpftool';

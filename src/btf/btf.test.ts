@@ -220,6 +220,28 @@ describe('Btf edge cases', () => {
     expect([...split.types()].map((t) => t.id)).toEqual([modStruct - 1, modStruct]);
   });
 
+  it('copies a type and everything it refers to, cycles included', () => {
+    const { bytes, ids } = sample();
+    const src = Btf.parse(bytes);
+    const b = new BtfBuilder();
+    b.int('padding', 4);
+    const task = b.copy(src, ids.task);
+    expect(b.copy(src, ids.task)).toBe(task);
+    const func = b.copy(src, ids.func);
+    const copy = Btf.parse(b.build());
+    expect(copy.typeName(task)).toBe('struct task');
+    expect(copy.flatMembers(task)).toEqual(
+      src.flatMembers(ids.task).map((m) => ({ ...m, type: expect.any(Number) })),
+    );
+    // parent points back at the copied struct itself.
+    expect(copy.memberPath(task, 'parent->parent->pid').map((h) => h.offset)).toEqual([32, 32, 0]);
+    expect(copy.resolve(copy.offsetOf('task.parent').type)).toMatchObject({ kind: 'ptr', type: task });
+    expect(copy.funcByName('do_thing').params.map((p) => p.typeName)).toEqual(['struct task *', 'int']);
+    expect(copy.type(func).kind).toBe('func');
+    // Only what task and do_thing reach was copied.
+    expect(copy.findType('color')).toBeUndefined();
+  });
+
   it('reads big-endian BTF', () => {
     const b = new BtfBuilder();
     const int = b.int('int', 4, { signed: true });

@@ -1,8 +1,9 @@
 // encode: BtfBuilder writes a BTF blob (header, types, deduplicated strings), for loading small BTF
 // for map keys and values, and for tests (split BTF, bitfields, fuzzing).
 
+import type { Btf } from './btf.js';
 import { BTF_HEADER_SIZE, BTF_MAGIC, Kind, type KindNumber } from './kinds.js';
-import type { TypeId } from './types.js';
+import type { BtfType, TypeId } from './types.js';
 
 /** BtfBuilder appends types and returns their ids; `build()` produces the blob. */
 export class BtfBuilder {
@@ -13,6 +14,7 @@ export class BtfBuilder {
   readonly #firstId: TypeId;
   readonly #starts: number[] = [];
   #next: TypeId;
+  readonly #copied = new Map<Btf, Map<TypeId, TypeId>>();
 
   /**
    * For split BTF pass the base's type count and string section length: new ids and string
@@ -173,6 +175,106 @@ export class BtfBuilder {
     const start = this.#starts[id - this.#firstId];
     if (start === undefined) throw new RangeError(`type ${id} was not added by this builder`);
     this.#words[start + 2] = type >>> 0;
+  }
+
+  /**
+   * copy adds type `id` of another BTF (usually vmlinux) and every type it refers to, once each, and
+   * returns the new id — so a map can carry BTF for a kernel struct without all of vmlinux. Pointers
+   * are added before their targets, which breaks the cycles C types have (`struct list_head *next`).
+   */
+  copy(from: Btf, id: TypeId): TypeId {
+    let seen = this.#copied.get(from);
+    if (!seen) this.#copied.set(from, (seen = new Map([[0, 0]])));
+    const pending: [TypeId, TypeId][] = [];
+    const visit = (src: TypeId): TypeId => {
+      const done = seen.get(src);
+      if (done !== undefined) return done;
+      const t = from.type(src);
+      if (t.kind === 'ptr') {
+        const mine = this.ptr(0);
+        seen.set(src, mine);
+        pending.push([mine, t.type]);
+        return mine;
+      }
+      const mine = this.#copyOne(t, visit);
+      seen.set(src, mine);
+      return mine;
+    };
+    const result = visit(id);
+    for (let job = pending.pop(); job !== undefined; job = pending.pop()) this.setType(job[0], visit(job[1]));
+    return result;
+  }
+
+  #copyOne(t: BtfType, visit: (id: TypeId) => TypeId): TypeId {
+    switch (t.kind) {
+      case 'void':
+        return 0;
+      case 'int': {
+        const enc = (t.signed ? 1 : 0) | (t.char ? 2 : 0) | (t.bool ? 4 : 0);
+        return this.raw(Kind.Int, t.name, 0, t.size, [(enc << 24) | (t.offset << 16) | t.bits]);
+      }
+      case 'float':
+        return this.float(t.name, t.size);
+      case 'ptr':
+        return this.ptr(visit(t.type));
+      case 'typedef':
+        return this.typedef(t.name, visit(t.type));
+      case 'const':
+      case 'volatile':
+      case 'restrict':
+        return this.modifier(t.kind, visit(t.type));
+      case 'type_tag':
+        return this.typeTag(t.name, visit(t.type));
+      case 'array':
+        return this.array(visit(t.type), t.nelems, visit(t.indexType));
+      case 'struct':
+      case 'union':
+        return this.composite(
+          t.kind,
+          t.name,
+          t.size,
+          t.members.map((m) => ({
+            name: m.name,
+            type: visit(m.type),
+            bitOffset: m.bitOffset,
+            bitSize: m.bitSize,
+          })),
+        );
+      case 'enum':
+      case 'enum64': {
+        const extra: number[] = [];
+        for (const v of t.values) {
+          const big = BigInt.asUintN(64, v.value);
+          extra.push(this.string(v.name), Number(big & 0xffffffffn));
+          if (t.kind === 'enum64') extra.push(Number(big >> 32n));
+        }
+        const kind = t.kind === 'enum64' ? Kind.Enum64 : Kind.Enum;
+        return this.raw(kind, t.name, t.values.length, t.size, extra, t.signed);
+      }
+      case 'fwd':
+        return this.fwd(t.name, t.union);
+      case 'func_proto':
+        return this.funcProto(
+          visit(t.returnType),
+          t.params.map((p) => ({ name: p.name, type: visit(p.type) })),
+        );
+      case 'func':
+        return this.func(t.name, visit(t.type), t.linkage);
+      case 'var':
+        return this.variable(
+          t.name,
+          visit(t.type),
+          t.linkage === 'static' ? 0 : t.linkage === 'global' ? 1 : 2,
+        );
+      case 'datasec':
+        return this.datasec(
+          t.name,
+          t.size,
+          t.vars.map((v) => ({ type: visit(v.type), offset: v.offset, size: v.size })),
+        );
+      case 'decl_tag':
+        return this.declTag(t.name, visit(t.type), t.componentIdx);
+    }
   }
 
   /** build writes the little-endian blob. */
