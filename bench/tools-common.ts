@@ -95,30 +95,46 @@ export async function session(peer: Peer, workload: string[]): Promise<Session> 
   return { startupMs, workloadMs, peakRssMb, lines: out.split('\n').length - 1 };
 }
 
-/** compare prints start-up, RSS, workload slowdown and output lines for each peer, medians of `runs`. */
+/**
+ * compare prints start-up, RSS, workload slowdown and output lines for each peer, medians of `runs`.
+ * Runs are interleaved (untraced, then each peer) so that load from elsewhere hits all alike.
+ */
 export async function compare(title: string, peers: Peer[], workload: string[], runs: number): Promise<void> {
-  console.log(`${title}\nworkload: ${workload.join(' ')}\nmedian of ${runs} runs\n`);
+  console.log(`${title}\nworkload: ${workload.join(' ')}\nmedian of ${runs} interleaved runs\n`);
   runWorkload(workload);
-  const base = median(Array.from({ length: runs }, () => runWorkload(workload)));
+  const bases: number[] = [];
+  const all = new Map<string, Session[]>();
+  const failed = new Map<string, string>();
+  for (let i = 0; i < runs; i++) {
+    bases.push(runWorkload(workload));
+    for (const peer of peers) {
+      if (!peer.argv || failed.has(peer.name)) continue;
+      try {
+        const s = await session(peer, workload);
+        all.set(peer.name, [...(all.get(peer.name) ?? []), s]);
+      } catch (err) {
+        failed.set(peer.name, (err as Error).message);
+      }
+    }
+  }
+  const base = median(bases);
   console.log(`${'untraced'.padEnd(26)} workload ${base.toFixed(0).padStart(6)} ms`);
   const results = new Map<string, Session>();
   for (const peer of peers) {
+    const ss = all.get(peer.name);
     if (!peer.argv) {
       console.log(`${peer.name.padEnd(26)} not installed`);
       continue;
     }
-    const all: Session[] = [];
-    try {
-      for (let i = 0; i < runs; i++) all.push(await session(peer, workload));
-    } catch (err) {
-      console.log(`${peer.name.padEnd(26)} failed: ${(err as Error).message}`);
+    if (!ss || failed.has(peer.name)) {
+      console.log(`${peer.name.padEnd(26)} failed: ${failed.get(peer.name) ?? 'no runs'}`);
       continue;
     }
     const s: Session = {
-      startupMs: median(all.map((x) => x.startupMs)),
-      workloadMs: median(all.map((x) => x.workloadMs)),
-      peakRssMb: median(all.map((x) => x.peakRssMb)),
-      lines: median(all.map((x) => x.lines)),
+      startupMs: median(ss.map((x) => x.startupMs)),
+      workloadMs: median(ss.map((x) => x.workloadMs)),
+      peakRssMb: median(ss.map((x) => x.peakRssMb)),
+      lines: median(ss.map((x) => x.lines)),
     };
     results.set(peer.name, s);
     console.log(
@@ -129,7 +145,7 @@ export async function compare(title: string, peers: Peer[], workload: string[], 
   const ref = [...results.entries()].find(([n]) => n.startsWith('libbpf-tools'))?.[1];
   if (ours && ref) {
     console.log(
-      `\nbpfkit / libbpf-tools: start-up x${(ours.startupMs / ref.startupMs).toFixed(2)}, overhead x${((ours.workloadMs - base) / Math.max(1, ref.workloadMs - base)).toFixed(2)} (extra workload ms), RSS ${ours.peakRssMb.toFixed(1)} MB (goal < 80)`,
+      `\nbpfkit vs libbpf-tools: start-up x${(ours.startupMs / ref.startupMs).toFixed(2)}, traced workload time x${(ours.workloadMs / ref.workloadMs).toFixed(2)}, RSS ${ours.peakRssMb.toFixed(1)} MB (goal < 80)`,
     );
   }
 }
