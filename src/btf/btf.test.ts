@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, ParseError } from '../errors/index.js';
-import { Btf } from './btf.js';
+import { Btf, loadModuleBtf } from './btf.js';
 import { BtfBuilder } from './encode.js';
 import { BtfError } from './errors.js';
 import { dumpType } from './format.js';
@@ -240,6 +243,45 @@ describe('Btf edge cases', () => {
     expect(copy.type(func).kind).toBe('func');
     // Only what task and do_thing reach was copied.
     expect(copy.findType('color')).toBeUndefined();
+  });
+
+  it("loads a module's split BTF from a directory laid out like /sys/kernel/btf", () => {
+    const { bytes, ids } = sample();
+    const base = Btf.parse(bytes);
+    const b = new BtfBuilder({ baseCount: base.count, baseStrLen: base.header.strLen });
+    b.struct('mod_state', 8, [{ name: 'owner', type: b.ptr(ids.task), bitOffset: 0 }]);
+    const dir = mkdtempSync(join(tmpdir(), 'bpfkit-btf-'));
+    try {
+      writeFileSync(join(dir, 'vmlinux'), bytes);
+      writeFileSync(join(dir, 'my_mod'), b.build());
+      const mod = loadModuleBtf('my_mod', dir);
+      expect(mod.offsetOf('mod_state.owner').typeName).toBe('struct task *');
+      expect(mod.base?.count).toBe(base.count);
+      const err = errorOf(() => loadModuleBtf('my_mdo', dir));
+      expect((err as BtfError).suggestions).toEqual(['my_mod']);
+      expect(errorOf(() => loadModuleBtf('../etc', dir))).toBeInstanceOf(BtfError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('computes alignment like the x86_64 ABI', () => {
+    const { bytes, ids } = sample();
+    const btf = Btf.parse(bytes);
+    expect(btf.alignof(ids.char)).toBe(1);
+    expect(btf.alignof(ids.u64)).toBe(8);
+    expect(btf.alignof(ids.comm)).toBe(1);
+    expect(btf.alignof(ids.task)).toBe(8);
+    expect(btf.alignof(ids.anonUnion)).toBe(4);
+    expect(btf.alignof(ids.td)).toBe(8);
+    const b = new BtfBuilder();
+    const u32 = b.int('u32', 4);
+    const packed = b.struct('packed', 5, [
+      { name: 'c', type: b.int('char', 1), bitOffset: 0 },
+      { name: 'x', type: u32, bitOffset: 8 },
+    ]);
+    expect(Btf.parse(b.build()).alignof(packed)).toBe(1);
+    expect(errorOf(() => btf.alignof(ids.proto))).toBeInstanceOf(BtfError);
   });
 
   it('reads big-endian BTF', () => {

@@ -1,7 +1,7 @@
 // Btf: a parsed BTF blob (vmlinux, a module's split BTF, or any other) with lazy type decoding and
 // lookups by name, path, enumerator and function.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { DecodeError } from '../errors/index.js';
 import { closest } from './closest.js';
 import { BtfError } from './errors.js';
@@ -393,6 +393,34 @@ export class Btf {
     throw new DecodeError(`BTF type ${id} nests arrays more than ${MAX_CHAIN} deep`, 0);
   }
 
+  /** alignof is a type's alignment in bytes as the x86_64 ABI gives it (structs: their widest member). */
+  alignof(id: TypeId): number {
+    let t = this.resolve(id);
+    for (let n = 0; n < MAX_CHAIN && t.kind === 'array'; n++) t = this.resolve(t.type);
+    switch (t.kind) {
+      case 'int':
+      case 'float':
+      case 'enum':
+      case 'enum64':
+        return Math.min(Math.max(t.size, 1), 8);
+      case 'ptr':
+        return PTR_SIZE;
+      case 'struct':
+      case 'union': {
+        let align = 1;
+        for (const m of t.members) {
+          // A member at an offset its type's alignment does not divide means a packed struct.
+          const a = m.bitSize > 0 ? 1 : this.alignof(m.type);
+          if (m.bitSize === 0 && (m.bitOffset / 8) % a !== 0) return 1;
+          align = Math.max(align, a);
+        }
+        return t.size % align === 0 ? align : 1;
+      }
+      default:
+        throw new BtfError(`${t.kind} ${this.typeName(t.id)} has no alignment`);
+    }
+  }
+
   /** typeName prints a type as C would name it: `struct sock *`, `unsigned int`, `char[16]`. */
   typeName(id: TypeId): string {
     return typeName(this, id);
@@ -512,8 +540,24 @@ function linkageName(v: number): 'static' | 'global' | 'extern' {
 
 let vmlinux: Btf | undefined;
 
+/** KERNEL_BTF_DIR holds vmlinux and one split BTF file per loaded module (5.11+). */
+export const KERNEL_BTF_DIR = '/sys/kernel/btf';
+
 /** loadVmlinux parses the running kernel's BTF once per process and caches it. */
 export function loadVmlinux(path: string = VMLINUX_BTF_PATH): Btf {
   if (path !== VMLINUX_BTF_PATH) return Btf.load(path);
   return (vmlinux ??= Btf.load(path));
+}
+
+/** loadModuleBtf parses a kernel module's split BTF (`/sys/kernel/btf/<module>`) on vmlinux. */
+export function loadModuleBtf(module: string, dir: string = KERNEL_BTF_DIR): Btf {
+  if (!/^[\w-]+$/.test(module) || module === 'vmlinux') {
+    throw new BtfError(`'${module}' is not a kernel module name`);
+  }
+  const base = dir === KERNEL_BTF_DIR ? loadVmlinux() : Btf.load(`${dir}/vmlinux`);
+  if (!existsSync(`${dir}/${module}`)) {
+    const loaded = readdirSync(dir).filter((n) => n !== 'vmlinux');
+    throw new BtfError(`no BTF for module ${module} in ${dir} (is it loaded?)`, closest(module, loaded));
+  }
+  return Btf.load(`${dir}/${module}`, { base });
 }
