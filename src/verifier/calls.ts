@@ -6,8 +6,17 @@ import { BPF_MAX_VAR_OFF, type Env, reject } from './env.js';
 import { type ArgType, helperAllowed, helperProto } from './helper-protos.js';
 import type { MapInfo } from './maps.js';
 import { checkAccess, nullSentence } from './memory.js';
-import { isConst, S64_MIN, type Scalar, signedRangeScalar, unknownScalar } from './scalar.js';
-import { NOT_INIT, ptrReg, type RegState, regString, type State, scalarReg, typeName } from './state.js';
+import { isConst, rangeScalar, S64_MIN, type Scalar, signedRangeScalar, unknownScalar } from './scalar.js';
+import {
+  NOT_INIT,
+  ptrReg,
+  type RegState,
+  regString,
+  SlotKind,
+  type State,
+  scalarReg,
+  typeName,
+} from './state.js';
 
 /** isGplCompatible follows the kernel's license_is_gpl_compatible. */
 export function isGplCompatible(license: string): boolean {
@@ -29,6 +38,28 @@ interface Meta {
   sizeMax?: bigint;
   allocSize?: number;
   release?: RegState;
+  /** constKey is a lookup key known from the stack (array maps only). */
+  constKey?: bigint;
+}
+
+/**
+ * constantKey reads a key the stack holds as a known constant: zero bytes, or a spilled constant of
+ * exactly the key's size (the kernel's get_constant_map_key, 6.13+).
+ */
+function constantKey(st: State, reg: RegState, keySize: number): bigint | undefined {
+  if (reg.type !== 'fp' || !isConst(reg.v)) return undefined;
+  const at = 512 + reg.off + Number(BigInt.asIntN(64, reg.v.t.value));
+  if (at < 0 || at >= 512) return undefined;
+  const end = (at & ~7) + 8;
+  let zeros = 0;
+  for (let i = at; i < end && st.stack.bytes[i] === SlotKind.ZERO; i++) zeros++;
+  if (zeros >= keySize) return 0n;
+  const spilled = st.stack.spills[at >> 3];
+  if (!spilled || spilled.type !== 'scalar') return undefined;
+  let spill = 0;
+  for (let i = at; i < end && st.stack.bytes[i] === SlotKind.SPILL; i++) spill++;
+  if (spill !== keySize || !isConst(spilled.v)) return undefined;
+  return spilled.v.t.value;
 }
 
 /** readArg returns argument register r, which must be initialised. */
@@ -160,6 +191,10 @@ function checkArg(
     case 'uninit_value': {
       if (!meta.map) reject(env, 'arg-type', `${helper} has no map argument before its key or value`, [r]);
       const size = type === 'key' ? meta.map.keySize : meta.map.valueSize;
+      if (type === 'key' && (meta.map.type === 'array' || meta.map.type === 'percpu_array')) {
+        const k = constantKey(st, reg, size);
+        if (k !== undefined) meta.constKey = k;
+      }
       memArg(env, st, r, reg, size, type === 'uninit_value', helper);
       return;
     }
@@ -271,12 +306,17 @@ export function checkCall(env: Env, st: State, id: number): void {
       st.regs[0] = NOT_INIT;
       break;
     case 'integer':
-      st.regs[0] = retInteger(proto.name, meta);
+      st.regs[0] = retInteger(env, proto.name, meta);
       break;
     case 'map_value_or_null':
       st.regs[0] = {
         ...ptrReg('map_value'),
-        maybeNull: true,
+        // An array lookup with a constant key inside the array cannot fail.
+        maybeNull: !(
+          proto.name === 'bpf_map_lookup_elem' &&
+          meta.constKey !== undefined &&
+          meta.constKey < BigInt(meta.map!.maxEntries)
+        ),
         map: meta.map!,
         id: env.nextId(),
         origin: env.pc,
@@ -304,7 +344,10 @@ export function checkCall(env: Env, st: State, id: number): void {
 }
 
 /** retInteger narrows helpers whose result the kernel bounds: string copies return at most the size. */
-function retInteger(name: string, meta: Meta): RegState {
+function retInteger(env: Env, name: string, meta: Meta): RegState {
+  if (name === 'bpf_get_smp_processor_id') {
+    return scalarReg(rangeScalar(0n, BigInt(env.opts.possibleCpus - 1)));
+  }
   if (
     meta.sizeMax !== undefined &&
     (name === 'bpf_probe_read_str' ||

@@ -21,6 +21,11 @@ export interface VerifyOptions {
    * allowed, as are pointer leaks. false rejects uninitialised stack reads as unprivileged loads do.
    */
   privileged?: boolean;
+  /**
+   * possibleCpus is the kernel's nr_cpu_ids: bpf_get_smp_processor_id returns less than it. Default
+   * 8192 (the largest CONFIG_NR_CPUS); pass the machine's count to match its kernel exactly.
+   */
+  possibleCpus?: number;
   /** maxInsns is the complexity limit on processed instructions (the kernel's 1,000,000). */
   maxInsns?: number;
 }
@@ -40,7 +45,9 @@ export class Reject extends Error {
 
 /** Env is shared by the interpreter's parts during one run. */
 export interface Env {
-  readonly opts: Required<Pick<VerifyOptions, 'type' | 'license' | 'privileged' | 'maxInsns'>> &
+  readonly opts: Required<
+    Pick<VerifyOptions, 'type' | 'license' | 'privileged' | 'maxInsns' | 'possibleCpus'>
+  > &
     VerifyOptions;
   readonly insns: readonly Insn[];
   readonly rules: CtxRules;

@@ -146,10 +146,11 @@ export function checkCondJump(env: Env, st: State, i: Insn, pc: number): Success
     [target, op],
     [next, negateOp(op)],
   ];
-  for (const [to, cond] of sides) {
+  for (const [k, [to, cond]] of sides.entries()) {
     const [a, b] = refine(dst.v, src.v, cond, is32);
     if (!isValid(a) || !isValid(b)) continue;
-    const s = to === next ? st : cloneState(st);
+    // By side, not by target: `goto +0` makes both sides the same pc.
+    const s = k === 1 ? st : cloneState(st);
     const nd = { ...dst, v: a };
     s.regs[i.dst] = nd;
     syncLinked(s, nd);

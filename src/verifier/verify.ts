@@ -56,6 +56,7 @@ export function safeVerify(insns: readonly Insn[], options: VerifyOptions): Veri
       license: 'GPL',
       privileged: true,
       maxInsns: 1_000_000,
+      possibleCpus: 8192,
       ...options,
     },
     insns,
