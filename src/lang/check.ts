@@ -44,6 +44,8 @@ export interface Variant {
   vars: Map<string, Ty>;
   /** args is the tracepoint's argument struct when the body uses `args`. */
   args: CType | undefined;
+  /** consts holds values the checker computed, such as sizeof(). */
+  consts: Map<A.Expr, bigint>;
 }
 
 export interface CheckedProbe {
@@ -140,7 +142,13 @@ function planVariants(probe: A.Probe, source: Source, types: TypeSource): Varian
   // One program per attach point when the body depends on which one fired; else one for all of them.
   const perSpec = usesBuiltin(probe, ['args', 'probe', 'func']) || kinds.size > 1;
   const groups = perSpec ? specs.map((s) => [s]) : [specs];
-  return groups.map((g) => ({ specs: g, types: new Map(), vars: new Map(), args: undefined }));
+  return groups.map((g) => ({
+    specs: g,
+    types: new Map(),
+    vars: new Map(),
+    args: undefined,
+    consts: new Map(),
+  }));
 }
 
 class ProbeChecker {
@@ -510,8 +518,16 @@ class ProbeChecker {
       case 'tuple':
         return { k: 'tuple', elems: e.elems.map((x) => this.expr(x)) };
       case 'sizeof': {
-        if (e.type) this.typeName(e.type);
-        else this.expr(e.expr!);
+        if (e.type) {
+          const c = this.typeName(e.type);
+          this.v.consts.set(e, BigInt(e.type.pointer > 0 ? 8 : cSizeOf(c)));
+        } else {
+          const t = this.expr(e.expr!);
+          this.v.consts.set(
+            e,
+            BigInt(t.k === 'int' ? t.size : t.k === 'record' ? cSizeOf(t.ctype) : t.k === 'str' ? t.size : 8),
+          );
+        }
         return U64;
       }
     }
@@ -933,6 +949,24 @@ class ProbeChecker {
         );
       }
     });
+  }
+}
+
+/** cSizeOf is the size of a C type in bytes. */
+export function cSizeOf(c: CType): number {
+  switch (c.kind) {
+    case 'int':
+      return c.size;
+    case 'array':
+      return c.len * cSizeOf(c.elem);
+    case 'struct':
+      return c.size;
+    case 'dataloc':
+      return 4;
+    case 'void':
+      return 1;
+    default:
+      return 8;
   }
 }
 

@@ -9,7 +9,7 @@ import type { ParseError } from '../../errors/index.js';
 import type * as A from '../ast.js';
 import { ARG_REGS, X86_REGS } from '../builtins.js';
 import type { CheckedProgram, Variant } from '../check.js';
-import { findMember } from '../check.js';
+import { cSizeOf, findMember } from '../check.js';
 import { parseFormat } from '../format/printf.js';
 import type { ProbeSpec } from '../probes.js';
 import { aggValueSize, align8, byteSize, type CType, type Ty, U64 } from '../types.js';
@@ -279,13 +279,21 @@ class ProbeGen {
 
   // --- statements --------------------------------------------------------------------------------
 
-  private stmts(list: A.Stmt[]): void {
+  /** stmts emits a block; it returns true when the block ends in a jump (code after it is dead). */
+  private stmts(list: A.Stmt[]): boolean {
     for (const s of list) {
       const save = this.sp;
       this.stmt(s);
       this.sp = save;
+      // The verifier rejects unreachable instructions, so nothing is emitted after a jump.
+      if (s.kind === 'jump' || (s.kind === 'expr' && s.expr.kind === 'call' && s.expr.name === 'exit'))
+        return true;
+      if (s.kind === 'if' && this.lastIfTerminated) return true;
     }
+    return false;
   }
+
+  private lastIfTerminated = false;
 
   private stmt(s: A.Stmt): void {
     const b = this.b;
@@ -302,16 +310,17 @@ class ProbeGen {
         const end = this.label('endif');
         this.scalar(s.cond);
         b.jmp('JEQ', r0, 0, els);
-        this.stmts(s.then);
-        b.ja(end);
+        const thenJumps = this.stmts(s.then);
+        if (!thenJumps) b.ja(end);
         b.label(els);
-        if (s.else) this.stmts(s.else);
+        const elseJumps = s.else ? this.stmts(s.else) : false;
         b.label(end);
+        this.lastIfTerminated = thenJumps && elseJumps;
         return;
       }
       case 'unroll': {
         const n = Number(this.constInt(s.count));
-        for (let i = 0; i < n; i++) this.stmts(s.body);
+        for (let i = 0; i < n; i++) if (this.stmts(s.body)) break;
         return;
       }
       case 'while': {
@@ -321,9 +330,9 @@ class ProbeGen {
         this.scalar(s.cond);
         b.jmp('JEQ', r0, 0, end);
         this.loops.push({ brk: end, cont: top });
-        this.stmts(s.body);
+        const bodyJumps = this.stmts(s.body);
         this.loops.pop();
-        b.ja(top);
+        if (!bodyJumps) b.ja(top);
         b.label(end);
         return;
       }
@@ -847,7 +856,7 @@ class ProbeGen {
           space = ot.space === 'ctx' ? 'kernel' : ot.space;
         } else throw this.err(e.pos, 'cannot index this value');
         b.ldx('u64', r1, r10, tmp);
-        b.mul(r1, cSize(elem));
+        b.mul(r1, cSizeOf(elem));
         b.add(r0, r1);
         return this.readMem(r0, 0, elem, space, e.pos);
       }
@@ -871,33 +880,10 @@ class ProbeGen {
         });
         return { at: 'stack', off: buf, size };
       }
-      case 'sizeof': {
-        let n = 8;
-        if (e.type) {
-          const c = e.type.pointer > 0 ? undefined : this.checked.source && this.cTypeOf(e.type);
-          n = c ? cSize(c) : 8;
-        } else n = byteSize(this.ty(e.expr!));
-        b.mov(r0, n);
+      case 'sizeof':
+        this.ldImm(r0, this.v.consts.get(e) ?? 8n);
         return R0;
-      }
     }
-  }
-
-  private cTypeOf(t: A.TypeName): CType | undefined {
-    const ints: Record<string, number> = {
-      int8: 1,
-      uint8: 1,
-      int16: 2,
-      uint16: 2,
-      int32: 4,
-      uint32: 4,
-      int64: 8,
-      uint64: 8,
-      char: 1,
-      int: 4,
-    };
-    if (ints[t.name] !== undefined) return { kind: 'int', name: t.name, size: ints[t.name]!, signed: true };
-    return undefined;
   }
 
   private truncate(size: number, signed: boolean): void {
@@ -1330,7 +1316,12 @@ class ProbeGen {
         if (at.k === 'str') {
           const v = this.expr(a[0]!);
           if (v.at !== 'stack') throw this.err(e.pos, 'internal error');
-          return { at: 'stack', off: v.off, size: Math.min(v.size, align8(size)) };
+          const n = align8(size);
+          const buf = this.alloc(n, e.pos);
+          this.store(v, buf, n);
+          b.st('u8', r10, buf + size - 1, 0);
+          for (let i = size; i < n; i++) b.st('u8', r10, buf + i, 0);
+          return { at: 'stack', off: buf, size: n };
         }
         const buf = this.alloc(size, e.pos);
         this.scalar(a[0]!);
@@ -1484,22 +1475,4 @@ function compoundOp(op: A.AssignOp): A.BinaryOp {
 
 function widthOf(size: number): 'u8' | 'u16' | 'u32' | 'u64' {
   return size === 1 ? 'u8' : size === 2 ? 'u16' : size === 4 ? 'u32' : 'u64';
-}
-
-/** cSize is the size of a C type in bytes. */
-export function cSize(c: CType): number {
-  switch (c.kind) {
-    case 'int':
-      return c.size;
-    case 'ptr':
-      return 8;
-    case 'array':
-      return c.len * cSize(c.elem);
-    case 'struct':
-      return c.size;
-    case 'dataloc':
-      return 4;
-    case 'void':
-      return 1;
-  }
 }

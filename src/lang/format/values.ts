@@ -64,7 +64,7 @@ export function textValue(ty: Ty, b: Uint8Array, r: Resolver): string {
     case 'stack': {
       const id = dv.getBigInt64(0, true);
       if (id < 0n) return '\n';
-      const pid = Number(dv.getBigUint64(8, true));
+      const pid = ty.user ? Number(dv.getBigUint64(8, true)) : 0;
       const frames = r.stack(Number(id), ty.user, pid).slice(0, ty.limit);
       const names = frames.map((a) => (ty.user ? r.usymOffset(a, pid) : r.ksymOffset(a)));
       if (ty.mode === 'perf')

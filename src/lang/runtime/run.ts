@@ -40,6 +40,8 @@ export interface RunOptions {
   writeErr?: (s: string) => void;
   /** signal stops the run like Ctrl-C. */
   signal?: AbortSignal;
+  /** onAttached is called once every probe is attached and BEGIN has run. */
+  onAttached?: () => void;
 }
 
 /** compileScript parses, checks and generates code against the running kernel's types. */
@@ -136,6 +138,7 @@ export async function run(opts: RunOptions): Promise<number> {
     for (const p of begin) p.prog.testRun({ ctx: Buffer.alloc(8) });
     ring.poll((rec) => session.event(rec));
 
+    opts.onAttached?.();
     if (opts.command !== undefined && !session.exited) {
       child = spawn('sh', ['-c', opts.command], { stdio: ['ignore', 'inherit', 'inherit'] });
       child.on('exit', () => session.onExit?.());
