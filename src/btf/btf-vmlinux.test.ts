@@ -139,6 +139,11 @@ describe('vmlinux BTF', () => {
     expect(errorOf(() => btf.typeByName('task_strct')).userMessage()).toContain("'task_struct'");
     // Members of anonymous unions are suggested too.
     expect(errorOf(() => btf.offsetOf('sock_common.skc_dprt')).userMessage()).toContain("'skc_dport'");
+    // A field of a named nested struct is suggested with its full path, and sk_ macros map to skc_.
+    expect(errorOf(() => btf.offsetOf('sock.skc_dport')).userMessage()).toBe(
+      "struct sock has no member 'skc_dport' (did you mean '__sk_common.skc_dport'?)",
+    );
+    expect(errorOf(() => btf.offsetOf('sock.sk_dport')).userMessage()).toContain("'__sk_common.skc_dport'");
     expect(errorOf(() => btf.offsetOf('task_struct.comm[16]')).message).toMatch(/out of range/);
     expect(errorOf(() => btf.offsetOf('task_struct.pid.x')).message).toMatch(/not a struct or union/);
   });

@@ -95,6 +95,30 @@ export function memberNames(btf: Btf, t: CompositeType, depth = 0): string[] {
   return out;
 }
 
+/**
+ * nestedPaths finds `name` inside named struct members (not through pointers), for suggestions like
+ * `sock.skc_dport` → '__sk_common.skc_dport'; the kernel's `sk_foo` macros name `skc_foo` fields.
+ */
+function nestedPaths(btf: Btf, t: CompositeType, name: string): string[] {
+  const wanted = new Set([name]);
+  if (name.startsWith('sk_')) wanted.add(`skc_${name.slice(3)}`);
+  const out: string[] = [];
+  const walk = (c: CompositeType, prefix: string, depth: number): void => {
+    if (depth > 3 || out.length >= 3) return;
+    for (const m of c.members) {
+      const inner = btf.resolve(m.type);
+      if (inner.kind !== 'struct' && inner.kind !== 'union') continue;
+      const path = m.name === '' ? prefix : prefix === '' ? m.name : `${prefix}.${m.name}`;
+      if (path !== '') {
+        for (const w of wanted) if (findMember(btf, inner, w)) out.push(`${path}.${w}`);
+      }
+      walk(inner, path, depth + 1);
+    }
+  };
+  walk(t, '', 0);
+  return [...new Set(out)].slice(0, 3);
+}
+
 function describe(btf: Btf, t: BtfType): string {
   if ((t.kind === 'struct' || t.kind === 'union') && t.name !== '') return `${t.kind} ${t.name}`;
   return btf.typeName(t.id);
@@ -143,9 +167,10 @@ export function memberPath(btf: Btf, root: string | TypeId, path: string): Membe
       }
       const f = findMember(btf, t, seg.name);
       if (!f) {
+        const nested = nestedPaths(btf, t, seg.name);
         throw new BtfError(
           `${describe(btf, t)} has no member '${seg.name}'`,
-          closest(seg.name, memberNames(btf, t)),
+          nested.length > 0 ? nested : closest(seg.name, memberNames(btf, t)),
         );
       }
       bits += f.bitOffset;
