@@ -39,7 +39,8 @@ function mapArg(rt: Runtime, ptr: bigint, helper: string, pc: number) {
   return map;
 }
 
-const mapLookup: HelperFn = (rt, m, keyPtr, _3, _4, _5, pc) => {
+/** mapLookup is bpf_map_lookup_elem; the compiled tier recognises it and takes a faster path. */
+export const mapLookup: HelperFn = (rt, m, keyPtr, _3, _4, _5, pc) => {
   const map = mapArg(rt, m, 'bpf_map_lookup_elem', pc);
   const key = need(
     rt.memory.slice(keyPtr, map.spec.keySize),
@@ -50,7 +51,7 @@ const mapLookup: HelperFn = (rt, m, keyPtr, _3, _4, _5, pc) => {
     map.spec.keySize,
   );
   const value = map.lookup(key);
-  return value ? addressOf(rt.memory.regionFor(`${map.name} value`, value)) : 0n;
+  return value ? addressOf(rt.memory.regionFor(map.valueName, value)) : 0n;
 };
 
 const mapUpdate: HelperFn = (rt, m, keyPtr, valuePtr, flags, _5, pc) => {

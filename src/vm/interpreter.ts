@@ -239,7 +239,7 @@ export function interpret(state: RunState): bigint {
                 pc,
                 `direct value access needs an array map, ${map.name} is not`,
               );
-            r[i.dst] = addressOf(mem.regionFor(`${map.name} value`, value), hi >>> 0);
+            r[i.dst] = addressOf(mem.regionFor(map.valueName, value), hi >>> 0);
           }
         } else if (i.src === PseudoSrc.FUNC) {
           r[i.dst] = (BigInt(FUNC_PTR_HI) << 32n) | BigInt(pc + 1 + i.imm);

@@ -34,13 +34,19 @@ const ENOENT = 2;
 const EEXIST = 17;
 const EINVAL = 22;
 
-const hexKey = (key: Uint8Array): string =>
-  Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('hex');
+// A key's bytes as a string, one char per byte: cheaper than hex for the small keys maps use.
+function hexKey(key: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < key.length; i++) s += String.fromCharCode(key[i]!);
+  return s;
+}
 
 /** VmMap is one map: the helpers see element buffers, TypeScript sees keys and values as bytes. */
 export class VmMap {
   readonly spec: VmMapSpec;
   readonly name: string;
+  /** valueName names the memory regions of this map's values in fault messages. */
+  readonly valueName: string;
   private readonly hash = new Map<string, { key: Uint8Array; value: Uint8Array }>();
   private readonly array: Uint8Array[] = [];
   /** records holds ring buffer and perf event array output, oldest first, until drained. */
@@ -56,6 +62,7 @@ export class VmMap {
     }
     this.spec = spec;
     this.name = spec.name ?? `map_${spec.type}`;
+    this.valueName = `${this.name} value`;
   }
 
   get isArray(): boolean {
