@@ -59,6 +59,20 @@ describe('globs', () => {
     expect(globToRegExp('a.b').test('axb')).toBe(false);
     expect(globToRegExp('a[').test('a[')).toBe(true);
   });
+
+  it('turns 3000 random patterns into a RegExp without throwing', () => {
+    const chars = ['*', '?', '[', ']', '!', '\\', '.', '(', ')', '+', '^', '$', '{', '}', '|', 'a', ':', '-'];
+    let x = 99;
+    for (let i = 0; i < 3000; i++) {
+      let p = '';
+      for (let j = 0; j < 1 + (i % 9); j++) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        p += chars[x % chars.length]!;
+      }
+      const re = globToRegExp(p);
+      expect(typeof re.test('sys_enter_openat')).toBe('boolean');
+    }
+  });
 });
 
 for (const withAvailable of [true, false]) {
