@@ -113,7 +113,8 @@ for (const f of readdirSync(corpusDir)
           }
           if (o.error !== undefined)
             throw new Error(`${where}\n--- error ---\n${formatError(o.error)}`, { cause: o.error });
-          const lines = o.out.split('\n');
+          // Corpus lines lose trailing blanks; so do output lines (bpftrace prints `@h: ` before a histogram).
+          const lines = `${o.out}\n${o.err}`.split('\n').map((l) => l.trimEnd());
           for (const e of c.expect) expect(lines, where).toContain(e);
           for (const re of c.expectRegex)
             expect(
