@@ -83,10 +83,15 @@ function vmRate(insns: Insn[], tier: Tier, maps: Map<number, VmMap>): { perRun: 
   const warm = process.hrtime.bigint();
   while (seconds(warm) < (tier === 'compiled' ? 0.5 : 0.1)) perRun = vm.run({ mem }).instructions;
   const runs = tier === 'compiled' ? RUNS : Math.max(3, Math.floor(RUNS / 20));
-  let total = 0;
-  const t = process.hrtime.bigint();
-  for (let i = 0; i < runs; i++) total += vm.run({ mem }).instructions;
-  return { perRun, rate: total / seconds(t) };
+  // Best of three: the machine is shared, and a busy neighbour only ever makes a trial slower.
+  let rate = 0;
+  for (let trial = 0; trial < 3; trial++) {
+    let total = 0;
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < runs; i++) total += vm.run({ mem }).instructions;
+    rate = Math.max(rate, total / seconds(t));
+  }
+  return { perRun, rate };
 }
 
 async function kernelRate(
