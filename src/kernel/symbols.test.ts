@@ -23,6 +23,12 @@ describe('SymbolTable', () => {
     expect(formatSymbol(t.lookup(0x2001n), 0x2001n)).toBe('b+0x1');
   });
 
+  it('does not stretch a sized symbol over the stripped code after it', () => {
+    const t = new SymbolTable([{ addr: 0x1000n, name: 'small', size: 0x10n }]);
+    expect(t.lookup(0x100fn)?.name).toBe('small');
+    expect(t.lookup(0x1010n)).toBeUndefined();
+  });
+
   it('parses kallsyms text, keeping text symbols and modules', () => {
     const t = parseKallsyms(
       'ffffffff81000000 T _stext\nffffffff81000100 D data\nffffffffc0000000 t foo\t[ext4]\n',

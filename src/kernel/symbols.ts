@@ -24,12 +24,15 @@ export class SymbolTable {
   readonly #addrs: BigUint64Array;
   readonly #names: string[];
   readonly #modules: (string | undefined)[];
+  readonly #sizes: BigUint64Array;
 
-  constructor(entries: { addr: bigint; name: string; module?: string | undefined }[]) {
+  /** A non-zero `size` bounds a symbol: addresses past its end (a stripped local symbol) do not match. */
+  constructor(entries: { addr: bigint; name: string; module?: string | undefined; size?: bigint }[]) {
     entries.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
     this.#addrs = BigUint64Array.from(entries.map((e) => e.addr));
     this.#names = entries.map((e) => e.name);
     this.#modules = entries.map((e) => e.module);
+    this.#sizes = BigUint64Array.from(entries.map((e) => e.size ?? 0n));
   }
 
   get size(): number {
@@ -46,6 +49,16 @@ export class SymbolTable {
       const mid = (lo + hi + 1) >> 1;
       if (a[mid]! <= addr) lo = mid;
       else hi = mid - 1;
+    }
+    const size = this.#sizes[lo]!;
+    if (size > 0n && addr - a[lo]! >= size) {
+      // Symbols sharing an address: any of them may be the sized one that covers addr.
+      let i = lo;
+      while (i > 0 && a[i - 1] === a[lo]) i--;
+      let covered = false;
+      for (let j = i; j <= lo; j++)
+        if (this.#sizes[j] === 0n || addr - a[j]! < this.#sizes[j]!) covered = true;
+      if (!covered) return undefined;
     }
     const mod = this.#modules[lo];
     const out: ResolvedSymbol = { name: this.#names[lo]!, offset: addr - a[lo]! };
@@ -144,7 +157,7 @@ export class UserSymbolizer {
       t = new SymbolTable(
         elf.symbols
           .filter((s) => (s.type === STT_FUNC || s.type === STT_GNU_IFUNC) && s.value !== 0n)
-          .map((s) => ({ addr: s.value, name: s.name })),
+          .map((s) => ({ addr: s.value, name: s.name, size: s.size })),
       );
     } catch {
       t = null;
