@@ -17,7 +17,6 @@ describe('examples/profile', () => {
       const total = samples.reduce((n, s) => n + s.count, 0);
       expect(total).toBeGreaterThan(20);
       const kernelFrames = samples.flatMap((s) => s.kernel);
-      const userFrames = samples.flatMap((s) => s.user);
       // Kernel frames resolve through kallsyms to real function names...
       expect(kernelFrames.some((f) => /read|write|syscall|entry/.test(f))).toBe(true);
       expect(kernelFrames.every((f) => !f.startsWith('0x'))).toBe(true);
