@@ -18,7 +18,7 @@ import {
   zext32,
 } from './scalar.js';
 import { type RegState, regString, type State, scalarReg, typeName } from './state.js';
-import { s32, tnumAdd, tnumSub } from './tnum.js';
+import { s32, tnumAdd, tnumCast, tnumSub } from './tnum.js';
 
 const OP_NAMES: Record<number, string> = {
   [AluOp.ADD]: 'add',
@@ -119,11 +119,17 @@ export function checkAlu(env: Env, st: State, i: Insn): void {
       st.regs[i.dst] = scalarReg(aluScalar('sub', constScalar(0n), dst.v, !alu64));
       return;
     }
-    const bits = i.imm;
+    const bytes = i.imm / 8;
     const toLe = !alu64 && !x;
-    if (toLe) st.regs[i.dst] = scalarReg(truncScalar(dst.v, bits / 8));
-    else if (isConst(dst.v)) st.regs[i.dst] = scalarReg(constScalar(bswapConst(dst.v.t.value, bits)));
-    else st.regs[i.dst] = scalarReg(bits === 64 ? unknownScalar() : truncScalar(unknownScalar(), bits / 8));
+    if (toLe) {
+      // On a little-endian machine, to-little-endian only truncates.
+      st.regs[i.dst] = scalarReg(truncScalar(dst.v, bytes));
+      return;
+    }
+    // Swapping bytes permutes known and unknown bits alike, so the tnum swaps exactly.
+    const t = tnumCast(dst.v.t, bytes);
+    const swapped = { value: bswapConst(t.value, i.imm), mask: bswapConst(t.mask, i.imm) };
+    st.regs[i.dst] = scalarReg(sync({ ...unknownScalar(), t: swapped }));
     return;
   }
 

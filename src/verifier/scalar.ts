@@ -421,7 +421,11 @@ export function truncScalar(s: Scalar, size: number): Scalar {
 export function sextScalar(s: Scalar, size: number): Scalar {
   const bits = BigInt(size * 8);
   if (isConst(s)) return constScalar(BigInt.asIntN(Number(bits), s.t.value));
-  return signedRangeScalar(-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n);
+  const lo = -(1n << (bits - 1n));
+  const hi = (1n << (bits - 1n)) - 1n;
+  // A value already inside the narrow signed range is its own sign extension.
+  if (s.smin >= lo && s.smax <= hi) return s;
+  return signedRangeScalar(lo, hi);
 }
 
 /** scalarEquals says a and b are the same abstract value. */

@@ -143,7 +143,7 @@ export function generateProgram(seed: number): GeneratedProgram {
 
   const steps = rng.int(3, 12);
   for (let s = 0; s < steps; s++) {
-    const kind = rng.int(0, 9);
+    const kind = rng.int(0, 14);
     const x = rng.pick([r8, r9]);
     switch (kind) {
       case 0:
@@ -157,10 +157,11 @@ export function generateProgram(seed: number): GeneratedProgram {
       }
       case 2: {
         const op = rng.pick(ALU);
+        const form = rng.next();
         if (op === 'LSH' || op === 'RSH' || op === 'ARSH') b.alu64(op, x, rng.int(0, 8));
         else if (op === 'AND') b.alu64(op, x, rng.pick([7, 15, 31, 63, 0xff]));
-        else if (rng.chance(0.3)) b.alu64(op, x, x === r8 ? r9 : r8);
-        else if (rng.chance(0.3)) b.alu32(op === 'DIV' || op === 'MOD' ? 'ADD' : op, x, rng.int(-8, 16));
+        else if (form < 0.3) b.alu64(op, x, x === r8 ? r9 : r8);
+        else if (form < 0.5) b.alu32(op === 'DIV' || op === 'MOD' ? 'ADD' : op, x, rng.int(-8, 16));
         else b.alu64(op, x, op === 'DIV' || op === 'MOD' ? rng.int(1, 16) : rng.int(-8, 16));
         break;
       }
@@ -203,6 +204,49 @@ export function generateProgram(seed: number): GeneratedProgram {
       case 8: {
         b.call(rng.pick(['ktime_get_ns', 'get_prandom_u32']));
         if (rng.chance(0.5)) b.mov(x, r0);
+        break;
+      }
+      case 10: {
+        // Sign extension, from a register or from memory.
+        const other = x === r8 ? r9 : r8;
+        if (rng.chance(0.5)) b.movsx(x, other, rng.pick([8, 16, 32] as const));
+        else b.ldx(rng.pick(['u8', 'u16', 'u32'] as const), x, r10, -8 * rng.int(2, 4), true);
+        break;
+      }
+      case 11: {
+        // 32-bit copies and comparisons.
+        b.mov32(x, x === r8 ? r9 : r8);
+        b.jmp32(rng.pick(COND), x, rng.pick([-1, 0, 7, 16, valueSize]), forward());
+        break;
+      }
+      case 12: {
+        // A variable offset into the stack.
+        b.mov(r1, x)
+          .and(r1, rng.pick([7, 15, 31, 0x1ff]))
+          .mov(r2, r10)
+          .add(r2, -64)
+          .add(r2, r1);
+        if (rng.chance(0.5)) b.st('u8', r2, 0, r9);
+        else b.ldx('u8', r0, r2, 0);
+        break;
+      }
+      case 13: {
+        const op = rng.int(0, 2);
+        if (op === 0) b.neg(x);
+        else if (op === 1) b.endian(rng.pick(['be', 'le'] as const), x, rng.pick([16, 32, 64] as const));
+        else b.bswap(x, rng.pick([16, 32, 64] as const));
+        break;
+      }
+      case 14: {
+        // A helper that writes a stack buffer of a checked (or unchecked) size.
+        const tracing =
+          type === 'tracepoint' || type === 'raw_tracepoint' || type === 'kprobe' || type === 'perf_event';
+        b.mov(r2, x);
+        if (rng.chance(0.7)) b.and(r2, rng.pick([7, 15, 31, 63]));
+        b.mov(r1, r10).add(r1, -32);
+        if (tracing) b.mov(r3, 0).call('probe_read_kernel');
+        else if (type === 'xdp') b.mov(r1, r10).add(r1, -16).mov(r2, 16).call('get_current_comm');
+        else b.mov(r3, r1).mov(r4, r2).mov(r1, r6).mov(r2, 0).call('skb_load_bytes');
         break;
       }
       default: {
