@@ -70,7 +70,7 @@ function runInKernel(insns: Insn[], mem: Uint8Array): number {
   try {
     return prog.testRun(mem.length ? { ctx: Buffer.from(mem) } : {}).retval >>> 0;
   } finally {
-    prog.handle.close();
+    prog.close();
   }
 }
 
