@@ -3,7 +3,7 @@
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
 import type { Output } from './common/output.js';
-import { countLost, filterTask, type TaskFilter } from './common/snippets.js';
+import { countLost, filterTask, type TaskFilter, wakeupFlags } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeOpenEvent,
@@ -49,6 +49,8 @@ const OPEN: EnterLayout = { filename: 16, flags: 24, mode: 32 };
 const OPENAT: EnterLayout = { filename: 24, flags: 32, mode: 40 };
 const OPENAT2: EnterLayout = { filename: 24, flags: 0, mode: 0, how: 32 };
 const EXIT_RET = 16;
+// Wake the reader early once this much is waiting; otherwise its timer collects the events.
+const WAKEUP_BYTES = 256 * 1024;
 
 function enterProgram(layout: EnterLayout, f: TaskFilter): BuiltProgram {
   const b = new ProgramBuilder().mov(r6, r1);
@@ -126,9 +128,10 @@ function exitProgram(failedOnly: boolean): BuiltProgram {
     .add(r1, E.path)
     .mov(r2, OPENSNOOP_PATH_SIZE)
     .ldx('u64', r3, r8, 0)
-    .call('probe_read_user_str')
+    .call('probe_read_user_str');
+  wakeupFlags(b, r7, WAKEUP_BYTES, 'submit');
+  b.mov(r2, r7)
     .mov(r1, r6)
-    .mov(r2, 0)
     .call('ringbuf_submit')
     .label('done')
     .ldMap(r1, 'start')

@@ -225,10 +225,12 @@ export async function runProfile(opts: ProfileOptions, out: Output): Promise<Pro
     }
     out.flush();
     opts.ready?.();
+    // Nothing else keeps the event loop alive while the kernel counts: signal handlers do not.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     const reason = await waitForStop({
       ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
       ...(opts.done ? { done: opts.done } : {}),
-    });
+    }).finally(() => clearInterval(keepAlive));
     link.close();
     const { samples, missing } = readSamples(counts, stacks, syms);
     for (const s of samples) {

@@ -12,6 +12,9 @@ import { ensureTracefs } from '../../kernel/tracefs-mount.js';
 import type { Output } from './output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './session.js';
 
+/** POLL_MS bounds how long an event submitted without a wake-up waits before it is printed. */
+export const POLL_MS = 50;
+
 /** TracerProgram is one program and the hooks it attaches to. */
 export interface TracerProgram {
   name: string;
@@ -107,7 +110,11 @@ export async function runTracer(
     spec.ready?.(maps);
     out.flush();
     const reading = ring.start(onRecord);
+    // Programs may submit without a wake-up while little is waiting: collect those on a short timer.
+    const r = ring;
+    const timer = setInterval(() => r.poll(onRecord), POLL_MS);
     const reason = await waitForStop(opts);
+    clearInterval(timer);
     for (const l of links.splice(0).reverse()) l.close();
     while (ring.poll(onRecord) > 0) {
       // Drain what was produced before the programs were detached.
