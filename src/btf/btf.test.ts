@@ -198,6 +198,11 @@ describe('Btf on a built blob', () => {
     expect(dump).toMatch(/unsigned int flags:3;\s+\/\* bit 32 \(byte 4\), 3 bits \*\//);
     expect(dump).toMatch(/char comm\[16\];\s+\/\* 8, 16 \*\//);
     expect(dump).toMatch(/\}; \/\* size 64 \*\/$/);
+    // Anonymous members are expanded in place, with offsets from the start of struct task.
+    expect(dump).toContain('\tunion {\n\t\tunsigned int portpair;');
+    expect(dump).toMatch(
+      /\t\t\t__be16 dport;\s+\/\* 24, 2 \*\/\n\t\t\t__be16 num;\s+\/\* 26, 2 \*\/\n\t\t\};\n\t\};/,
+    );
   });
 });
 

@@ -2,7 +2,7 @@
 // `int (*)(struct sock *, int)`) and a struct/union/enum definition dump with offsets.
 
 import type { Btf } from './btf.js';
-import type { BtfType, TypeId } from './types.js';
+import type { BtfType, CompositeType, TypeId } from './types.js';
 
 // Malformed BTF can make a pointer point at itself; past this depth print '...'.
 const MAX_DEPTH = 32;
@@ -91,26 +91,8 @@ export function dumpType(btf: Btf, id: TypeId): string {
   const t = btf.type(id);
   switch (t.kind) {
     case 'struct':
-    case 'union': {
-      const lines = [`${baseName(t)} {`];
-      for (const m of t.members) {
-        let decl = m.name === '' ? typeName(btf, m.type) : declaration(btf, m.type, m.name);
-        if (m.bitSize > 0) decl += `:${m.bitSize}`;
-        let size: string;
-        try {
-          size = String(btf.sizeof(m.type));
-        } catch {
-          size = '?';
-        }
-        const where =
-          m.bitSize > 0
-            ? `bit ${m.bitOffset} (byte ${Math.floor(m.bitOffset / 8)}), ${m.bitSize} bits`
-            : `${m.bitOffset / 8}, ${size}`;
-        lines.push(`\t${decl};`.padEnd(48) + ` /* ${where} */`);
-      }
-      lines.push(`}; /* size ${t.size} */`);
-      return lines.join('\n');
-    }
+    case 'union':
+      return [`${baseName(t)} {`, ...memberLines(btf, t, 0, 1), `}; /* size ${t.size} */`].join('\n');
     case 'enum':
     case 'enum64':
       return [
@@ -136,4 +118,34 @@ export function dumpType(btf: Btf, id: TypeId): string {
     default:
       return `${typeName(btf, id)}; /* ${t.kind}, id ${id} */`;
   }
+}
+
+// memberLines prints members one per line; anonymous structs and unions are expanded in place, as C
+// reaches their fields directly, with offsets from the start of the outermost type.
+function memberLines(btf: Btf, t: CompositeType, base: number, depth: number): string[] {
+  const indent = '\t'.repeat(depth);
+  const lines: string[] = [];
+  for (const m of t.members) {
+    const inner = btf.type(m.type);
+    if (m.name === '' && (inner.kind === 'struct' || inner.kind === 'union') && depth < MAX_DEPTH) {
+      lines.push(`${indent}${inner.kind} {`);
+      lines.push(...memberLines(btf, inner, base + m.bitOffset, depth + 1));
+      lines.push(`${indent}};`);
+      continue;
+    }
+    let decl = m.name === '' ? typeName(btf, m.type) : declaration(btf, m.type, m.name);
+    if (m.bitSize > 0) decl += `:${m.bitSize}`;
+    let size: string;
+    try {
+      size = String(btf.sizeof(m.type));
+    } catch {
+      size = '?';
+    }
+    const bit = base + m.bitOffset;
+    const where =
+      m.bitSize > 0 ? `bit ${bit} (byte ${Math.floor(bit / 8)}), ${m.bitSize} bits` : `${bit / 8}, ${size}`;
+    // Tabs are 8 columns wide: line the comments up at column 48 whatever the nesting.
+    lines.push(`${indent}${`${decl};`.padEnd(Math.max(0, 40 - 8 * (depth - 1)))} /* ${where} */`);
+  }
+  return lines;
 }
