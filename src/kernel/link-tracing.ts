@@ -82,7 +82,7 @@ export function tracingSupported(): boolean {
     probeFailure =
       err instanceof SysError
         ? `the kernel refuses fentry/fexit programs (a probe on ksys_read failed at ${err.op}: ${err.code})`
-        : `fentry/fexit programs do not work here (${(err as Error).message})`;
+        : `the kernel refuses fentry/fexit programs (a probe on ksys_read failed: ${(err as Error).message})`;
   } finally {
     prog?.close();
   }
