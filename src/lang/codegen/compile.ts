@@ -1372,6 +1372,8 @@ class ProbeGen {
           b.st('u32', r10, buf + 8, r0);
         } else {
           const v = this.expr(addr);
+          // A 4-byte address (`__u8 saddr[4]`) is IPv4; 16 bytes are IPv6.
+          const v4 = at.k === 'str' ? at.size <= 4 : at.k === 'record' && cSizeOf(at.ctype) <= 4;
           if (v.at === 'stack') this.copy(buf + 8, v.off, Math.min(16, align8(v.size)));
           else {
             b.mov(r3, r0);
@@ -1382,7 +1384,7 @@ class ProbeGen {
           if (a.length === 2) {
             this.scalar(a[0]!);
             b.st('u64', r10, buf, r0);
-          } else b.st('u64', r10, buf, 10);
+          } else b.st('u64', r10, buf, v4 ? 2 : 10);
         }
         return { at: 'stack', off: buf, size: 24 };
       }

@@ -71,7 +71,7 @@ function keyParts(layout: MapLayout, key: Uint8Array, r: Resolver): { text: stri
   keys.forEach((k, i) => {
     const off = layout.keyOffsets![i]!;
     const b = key.subarray(off, off + align8(byteSize(k)));
-    text.push(textValue(k, b, r));
+    text.push(textValue(k, b, r, true));
     json.push(String(jsonValue(k, b, r)));
   });
   return { text, json };

@@ -36,8 +36,11 @@ export function readInt(b: Uint8Array, ty: Ty): bigint {
   return v;
 }
 
-/** textValue renders a value as bpftrace's text output does. */
-export function textValue(ty: Ty, b: Uint8Array, r: Resolver): string {
+/**
+ * textValue renders a value as bpftrace's text output does; stacks in map keys are indented by four
+ * spaces instead of eight.
+ */
+export function textValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): string {
   const dv = view(b);
   switch (ty.k) {
     case 'int':
@@ -70,14 +73,15 @@ export function textValue(ty: Ty, b: Uint8Array, r: Resolver): string {
       if (ty.mode === 'perf')
         return `\n${names.map((n, i) => `\t${frames[i]!.toString(16)} ${n}\n`).join('')}`;
       if (ty.mode === 'raw') return `\n${frames.map((f) => `${f.toString(16)}\n`).join('')}`;
-      return `\n${names.map((n) => `        ${n}\n`).join('')}`;
+      const indent = asKey ? '    ' : '        ';
+      return `\n${names.map((n) => `${indent}${n}\n`).join('')}`;
     }
     case 'tuple': {
       const parts: string[] = [];
       let off = 0;
       for (const e of ty.elems) {
         const size = align8(Math.max(byteSize(e), 8));
-        parts.push(textValue(e, b.subarray(off, off + size), r));
+        parts.push(textValue(e, b.subarray(off, off + size), r, asKey));
         off += size;
       }
       return `(${parts.join(', ')})`;

@@ -238,7 +238,7 @@ class Session {
           if ((t.k === 'int' || t.k === 'ptr') && typeof spec !== 'string' && spec?.conv !== 's')
             return readInt(bytes, t);
           if (t.k === 'str') return cString(bytes.subarray(0, t.size));
-          return textValue(t, bytes, this.r).replace(/^\n/, '');
+          return textValue(t, bytes, this.r);
         });
         const text = render(a.fmt, args);
         if (a.kind === 'printf') {
