@@ -13,6 +13,7 @@ import { register as opensnoop } from './commands/opensnoop.js';
 import { register as strace } from './commands/strace.js';
 import { register as tcplife } from './commands/tcplife.js';
 import { register as run } from './commands/run.js';
+import { register as profile } from './commands/profile.js';
 
 type Register = (program: Command) => void;
 
@@ -23,6 +24,7 @@ registrations.push(vm);
 registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
 registrations.push(run);
+registrations.push(profile);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
