@@ -18,6 +18,7 @@ import { RingBuffer } from '../../kernel/ringbuf.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
+import { POLL_MS } from '../common/tracer.js';
 import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
 import { formatParts, formatSyscall, setSyscallNameSource } from './format.js';
 import {
@@ -137,6 +138,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
   const out = new Output(outFd);
   let records = 0;
   let child: ReturnType<typeof spawn> | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
   try {
     const pids = map({ type: 'hash', valueSize: 4, maxEntries: 8192, name: 'strace_pids' });
     const spec = map({ type: 'array', valueSize: 4, maxEntries: MAX_NR, name: 'strace_spec' });
@@ -228,6 +230,8 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         { lostCounter: lostCount },
       );
       reading = o.ring.start(onRecord);
+      const r = o.ring;
+      pollTimer = setInterval(() => r.poll(onRecord), POLL_MS);
     }
 
     let done: Promise<number>;
@@ -269,6 +273,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       done,
     });
     if (reason === 'done') exitCode = await done;
+    clearInterval(pollTimer);
 
     // Everything the kernel produced before the command ended is in the ring now: take it all.
     if (o.ring) while (o.ring.poll(onRecord) > 0);
@@ -287,6 +292,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     if (msg) process.stderr.write(`bpfkit strace: ${msg}\n`);
     return { exitCode: reason === 'done' ? exitCode : 0, records, lost: lostN };
   } finally {
+    clearInterval(pollTimer);
     closeObjects(o);
     if (outFd !== 2) closeSync(outFd);
   }
