@@ -14,3 +14,4 @@ export * from './syscalls.js';
 export * from './tracefs-events.js';
 export * from './tracefs-format.js';
 export * from './types.js';
+export * from './value.js';
