@@ -53,6 +53,10 @@ const BPF_ANY = 0;
 const BPF_NOEXIST = 1;
 const BPF_F_USER_STACK = 256;
 const JOIN_ARGS = 16;
+/** SCRATCH_SIZE is the per-CPU buffer for records too big for the 512-byte stack (join, long printf). */
+const SCRATCH_SIZE = 4096;
+/** STACK_RECORD_MAX is the largest event record built on the stack. */
+const STACK_RECORD_MAX = 160;
 const JOIN_WIDTH = 64;
 
 /** Val is where an evaluated expression is: in r0, or in a stack buffer at `off` from r10. */
@@ -147,7 +151,7 @@ function layoutMaps(checked: CheckedProgram, options: CompileOptions): MapLayout
     ref: JOIN_MAP,
     type: 'percpu_array',
     keySize: 4,
-    valueSize: 8 + JOIN_ARGS * JOIN_WIDTH,
+    valueSize: SCRATCH_SIZE,
     maxEntries: 1,
   });
   return out;
@@ -652,6 +656,10 @@ class ProbeGen {
     }
     const id = this.out.actions.length;
     this.out.actions.push(action);
+    if (size > STACK_RECORD_MAX) {
+      this.scratchEvent(id, args, slots, size, pos);
+      return;
+    }
     const rec = this.alloc(size, pos);
     this.b.st('u64', r10, rec, id);
     args.forEach((a, i) => {
@@ -662,6 +670,47 @@ class ProbeGen {
       this.sp = save;
     });
     this.output(rec, size);
+  }
+
+  /** scratchEvent builds a large record in the per-CPU scratch buffer, one argument at a time. */
+  private scratchEvent(id: number, args: A.Expr[], slots: ArgSlot[], size: number, pos: number): void {
+    const b = this.b;
+    if (size > SCRATCH_SIZE)
+      throw this.err(pos, `this event needs ${size} bytes; the limit is ${SCRATCH_SIZE}`);
+    const zero = this.alloc(8, pos);
+    const skip = this.label('noscratch');
+    const lookup = () => {
+      b.st('u64', r10, zero, 0);
+      b.ldMap(r1, JOIN_MAP);
+      this.stackPtr(r2, zero);
+      b.call('map_lookup_elem');
+      b.jmp('JEQ', r0, 0, skip);
+    };
+    args.forEach((a, i) => {
+      const save = this.sp;
+      const slot = slots[i]!;
+      const width = align8(Math.max(byteSize(slot.ty), 8));
+      const tmp = this.alloc(width, a.pos);
+      this.store(this.expr(a), tmp, width);
+      lookup();
+      for (let k = 0; k < width; k += 8) {
+        b.ldx('u64', r1, r10, tmp + k);
+        b.st('u64', r0, slot.offset + k, r1);
+      }
+      this.sp = save;
+    });
+    lookup();
+    b.st('u64', r0, 0, id);
+    b.mov(r2, r0);
+    b.ldMap(r1, EVENTS_MAP);
+    b.mov(r3, size);
+    b.mov(r4, 0);
+    b.call('ringbuf_output');
+    const ok = this.label('sent');
+    b.jmp('JEQ', r0, 0, ok);
+    this.globalAdd(Globals.LOST_EVENTS, 1);
+    b.label(ok);
+    b.label(skip);
   }
 
   private output(rec: number, size: number): void {

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { disassemble } from '../../asm/index.js';
 import { BpfkitError } from '../../errors/index.js';
 import type { Link } from '../../kernel/link.js';
+import { kprobesSupported, kprobeUnsupported } from '../../kernel/link-kprobe.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
 import { kernelSymbols } from '../../kernel/symbols.js';
 import { check } from '../check.js';
@@ -67,6 +68,20 @@ export function listScriptProbes(glob: string | undefined): string[] {
   return listProbes(new KernelTypeSource(), glob);
 }
 
+/**
+ * preflight fails before anything is loaded for probe types this kernel cannot attach (kprobes
+ * without CONFIG_KPROBES, fentry without function tracing, usdt), naming the alternative.
+ */
+function preflight(compiled: Compiled): void {
+  for (const p of compiled.programs) {
+    for (const spec of p.specs) {
+      const t = spec.type;
+      if (t === 'fentry' || t === 'fexit' || t === 'usdt') attachSpec({ fd: -1 }, spec);
+      if ((t === 'kprobe' || t === 'kretprobe') && !kprobesSupported()) throw kprobeUnsupported(t, spec.func);
+    }
+  }
+}
+
 /** run executes a script to completion and returns the exit code. */
 export async function run(opts: RunOptions): Promise<number> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
@@ -77,12 +92,7 @@ export async function run(opts: RunOptions): Promise<number> {
   if (opts.disasm) {
     for (const p of compiled.programs) write(`${p.name}:\n${disassemble(p.built.insns)}\n\n`);
   }
-  for (const p of compiled.programs) {
-    if (p.type === 'tracing') {
-      // Loading needs the target's BTF id; fail with the same clear message attach would give.
-      attachSpec({ fd: -1 }, p.specs[0]!);
-    }
-  }
+  preflight(compiled);
   const loaded = load(compiled);
   const links: Link[] = [];
   let ring: RingBuffer | undefined;
