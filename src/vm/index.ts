@@ -6,6 +6,7 @@ export * from './conformance-case.js';
 export * from './errors.js';
 export * from './helpers.js';
 export * from './interpreter.js';
+export * from './map-spec.js';
 export * from './maps.js';
 export * from './memory.js';
 export * from './program.js';

@@ -72,6 +72,36 @@ describe('bpfkit vm', () => {
     expect(fault.stdout).toMatch(/^instruction 0: out-of-bounds read of 2 bytes/);
   });
 
+  it('gives the program the maps --map describes and prints their contents after r0', async () => {
+    const src = [
+      '*(u32 *)(r10 - 4) = 7',
+      '*(u64 *)(r10 - 16) = 3',
+      'r1 = map[counts]',
+      'r2 = r10',
+      'r2 += -4',
+      'r3 = r10',
+      'r3 += -16',
+      'r4 = 0',
+      'call bpf_map_update_elem',
+      'r1 = map[events]',
+      'r2 = r10',
+      'r2 += -16',
+      'r3 = 8',
+      'r4 = 0',
+      'call bpf_ringbuf_output',
+      'exit',
+    ].join('\n');
+    const s = file('maps.s', src);
+    const r = await runCli(['vm', s, '--map', 'counts:hash:4:8:16', '--map', 'events:ringbuf:4096']);
+    expect(r.stdout).toBe(
+      '0x0\nmap counts (hash): 07000000 = 0300000000000000\nmap events (ringbuf): record 0300000000000000\n',
+    );
+    expectUserError(
+      await runCli(['vm', s, '--map', 'counts:hash:4:8:16']),
+      /uses map 'events', which no --map gives/,
+    );
+  });
+
   it('stops an endless loop with a budget error', async () => {
     expectUserError(
       await runCli(['vm', '--budget', '1000', file('loop.s', 'l: r0 += 1\ngoto l\n')]),

@@ -13,6 +13,7 @@ interface VmCliOptions {
   tier: string;
   budget: string;
   plugin?: boolean;
+  map: string[];
 }
 
 const hex64 = (v: bigint): string => v.toString(16);
@@ -53,12 +54,18 @@ export function register(program: Command): void {
     .option('--trace', 'print each executed instruction and the registers it changed, before r0')
     .option('--tier <tier>', 'compiled (translate to JavaScript) or interpreter', 'compiled')
     .option('--budget <n>', 'stop with an error after this many instructions', '100000000')
+    .option(
+      '--map <spec>',
+      'a map the program names, as name:type:key-size:value-size:max-entries (repeatable); its contents print after r0',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--plugin', 'bpf_conformance plugin mode: program hex on stdin, memory hex as the argument')
     .action(async (file: string | undefined, _pluginOptions: string | undefined, opts: VmCliOptions) => {
       if (opts.plugin) return plugin(file);
       const { BpfkitError, DecodeError } = await import('../../errors/index.js');
       const asm = await import('../../asm/index.js');
-      const { Vm } = await import('../../vm/index.js');
+      const { Vm, VmMap, parseMapSpec, mapTypeLabel } = await import('../../vm/index.js');
       if (file === undefined) throw new BpfkitError('missing program file (use - for stdin)');
       if (opts.tier !== 'compiled' && opts.tier !== 'interpreter') {
         throw new BpfkitError(`unknown tier '${opts.tier}': use compiled or interpreter`);
@@ -76,24 +83,38 @@ export function register(program: Command): void {
       const input = await readInput(file);
       if (input.length === 0) throw new DecodeError(`${name}: the file is empty`, 0);
       let insns: import('../../asm/index.js').Insn[];
+      // Maps get fds from 1000 up; named references in kernel-syntax assembly resolve to them.
+      const maps = new Map<number, InstanceType<typeof VmMap>>();
+      const byName = new Map<string, number>();
+      for (const text of opts.map) {
+        const spec = parseMapSpec(text);
+        if (byName.has(spec.name)) throw new BpfkitError(`map '${spec.name}' is given twice`);
+        byName.set(spec.name, 1000 + maps.size);
+        maps.set(1000 + maps.size, new VmMap(spec));
+      }
       if (opts.hex) insns = asm.decode(asm.parseHex(input.toString('utf8'), name));
       else if (file.endsWith('.bin')) insns = asm.decode(new Uint8Array(input));
       else if (opts.dialect === 'ubpf') insns = asm.assembleUbpf(input.toString('utf8'), { file: name });
       else {
         const built = asm.assemble(input.toString('utf8'), { file: name });
-        const named = built.relocations.filter((r) => typeof r.map === 'string');
-        if (named.length > 0) {
-          throw new BpfkitError(
-            `the program uses map '${String(named[0]!.map)}', and bpfkit vm has no maps to give it`,
-          );
+        insns = built.insns.map((i) => ({ ...i }));
+        for (const rel of built.relocations) {
+          if (typeof rel.map !== 'string') continue;
+          const fd = byName.get(rel.map);
+          if (fd === undefined) {
+            throw new BpfkitError(`the program uses map '${rel.map}', which no --map gives`, {
+              hint: `e.g. --map ${rel.map}:hash:4:8:1024`,
+            });
+          }
+          insns[rel.pc]!.imm = fd;
         }
-        insns = built.insns;
       }
       let mem: Uint8Array = new Uint8Array(0);
       if (opts.mem !== undefined) mem = asm.parseHex(opts.mem, '--mem');
       if (opts.ctx !== undefined) mem = new Uint8Array(await readInput(opts.ctx));
 
       const vm = new Vm(insns, {
+        maps,
         tier: opts.tier,
         budget,
         printk: (line) => process.stderr.write(`trace_printk: ${line}\n`),
@@ -116,5 +137,16 @@ export function register(program: Command): void {
       });
       const result = vm.run({ mem });
       process.stdout.write(`0x${hex64(result.r0)}\n`);
+      const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+      for (const [mapName, fd] of byName) {
+        const map = maps.get(fd)!;
+        const label = `map ${mapName} (${mapTypeLabel(map.spec.type)})`;
+        if (map.isArray || map.isHash) {
+          for (const [k, v] of map.entries()) {
+            if (map.isArray && v.every((b) => b === 0)) continue;
+            process.stdout.write(`${label}: ${hex(k)} = ${hex(v)}\n`);
+          }
+        } else for (const record of map.drain()) process.stdout.write(`${label}: record ${hex(record)}\n`);
+      }
     });
 }
