@@ -297,6 +297,51 @@ for (const tier of ['interpreter', 'compiled'] as const) {
       expect(vmWith(self, { maps: new Map([[6, jumps]]) }).run({ mem: le32(0) }).r0).toBe(34n);
     });
 
+    it('pushes, peeks and pops queue (FIFO) and stack (LIFO) maps', () => {
+      for (const [type, want] of [
+        [VmMapType.Queue, 0x0101n],
+        [VmMapType.Stack, 0x0202n],
+      ] as const) {
+        const q = new VmMap({ type, keySize: 0, valueSize: 8, maxEntries: 2 });
+        const vm = vmWith(
+          `*(u64 *)(r10 - 8) = 1
+           r1 = map[fd:7]
+           r2 = r10
+           r2 += -8
+           r3 = 0
+           call bpf_map_push_elem
+           *(u64 *)(r10 - 8) = 2
+           r1 = map[fd:7]
+           r2 = r10
+           r2 += -8
+           r3 = 0
+           call bpf_map_push_elem
+           r1 = map[fd:7]
+           r2 = r10
+           r2 += -8
+           r3 = 0
+           call bpf_map_push_elem
+           r6 = r0
+           r1 = map[fd:7]
+           r2 = r10
+           r2 += -16
+           call bpf_map_peek_elem
+           r1 = map[fd:7]
+           r2 = r10
+           r2 += -24
+           call bpf_map_pop_elem
+           r0 = *(u64 *)(r10 - 16)
+           r1 = *(u64 *)(r10 - 24)
+           r1 <<= 8
+           r0 |= r1
+           exit`,
+          { maps: new Map([[7, q]]) },
+        );
+        expect(vm.run().r0).toBe(want);
+        expect(q.records).toHaveLength(1);
+      }
+    });
+
     it('faults on a map fd the vm was not given', () => {
       expect(() => vmWith('r1 = map[fd:9]\nr0 = 0\nexit').run()).toThrow(
         /map fd 9, which the vm was not given/,

@@ -249,6 +249,23 @@ function ringbufFinish(submit: boolean): HelperFn {
   };
 }
 
+const mapPush: HelperFn = (rt, m, valuePtr, flags, _4, _5, pc) => {
+  const map = mapArg(rt, m, 'bpf_map_push_elem', pc);
+  const size = map.spec.valueSize;
+  return u64(map.push(rt.memory.checked(valuePtr, size, false, pc), flags));
+};
+
+function mapPop(peek: boolean): HelperFn {
+  return (rt, m, valuePtr, _3, _4, _5, pc) => {
+    const map = mapArg(rt, m, peek ? 'bpf_map_peek_elem' : 'bpf_map_pop_elem', pc);
+    const dst = rt.memory.checked(valuePtr, map.spec.valueSize, true, pc);
+    const value = map.pop(peek);
+    if (!value) return neg(ENOENT);
+    dst.set(value);
+    return 0n;
+  };
+}
+
 const getCurrentComm: HelperFn = (rt, buf, sizeArg, _3, _4, _5, pc) => {
   const size = Number(sizeArg & 0xffffffffn);
   const dst = rt.memory.checked(buf, size, true, pc);
@@ -270,6 +287,9 @@ export function standardHelpers(): Map<number, HelperFn> {
     [id('map_lookup_elem'), mapLookup],
     [id('map_update_elem'), mapUpdate],
     [id('map_delete_elem'), mapDelete],
+    [id('map_push_elem'), mapPush],
+    [id('map_pop_elem'), mapPop(false)],
+    [id('map_peek_elem'), mapPop(true)],
     [id('probe_read'), probeRead(undefined)],
     [id('probe_read_str'), probeReadStr(undefined)],
     [id('probe_read_user'), probeRead('user')],

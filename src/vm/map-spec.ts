@@ -12,6 +12,8 @@ const TYPES: Record<string, VmMapType> = {
   percpu_array: VmMapType.PerCPUArray,
   lru_hash: VmMapType.LRUHash,
   ringbuf: VmMapType.RingBuf,
+  queue: VmMapType.Queue,
+  stack: VmMapType.Stack,
 };
 
 /** mapTypeLabel names a VmMapType as the kernel does, lower case (`ringbuf`). */

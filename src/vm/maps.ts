@@ -1,6 +1,6 @@
 // In-memory maps for the interpreter, with the kernel's semantics for the core map types: hash,
-// array, their per-CPU and LRU variants (one CPU here), program arrays, perf event arrays and ring
-// buffers.
+// array, their per-CPU and LRU variants (one CPU here), program arrays, perf event arrays, ring
+// buffers, queues and stacks.
 
 import { BpfkitError } from '../errors/index.js';
 
@@ -13,6 +13,8 @@ export const VmMapType = {
   PerCPUHash: 5,
   PerCPUArray: 6,
   LRUHash: 9,
+  Queue: 22,
+  Stack: 23,
   RingBuf: 27,
 } as const;
 export type VmMapType = (typeof VmMapType)[keyof typeof VmMapType];
@@ -49,7 +51,7 @@ export class VmMap {
   readonly valueName: string;
   private readonly hash = new Map<string, { key: Uint8Array; value: Uint8Array }>();
   private readonly array: Uint8Array[] = [];
-  /** records holds ring buffer and perf event array output, oldest first, until drained. */
+  /** records holds ring buffer and perf event array output, or queue and stack values, oldest first. */
   readonly records: Uint8Array[] = [];
   /** programs holds a program array's entries, by index. */
   readonly programs = new Map<number, unknown>();
@@ -158,6 +160,24 @@ export class VmMap {
       return out;
     }
     return [...this.hash.values()].map((e) => [e.key.slice(), e.value.slice()]);
+  }
+
+  /** push adds a value to a queue or stack map (BPF_EXIST evicts the oldest when full). */
+  push(value: Uint8Array, flags = 0n): number {
+    if (this.spec.type !== VmMapType.Queue && this.spec.type !== VmMapType.Stack) return -EINVAL;
+    if (this.records.length >= this.spec.maxEntries) {
+      if (flags !== BPF_EXIST) return -E2BIG;
+      this.records.shift();
+    }
+    this.records.push(value.slice(0, this.spec.valueSize));
+    return 0;
+  }
+
+  /** pop removes (or with `peek`, only reads) the next value: oldest for a queue, newest for a stack. */
+  pop(peek = false): Uint8Array | undefined {
+    if (this.spec.type === VmMapType.Queue) return peek ? this.records[0] : this.records.shift();
+    if (this.spec.type === VmMapType.Stack) return peek ? this.records.at(-1) : this.records.pop();
+    return undefined;
   }
 
   /** drain returns and forgets the ring buffer or perf records written so far. */
