@@ -13,6 +13,7 @@ export * from './parse.js';
 export * from './syscalls.js';
 export * from './tracefs-events.js';
 export * from './tracefs-format.js';
+export * from './tracefs-print.js';
 export * from './tracefs-record.js';
 export * from './types.js';
 export * from './value.js';
