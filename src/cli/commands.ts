@@ -14,6 +14,7 @@ import { register as strace } from './commands/strace.js';
 import { register as tcplife } from './commands/tcplife.js';
 import { register as run } from './commands/run.js';
 import { register as profile } from './commands/profile.js';
+import { register as syscount } from './commands/syscount.js';
 
 type Register = (program: Command) => void;
 
@@ -25,6 +26,7 @@ registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
 registrations.push(run);
 registrations.push(profile);
+registrations.push(profile, syscount);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

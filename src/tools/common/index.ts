@@ -4,3 +4,5 @@ export * from './format.js';
 export * from './options.js';
 export * from './output.js';
 export * from './session.js';
+export * from './histogram.js';
+export * from './summary.js';
