@@ -143,7 +143,9 @@ function generate(p: VmProgram): string {
   );
   emit('let l1 = Number(state.r1 & 0xffffffffn) | 0, h1 = Number(state.r1 >> 32n) | 0;');
   emit('let l2 = Number(state.r2 & 0xffffffffn) | 0, h2 = Number(state.r2 >> 32n) | 0;');
-  emit(`const S = state.stackHi; let l10 = ${FRAME_STACK_SIZE}, h10 = S[0];`);
+  // G10 is the current frame's stack region: r10 is read-only, so r10-relative accesses with a
+  // constant offset inside the frame need no run-time check.
+  emit(`const S = state.stackHi; let l10 = ${FRAME_STACK_SIZE}, h10 = S[0], G10 = regions[h10 - 1];`);
   emit(
     `let budget = state.budget, pc = 0, t = 0, c = 0, g = undefined, fp = 0, ol = 0, oh = 0, nl = 0, nh = 0; const F = new Int32Array(${MAX_CALL_FRAMES * 11});`,
   );
@@ -164,7 +166,7 @@ function generate(p: VmProgram): string {
   const callHelper = (pc: number, id: string): string =>
     `${save} RT.call(rt, ${id}, ${pc}, ${helperArgs}); h0 = W[0]; l0 = W[1]; if (rt.stop !== 0) return RT.stopped(rt, h0, l0);`;
   const pushFrame = (pc: number): string =>
-    `if (fp >= ${MAX_CALL_FRAMES - 1}) throw RT.depth(${pc}); t = fp * 11; F[t] = ${pc + 1}; F[t+1] = h6; F[t+2] = l6; F[t+3] = h7; F[t+4] = l7; F[t+5] = h8; F[t+6] = l8; F[t+7] = h9; F[t+8] = l9; F[t+9] = h10; F[t+10] = l10; fp++; h10 = S[fp]; l10 = ${FRAME_STACK_SIZE};`;
+    `if (fp >= ${MAX_CALL_FRAMES - 1}) throw RT.depth(${pc}); t = fp * 11; F[t] = ${pc + 1}; F[t+1] = h6; F[t+2] = l6; F[t+3] = h7; F[t+4] = l7; F[t+5] = h8; F[t+6] = l8; F[t+7] = h9; F[t+8] = l9; F[t+9] = h10; F[t+10] = l10; fp++; h10 = S[fp]; l10 = ${FRAME_STACK_SIZE}; G10 = regions[h10 - 1];`;
 
   for (let pc = 0; pc < insns.length; pc++) {
     const i = insns[pc]!;
@@ -179,7 +181,9 @@ function generate(p: VmProgram): string {
     const bh = x ? `h${i.src}` : `(${i.imm < 0 ? -1 : 0})`;
     const size = SIZES[(i.code >> 3) & 3]!;
     const access = (reg: number, write: boolean): string =>
-      `t = (l${reg} >>> 0) + (${i.off}); g = regions[h${reg} - 1]; if (g === undefined || t < 0 || t + ${size} > g.len${write ? ' || !g.writable' : ''}) throw RT.oob(rt, ${pc}, h${reg}, l${reg}, ${i.off}, ${size}, ${write});`;
+      reg === 10 && i.off >= -FRAME_STACK_SIZE && i.off + size <= 0
+        ? `t = ${FRAME_STACK_SIZE + i.off}; g = G10;`
+        : `t = (l${reg} >>> 0) + (${i.off}); g = regions[h${reg} - 1]; if (g === undefined || t < 0 || t + ${size} > g.len${write ? ' || !g.writable' : ''}) throw RT.oob(rt, ${pc}, h${reg}, l${reg}, ${i.off}, ${size}, ${write});`;
     const storeValue = (vl: string, vh: string): string => {
       if (size === 1) return `g.bytes[t] = ${vl};`;
       if (size === 2) return `g.view.setInt16(t, ${vl}, true);`;
@@ -333,7 +337,7 @@ function generate(p: VmProgram): string {
       case Class.JMP32: {
         if (op === JmpOp.EXIT) {
           emit(
-            `if (fp === 0) { ${save} return RT.big(h0, l0); } fp--; t = fp * 11; pc = F[t]; h6 = F[t+1]; l6 = F[t+2]; h7 = F[t+3]; l7 = F[t+4]; h8 = F[t+5]; l8 = F[t+6]; h9 = F[t+7]; l9 = F[t+8]; h10 = F[t+9]; l10 = F[t+10]; continue;`,
+            `if (fp === 0) { ${save} return RT.big(h0, l0); } fp--; t = fp * 11; pc = F[t]; h6 = F[t+1]; l6 = F[t+2]; h7 = F[t+3]; l7 = F[t+4]; h8 = F[t+5]; l8 = F[t+6]; h9 = F[t+7]; l9 = F[t+8]; h10 = F[t+9]; l10 = F[t+10]; G10 = regions[h10 - 1]; continue;`,
           );
         } else if (op === JmpOp.CALL) {
           if (x) {
