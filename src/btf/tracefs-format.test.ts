@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BpfkitError, ParseError } from '../errors/index.js';
 import { BtfError } from './errors.js';
 import { eventField, parseEventFormat } from './tracefs-format.js';
+import { printSymbols, symbolize } from './tracefs-print.js';
 
 const testdata = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
 const formats = readdirSync(testdata).filter((f) => f.endsWith('.format'));
@@ -146,6 +147,7 @@ describe('tracefs format fuzz', () => {
       }
       try {
         const f = parseEventFormat(text, 'fuzz');
+        for (const sym of printSymbols(f)) symbolize(sym, 3);
         for (const field of [...f.fields, ...f.commonFields]) {
           expect(Number.isInteger(field.offset) && field.offset >= 0).toBe(true);
           expect(field.name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
