@@ -222,8 +222,7 @@ const ringbufOutput: HelperFn = (rt, m, data, sizeArg, _flags, _5, pc) => {
   return 0n;
 };
 
-// Reserved records are regions named after their map; submit and discard find them by address.
-const reserved = new WeakMap<object, { map: ReturnType<typeof mapFromPointer>; bytes: Uint8Array }>();
+// Reserved records are regions of their own; submit and discard find them by address.
 
 const ringbufReserve: HelperFn = (rt, m, sizeArg, _flags, _4, _5, pc) => {
   const map = mapArg(rt, m, 'bpf_ringbuf_reserve', pc);
@@ -231,7 +230,7 @@ const ringbufReserve: HelperFn = (rt, m, sizeArg, _flags, _4, _5, pc) => {
   const size = Number(sizeArg & 0xffffffffn);
   if (size > map.spec.maxEntries) return 0n;
   const region = rt.memory.map(`${map.name} ring buffer record`, new Uint8Array(size));
-  reserved.set(region, { map, bytes: region.bytes });
+  rt.reserved.set(region, map);
   return addressOf(region);
 };
 
@@ -239,12 +238,12 @@ function ringbufFinish(submit: boolean): HelperFn {
   const name = submit ? 'bpf_ringbuf_submit' : 'bpf_ringbuf_discard';
   return (rt, ptr, _2, _3, _4, _5, pc) => {
     const region = rt.memory.regionAt(ptr);
-    const record = region && (ptr & 0xffffffffn) === 0n ? reserved.get(region) : undefined;
-    if (!region || !record)
+    const map = region && (ptr & 0xffffffffn) === 0n ? rt.reserved.get(region) : undefined;
+    if (!region || !map)
       throw new VmError('helper', pc, `${name}: 0x${ptr.toString(16)} is not a reserved record`);
-    reserved.delete(region);
+    rt.reserved.delete(region);
     rt.memory.unmap(region);
-    if (submit) record.map?.records.push(record.bytes);
+    if (submit) map.records.push(region.bytes);
     return 0n;
   };
 }

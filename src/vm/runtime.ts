@@ -2,7 +2,7 @@
 // pretends to run in, and the flags a helper raises to stop the run (unwind, tail call).
 
 import type { VmMap } from './maps.js';
-import type { Memory } from './memory.js';
+import type { Memory, Region } from './memory.js';
 
 /** TaskContext is what get_current_pid_tgid / uid_gid / comm report. */
 export interface TaskContext {
@@ -53,6 +53,8 @@ export interface Runtime {
   /** tailCtx is the r1 the tail-called program starts with. */
   tailCtx: bigint;
   tailCalls: number;
+  /** reserved maps each ring buffer record not yet submitted or discarded to its ring buffer. */
+  reserved: Map<Region, VmMap>;
 }
 
 /** MAP_PTR_HI is the high word of the fake pointer an LD_IMM64 of a map fd yields; low word = fd. */

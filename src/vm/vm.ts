@@ -86,6 +86,7 @@ export class Vm {
       tailTarget: undefined,
       tailCtx: 0n,
       tailCalls: 0,
+      reserved: new Map(),
     };
   }
 
@@ -132,6 +133,9 @@ export class Vm {
     } finally {
       rt.memory.unmap(memRegion);
       for (const s of stacks) rt.memory.unmap(s);
+      // A record the program never submitted is dropped, as the kernel's verifier would not allow it.
+      for (const region of rt.reserved.keys()) rt.memory.unmap(region);
+      rt.reserved.clear();
     }
   }
 }
