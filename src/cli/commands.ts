@@ -15,6 +15,7 @@ import { register as tcplife } from './commands/tcplife.js';
 import { register as run } from './commands/run.js';
 import { register as profile } from './commands/profile.js';
 import { register as syscount } from './commands/syscount.js';
+import { register as exitsnoop } from './commands/exitsnoop.js';
 
 type Register = (program: Command) => void;
 
@@ -27,6 +28,7 @@ registrations.push(btf);
 registrations.push(run);
 registrations.push(profile);
 registrations.push(profile, syscount);
+registrations.push(profile, syscount, exitsnoop);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
