@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { DecodeError } from '../errors/index.js';
 import { mapUpdateElem } from '../sys/bpf.js';
-import { Poller } from '../sys/epoll.js';
+import { sharedPoller, type Watch } from '../sys/epoll.js';
 import type { FD } from '../sys/fd.js';
 import { ioctl, PerfIoctl } from '../sys/ioctl.js';
 import { Mapping, PROT_READ, PROT_WRITE, pageSize } from '../sys/mmap.js';
@@ -144,7 +144,8 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
   readonly #events: FD[] = [];
   readonly #maps: Mapping[] = [];
   readonly #rings: PerfRing[] = [];
-  readonly #poller: Poller;
+  readonly #watches: Watch[] = [];
+  #notify: (() => void) | undefined;
   readonly #batch: number;
   #running: Promise<void> | undefined;
   #closed = false;
@@ -157,7 +158,6 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
       throw new RangeError(`pagesPerCpu ${pages} is not a power of two`);
     this.#batch = options.batch ?? 65536;
     const what = `perf buffer ${map.name ?? mapFd}`;
-    this.#poller = new Poller(what);
     try {
       for (const cpu of onlineCpus()) {
         const ev = perfEventOpen(
@@ -188,11 +188,11 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
         value.writeUInt32LE(ev.value);
         mapUpdateElem(mapFd, key, value);
         ioctl(ev.value, PerfIoctl.ENABLE, 0, `enable ${what} cpu ${cpu}`);
-        this.#poller.add(ev.value);
+        this.#watches.push(sharedPoller.watch(ev.value, () => this.#wake(), `${what} cpu ${cpu}`));
       }
     } catch (err) {
+      for (const w of this.#watches) void w.close();
       this.#release();
-      this.#poller.closeSync();
       throw err;
     }
     track(this);
@@ -235,8 +235,21 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
         await new Promise<void>((r) => setImmediate(r));
         continue;
       }
-      await this.#poller.wait();
+      await this.#readable();
     }
+  }
+
+  #wake(): void {
+    const n = this.#notify;
+    this.#notify = undefined;
+    n?.();
+  }
+
+  #readable(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#notify = resolve;
+      for (const w of this.#watches) w.arm();
+    });
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -245,14 +258,16 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
       this.poll((d) => queue.push(d.slice()));
       while (queue.length > 0) yield queue.shift()!;
       if (this.#closed) break;
-      if (this.available === 0) await this.#poller.wait();
+      if (this.available === 0) await this.#readable();
     }
   }
 
   async closeAsync(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#poller.close();
+    const stopped = Promise.all(this.#watches.map((w) => w.close()));
+    this.#wake();
+    await stopped;
     await this.#running?.catch(() => {});
     this.#release();
     untrack(this);
@@ -261,7 +276,8 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
   close(): void {
     if (this.#closed && this.#events.length === 0) return;
     this.#closed = true;
-    this.#poller.closeSync();
+    for (const w of this.#watches) void w.close();
+    this.#wake();
     this.#release();
     untrack(this);
   }

@@ -3,7 +3,7 @@
 // epoll, draining every available record per wake-up.
 
 import { DecodeError } from '../errors/index.js';
-import { Poller } from '../sys/epoll.js';
+import { sharedPoller, type Watch } from '../sys/epoll.js';
 import { Mapping, PROT_READ, PROT_WRITE, pageSize } from '../sys/mmap.js';
 import { track, untrack } from './resources.js';
 
@@ -136,7 +136,8 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
   readonly #consumer: Mapping;
   readonly #producer: Mapping;
   readonly #reader: RingReader;
-  readonly #poller: Poller;
+  readonly #watch: Watch;
+  #notify: (() => void) | undefined;
   readonly #opts: RingBufferOptions;
   #running: Promise<void> | undefined;
   #closed = false;
@@ -156,8 +157,7 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
       throw err;
     }
     try {
-      this.#poller = new Poller(what);
-      this.#poller.add(fd);
+      this.#watch = sharedPoller.watch(fd, () => this.#wake(), what);
     } catch (err) {
       this.#producer.unmap();
       this.#consumer.unmap();
@@ -205,8 +205,22 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
         await new Promise<void>((r) => setImmediate(r));
         continue;
       }
-      await this.#poller.wait();
+      await this.#readable();
     }
+  }
+
+  #wake(): void {
+    const n = this.#notify;
+    this.#notify = undefined;
+    n?.();
+  }
+
+  /** readable resolves when the kernel signals new records (or the buffer closes). */
+  #readable(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#notify = resolve;
+      this.#watch.arm();
+    });
   }
 
   /** Symbol.asyncIterator yields a copy of each record until close(). */
@@ -216,23 +230,27 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
       this.poll((d) => queue.push(d.slice()));
       while (queue.length > 0) yield queue.shift()!;
       if (this.#closed) break;
-      if (this.available === 0) await this.#poller.wait();
+      if (this.available === 0) await this.#readable();
     }
   }
 
-  /** stop ends a running start() loop and waits for it; the maps stay readable until close(). */
+  /** closeAsync ends a running start() loop, waits for it and releases everything. */
   async closeAsync(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#poller.close();
+    const stopped = this.#watch.close();
+    this.#wake();
+    await stopped;
     await this.#running?.catch(() => {});
     this.#release();
   }
 
+  /** close releases at once (exit paths); a pending start() loop ends on its next turn. */
   close(): void {
     if (this.#closed && this.#consumer.unmapped) return;
     this.#closed = true;
-    this.#poller.closeSync();
+    void this.#watch.close();
+    this.#wake();
     this.#release();
   }
 
