@@ -342,7 +342,7 @@ function generate(p: VmProgram): string {
         } else if (op === JmpOp.CALL) {
           if (x) {
             emit(
-              `if (${hD} === RT.FUNC_PTR_HI) { ${pushFrame(pc)} pc = ${lD}; continue; } ${callHelper(pc, `(${lD} >>> 0)`)}`,
+              `if (${hD} === RT.FUNC_PTR_HI) { if (!state.program.functions.has(${lD})) throw RT.badTarget(${pc}); ${pushFrame(pc)} pc = ${lD}; continue; } ${callHelper(pc, `(${lD} >>> 0)`)}`,
             );
           } else if (i.src === PseudoSrc.CALL) {
             emit(`${pushFrame(pc)} pc = ${pc + 1 + i.imm}; continue;`);

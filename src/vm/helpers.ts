@@ -15,6 +15,8 @@ const u64 = (v: bigint | number): bigint => BigInt.asUintN(64, BigInt(v));
 const neg = (errno: bigint): bigint => u64(-errno);
 /** MAX_TAIL_CALLS is the kernel's MAX_TAIL_CALL_CNT. */
 export const MAX_TAIL_CALLS = 33;
+/** MAX_RECORD bounds one ring buffer reservation, in bytes. */
+const MAX_RECORD = 64 * 1024 * 1024;
 
 function need(
   bytes: Uint8Array | undefined,
@@ -228,7 +230,8 @@ const ringbufReserve: HelperFn = (rt, m, sizeArg, _flags, _4, _5, pc) => {
   const map = mapArg(rt, m, 'bpf_ringbuf_reserve', pc);
   if (map.spec.type !== VmMapType.RingBuf) return 0n;
   const size = Number(sizeArg & 0xffffffffn);
-  if (size > map.spec.maxEntries) return 0n;
+  // The kernel fails reservations larger than the ring; so does the vm (and it never allocates wildly).
+  if (size > map.spec.maxEntries || size > MAX_RECORD) return 0n;
   const region = rt.memory.map(`${map.name} ring buffer record`, new Uint8Array(size));
   rt.reserved.set(region, map);
   return addressOf(region);

@@ -200,6 +200,9 @@ export function interpret(state: RunState): bigint {
           if (x) {
             const v = r[i.dst]!;
             if (v >> 32n === BigInt(FUNC_PTR_HI)) {
+              if (!program.functions.has(Number(v & M32))) {
+                throw new VmError('invalid-instruction', pc, 'callx target is not the start of a function');
+              }
               next = callLocal(Number(v & M32));
             } else if (callHelper(Number(v & M32))) {
               onStep?.(pc, i, before!, r);

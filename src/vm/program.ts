@@ -2,7 +2,7 @@
 // the address encoding of function pointers, and the compiled form once built.
 
 import { decode, type Insn } from '../asm/instruction.js';
-import { STACK_SIZE } from '../asm/opcodes.js';
+import { Class, JmpOp, LD_IMM64, PseudoSrc, STACK_SIZE } from '../asm/opcodes.js';
 import { validate } from './validate.js';
 
 /** MAX_CALL_FRAMES is the kernel's MAX_CALL_FRAMES: the main frame plus seven bpf-to-bpf calls. */
@@ -18,6 +18,8 @@ export const FUNC_PTR_HI = 0xbf0c0000;
 export class VmProgram {
   readonly insns: readonly Insn[];
   readonly name: string;
+  /** functions lists the slots callx may jump to: bpf-to-bpf call targets and `lddw rX, func` targets. */
+  readonly functions: ReadonlySet<number>;
   /** compiled caches the translate-to-JavaScript tier's function for this program. */
   compiled: unknown;
 
@@ -25,5 +27,11 @@ export class VmProgram {
     this.insns = program instanceof Uint8Array ? decode(program) : program.map((i) => ({ ...i }));
     this.name = name;
     validate(this.insns);
+    const functions = new Set<number>();
+    this.insns.forEach((i, pc) => {
+      const local = i.code === (Class.JMP | JmpOp.CALL) && i.src === PseudoSrc.CALL;
+      if (local || (i.code === LD_IMM64 && i.src === PseudoSrc.FUNC)) functions.add(pc + 1 + i.imm);
+    });
+    this.functions = functions;
   }
 }

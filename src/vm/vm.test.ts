@@ -129,6 +129,12 @@ for (const tier of ['interpreter', 'compiled'] as const) {
       expect(new Vm(prog, { tier }).run().r0).toBe(42n);
     });
 
+    it('refuses callx to a forged function pointer', () => {
+      // 0xbf0c0000_00000001 looks like `lddw r2, func` but points into the middle of the program.
+      const err = fault('lddw %r2, 0xbf0c000000000001\ncall %r2\nexit', tier);
+      expect([err.fault, err.pc]).toEqual(['invalid-instruction', 2]);
+    });
+
     it('stops with r0 = 0 when the conformance unwind helper gets 0', () => {
       const r = new Vm(assembleUbpf('mov %r1, 0\ncall 5\nmov %r0, 2\nexit'), {
         tier,
