@@ -1,8 +1,8 @@
 // bpfkit/tools common: options, output, session life cycle and column formatting shared by the tools.
 
 export * from './format.js';
+export * from './histogram.js';
 export * from './options.js';
 export * from './output.js';
 export * from './session.js';
-export * from './histogram.js';
 export * from './summary.js';

@@ -34,21 +34,41 @@ export function syscallName(nr: number): string {
 
 function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number): string {
   const kind = sig.args[i];
-  const p = rec.arg(i);
-  if (p === 0n) return 'NULL';
+  if (rec.argLo(i) === 0 && rec.argHi(i) === 0) return 'NULL';
   const data = rec.data;
-  if (kind === 'path') return data.length === 0 ? ptr(p) : quote(data, false, true);
-  let len: bigint;
+  if (kind === 'path') return data.length === 0 ? ptr(rec.arg(i)) : quote(data, false, true);
+  // Lengths beyond 2^32 are clamped: only whether they exceed strSize matters.
+  let len: number;
   if (kind === 'buf_out') {
-    const ret = rec.ret;
-    if (ret < 0n) return ptr(p);
+    const ret = rec.retNumber ?? Number(rec.ret);
+    if (ret < 0) return ptr(rec.arg(i));
     len = ret;
   } else {
-    len = rec.arg(sig.lenArg ?? 0);
+    const at = sig.lenArg ?? 0;
+    len = rec.argHi(at) === 0 ? rec.argLo(at) : Number.MAX_SAFE_INTEGER;
   }
-  const shown = Number(len < BigInt(strSize) ? len : BigInt(strSize));
-  if (data.length < shown) return ptr(p);
-  return quote(data.subarray(0, shown), len > BigInt(strSize));
+  const shown = Math.min(len, strSize);
+  if (data.length < shown) return ptr(rec.arg(i));
+  return quote(data.subarray(0, shown), len > strSize);
+}
+
+/** fastScalar prints the common integer kinds without BigInt; undefined means "use decodeScalar". */
+function fastScalar(kind: string, rec: SyscallRecord, i: number): string | undefined {
+  const hi = rec.argHi(i);
+  const lo = rec.argLo(i);
+  switch (kind) {
+    case 'fd':
+      return String(lo | 0);
+    case 'uint':
+      return hi === 0 ? String(lo) : undefined;
+    case 'int':
+      if (hi === 0) return String(lo);
+      return hi === 0xffffffff && lo >= 0x80000000 ? String(lo - 0x100000000) : undefined;
+    case 'ptr':
+      return hi === 0 && lo === 0 ? 'NULL' : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function argList(rec: SyscallRecord, sig: SyscallSig, strSize: number): string {
@@ -65,14 +85,18 @@ function argList(rec: SyscallRecord, sig: SyscallSig, strSize: number): string {
       if (!openNeedsMode(rec.arg(i - 1))) continue;
     }
     if (kind === 'path' || kind === 'buf_in' || kind === 'buf_out') out.push(dataArg(rec, sig, i, strSize));
-    else out.push(decodeScalar(kind, rec.arg(i)));
+    else out.push(fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)));
   }
   return out.join(', ');
 }
 
 /** formatReturn prints what follows `= `: a value, `?`, or `-1 ENOENT (No such file or directory)`. */
-export function formatReturn(ret: bigint, kind: 'int' | 'hex' | 'none'): string {
+export function formatReturn(ret: bigint | number, kind: 'int' | 'hex' | 'none'): string {
   if (kind === 'none') return '?';
+  if (typeof ret === 'number') {
+    if (ret >= 0 && kind === 'int') return String(ret);
+    ret = BigInt(ret);
+  }
   if (ret < 0n && ret >= -MAX_ERRNO) {
     const code = Number(-ret);
     return isRestart(code) ? `? ${errnoSuffix(code)}` : `-1 ${errnoSuffix(code)}`;
@@ -96,7 +120,7 @@ export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): Sysca
     return {
       name: sig.name,
       call: `${sig.name}(${argList(rec, sig, opts.strSize ?? 32)})`,
-      ret: formatReturn(rec.ret, sig.ret),
+      ret: formatReturn(rec.retNumber ?? rec.ret, sig.ret),
     };
   }
   const name = syscallName(nr);

@@ -17,7 +17,7 @@ import {
   r9,
   r10,
 } from '../../asm/index.js';
-import { wakeupFlags } from '../common/snippets.js';
+import { RingFlag } from '../common/snippets.js';
 import { RECORD, RECORD_HEADER } from './record.js';
 import { Capture } from './syscalls.js';
 
@@ -32,8 +32,6 @@ export const TRACE_BIT = 1 << 24;
 /** STATS_VALUE_SIZE is the -c counters of one syscall: calls, errors, nanoseconds (u64 each). */
 export const STATS_VALUE_SIZE = 24;
 
-// Wake the reader early once this much is waiting; its timer collects smaller amounts.
-const WAKEUP_BYTES = 512 * 1024;
 const EXIT = 60;
 const EXIT_GROUP = 231;
 const CONSUMED = -1;
@@ -113,7 +111,6 @@ function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string): void {
       .label(`${p}_emitted`);
     return;
   }
-  wakeupFlags(b, r9, WAKEUP_BYTES, p);
   b.ldx('u32', r3, r7, RECORD.dataLen)
     .jmp('JLE', r3, DATA_MAX, `${p}_sized`)
     .mov(r3, 0)
@@ -121,7 +118,8 @@ function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string): void {
     .add(r3, RECORD_HEADER)
     .ldMap(r1, 'events')
     .mov(r2, r7)
-    .mov(r4, r9)
+    // The reader polls on a timer, so no record needs to wake it.
+    .mov(r4, RingFlag.NO_WAKEUP)
     .call('ringbuf_output')
     .jmp('JEQ', r0, 0, `${p}_emitted`);
   countLost(b, `${p}_emitted`);

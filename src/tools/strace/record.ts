@@ -25,16 +25,19 @@ export const RECORD_HEADER = RECORD.data;
 export class SyscallRecord {
   readonly view: DataView;
   readonly base: number;
+  /** end is where the record stops within the view. */
+  readonly end: number;
 
-  constructor(view: DataView, base = 0) {
-    if (view.byteLength - base < RECORD_HEADER) {
+  constructor(view: DataView, base = 0, end = view.byteLength) {
+    if (end - base < RECORD_HEADER || end > view.byteLength) {
       throw new DecodeError(
-        `syscall record is ${view.byteLength - base} bytes, shorter than its ${RECORD_HEADER}-byte header`,
+        `syscall record is ${end - base} bytes, shorter than its ${RECORD_HEADER}-byte header`,
         base,
       );
     }
     this.view = view;
     this.base = base;
+    this.end = end;
   }
 
   get ts(): bigint {
@@ -59,9 +62,22 @@ export class SyscallRecord {
   arg(i: number): bigint {
     return this.view.getBigUint64(this.base + RECORD.args + 8 * i, true);
   }
+  /** argLo and argHi are the 32-bit halves of argument i, for printing without BigInt. */
+  argLo(i: number): number {
+    return this.view.getUint32(this.base + RECORD.args + 8 * i, true);
+  }
+  argHi(i: number): number {
+    return this.view.getUint32(this.base + RECORD.args + 8 * i + 4, true);
+  }
+  /** retNumber is the return value when it fits in 32 signed bits (almost always), else undefined. */
+  get retNumber(): number | undefined {
+    const lo = this.view.getInt32(this.base + RECORD.ret, true);
+    const hi = this.view.getInt32(this.base + RECORD.ret + 4, true);
+    return hi === lo >> 31 ? lo : undefined;
+  }
   /** data is the captured user memory (a path with its NUL, or the first bytes of a buffer). */
   get data(): Uint8Array {
-    const avail = this.view.byteLength - this.base - RECORD_HEADER;
+    const avail = this.end - this.base - RECORD_HEADER;
     const len = Math.min(this.view.getUint32(this.base + RECORD.dataLen, true), avail);
     return new Uint8Array(this.view.buffer, this.view.byteOffset + this.base + RECORD.data, len);
   }

@@ -18,7 +18,6 @@ import { RingBuffer } from '../../kernel/ringbuf.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
-import { POLL_MS } from '../common/tracer.js';
 import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
 import { formatParts, formatSyscall, setSyscallNameSource } from './format.js';
 import {
@@ -61,6 +60,7 @@ export interface StraceResult {
 }
 
 const EXECVE = 59;
+const STRACE_POLL_MS = 10;
 const EXIT_GROUP = 231;
 
 /** resolveCommand finds a command in PATH, as strace does before running it. */
@@ -190,8 +190,15 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     one.writeUInt32LE(1);
     const fmt = { pidPrefix: false, showTime: opts.showTime ?? false, strSize };
     let flushQueued = false;
+    let viewBuffer: ArrayBufferLike | undefined;
+    let ringView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
     const onRecord = (data: Uint8Array): void => {
-      const rec = new SyscallRecord(new DataView(data.buffer, data.byteOffset, data.byteLength));
+      // Records are views of the same ring mapping: one DataView over it serves them all.
+      if (data.buffer !== viewBuffer) {
+        viewBuffer = data.buffer;
+        ringView = new DataView(data.buffer);
+      }
+      const rec = new SyscallRecord(ringView, data.byteOffset, data.byteOffset + data.byteLength);
       records++;
       if (!rootExeced && rec.tgid === rootPid) {
         if (rec.nr !== EXECVE || rec.ret !== 0n) return;
@@ -223,15 +230,15 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         });
       }
     };
-    let reading: Promise<void> | undefined;
     if (!summary) {
       o.ring = new RingBuffer(
         { fd: sink.fd, maxEntries: sink.maxEntries, name: 'strace_events' },
         { lostCounter: lostCount },
       );
-      reading = o.ring.start(onRecord);
+      // A timer, not epoll: at strace's rates the ring is never empty, and a level-triggered wait
+      // would spin between the reader and its thread. Batches of ~10 ms are cheap and prompt.
       const r = o.ring;
-      pollTimer = setInterval(() => r.poll(onRecord), POLL_MS);
+      pollTimer = setInterval(() => r.poll(onRecord), STRACE_POLL_MS);
     }
 
     let done: Promise<number>;
@@ -280,7 +287,6 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     for (const l of o.links.splice(0).reverse()) l.close();
     if (o.ring) while (o.ring.poll(onRecord) > 0);
     await o.ring?.closeAsync();
-    await reading?.catch(() => {});
     if (summary) out.line(formatSummary(readStats(sink)).trimEnd());
     else if (commandPath && reason === 'done' && !opts.json) {
       const sig = child?.signalCode;

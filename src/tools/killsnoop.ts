@@ -1,0 +1,188 @@
+// killsnoop: trace signals, as libbpf-tools killsnoop (sigsnoop) does: every generated signal from
+// the signal:signal_generate tracepoint, or with -k only kill(2), tkill(2) and tgkill(2) with their
+// return values from the syscall tracepoints.
+
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r10 } from '../asm/index.js';
+import type { Output } from './common/output.js';
+import { countLost } from './common/snippets.js';
+import type { TracerProgram } from './common/tracer.js';
+import { runTracer, type TracerResult } from './common/tracer.js';
+import {
+  decodeKillEvent,
+  formatKill,
+  KILLSNOOP_EVENT,
+  type KillEvent,
+  type KillFormat,
+  killJson,
+  killsnoopHeader,
+} from './killsnoop-format.js';
+
+/** KillsnoopOptions are libbpf-tools killsnoop's options. */
+export interface KillsnoopOptions extends KillFormat {
+  pid?: number;
+  /** signal traces only this signal number (-s). */
+  signal?: number;
+  /** failed keeps only signals that failed (-x). */
+  failed?: boolean;
+  /** killOnly traces kill/tkill/tgkill syscalls only (-k). */
+  killOnly?: boolean;
+  json?: boolean;
+  seconds?: number;
+  done?: Promise<unknown>;
+  onEvent?: (e: KillEvent) => void;
+  ready?: () => void;
+}
+
+const E = KILLSNOOP_EVENT;
+const FP_EV = -32;
+const FP_TID = -36;
+// signal:signal_generate fields (stable since 3.x): sig 8, errno 12, pid 36.
+const GEN = { sig: 8, errno: 12, pid: 36 };
+
+/** send emits comm + ringbuf_output of the event at FP_EV, counting drops. */
+function send(b: ProgramBuilder): void {
+  b.mov(r1, r10)
+    .add(r1, FP_EV + E.comm)
+    .mov(r2, 16)
+    .call('get_current_comm')
+    .ldMap(r1, 'events')
+    .mov(r2, r10)
+    .add(r2, FP_EV)
+    .mov(r3, E.size)
+    .mov(r4, 0)
+    .call('ringbuf_output')
+    .jmp('JEQ', r0, 0, 'out');
+  countLost(b, 'lost');
+}
+
+function start(b: ProgramBuilder, o: KillsnoopOptions): void {
+  b.mov(r6, r1).call('get_current_pid_tgid').mov(r7, r0).rsh(r0, 32);
+  if (o.pid) b.jmp('JNE', r0, o.pid, 'out');
+  for (let off = 0; off < E.size; off += 8) b.st('u64', r10, FP_EV + off, 0);
+  b.st('u32', r10, FP_EV + E.pid, r0);
+}
+
+function generateProgram(o: KillsnoopOptions): BuiltProgram {
+  const b = new ProgramBuilder();
+  start(b, o);
+  b.ldx('u32', r1, r6, GEN.sig);
+  if (o.signal) b.jmp('JNE', r1, o.signal, 'out');
+  b.st('u32', r10, FP_EV + E.sig, r1).ldx('u32', r1, r6, GEN.errno);
+  if (o.failed) b.jmp('JEQ', r1, 0, 'out');
+  b.st('u32', r10, FP_EV + E.ret, r1)
+    .ldx('u32', r1, r6, GEN.pid)
+    .st('u32', r10, FP_EV + E.tpid, r1);
+  send(b);
+  return b.label('out').mov(r0, 0).exit().build();
+}
+
+/** enterProgram stashes pid, target and signal by thread; `tpidAt`/`sigAt` are the syscall's fields. */
+function enterProgram(o: KillsnoopOptions, tpidAt: number, sigAt: number): BuiltProgram {
+  const b = new ProgramBuilder();
+  start(b, o);
+  b.ldx('u64', r1, r6, sigAt);
+  if (o.signal) b.jmp('JNE', r1, o.signal, 'out');
+  b.st('u32', r10, FP_EV + E.sig, r1)
+    .ldx('u64', r1, r6, tpidAt)
+    .st('u32', r10, FP_EV + E.tpid, r1)
+    .st('u32', r10, FP_TID, r7)
+    .ldMap(r1, 'values')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .mov(r3, r10)
+    .add(r3, FP_EV)
+    .mov(r4, 0)
+    .call('map_update_elem');
+  return b.label('out').mov(r0, 0).exit().build();
+}
+
+function exitProgram(o: KillsnoopOptions): BuiltProgram {
+  const b = new ProgramBuilder()
+    .mov(r6, r1)
+    .call('get_current_pid_tgid')
+    .st('u32', r10, FP_TID, r0)
+    .ldMap(r1, 'values')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .mov(r7, r0)
+    .ldx('u64', r1, r6, 16);
+  if (o.failed) b.jmp('JSGE', r1, 0, 'done');
+  b.st('u32', r7, E.ret, r1).mov(r1, r7).add(r1, E.comm).mov(r2, 16).call('get_current_comm');
+  b.ldMap(r1, 'events')
+    .mov(r2, r7)
+    .mov(r3, E.size)
+    .mov(r4, 0)
+    .call('ringbuf_output')
+    .jmp('JEQ', r0, 0, 'done');
+  countLost(b, 'lost');
+  return b
+    .label('done')
+    .ldMap(r1, 'values')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .call('map_delete_elem')
+    .label('out')
+    .mov(r0, 0)
+    .exit()
+    .build();
+}
+
+/** runKillsnoop prints signals until stopped. */
+export async function runKillsnoop(opts: KillsnoopOptions, out: Output): Promise<TracerResult> {
+  const programs: TracerProgram[] = opts.killOnly
+    ? [
+        // sys_enter_kill/tkill: pid at 16, sig at 24; sys_enter_tgkill: tgid 16, pid 24, sig 32.
+        {
+          name: 'kill_entry',
+          type: 'tracepoint',
+          insns: enterProgram(opts, 16, 24),
+          attach: ['syscalls:sys_enter_kill', 'syscalls:sys_enter_tkill'],
+        },
+        {
+          name: 'tgkill_entry',
+          type: 'tracepoint',
+          insns: enterProgram(opts, 24, 32),
+          attach: ['syscalls:sys_enter_tgkill'],
+        },
+        {
+          name: 'kill_exit',
+          type: 'tracepoint',
+          insns: exitProgram(opts),
+          attach: ['syscalls:sys_exit_kill', 'syscalls:sys_exit_tkill', 'syscalls:sys_exit_tgkill'],
+        },
+      ]
+    : [
+        {
+          name: 'sig_trace',
+          type: 'tracepoint',
+          insns: generateProgram(opts),
+          attach: ['signal:signal_generate'],
+        },
+      ];
+  return runTracer(
+    {
+      tool: 'killsnoop',
+      programs,
+      maps: {
+        values: { type: 'hash', keySize: 4, valueSize: E.size, maxEntries: 10240, name: 'killsnoop_vals' },
+      },
+      ready: () => {
+        if (!opts.json) out.line(killsnoopHeader());
+        opts.ready?.();
+      },
+      onRecord: (data) => {
+        const e = decodeKillEvent(data);
+        opts.onEvent?.(e);
+        if (opts.json) out.json(killJson(e));
+        else out.line(formatKill(e, opts));
+      },
+    },
+    out,
+    {
+      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
+      ...(opts.done ? { done: opts.done } : {}),
+    },
+  );
+}
