@@ -61,12 +61,13 @@ export function register(program: Command): void {
       [] as string[],
     )
     .option('--plugin', 'bpf_conformance plugin mode: program hex on stdin, memory hex as the argument')
-    .action(async (file: string | undefined, _pluginOptions: string | undefined, opts: VmCliOptions) => {
+    .action(async (file: string | undefined, extra: string | undefined, opts: VmCliOptions) => {
       if (opts.plugin) return plugin(file);
       const { BpfkitError, DecodeError } = await import('../../errors/index.js');
       const asm = await import('../../asm/index.js');
       const { Vm, VmMap, parseMapSpec, mapTypeLabel } = await import('../../vm/index.js');
       if (file === undefined) throw new BpfkitError('missing program file (use - for stdin)');
+      if (extra !== undefined) throw new BpfkitError(`unexpected argument '${extra}': give one program file`);
       if (opts.tier !== 'compiled' && opts.tier !== 'interpreter') {
         throw new BpfkitError(`unknown tier '${opts.tier}': use compiled or interpreter`);
       }
