@@ -92,3 +92,51 @@ export const X86_REGS: Record<string, number> = {
 
 /** ARG_REGS are the registers of the first six integer arguments in the x86_64 SysV ABI. */
 export const ARG_REGS = ['di', 'si', 'dx', 'cx', 'r8', 'r9'];
+
+/**
+ * MACROS are the #define constants bpftrace scripts take from kernel headers, which BTF does not
+ * carry (enum constants come from BTF instead).
+ */
+export const MACROS: Record<string, bigint> = {
+  AF_UNSPEC: 0n,
+  AF_UNIX: 1n,
+  AF_LOCAL: 1n,
+  AF_INET: 2n,
+  AF_INET6: 10n,
+  AF_NETLINK: 16n,
+  AF_PACKET: 17n,
+  TASK_RUNNING: 0n,
+  TASK_INTERRUPTIBLE: 1n,
+  TASK_UNINTERRUPTIBLE: 2n,
+  __TASK_STOPPED: 4n,
+  __TASK_TRACED: 8n,
+  EXIT_DEAD: 16n,
+  EXIT_ZOMBIE: 32n,
+  TASK_DEAD: 128n,
+  TASK_WAKEKILL: 256n,
+  TASK_NOLOAD: 1024n,
+  TASK_NEW: 2048n,
+  O_RDONLY: 0n,
+  O_WRONLY: 1n,
+  O_RDWR: 2n,
+  O_CREAT: 0o100n,
+  O_EXCL: 0o200n,
+  O_TRUNC: 0o1000n,
+  O_APPEND: 0o2000n,
+  O_NONBLOCK: 0o4000n,
+  O_CLOEXEC: 0o2000000n,
+  SIGKILL: 9n,
+  SIGTERM: 15n,
+  SIGINT: 2n,
+  SIGHUP: 1n,
+  SIGUSR1: 10n,
+  SIGUSR2: 12n,
+  SIGCHLD: 17n,
+  SIGSTOP: 19n,
+  SIGCONT: 18n,
+  SIGSEGV: 11n,
+  PAGE_SIZE: 4096n,
+  NSEC_PER_SEC: 1000000000n,
+  NSEC_PER_MSEC: 1000000n,
+  NSEC_PER_USEC: 1000n,
+};

@@ -3,7 +3,7 @@
 // members listed from BTF) before any bytecode is generated.
 
 import type * as A from './ast.js';
-import { AGG_FUNCTIONS, BUILTINS, FUNCTIONS } from './builtins.js';
+import { AGG_FUNCTIONS, BUILTINS, FUNCTIONS, MACROS } from './builtins.js';
 import { didYouMean, type Source } from './diagnostics.js';
 import { FormatError, parseFormat, type Spec, specs } from './format/printf.js';
 import { expandTracepoints, hasWildcard, type ProbeSpec, parseAttachPoint } from './probes.js';
@@ -551,6 +551,8 @@ class ProbeChecker {
   }
 
   private deref(e: A.Unary, t: Ty): Ty {
+    // An integer is an address of a u64, as in bpftrace (`*kaddr("avenrun")`).
+    if (t.k === 'int') return U64;
     if (t.k !== 'ptr') throw this.err(e.pos, `cannot dereference ${tyName(t)}`);
     return this.memberTy(t.to, t.space);
   }
@@ -678,6 +680,20 @@ class ProbeChecker {
         return this.args(e);
     }
     if (FUNCTIONS[n] !== undefined) throw this.err(e.pos, `${n} is a function; call it as ${n}(...)`);
+    // Upper-case names are constants: header macros, or enumerators from BTF.
+    if (/^[A-Z_][A-Z0-9_]*$/.test(n)) {
+      const v = MACROS[n] ?? this.opts.types.enumValue?.(n);
+      if (v !== undefined) {
+        this.v.consts.set(e, v);
+        return I64;
+      }
+      throw this.err(
+        e.pos,
+        `unknown constant '${n}'`,
+        didYouMean(n, Object.keys(MACROS)) ??
+          'it is neither a known header macro nor an enumerator in the kernel BTF',
+      );
+    }
     throw this.err(e.pos, `unknown builtin '${n}'`, didYouMean(n, BUILTINS));
   }
 

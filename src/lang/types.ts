@@ -38,6 +38,8 @@ export interface TypeSource {
   tracepoints(): string[];
   /** struct resolves `struct sock`, `union x`, a typedef or a base type name through BTF. */
   cType(name: string): CType | undefined;
+  /** enumValue resolves a BTF enumerator (TCP_FIN_WAIT1, SKB_DROP_REASON_NOT_SPECIFIED). */
+  enumValue?(name: string): bigint | undefined;
   /** kernelFunctions lists names that kprobe/fentry could attach to, for wildcards and suggestions. */
   kernelFunctions?(): string[];
 }

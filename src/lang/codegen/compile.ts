@@ -35,7 +35,7 @@ export interface CompileOptions {
   /** resolveCgroupId turns cgroupid("/sys/fs/cgroup/...") into an id at compile time. */
   resolveCgroupId?: (path: string) => bigint;
   /** resolveKaddr turns kaddr("symbol") into an address at compile time. */
-  resolveKaddr?: (name: string) => bigint;
+  resolveKaddr?: (name: string) => bigint | undefined;
 }
 
 /** Compiled is everything the runtime needs to load, attach and print. */
@@ -838,14 +838,18 @@ class ProbeGen {
         return this.binary(e);
       case 'unary': {
         if (e.op === '*') {
+          const ot = this.ty(e.operand);
           this.scalar(e.operand);
-          return this.readMem(
-            r0,
-            0,
-            (this.ty(e.operand) as Extract<Ty, { k: 'ptr' }>).to,
-            (this.ty(e.operand) as Extract<Ty, { k: 'ptr' }>).space,
-            e.pos,
-          );
+          if (ot.k !== 'ptr') {
+            return this.readMem(
+              r0,
+              0,
+              { kind: 'int', name: 'u64', size: 8, signed: false },
+              this.defaultSpace(),
+              e.pos,
+            );
+          }
+          return this.readMem(r0, 0, ot.to, ot.space, e.pos);
         }
         this.scalar(e.operand);
         if (e.op === '!') this.boolify('JEQ', r0, 0);
@@ -1133,6 +1137,11 @@ class ProbeGen {
   private builtin(e: A.Builtin, t: Ty): Val {
     const b = this.b;
     const n = e.name;
+    const constant = this.v.consts.get(e);
+    if (constant !== undefined) {
+      this.ldImm(r0, constant);
+      return R0;
+    }
     if (/^arg\d+$/.test(n)) {
       const i = Number(n.slice(3));
       if (this.spec.type === 'rawtracepoint') b.ldx('u64', r0, r6, i * 8);
@@ -1464,7 +1473,9 @@ class ProbeGen {
       case 'kaddr': {
         const name = (a[0] as A.StrLit).value;
         if (!this.opts.resolveKaddr) throw this.err(e.pos, 'kaddr() needs the running system');
-        this.ldImm(r0, this.opts.resolveKaddr(name));
+        const addr = this.opts.resolveKaddr(name);
+        if (addr === undefined) throw this.err(e.pos, `kaddr: no kernel symbol '${name}' in /proc/kallsyms`);
+        this.ldImm(r0, addr);
         return R0;
       }
       case 'reg': {

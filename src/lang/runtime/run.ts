@@ -57,8 +57,7 @@ export function compileScript(text: string, file: string, params: string[] = [],
       const m = new RegExp(`^([0-9a-f]+) \\w ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(
         table,
       );
-      if (!m) throw source.error(0, `kaddr: no kernel symbol '${name}'`);
-      return BigInt(`0x${m[1]}`);
+      return m ? BigInt(`0x${m[1]}`) : undefined;
     },
   });
 }

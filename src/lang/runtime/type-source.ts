@@ -42,6 +42,16 @@ export class KernelTypeSource implements TypeSource {
     return t ? this.convert(btf, t.id) : undefined;
   }
 
+  enumValue(name: string): bigint | undefined {
+    const btf = this.vmlinux();
+    if (!btf) return undefined;
+    try {
+      return btf.enumValue(name);
+    } catch {
+      return undefined;
+    }
+  }
+
   private vmlinux(): Btf | undefined {
     if (this.btf === undefined) {
       try {
