@@ -1,6 +1,7 @@
 import { existsSync, openSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { kernelIt } from '../testing/kernel.js';
+import { Link } from './link.js';
 import { countCalls } from './link-test-programs.js';
 import { attachTracepoint } from './link-tracepoint.js';
 import { BpfMap } from './map.js';
@@ -70,6 +71,9 @@ describe('tracepoint links', () => {
       link.pin(path);
       link.close();
       expect(existsSync(path)).toBe(true);
+      const reopened = Link.fromPin(path);
+      expect(reopened.fd).toBeGreaterThan(0);
+      reopened.close();
       const before = s.read();
       for (let i = 0; i < 5; i++) openMissing(i);
       expect(s.read()).toBeGreaterThanOrEqual(before + 5n);

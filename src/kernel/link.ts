@@ -2,7 +2,7 @@
 // here and released by one idempotent close(), at the latest when the process exits.
 
 import { BpfkitError } from '../errors/index.js';
-import { objPin } from '../sys/bpf.js';
+import { objGet, objPin } from '../sys/bpf.js';
 import type { FD } from '../sys/fd.js';
 import { track, untrack } from './resources.js';
 
@@ -27,6 +27,11 @@ export class Link {
     this.target = target;
     this.#fds = fds;
     track(this);
+  }
+
+  /** fromPin opens a link pinned in bpffs; closing it leaves the pin (and the attachment) in place. */
+  static fromPin(path: string): Link {
+    return new Link('pinned', path, [objGet(path, `pinned link ${path}`)]);
   }
 
   /** fd is the bpf_link (or the perf event, on kernels without perf links). */

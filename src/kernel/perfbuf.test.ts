@@ -59,6 +59,24 @@ describe('PerfBuffer on real perf rings', () => {
     }
   });
 
+  kernelIt('async iterator yields copies of samples', async () => {
+    const s = setup(8);
+    try {
+      const unique = `/tmp/bpfkit-pb-iter-${process.pid}`;
+      tryOpen(unique);
+      let found = '';
+      for await (const rec of s.pb) {
+        if (cstr(rec) === unique) {
+          found = cstr(rec);
+          break;
+        }
+      }
+      expect(found).toBe(unique);
+    } finally {
+      await s.close();
+    }
+  });
+
   kernelIt('reports PERF_RECORD_LOST when a one-page ring overflows', async () => {
     const s = setup(1);
     try {
