@@ -16,6 +16,7 @@ import { register as run } from './commands/run.js';
 import { register as profile } from './commands/profile.js';
 import { register as syscount } from './commands/syscount.js';
 import { register as exitsnoop } from './commands/exitsnoop.js';
+import { register as killsnoop } from './commands/killsnoop.js';
 
 type Register = (program: Command) => void;
 
@@ -29,6 +30,7 @@ registrations.push(run);
 registrations.push(profile);
 registrations.push(profile, syscount);
 registrations.push(profile, syscount, exitsnoop);
+registrations.push(profile, syscount, exitsnoop, killsnoop);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

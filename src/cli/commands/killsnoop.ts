@@ -1,0 +1,48 @@
+// `bpfkit killsnoop`: trace signals, with libbpf-tools killsnoop's (sigsnoop's) columns.
+
+import type { Command } from 'commander';
+
+const EXAMPLES = `
+Examples:
+  bpfkit killsnoop             trace signals system-wide
+  bpfkit killsnoop -k          trace signals issued by kill syscall only
+  bpfkit killsnoop -x          trace failed signals only
+  bpfkit killsnoop -p 1216     only trace PID 1216
+  bpfkit killsnoop -s 9        only trace signal 9
+  bpfkit killsnoop -n          print SIGKILL instead of 9
+  bpfkit killsnoop -d 10       trace for 10 seconds
+  bpfkit killsnoop --json      one JSON object per line`;
+
+export function register(program: Command): void {
+  program
+    .command('killsnoop')
+    .description('trace standard and real-time signals')
+    .option('-k, --kill', 'trace signals issued by kill syscall only')
+    .option('-n, --name', 'output signal name instead of signal number')
+    .option('-p, --pid <pid>', 'process ID to trace')
+    .option('-s, --signal <signal>', 'signal to trace')
+    .option('-x, --failed', 'trace failed signals only')
+    .option('-d, --duration <seconds>', 'duration to trace')
+    .option('--json', 'one JSON object per line')
+    .addHelpText('after', EXAMPLES)
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+      const { Output } = await import('../../tools/common/output.js');
+      const { runKillsnoop } = await import('../../tools/killsnoop.js');
+      const str = (k: string): string | undefined =>
+        typeof o[k] === 'string' ? (o[k] as string) : undefined;
+      const opts: Parameters<typeof runKillsnoop>[0] = {
+        killOnly: o.kill === true,
+        names: o.name === true,
+        failed: o.failed === true,
+        json: o.json === true,
+      };
+      const pid = str('pid');
+      if (pid !== undefined) opts.pid = parsePid('-p', pid);
+      const sig = str('signal');
+      if (sig !== undefined) opts.signal = parseInteger('-s', sig, 1, 64);
+      const secs = str('duration');
+      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
+      await runKillsnoop(opts, new Output(1));
+    });
+}
