@@ -168,11 +168,15 @@ describe('vmlinux BTF', () => {
     expect(funcs.every((n) => n.startsWith('tcp_v4_conn'))).toBe(true);
     expect(btf.findTypes('task_struct').map((t) => t.kind)).toContain('struct');
     // sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
-    const args = btf.rawTracepointArgs('sched_switch').map((a) => a.typeName);
-    expect(args.slice(0, 3)).toEqual(['bool', 'struct task_struct *', 'struct task_struct *']);
-    expect(btf.rawTracepointArgs('sys_enter').map((a) => a.typeName)).toEqual([
-      'struct pt_regs *',
-      'long int',
+    const args = btf.rawTracepointArgs('sched_switch').map((a) => `${a.typeName} ${a.name}`);
+    expect(args.slice(0, 3)).toEqual([
+      'bool preempt',
+      'struct task_struct * prev',
+      'struct task_struct * next',
+    ]);
+    expect(btf.rawTracepointArgs('sys_enter').map((a) => [a.name, a.typeName])).toEqual([
+      ['regs', 'struct pt_regs *'],
+      ['id', 'long int'],
     ]);
     expect(errorOf(() => btf.rawTracepointArgs('sched_swich')).userMessage()).toContain("'sched_switch'");
   });

@@ -163,6 +163,26 @@ describe('Btf on a built blob', () => {
     expect(btf.findTypes('t*', 'struct').map((t) => t.id)).toEqual([ids.task]);
   });
 
+  it('reads raw tracepoint arguments from a probe stub or the btf_trace typedef', () => {
+    const b = new BtfBuilder();
+    const voidp = b.ptr(0);
+    const int = b.int('int', 4, { signed: true });
+    const named = b.funcProto(0, [
+      { name: '__data', type: voidp },
+      { name: 'cpu', type: int },
+    ]);
+    b.func('__probestub_tick', named, 'static');
+    const anon = b.funcProto(0, [
+      { name: '', type: voidp },
+      { name: '', type: int },
+    ]);
+    b.typedef('btf_trace_tock', b.ptr(anon));
+    const tp = Btf.parse(b.build());
+    expect(tp.rawTracepointArgs('tick')).toEqual([{ name: 'cpu', type: int, typeName: 'int' }]);
+    expect(tp.rawTracepointArgs('tock')).toEqual([{ name: '', type: int, typeName: 'int' }]);
+    expect((errorOf(() => tp.rawTracepointArgs('tokc')) as BtfError).suggestions).toEqual(['tock']);
+  });
+
   it('reads enums and functions', () => {
     expect(btf.enumValue('GREEN')).toBe(27n);
     expect(btf.enumValue('NEG', 'color')).toBe(-1n);

@@ -496,22 +496,32 @@ export class Btf {
   }
 
   /**
-   * rawTracepointArgs returns the argument types a BTF-enabled raw tracepoint (tp_btf, raw_tp) of this
-   * name receives, from the kernel's `btf_trace_<name>` typedef (5.5+); BTF keeps no argument names.
+   * rawTracepointArgs returns the arguments a BTF-enabled raw tracepoint (tp_btf, raw_tp) of this name
+   * receives. Names come from the `__probestub_<name>` or `__traceiter_<name>` functions (6.4+ and
+   * 5.10+) when BTF has them, else they are '' and the types come from the `btf_trace_<name>` typedef.
    */
-  rawTracepointArgs(name: string): { type: TypeId; typeName: string }[] {
+  rawTracepointArgs(name: string): { name: string; type: TypeId; typeName: string }[] {
+    // The first parameter of each is the tracepoint's `void *__data` context, not an argument.
+    const fromProto = (proto: BtfType) =>
+      proto.kind === 'func_proto'
+        ? proto.params.slice(1).map((p) => ({ name: p.name, type: p.type, typeName: this.typeName(p.type) }))
+        : undefined;
+    for (const prefix of ['__probestub_', '__traceiter_', '__bpf_trace_']) {
+      const f = this.findType(`${prefix}${name}`, 'func');
+      if (f?.kind === 'func') {
+        const args = fromProto(this.type(f.type));
+        if (args) return args;
+      }
+    }
     const td = this.findType(`btf_trace_${name}`, 'typedef');
     if (td?.kind !== 'typedef') {
       const known = this.findTypes('btf_trace_*', 'typedef').map((t) => t.name.slice('btf_trace_'.length));
       throw new BtfError(`BTF has no raw tracepoint ${name}`, closest(name, known));
     }
     const ptr = this.resolve(td.type);
-    const proto = ptr.kind === 'ptr' ? this.resolve(ptr.type) : ptr;
-    if (proto.kind !== 'func_proto') {
-      throw new DecodeError(`btf_trace_${name} is not a pointer to a function prototype`, 0);
-    }
-    // The first parameter is the tracepoint's `void *__data` context, not an argument.
-    return proto.params.slice(1).map((p) => ({ type: p.type, typeName: this.typeName(p.type) }));
+    const args = fromProto(ptr.kind === 'ptr' ? this.resolve(ptr.type) : ptr);
+    if (!args) throw new DecodeError(`btf_trace_${name} is not a pointer to a function prototype`, 0);
+    return args;
   }
 
   /** funcByName returns a function's signature: funcByName('tcp_v4_connect'). */

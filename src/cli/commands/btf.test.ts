@@ -46,7 +46,9 @@ describe('bpfkit btf', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^bpfkit: unknown BTF kind 'strukt' \(one of int, ptr/);
     const a = await runCli(['btf', 'args', 'sched_switch']);
-    expect(a.stdout).toMatch(/^arg0: bool\narg1: struct task_struct \*\narg2: struct task_struct \*\n/);
+    expect(a.stdout).toMatch(
+      /^arg0: bool preempt\narg1: struct task_struct \* prev\narg2: struct task_struct \* next\n/,
+    );
   });
 
   kernelIt('lists tracepoints and shows a format', async () => {

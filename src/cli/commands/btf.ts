@@ -131,7 +131,9 @@ export function register(program: Command): void {
   ).action(async (name: string, opts: BtfFileOptions) => {
     const spec = await loadBtf(opts);
     const args = spec.rawTracepointArgs(name.replace(/^.*:/, ''));
-    process.stdout.write(args.map((a, i) => `arg${i}: ${a.typeName}\n`).join(''));
+    process.stdout.write(
+      args.map((a, i) => `arg${i}: ${a.typeName}${a.name ? ` ${a.name}` : ''}\n`).join(''),
+    );
   });
 
   btf
