@@ -6,3 +6,4 @@ export * from './options.js';
 export * from './output.js';
 export * from './session.js';
 export * from './summary.js';
+export * from './tracer.js';
