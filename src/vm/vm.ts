@@ -7,7 +7,7 @@ import { VmError } from './errors.js';
 import { standardHelpers } from './helpers.js';
 import { interpret, type RunState, type StepHook } from './interpreter.js';
 import type { VmMap } from './maps.js';
-import { addressOf, Memory } from './memory.js';
+import { addressOf, Memory, type Region } from './memory.js';
 import { FRAME_STACK_SIZE, MAX_CALL_FRAMES, MAX_COMPILED_SLOTS, VmProgram } from './program.js';
 import {
   type HelperFn,
@@ -66,6 +66,9 @@ export class Vm {
   private readonly rt: Runtime;
   private readonly options: VmOptions;
   private readonly lines: string[] = [];
+  // Stacks stay mapped for the vm's life (zeroed before each run): small runs should not pay for them.
+  private readonly stacks: Region[];
+  private readonly stackHi: Int32Array;
 
   constructor(program: VmProgram | readonly Insn[] | Uint8Array, options: VmOptions = {}) {
     this.program = program instanceof VmProgram ? program : new VmProgram(program);
@@ -88,6 +91,10 @@ export class Vm {
       tailCalls: 0,
       reserved: new Map(),
     };
+    this.stacks = Array.from({ length: MAX_CALL_FRAMES }, (_, d) =>
+      this.rt.memory.map(d === 0 ? 'stack' : `stack of frame ${d}`, new Uint8Array(FRAME_STACK_SIZE)),
+    );
+    this.stackHi = Int32Array.from(this.stacks, (s) => s.hi);
   }
 
   /** run executes the program once and returns r0; faults throw VmError with the instruction index. */
@@ -95,15 +102,14 @@ export class Vm {
     const rt = this.rt;
     const mem = input.mem ?? new Uint8Array(0);
     const memRegion = rt.memory.map('mem', mem, !input.memReadOnly);
-    const stacks = Array.from({ length: MAX_CALL_FRAMES }, (_, d) =>
-      rt.memory.map(d === 0 ? 'stack' : `stack of frame ${d}`, new Uint8Array(FRAME_STACK_SIZE)),
-    );
+    const stacks = this.stacks;
+    for (const s of stacks) s.bytes.fill(0);
     const budget = this.options.budget ?? DEFAULT_BUDGET;
     const state: RunState = {
       program: this.program,
       rt,
       stacks,
-      stackHi: Int32Array.from(stacks, (s) => s.hi),
+      stackHi: this.stackHi,
       r1: addressOf(memRegion),
       r2: BigInt(mem.length),
       budget,
@@ -132,7 +138,6 @@ export class Vm {
       }
     } finally {
       rt.memory.unmap(memRegion);
-      for (const s of stacks) rt.memory.unmap(s);
       // A record the program never submitted is dropped, as the kernel's verifier would not allow it.
       for (const region of rt.reserved.keys()) rt.memory.unmap(region);
       rt.reserved.clear();
