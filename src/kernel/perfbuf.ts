@@ -134,6 +134,8 @@ export interface PerfBufferOptions {
   /** wakeupEvents wakes the reader after this many samples (default 1). */
   wakeupEvents?: number;
   batch?: number;
+  /** copy hands callbacks a copy of each sample, which they may keep, instead of a view of the ring. */
+  copy?: boolean;
 }
 
 /**
@@ -147,6 +149,7 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
   readonly #watches: Watch[] = [];
   #notify: (() => void) | undefined;
   readonly #batch: number;
+  readonly #copy: boolean;
   #running: Promise<void> | undefined;
   #closed = false;
   received = 0;
@@ -157,6 +160,7 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
     if (pages <= 0 || (pages & (pages - 1)) !== 0)
       throw new RangeError(`pagesPerCpu ${pages} is not a power of two`);
     this.#batch = options.batch ?? 65536;
+    this.#copy = options.copy ?? false;
     const what = `perf buffer ${map.name ?? mapFd}`;
     try {
       for (const cpu of onlineCpus()) {
@@ -215,7 +219,8 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
   poll(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
     if (this.#closed) return 0;
     let n = 0;
-    for (const r of this.#rings) n += r.drain(cb, max - n);
+    const each: RecordCallback = this.#copy ? (d) => cb(d.slice()) : cb;
+    for (const r of this.#rings) n += r.drain(each, max - n);
     this.received += n;
     return n;
   }

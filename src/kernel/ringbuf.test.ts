@@ -21,7 +21,7 @@ function tryOpen(path: string): void {
 }
 
 /** setup loads the openat → ring buffer program; `using`-style cleanup through the returned close. */
-function setup(ringSize: number) {
+function setup(ringSize: number, options: { copy?: boolean } = {}) {
   const events = BpfMap.create({ type: 'ringbuf', maxEntries: ringSize, name: 'events' });
   const lost = BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'lost' });
   const prog = Program.load({
@@ -31,7 +31,7 @@ function setup(ringSize: number) {
     name: 'openat_rb',
   });
   const lostCount = () => Number(lost.get(Buffer.alloc(4))?.readBigUInt64LE(0) ?? 0n);
-  const rb = new RingBuffer(events, { lostCounter: lostCount });
+  const rb = new RingBuffer(events, { lostCounter: lostCount, ...options });
   const link = attachTracepoint(prog, 'syscalls', 'sys_enter_openat');
   return {
     rb,
@@ -80,6 +80,27 @@ describe('RingBuffer on a real ring', () => {
         }
       }
       expect(found).toBe(unique);
+    } finally {
+      await s.close();
+    }
+  });
+
+  kernelIt('with copy: true, kept records survive the ring being overwritten', async () => {
+    const s = setup(4096, { copy: true });
+    try {
+      const unique = `/tmp/bpfkit-rb-copy-${process.pid}`;
+      tryOpen(unique);
+      const kept: Uint8Array[] = [];
+      s.rb.poll((d) => kept.push(d));
+      const mine = kept.find((d) => cstr(d) === unique);
+      expect(mine).toBeDefined();
+      // Refill the 4 KiB ring many times over with other names, draining as we go.
+      for (let i = 0; i < 300; i++) {
+        tryOpen(`/tmp/bpfkit-rb-copy-other-${i}`);
+        if (i % 20 === 0) s.rb.poll(() => {});
+      }
+      s.rb.poll(() => {});
+      expect(cstr(mine!)).toBe(unique);
     } finally {
       await s.close();
     }

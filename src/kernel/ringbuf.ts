@@ -124,6 +124,8 @@ export interface RingBufferOptions {
   lostCounter?: () => number;
   /** batch caps the records handed out per wake-up before yielding to the event loop. */
   batch?: number;
+  /** copy hands callbacks a copy of each record, which they may keep, instead of a view of the ring. */
+  copy?: boolean;
 }
 
 const fdOf = (m: RingBufferMap): number => (typeof m.fd === 'number' ? m.fd : m.fd.value);
@@ -180,7 +182,7 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
   /** poll drains what is there now, without waiting; it returns the number of records read. */
   poll(cb: RecordCallback, max?: number): number {
     if (this.#closed) return 0;
-    const n = this.#reader.drain(cb, max);
+    const n = this.#reader.drain(this.#opts.copy ? (d) => cb(d.slice()) : cb, max);
     this.received += n;
     return n;
   }
