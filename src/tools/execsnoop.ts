@@ -153,9 +153,15 @@ function exitProgram(fails: boolean): BuiltProgram {
     .add(r1, E.comm)
     .mov(r2, 16)
     .call('get_current_comm')
+    // Send only the argument slots in use.
+    .ldx('u32', r3, r7, E.argsCount)
+    .jmp('JLE', r3, EXECSNOOP_MAX_ARGS, 'counted')
+    .mov(r3, EXECSNOOP_MAX_ARGS)
+    .label('counted')
+    .mul(r3, EXECSNOOP_ARG_SIZE)
+    .add(r3, E.args)
     .ldMap(r1, 'events')
     .mov(r2, r7)
-    .mov(r3, E.size)
     .mov(r4, 0)
     .call('ringbuf_output')
     .jmp('JEQ', r0, 0, 'done');
@@ -185,8 +191,6 @@ export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise
   return runTracer(
     {
       tool: 'execsnoop',
-      // Events are 2.6 KB: room for a burst of about 1,500 execs.
-      ringBytes: 1 << 22,
       maps: {
         execs: {
           type: 'hash',
