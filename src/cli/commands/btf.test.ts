@@ -51,6 +51,14 @@ describe('bpfkit btf', () => {
     );
   });
 
+  it('names the file when it is not BTF', async () => {
+    const r = await runCli(['btf', 'dump', 'x', '--file', 'package.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('bpfkit: package.json: not BTF: magic is 0x0a7b, want 0xeb9f (byte 0)\n');
+    const missing = await runCli(['btf', 'dump', 'x', '--file', 'no-such-file']);
+    expect(missing.stderr).toBe('bpfkit: cannot read BTF from no-such-file: ENOENT\n');
+  });
+
   kernelIt('lists tracepoints and shows a format', async () => {
     const l = await runCli(['btf', 'tracepoints', 'syscalls:sys_enter_openat*']);
     expect(l.stdout).toBe('syscalls:sys_enter_openat\nsyscalls:sys_enter_openat2\n');

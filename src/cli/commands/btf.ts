@@ -11,7 +11,7 @@ interface BtfFileOptions {
 
 async function loadBtf(opts: BtfFileOptions) {
   const { Btf, loadVmlinux } = await import('../../btf/index.js');
-  const { BpfkitError } = await import('../../errors/index.js');
+  const { BpfkitError, DecodeError } = await import('../../errors/index.js');
   const load = (path: string, base?: import('../../btf/index.js').Btf) => {
     try {
       return base
@@ -20,6 +20,9 @@ async function loadBtf(opts: BtfFileOptions) {
           ? loadVmlinux()
           : Btf.load(path);
     } catch (err) {
+      if (err instanceof DecodeError) {
+        throw new BpfkitError(`${path}: ${err.message} (byte ${err.offset})`, { cause: err });
+      }
       if (err instanceof BpfkitError) throw err;
       const reason = err instanceof Error && 'code' in err ? String(err.code) : String(err);
       throw new BpfkitError(`cannot read BTF from ${path}: ${reason}`, { cause: err });
