@@ -17,6 +17,7 @@ import { register as profile } from './commands/profile.js';
 import { register as syscount } from './commands/syscount.js';
 import { register as exitsnoop } from './commands/exitsnoop.js';
 import { register as killsnoop } from './commands/killsnoop.js';
+import { register as statsnoop } from './commands/statsnoop.js';
 
 type Register = (program: Command) => void;
 
@@ -31,6 +32,7 @@ registrations.push(profile);
 registrations.push(profile, syscount);
 registrations.push(profile, syscount, exitsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop);
+registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
