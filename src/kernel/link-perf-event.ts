@@ -1,6 +1,7 @@
 // Attaching a program to an open perf event (tracepoint, uprobe, kprobe, sampling): a BPF_LINK_CREATE
 // perf link (Linux 5.15) when the kernel has it, PERF_EVENT_IOC_SET_BPF otherwise.
 
+import { BpfkitError } from '../errors/index.js';
 import { linkCreate } from '../sys/bpf.js';
 import { AttachType } from '../sys/bpf-cmd.js';
 import { isErrno } from '../sys/errno.js';
@@ -10,32 +11,62 @@ import type { ProgramLike } from './link.js';
 
 let perfLinks: boolean | undefined;
 
+const EXPECTED_TYPE =
+  'tracepoints take tracepoint programs, uprobes and kprobes take kprobe programs, sampling takes perf_event programs';
+
+/** wrongType explains an EINVAL from attaching, which almost always means the wrong program type. */
+function wrongType(prog: ProgramLike, what: string, cause: unknown): BpfkitError {
+  return new BpfkitError(
+    `cannot attach program ${prog.name || prog.fd} to ${what}: the kernel refused it (EINVAL)`,
+    {
+      cause,
+      hint: EXPECTED_TYPE,
+    },
+  );
+}
+
 /**
  * attachToPerfEvent attaches `prog` to `event` and enables it. It returns the fds that keep the
  * attachment, bpf_link first; on failure it closes nothing (the caller owns `event`).
  */
 export function attachToPerfEvent(prog: ProgramLike, event: FD, what: string): FD[] {
   if (perfLinks !== false) {
+    let link: FD;
     try {
-      const link = linkCreate(
+      link = linkCreate(
         { progFd: prog.fd, targetFd: event.value, attachType: AttachType.PERF_EVENT },
         `bpf perf link ${what}`,
       );
-      perfLinks = true;
-      try {
-        ioctl(event.value, PerfIoctl.ENABLE, 0, `enable ${what}`);
-      } catch (err) {
-        link.close();
-        throw err;
-      }
-      return [link, event];
     } catch (err) {
-      // EINVAL: this kernel has no perf links; anything else is a real failure.
-      if (perfLinks === true || !isErrno(err, 'EINVAL')) throw err;
+      if (!isErrno(err, 'EINVAL')) throw err;
+      if (perfLinks === true) throw wrongType(prog, what, err);
+      // Either this kernel has no perf links or the program type is wrong: the ioctl tells which.
+      try {
+        attachByIoctl(prog, event, what);
+      } catch (e) {
+        throw isErrno(e, 'EINVAL') ? wrongType(prog, what, e) : e;
+      }
       perfLinks = false;
+      return [event];
     }
+    perfLinks = true;
+    try {
+      ioctl(event.value, PerfIoctl.ENABLE, 0, `enable ${what}`);
+    } catch (err) {
+      link.close();
+      throw err;
+    }
+    return [link, event];
   }
+  try {
+    attachByIoctl(prog, event, what);
+  } catch (e) {
+    throw isErrno(e, 'EINVAL') ? wrongType(prog, what, e) : e;
+  }
+  return [event];
+}
+
+function attachByIoctl(prog: ProgramLike, event: FD, what: string): void {
   ioctl(event.value, PerfIoctl.SET_BPF, prog.fd, `attach program to ${what}`);
   ioctl(event.value, PerfIoctl.ENABLE, 0, `enable ${what}`);
-  return [event];
 }

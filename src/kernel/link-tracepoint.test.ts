@@ -1,5 +1,7 @@
 import { existsSync, openSync } from 'node:fs';
 import { describe, expect } from 'vitest';
+import { ProgramBuilder, r0 } from '../asm/index.js';
+import { BpfkitError } from '../errors/index.js';
 import { kernelIt } from '../testing/kernel.js';
 import { Link } from './link.js';
 import { countCalls } from './link-test-programs.js';
@@ -90,6 +92,27 @@ describe('tracepoint links', () => {
     } finally {
       unpin(path);
       s.close();
+    }
+  });
+});
+
+describe('attach errors', () => {
+  kernelIt('a program of the wrong type is refused with a sentence naming the right one', () => {
+    const prog = Program.load({ type: 'perf_event', insns: new ProgramBuilder().mov(r0, 0).exit().build() });
+    try {
+      let err: unknown;
+      try {
+        attachTracepoint(prog, 'syscalls:sys_enter_openat');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(BpfkitError);
+      expect((err as BpfkitError).message).toMatch(
+        /cannot attach program .* to tracepoint syscalls:sys_enter_openat/,
+      );
+      expect((err as BpfkitError).hint).toContain('tracepoints take tracepoint programs');
+    } finally {
+      prog.close();
     }
   });
 });
