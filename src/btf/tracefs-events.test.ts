@@ -92,6 +92,8 @@ for (const withAvailable of [true, false]) {
       ]);
       expect(names('*openat')).toEqual(['syscalls:sys_enter_openat', 'syscalls:sys_exit_openat']);
       expect(names('sock/*')).toEqual(['sock:inet_sock_set_state']);
+      expect(names('tracepoint:sched:sched_sw*')).toEqual(['sched:sched_switch']);
+      expect(names('t:sock:*')).toEqual(['sock:inet_sock_set_state']);
       expect(names('nope:*')).toEqual([]);
     });
 

@@ -64,9 +64,12 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** splitEventName splits 'category:name' or 'category/name'; without a separator the category is '*'. */
+/**
+ * splitEventName splits 'category:name' or 'category/name'; without a separator the category is '*'.
+ * A bpftrace-style 'tracepoint:' or 't:' prefix is dropped.
+ */
 export function splitEventName(pattern: string): TraceEvent {
-  const m = /^([^:/]*)[:/](.*)$/.exec(pattern.trim());
+  const m = /^([^:/]*)[:/](.*)$/.exec(pattern.trim().replace(/^(?:tracepoint|t):(?=[^:]*:)/, ''));
   return m ? { category: m[1]!, name: m[2]! } : { category: '*', name: pattern.trim() };
 }
 
