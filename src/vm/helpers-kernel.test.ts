@@ -1,14 +1,17 @@
-// The vm's map helpers against the kernel's: one program of lookups, inserts (some refused because
-// the map is full or the key exists), in-place atomic adds and deletes runs in both, and r0 and the
-// maps' final contents must match.
+// The vm's helpers against the kernel's: a program of lookups, inserts (some refused because the map
+// is full or the key exists), in-place atomic adds and deletes; and one of ring buffer reservations,
+// submits, discards and outputs ending in a tail call. Each runs in both, and r0, the maps' contents
+// and the ring buffer records must match.
 
 import { describe, expect } from 'vitest';
 import { assemble } from '../asm/assembler.js';
 import { encode } from '../asm/instruction.js';
 import { BpfMap } from '../kernel/map.js';
 import { Program } from '../kernel/program.js';
+import { RingBuffer } from '../kernel/ringbuf.js';
 import { kernelIt } from '../testing/kernel.js';
 import { VmMap, VmMapType } from './maps.js';
+import { VmProgram } from './program.js';
 import { type Tier, Vm } from './vm.js';
 
 // r6 counts iterations, r7 accumulates helper results so refusals (-E2BIG, -EEXIST, -ENOENT) count.
@@ -116,4 +119,119 @@ describe('map helpers: vm against kernel', () => {
       expect(sorted(vmArray.entries()), `${tier} array`).toEqual(kernelArray);
     }
   });
+});
+
+const ringMain = (ring: number, jumps: number) => `
+  r9 = r1
+  r6 = 0x1122334455667788 ll
+  r1 = map[fd:${ring}]
+  r2 = 8
+  r3 = 0
+  call bpf_ringbuf_reserve
+  if r0 == 0 goto fail
+  *(u64 *)(r0 + 0) = r6
+  r1 = r0
+  r2 = 0
+  call bpf_ringbuf_submit
+  r1 = map[fd:${ring}]
+  r2 = 16
+  r3 = 0
+  call bpf_ringbuf_reserve
+  if r0 == 0 goto fail
+  r1 = r0
+  r2 = 0
+  call bpf_ringbuf_discard
+  *(u32 *)(r10 - 4) = 0x33
+  r1 = map[fd:${ring}]
+  r2 = r10
+  r2 += -4
+  r3 = 4
+  r4 = 0
+  call bpf_ringbuf_output
+  r1 = r9
+  r2 = map[fd:${jumps}]
+  r3 = 1
+  call bpf_tail_call
+  r1 = r9
+  r2 = map[fd:${jumps}]
+  r3 = 0
+  call bpf_tail_call
+  r0 = 1
+  exit
+fail:
+  r0 = 2
+  exit
+`;
+
+const ringTail = (ring: number) => `
+  *(u64 *)(r10 - 16) = 7
+  *(u32 *)(r10 - 8) = 9
+  r1 = map[fd:${ring}]
+  r2 = r10
+  r2 += -16
+  r3 = 12
+  r4 = 0
+  call bpf_ringbuf_output
+  r0 = 77
+  exit
+`;
+
+describe('ring buffer and tail call helpers: vm against kernel', () => {
+  kernelIt(
+    'records, discards and a tail call come out the same in both vm tiers and the kernel',
+    async () => {
+      const ring = BpfMap.create({ type: 'ringbuf', maxEntries: 4096 });
+      const jumps = BpfMap.create({ type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 2 });
+      const records: string[] = [];
+      let kernelR0: number;
+      try {
+        const tail = Program.load({
+          type: 'socket_filter',
+          insns: encode(assemble(ringTail(ring.fd)).insns),
+        });
+        try {
+          const key = Buffer.alloc(4);
+          jumps.setFd(key, tail);
+          const main = Program.load({
+            type: 'socket_filter',
+            insns: encode(assemble(ringMain(ring.fd, jumps.fd)).insns),
+          });
+          try {
+            kernelR0 = main.testRun({ data: new Uint8Array(64) }).retval;
+          } finally {
+            main.close();
+          }
+          jumps.delete(key);
+        } finally {
+          tail.close();
+        }
+        const reader = new RingBuffer(ring);
+        try {
+          reader.poll((d) => records.push(Buffer.from(d).toString('hex')));
+        } finally {
+          await reader.closeAsync();
+        }
+      } finally {
+        jumps.close();
+        ring.close();
+      }
+      expect(kernelR0).toBe(77);
+      expect(records).toHaveLength(3);
+      for (const tier of ['interpreter', 'compiled'] as Tier[]) {
+        const vmRing = new VmMap({ type: VmMapType.RingBuf, keySize: 0, valueSize: 0, maxEntries: 4096 });
+        const vmJumps = new VmMap({ type: VmMapType.ProgArray, keySize: 4, valueSize: 4, maxEntries: 2 });
+        vmJumps.programs.set(0, new VmProgram(assemble(ringTail(5)).insns));
+        const maps = new Map([
+          [5, vmRing],
+          [6, vmJumps],
+        ]);
+        const r0 = new Vm(assemble(ringMain(5, 6)).insns, { tier, maps }).run({ mem: new Uint8Array(64) }).r0;
+        expect(r0, tier).toBe(77n);
+        expect(
+          vmRing.drain().map((d) => Buffer.from(d).toString('hex')),
+          tier,
+        ).toEqual(records);
+      }
+    },
+  );
 });
