@@ -66,4 +66,22 @@ describe('tool commands', () => {
     expect(JSON.parse(line!)).toMatchObject({ comm: 'echo', ret: 0, args: ['/bin/echo', tag] });
     expect(stderr).toBe('');
   });
+
+  kernelIt('say clearly that they need root', async () => {
+    for (const tool of ['opensnoop', 'tcplife', 'execsnoop']) {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), tool], {
+        cwd: repoRoot,
+        uid: 65534,
+        gid: 65534,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `bpfkit: ${tool} needs root to load and attach eBPF programs (run it with sudo, or grant CAP_BPF and CAP_PERFMON)\n`,
+      );
+    }
+  });
 });

@@ -4,6 +4,7 @@
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import type { Output } from './common/output.js';
+import { requireRoot } from './common/session.js';
 import { countLost, filterTask } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
@@ -180,6 +181,7 @@ function exitProgram(fails: boolean): BuiltProgram {
 
 /** runExecsnoop prints execs until stopped. */
 export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise<TracerResult> {
+  requireRoot('execsnoop');
   const btf = loadVmlinux();
   const task = {
     realParent: btf.offsetOf('task_struct.real_parent').offset,

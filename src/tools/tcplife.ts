@@ -8,6 +8,7 @@ import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField } from '../btf/tracefs-format.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import type { Output } from './common/output.js';
+import { requireRoot } from './common/session.js';
 import { countLost } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
@@ -246,6 +247,7 @@ function program(L: Layout, o: TcplifeOptions): BuiltProgram {
 
 /** runTcplife prints closed TCP sessions until stopped. */
 export async function runTcplife(opts: TcplifeOptions, out: Output): Promise<TracerResult> {
+  requireRoot('tcplife');
   const L = layout();
   let firstUs: number | undefined;
   return runTracer(

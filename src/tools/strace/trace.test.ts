@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,5 +83,24 @@ describe('strace', () => {
     expect(calls('read')).toBeGreaterThanOrEqual(3000);
     expect(calls('write')).toBeGreaterThanOrEqual(3000);
     expect(row('total')).toMatch(/^100\.00 /);
+  });
+
+  kernelIt('attaches to a running process with -p and ends when it exits', async () => {
+    const child = spawn(
+      'python3',
+      [
+        '-c',
+        `import os, sys\nsys.stdin.readline()\nos.close(os.open(${JSON.stringify(present)}, os.O_RDONLY))`,
+      ],
+      {
+        stdio: ['pipe', 'ignore', 'inherit'],
+      },
+    );
+    const { lines } = await strace({ pid: child.pid!, ready: () => child.stdin!.end('go\n') });
+    expect(lines.some((l) => l.startsWith(`openat(AT_FDCWD, "${present}", O_RDONLY|O_CLOEXEC) = `))).toBe(
+      true,
+    );
+    expect(lines.some((l) => /^read\(0, "go\\n", \d+\) += 3$/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^exit_group\(0\) += \?$/);
   });
 });

@@ -47,6 +47,8 @@ export interface StraceOptions {
   strSize?: number;
   json?: boolean;
   seconds?: number;
+  /** ready runs once the process is in the filter (for -p: tracing has begun). */
+  ready?: () => void;
   /** ringBytes is the ring buffer size (a power of two). */
   ringBytes?: number;
 }
@@ -262,6 +264,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     } else {
       rootPid = opts.pid ?? 0;
       pids.set(rootPid, one);
+      opts.ready?.();
       done = new Promise<number>((resolve) => {
         const t = setInterval(() => {
           try {
