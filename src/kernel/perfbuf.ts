@@ -2,8 +2,9 @@
 // bpf_perf_event_output; PERF_RECORD_SAMPLE carries the data, PERF_RECORD_LOST counts drops.
 
 import { readFileSync } from 'node:fs';
-import { DecodeError } from '../errors/index.js';
+import { BpfkitError, DecodeError } from '../errors/index.js';
 import { mapUpdateElem } from '../sys/bpf.js';
+import { MapType } from '../sys/bpf-cmd.js';
 import { sharedPoller, type Watch } from '../sys/epoll.js';
 import type { FD } from '../sys/fd.js';
 import { ioctl, PerfIoctl } from '../sys/ioctl.js';
@@ -125,6 +126,8 @@ function writeU64(a: Int32Array, i: number, v: number): void {
 export interface PerfBufferMap {
   readonly fd: number | { readonly value: number };
   readonly name?: string;
+  readonly type?: number;
+  readonly typeName?: string;
 }
 
 /** PerfBufferOptions sizes the per-CPU rings. */
@@ -162,6 +165,12 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
     this.#batch = options.batch ?? 65536;
     this.#copy = options.copy ?? false;
     const what = `perf buffer ${map.name ?? mapFd}`;
+    if (map.type !== undefined && map.type !== MapType.PERF_EVENT_ARRAY) {
+      throw new BpfkitError(
+        `map ${map.name ?? mapFd} has type ${map.typeName ?? map.type}, not perf_event_array`,
+        { hint: "create it with { type: 'perf_event_array' }" },
+      );
+    }
     try {
       for (const cpu of onlineCpus()) {
         const ev = perfEventOpen(

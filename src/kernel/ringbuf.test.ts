@@ -106,6 +106,15 @@ describe('RingBuffer on a real ring', () => {
     }
   });
 
+  kernelIt('a map of another type is refused with a sentence', () => {
+    const m = BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'notring' });
+    try {
+      expect(() => new RingBuffer(m)).toThrow(/map notring has type array, not ringbuf/);
+    } finally {
+      m.close();
+    }
+  });
+
   kernelIt('counts lost records when a tiny ring is not drained', async () => {
     const s = setup(4096);
     try {

@@ -2,7 +2,8 @@
 // producer page and the twice-mapped data area read-only, exactly as libbpf maps them — and wakes on
 // epoll, draining every available record per wake-up.
 
-import { DecodeError } from '../errors/index.js';
+import { BpfkitError, DecodeError } from '../errors/index.js';
+import { MapType } from '../sys/bpf-cmd.js';
 import { sharedPoller, type Watch } from '../sys/epoll.js';
 import { Mapping, PROT_READ, PROT_WRITE, pageSize } from '../sys/mmap.js';
 import { track, untrack } from './resources.js';
@@ -116,6 +117,9 @@ export interface RingBufferMap {
   readonly fd: number | { readonly value: number };
   readonly maxEntries: number;
   readonly name?: string;
+  /** type, when known (a BpfMap), is checked so a wrong map fails with a sentence, not an mmap errno. */
+  readonly type?: number;
+  readonly typeName?: string;
 }
 
 /** RingBufferOptions tunes a RingBuffer. */
@@ -150,6 +154,11 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
     const fd = fdOf(map);
     const size = map.maxEntries;
     const what = `ring buffer ${map.name ?? fd}`;
+    if (map.type !== undefined && map.type !== MapType.RINGBUF) {
+      throw new BpfkitError(`map ${map.name ?? fd} has type ${map.typeName ?? map.type}, not ringbuf`, {
+        hint: "create it with { type: 'ringbuf', maxEntries: <power of two pages> }",
+      });
+    }
     this.#opts = options;
     this.#consumer = Mapping.map(fd, pageSize, PROT_READ | PROT_WRITE, 0, `${what} consumer page`);
     try {
