@@ -105,7 +105,7 @@ describe('bpfkit vm', () => {
   it('stops an endless loop with a budget error', async () => {
     expectUserError(
       await runCli(['vm', '--budget', '1000', file('loop.s', 'l: r0 += 1\ngoto l\n')]),
-      /budget exhausted/,
+      /loop.s: instruction \d: instruction budget exhausted/,
     );
   });
 
@@ -117,23 +117,29 @@ describe('bpfkit vm', () => {
       'lddw.bin',
       bytes('18 00 00 00 01 00 00 00'),
       [],
-      /truncated LD_IMM64 at instruction 0/,
+      /lddw.bin: truncated LD_IMM64 at instruction 0/,
     ],
     [
       'an unknown opcode',
       'op.bin',
       bytes('ff 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00'),
       [],
-      /instruction 0: unknown opcode \(opcode 0xff\)/,
+      /op.bin: instruction 0: unknown opcode \(opcode 0xff\)/,
     ],
     [
       'a jump past the end',
       'jmp.bin',
       bytes('05 00 07 00 00 00 00 00 95 00 00 00 00 00 00 00'),
       [],
-      /instruction 0: jump to 8 is outside the program/,
+      /jmp.bin: instruction 0: jump to 8 is outside the program/,
     ],
-    ['a ragged file', 'rag.bin', bytes('95 00 00'), [], /not a multiple of 8 bytes/],
+    [
+      'a ragged file',
+      'rag.bin',
+      bytes('95 00 00'),
+      [],
+      /rag.bin: bytecode length 3 is not a multiple of 8 bytes/,
+    ],
     ['an assembly mistake', 'bad.s', 'r0 = 1\nr0 += r11\nexit\n', [], /bad.s:2:/],
   ] as const)('rejects %s with one line and exit 1', async (_what, name, data, extra, message) => {
     expectUserError(await runCli(['vm', ...extra, file(name, data)]), message);

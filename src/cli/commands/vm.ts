@@ -65,7 +65,7 @@ export function register(program: Command): void {
       if (opts.plugin) return plugin(file);
       const { BpfkitError, DecodeError } = await import('../../errors/index.js');
       const asm = await import('../../asm/index.js');
-      const { Vm, VmMap, parseMapSpec, mapTypeLabel } = await import('../../vm/index.js');
+      const { Vm, VmError, VmMap, VmProgram, parseMapSpec, mapTypeLabel } = await import('../../vm/index.js');
       if (file === undefined) throw new BpfkitError('missing program file (use - for stdin)');
       if (extra !== undefined) throw new BpfkitError(`unexpected argument '${extra}': give one program file`);
       if (opts.tier !== 'compiled' && opts.tier !== 'interpreter') {
@@ -93,8 +93,17 @@ export function register(program: Command): void {
         byName.set(spec.name, 1000 + maps.size);
         maps.set(1000 + maps.size, new VmMap(spec));
       }
-      if (opts.hex) insns = asm.decode(asm.parseHex(input.toString('utf8'), name));
-      else if (file.endsWith('.bin')) insns = asm.decode(new Uint8Array(input));
+      // Bytecode and run-time errors say which file they are about, as assembly errors already do.
+      const inFile = <T>(fn: () => T): T => {
+        try {
+          return fn();
+        } catch (err) {
+          if (err instanceof DecodeError || err instanceof VmError) err.message = `${name}: ${err.message}`;
+          throw err;
+        }
+      };
+      if (opts.hex) insns = inFile(() => asm.decode(asm.parseHex(input.toString('utf8'), name)));
+      else if (file.endsWith('.bin')) insns = inFile(() => asm.decode(new Uint8Array(input)));
       else if (opts.dialect === 'ubpf') insns = asm.assembleUbpf(input.toString('utf8'), { file: name });
       else {
         const built = asm.assemble(input.toString('utf8'), { file: name });
@@ -114,7 +123,8 @@ export function register(program: Command): void {
       if (opts.mem !== undefined) mem = asm.parseHex(opts.mem, '--mem');
       if (opts.ctx !== undefined) mem = new Uint8Array(await readInput(opts.ctx));
 
-      const vm = new Vm(insns, {
+      const program = inFile(() => new VmProgram(insns));
+      const vm = new Vm(program, {
         maps,
         tier: opts.tier,
         budget,
@@ -136,7 +146,7 @@ export function register(program: Command): void {
             }
           : {}),
       });
-      const result = vm.run({ mem });
+      const result = inFile(() => vm.run({ mem }));
       process.stdout.write(`0x${hex64(result.r0)}\n`);
       const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
       for (const [mapName, fd] of byName) {
