@@ -18,6 +18,7 @@ import { register as syscount } from './commands/syscount.js';
 import { register as exitsnoop } from './commands/exitsnoop.js';
 import { register as killsnoop } from './commands/killsnoop.js';
 import { register as statsnoop } from './commands/statsnoop.js';
+import { register as runqlat } from './commands/runqlat.js';
 
 type Register = (program: Command) => void;
 
@@ -33,6 +34,7 @@ registrations.push(profile, syscount);
 registrations.push(profile, syscount, exitsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop);
+registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

@@ -1,0 +1,51 @@
+// `bpfkit runqlat`: summarize run queue (scheduler) latency as a histogram, like libbpf-tools runqlat.
+
+import type { Command } from 'commander';
+
+const EXAMPLES = `
+Examples:
+  bpfkit runqlat               summarize run queue latency as a histogram
+  bpfkit runqlat 1 10          print 1 second summaries, 10 times
+  bpfkit runqlat -mT 1         1s summaries, milliseconds, and timestamps
+  bpfkit runqlat -P            show each PID separately
+  bpfkit runqlat -p 185        trace PID 185 only
+  bpfkit runqlat -d 10 --json  ten seconds, one JSON object per histogram`;
+
+export function register(program: Command): void {
+  program
+    .command('runqlat')
+    .description('summarize run queue (scheduler) latency as a histogram')
+    .argument('[interval]', 'seconds between summaries')
+    .argument('[count]', 'number of summaries')
+    .option('-m, --milliseconds', 'millisecond histogram')
+    .option('-P, --pids', 'print a histogram per process ID')
+    .option('-L, --tids', 'print a histogram per thread ID')
+    .option('-T, --timestamp', 'include timestamp on output')
+    .option('-p, --pid <pid>', 'trace this PID only')
+    .option('-d, --duration <seconds>', 'total duration of trace')
+    .option('--json', 'one JSON object per histogram')
+    .addHelpText('after', EXAMPLES)
+    .action(
+      async (
+        interval: string | undefined,
+        count: string | undefined,
+        o: Record<string, string | boolean | undefined>,
+      ) => {
+        const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+        const { Output } = await import('../../tools/common/output.js');
+        const { runRunqlat } = await import('../../tools/runqlat.js');
+        const opts: Parameters<typeof runRunqlat>[0] = {
+          milliseconds: o.milliseconds === true,
+          perProcess: o.pids === true,
+          perThread: o.tids === true,
+          timestamp: o.timestamp === true,
+          json: o.json === true,
+        };
+        if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
+        if (interval !== undefined) opts.interval = parseSeconds('interval', interval);
+        if (count !== undefined) opts.count = parseInteger('count', count, 1);
+        if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
+        await runRunqlat(opts, new Output(1));
+      },
+    );
+}

@@ -1,0 +1,194 @@
+// runqlat: run queue latency — the time from a task being woken (or preempted while runnable) to
+// it running — as a log2 histogram, from the sched_wakeup, sched_wakeup_new and sched_switch raw
+// tracepoints, as libbpf-tools runqlat does.
+
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
+import { loadVmlinux } from '../btf/btf.js';
+import type { BpfMap } from '../kernel/map.js';
+import { clock } from './common/format.js';
+import { log2Histogram } from './common/histogram.js';
+import type { Output } from './common/output.js';
+import { runSummary } from './common/summary.js';
+import { decodeHist, emitHistAdd, type Hist, histMap } from './hist-programs.js';
+
+/** RunqlatOptions are libbpf-tools runqlat's options. */
+export interface RunqlatOptions {
+  milliseconds?: boolean; // -m
+  perProcess?: boolean; // -P
+  perThread?: boolean; // -L
+  timestamp?: boolean; // -T
+  pid?: number; // -p
+  interval?: number;
+  count?: number;
+  json?: boolean;
+  seconds?: number;
+  done?: Promise<unknown>;
+  ready?: () => void;
+  onReport?: (hists: Hist[]) => void;
+}
+
+interface TaskOffsets {
+  pid: number;
+  tgid: number;
+  comm: number;
+}
+
+const FP_KEY = -4;
+const FP_PID = -8;
+const FP_TGID = -12;
+const FP_TS = -24;
+const FP_HIST = -24 - 128;
+
+/** readTask emits `*(u32 *)(fp + at) = task->field` for the task pointer in r7. */
+function readTask(b: ProgramBuilder, at: number, off: number, size = 4): void {
+  b.mov(r1, r10).add(r1, at).mov(r2, size).mov(r3, r7).add(r3, off).call('probe_read_kernel');
+}
+
+/** enqueue emits start[task->pid] = now for the task in r7, honouring -p; falls through to `done`. */
+function enqueue(b: ProgramBuilder, o: RunqlatOptions, t: TaskOffsets, done: string): void {
+  b.st('u32', r10, FP_PID, 0);
+  readTask(b, FP_PID, t.pid);
+  b.ldx('u32', r1, r10, FP_PID).jmp('JEQ', r1, 0, done);
+  if (o.pid) {
+    readTask(b, FP_TGID, t.tgid);
+    b.ldx('u32', r1, r10, FP_TGID).jmp('JNE', r1, o.pid, done);
+  }
+  b.call('ktime_get_ns')
+    .st('u64', r10, FP_TS, r0)
+    .ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_PID)
+    .mov(r3, r10)
+    .add(r3, FP_TS)
+    .mov(r4, 0)
+    .call('map_update_elem');
+}
+
+function wakeupProgram(o: RunqlatOptions, t: TaskOffsets): BuiltProgram {
+  const b = new ProgramBuilder().ldx('u64', r7, r1, 0);
+  enqueue(b, o, t, 'out');
+  return b.label('out').mov(r0, 0).exit().build();
+}
+
+function switchProgram(o: RunqlatOptions, t: TaskOffsets): BuiltProgram {
+  // sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
+  const b = new ProgramBuilder()
+    .mov(r6, r1)
+    .ldx('u64', r1, r6, 24)
+    .jmp('JNE', r1, 0, 'next')
+    .ldx('u64', r7, r6, 8);
+  enqueue(b, o, t, 'next');
+  b.label('next').ldx('u64', r7, r6, 16).st('u32', r10, FP_PID, 0);
+  readTask(b, FP_PID, t.pid);
+  b.st('u32', r10, FP_TGID, 0);
+  readTask(b, FP_TGID, t.tgid);
+  if (o.pid) b.ldx('u32', r1, r10, FP_TGID).jmp('JNE', r1, o.pid, 'out');
+  b.ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_PID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .ldx('u64', r8, r0, 0)
+    .ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_PID)
+    .call('map_delete_elem')
+    .call('ktime_get_ns')
+    .sub(r0, r8)
+    .jmp('JSLT', r0, 0, 'out')
+    .mov(r8, r0)
+    .alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000);
+  const keyFrom = o.perProcess ? FP_TGID : o.perThread ? FP_PID : undefined;
+  if (keyFrom !== undefined) b.ldx('u32', r1, r10, keyFrom).st('u32', r10, FP_KEY, r1);
+  else b.st('u32', r10, FP_KEY, 0);
+  emitHistAdd(b, r8, {
+    keyAt: FP_KEY,
+    scratchAt: FP_HIST,
+    label: 'hist',
+    exit: 'out',
+    ...(keyFrom !== undefined
+      ? {
+          fillComm: (bb: ProgramBuilder) =>
+            bb.mov(r2, 16).mov(r3, r7).add(r3, t.comm).call('probe_read_kernel'),
+        }
+      : {}),
+  });
+  return b.label('out').mov(r0, 0).exit().build();
+}
+
+/** formatHists prints one report as libbpf-tools runqlat: a blank line, the time with -T, the histograms. */
+export function formatHists(
+  hists: Hist[],
+  o: RunqlatOptions,
+  what: 'pid' | 'tid' | undefined,
+  now = new Date(),
+): string[] {
+  const out = [''];
+  if (o.timestamp) out.push(clock(now).padEnd(8));
+  const unit = o.milliseconds ? 'msecs' : 'usecs';
+  for (const h of [...hists].sort((a, b) => a.key - b.key)) {
+    if (what) out.push('', `${what} = ${h.key} ${h.comm}`);
+    out.push(...log2Histogram(h.slots, unit));
+  }
+  return out;
+}
+
+function drain(hists: BpfMap): Hist[] {
+  return hists.lookupAndDeleteBatch().map(([k, v]) => decodeHist(k, v));
+}
+
+/** runRunqlat prints run queue latency histograms every interval and at the end. */
+export async function runRunqlat(opts: RunqlatOptions, out: Output): Promise<void> {
+  const btf = loadVmlinux();
+  const t: TaskOffsets = {
+    pid: btf.offsetOf('task_struct.pid').offset,
+    tgid: btf.offsetOf('task_struct.tgid').offset,
+    comm: btf.offsetOf('task_struct.comm').offset,
+  };
+  const what = opts.perProcess ? 'pid' : opts.perThread ? 'tid' : undefined;
+  const wake = wakeupProgram(opts, t);
+  await runSummary(
+    {
+      tool: 'runqlat',
+      programs: [
+        {
+          name: 'sched_wakeup',
+          type: 'raw_tracepoint',
+          insns: wake,
+          attach: ['sched_wakeup', 'sched_wakeup_new'],
+        },
+        {
+          name: 'sched_switch',
+          type: 'raw_tracepoint',
+          insns: switchProgram(opts, t),
+          attach: ['sched_switch'],
+        },
+      ],
+      maps: {
+        start: { type: 'hash', keySize: 4, valueSize: 8, maxEntries: 10240, name: 'runqlat_start' },
+        hists: histMap('runqlat_hists'),
+      },
+      ready: () => {
+        if (!opts.json) out.line('Tracing run queue latency... Hit Ctrl-C to end.');
+        opts.ready?.();
+      },
+      report: (maps) => {
+        const hists = drain(maps.hists!);
+        opts.onReport?.(hists);
+        if (opts.json) {
+          for (const h of hists) {
+            out.json({
+              ...(what ? { [what]: h.key, comm: h.comm } : {}),
+              unit: opts.milliseconds ? 'msecs' : 'usecs',
+              slots: h.slots,
+            });
+          }
+        } else {
+          for (const l of formatHists(hists, opts, what)) out.line(l);
+        }
+      },
+    },
+    out,
+    { interval: opts.interval, count: opts.count, seconds: opts.seconds, done: opts.done },
+  );
+}
