@@ -88,6 +88,16 @@ describe('strace line format', () => {
     ).toBe(`[pid    42] getpid()${' '.repeat(20)}= 7 <0.000002>`);
   });
 
+  it('prints execve with a known argv, and futex with the arguments of its operation', () => {
+    const r = rec({ tgid: 1, nr: 59, ret: 0n, args: [0x10n, 0x20n, 0x7ffen], data: '/bin/ls\0' });
+    expect(formatSyscall(r, { execArgs: { argv: ['ls', '-l'], envCount: 3 } })).toBe(
+      'execve("/bin/ls", ["ls", "-l"], 0x7ffe /* 3 vars */) = 0',
+    );
+    expect(formatSyscall(rec({ tgid: 1, nr: 202, ret: 1n, args: [0x1000n, 129n, 1n, 0n, 0n, 0n] }))).toBe(
+      at40('futex(0x1000, FUTEX_WAKE_PRIVATE, 1)', '1'),
+    );
+  });
+
   it('prints clone like strace', () => {
     const line = formatSyscall(rec({ tgid: 1, nr: 56, ret: 99n, args: [0x1200011n, 0n, 0n, 0x7f00n, 0n] }));
     expect(line).toBe(

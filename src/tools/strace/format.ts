@@ -15,6 +15,11 @@ export interface FormatOptions {
   showTime?: boolean;
   /** strSize is how many bytes of a data buffer are shown (-s, default 32). */
   strSize?: number;
+  /**
+   * execArgs are the argv and environment size of the record being printed, when known (the command
+   * bpfkit started itself): execve then prints `["ls", "-l"], 0x… /* 20 vars *\/` like strace.
+   */
+  execArgs?: { argv: readonly string[]; envCount: number } | undefined;
 }
 
 const ALIGN_COLUMN = 40;
@@ -71,7 +76,25 @@ function fastScalar(kind: string, rec: SyscallRecord, i: number): string | undef
   }
 }
 
-function argList(rec: SyscallRecord, sig: SyscallSig, strSize: number): string {
+const enc = new TextEncoder();
+
+// futex's meaningful arguments depend on the operation, as strace prints them.
+const FUTEX_ARGS: Record<number, number> = { 0: 4, 1: 3, 9: 6, 10: 6 };
+
+function argList(rec: SyscallRecord, sig: SyscallSig, opts: FormatOptions): string {
+  const strSize = opts.strSize ?? 32;
+  if (sig.name === 'execve' && opts.execArgs) {
+    const argv = opts.execArgs.argv.map((a) => quote(enc.encode(a))).join(', ');
+    const envp = `${ptr(rec.arg(2))} /* ${opts.execArgs.envCount} vars */`;
+    return `${dataArg(rec, sig, 0, strSize)}, [${argv}], ${envp}`;
+  }
+  if (sig.name === 'futex') {
+    const n = FUTEX_ARGS[rec.argLo(1) & 0x7f] ?? 6;
+    return sig.args
+      .slice(0, n)
+      .map((kind, i) => fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)))
+      .join(', ');
+  }
   if (sig.name === 'clone') {
     // x86_64 clone(flags, stack, parent_tid, child_tid, tls); strace names the interesting ones.
     const parts = [`child_stack=${ptr(rec.arg(1))}`, `flags=${decodeScalar('clone_flags', rec.arg(0))}`];
@@ -119,7 +142,7 @@ export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): Sysca
   if (sig) {
     return {
       name: sig.name,
-      call: `${sig.name}(${argList(rec, sig, opts.strSize ?? 32)})`,
+      call: `${sig.name}(${argList(rec, sig, opts)})`,
       ret: formatReturn(rec.retNumber ?? rec.ret, sig.ret),
     };
   }

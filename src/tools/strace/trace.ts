@@ -19,7 +19,7 @@ import { ensureTracefs } from '../../kernel/tracefs-mount.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
 import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
-import { formatParts, formatSyscall, setSyscallNameSource } from './format.js';
+import { type FormatOptions, formatParts, formatSyscall, setSyscallNameSource } from './format.js';
 import {
   DATA_MAX,
   forkProgram,
@@ -190,7 +190,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     let rootExeced = opts.pid !== undefined;
     const one = Buffer.alloc(4);
     one.writeUInt32LE(1);
-    const fmt = { pidPrefix: false, showTime: opts.showTime ?? false, strSize };
+    const fmt: FormatOptions = { pidPrefix: false, showTime: opts.showTime ?? false, strSize };
     let flushQueued = false;
     let viewBuffer: ArrayBufferLike | undefined;
     let ringView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
@@ -205,6 +205,13 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       if (!rootExeced && rec.tgid === rootPid) {
         if (rec.nr !== EXECVE || rec.ret !== 0n) return;
         rootExeced = true;
+        // The command's argv is the one bpfkit passed (the wrapper execs it by its full path).
+        if (commandPath) {
+          const argv = [commandPath, ...(opts.command ?? []).slice(1)];
+          fmt.execArgs = { argv, envCount: Object.keys(process.env).length };
+        }
+      } else {
+        fmt.execArgs = undefined;
       }
       if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
       fmt.pidPrefix = rec.tid !== rootPid;
