@@ -4,13 +4,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { DecodeError } from '../errors/index.js';
 import { closest } from './closest.js';
+import { decodeType } from './decode.js';
 import { BtfError } from './errors.js';
 import { declaration, typeName } from './format.js';
 import { globToRegExp } from './glob.js';
-import { FuncLinkage, IntEncoding, Kind, type KindName, kindNames } from './kinds.js';
+import { Kind, type KindName, kindNames } from './kinds.js';
 import { flatMembers, type MemberLocation, memberPath, offsetOf } from './lookup.js';
 import { parseRaw, type RawBtf } from './parse.js';
-import type { BtfType, EnumType, FuncProtoType, FuncType, Member, Param, TypeId } from './types.js';
+import type { BtfType, EnumType, FuncProtoType, FuncType, Param, TypeId } from './types.js';
 
 /** VMLINUX_BTF_PATH is where the kernel exposes its own BTF (CONFIG_DEBUG_INFO_BTF, 5.4+). */
 export const VMLINUX_BTF_PATH = '/sys/kernel/btf/vmlinux';
@@ -118,118 +119,15 @@ export class Btf {
     if (id < this.firstId) return this.base!.type(id);
     const i = id - this.firstId;
     let t = this.#cache[i];
-    if (t === undefined) this.#cache[i] = t = this.#decode(id, this.#raw.offsets[i]!);
+    if (t === undefined) {
+      this.#cache[i] = t = decodeType(this.#raw.words, this.#raw.offsets[i]!, id, (off) => this.string(off));
+    }
     return t;
   }
 
   /** types iterates over this blob's own types (not the base's), in id order. */
   *types(): IterableIterator<BtfType> {
     for (let id = this.firstId; id < this.count; id++) yield this.type(id);
-  }
-
-  #decode(id: TypeId, w: number): BtfType {
-    const words = this.#raw.words;
-    const name = this.string(words[w]!);
-    const info = words[w + 1]!;
-    const kind = (info >>> 24) & 0x1f;
-    const vlen = info & 0xffff;
-    const kflag = info >>> 31 === 1;
-    const sizeOrType = words[w + 2]!;
-    const at = w + 3;
-    switch (kind) {
-      case Kind.Int: {
-        const enc = words[at]!;
-        const e = (enc >>> 24) & 0x0f;
-        return {
-          id,
-          kind: 'int',
-          name,
-          size: sizeOrType,
-          signed: (e & IntEncoding.Signed) !== 0,
-          char: (e & IntEncoding.Char) !== 0,
-          bool: (e & IntEncoding.Bool) !== 0,
-          offset: (enc >>> 16) & 0xff,
-          bits: enc & 0xff,
-        };
-      }
-      case Kind.Float:
-        return { id, kind: 'float', name, size: sizeOrType };
-      case Kind.Ptr:
-      case Kind.Typedef:
-      case Kind.Volatile:
-      case Kind.Const:
-      case Kind.Restrict:
-      case Kind.TypeTag:
-        return { id, kind: kindNames[kind] as 'ptr', name, type: sizeOrType };
-      case Kind.Array:
-        return {
-          id,
-          kind: 'array',
-          name,
-          type: words[at]!,
-          indexType: words[at + 1]!,
-          nelems: words[at + 2]!,
-        };
-      case Kind.Struct:
-      case Kind.Union: {
-        const members: Member[] = new Array(vlen);
-        for (let j = 0; j < vlen; j++) {
-          const m = at + j * 3;
-          const off = words[m + 2]!;
-          members[j] = {
-            name: this.string(words[m]!),
-            type: words[m + 1]!,
-            bitOffset: kflag ? off & 0xffffff : off,
-            bitSize: kflag ? off >>> 24 : 0,
-          };
-        }
-        return { id, kind: kind === Kind.Struct ? 'struct' : 'union', name, size: sizeOrType, members };
-      }
-      case Kind.Enum:
-      case Kind.Enum64: {
-        const is64 = kind === Kind.Enum64;
-        const stride = is64 ? 3 : 2;
-        const values = new Array(vlen);
-        for (let j = 0; j < vlen; j++) {
-          const m = at + j * stride;
-          let value: bigint;
-          if (is64) {
-            const v = (BigInt(words[m + 2]!) << 32n) | BigInt(words[m + 1]!);
-            value = kflag ? BigInt.asIntN(64, v) : v;
-          } else {
-            value = BigInt(kflag ? words[m + 1]! | 0 : words[m + 1]!);
-          }
-          values[j] = { name: this.string(words[m]!), value };
-        }
-        return { id, kind: is64 ? 'enum64' : 'enum', name, size: sizeOrType, signed: kflag, values };
-      }
-      case Kind.Fwd:
-        return { id, kind: 'fwd', name, union: kflag };
-      case Kind.Func:
-        return { id, kind: 'func', name, type: sizeOrType, linkage: linkageName(vlen) };
-      case Kind.FuncProto: {
-        const params: Param[] = new Array(vlen);
-        for (let j = 0; j < vlen; j++) {
-          params[j] = { name: this.string(words[at + j * 2]!), type: words[at + j * 2 + 1]! };
-        }
-        return { id, kind: 'func_proto', name, returnType: sizeOrType, params };
-      }
-      case Kind.Var:
-        return { id, kind: 'var', name, type: sizeOrType, linkage: linkageName(words[at]!) };
-      case Kind.Datasec: {
-        const vars = new Array(vlen);
-        for (let j = 0; j < vlen; j++) {
-          const m = at + j * 3;
-          vars[j] = { type: words[m]!, offset: words[m + 1]!, size: words[m + 2]! };
-        }
-        return { id, kind: 'datasec', name, size: sizeOrType, vars };
-      }
-      case Kind.DeclTag:
-        return { id, kind: 'decl_tag', name, type: sizeOrType, componentIdx: words[at]! | 0 };
-      default:
-        // indexTypes has rejected every other kind.
-        throw new DecodeError(`unknown BTF kind ${kind}`, w * 4);
-    }
   }
 
   /** stringOffsets returns every offset (base's and own) where the ASCII `name` can be read. */
@@ -542,10 +440,6 @@ export class Btf {
     }));
     return { id: f.id, name, linkage: f.linkage, proto, returnType: proto.returnType, params, variadic };
   }
-}
-
-function linkageName(v: number): 'static' | 'global' | 'extern' {
-  return v === FuncLinkage.Global ? 'global' : v === FuncLinkage.Extern ? 'extern' : 'static';
 }
 
 let vmlinux: Btf | undefined;
