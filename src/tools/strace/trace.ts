@@ -261,7 +261,9 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       const c = child;
       done = new Promise<number>((resolve, reject) => {
         c.on('error', reject);
-        c.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? 9 : 0)));
+        c.on('exit', (code, signal) =>
+          resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0)),
+        );
       });
       if (c.pid === undefined) throw new BpfkitError(`strace: could not start ${commandPath}`);
       rootPid = c.pid;
