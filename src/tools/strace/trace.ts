@@ -4,6 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { syscallName as btfSyscallName, syscallNumber } from '../../btf/syscalls.js';
 import { readEventFormat } from '../../btf/tracefs-events.js';
