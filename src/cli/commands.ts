@@ -19,6 +19,7 @@ import { register as exitsnoop } from './commands/exitsnoop.js';
 import { register as killsnoop } from './commands/killsnoop.js';
 import { register as statsnoop } from './commands/statsnoop.js';
 import { register as runqlat } from './commands/runqlat.js';
+import { register as biolatency } from './commands/biolatency.js';
 
 type Register = (program: Command) => void;
 
@@ -35,6 +36,7 @@ registrations.push(profile, syscount, exitsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat);
+registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

@@ -1,0 +1,46 @@
+// `bpfkit biolatency`: summarize block device I/O latency as a histogram, like libbpf-tools biolatency.
+
+import type { Command } from 'commander';
+
+const EXAMPLES = `
+Examples:
+  bpfkit biolatency               summarize block I/O latency as a histogram
+  bpfkit biolatency 1 10          print 1 second summaries, 10 times
+  bpfkit biolatency -mT 1         1s summaries, milliseconds, and timestamps
+  bpfkit biolatency -Q            include OS queued time in I/O time
+  bpfkit biolatency -d 10 --json  ten seconds, one JSON object per histogram`;
+
+export function register(program: Command): void {
+  program
+    .command('biolatency')
+    .description('summarize block device I/O latency as a histogram')
+    .argument('[interval]', 'seconds between summaries')
+    .argument('[count]', 'number of summaries')
+    .option('-m, --milliseconds', 'millisecond histogram')
+    .option('-Q, --queued', 'include OS queued time in I/O time')
+    .option('-T, --timestamp', 'include timestamp on output')
+    .option('-d, --duration <seconds>', 'total duration of trace')
+    .option('--json', 'one JSON object per histogram')
+    .addHelpText('after', EXAMPLES)
+    .action(
+      async (
+        interval: string | undefined,
+        count: string | undefined,
+        o: Record<string, string | boolean | undefined>,
+      ) => {
+        const { parseInteger, parseSeconds } = await import('../../tools/common/options.js');
+        const { Output } = await import('../../tools/common/output.js');
+        const { runBiolatency } = await import('../../tools/biolatency.js');
+        const opts: Parameters<typeof runBiolatency>[0] = {
+          milliseconds: o.milliseconds === true,
+          queued: o.queued === true,
+          timestamp: o.timestamp === true,
+          json: o.json === true,
+        };
+        if (interval !== undefined) opts.interval = parseSeconds('interval', interval);
+        if (count !== undefined) opts.count = parseInteger('count', count, 1);
+        if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
+        await runBiolatency(opts, new Output(1));
+      },
+    );
+}

@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { featureIt } from '../testing/kernel.js';
+import { formatBiolatency, runBiolatency } from './biolatency.js';
+import type { Hist } from './hist-programs.js';
+import { CaptureOutput, startWorkload } from './testing/capture.js';
+
+const hasLoop = existsSync('/dev/loop-control') && existsSync('/usr/sbin/losetup');
+
+describe('biolatency', () => {
+  featureIt(
+    'counts 100 direct writes to a loop device',
+    hasLoop,
+    'no loop device support (losetup)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bpfkit-bio-'));
+      const img = join(dir, 'disk.img');
+      writeFileSync(img, '');
+      truncateSync(img, 8 << 20);
+      const dev = execFileSync('/usr/sbin/losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
+      try {
+        const out = new CaptureOutput();
+        const reports: Hist[][] = [];
+        let go: (p: Promise<unknown>) => void = () => {};
+        const ended = new Promise<Promise<unknown>>((r) => (go = r));
+        await runBiolatency(
+          {
+            onReport: (h) => reports.push(h),
+            // O_DIRECT bypasses the page cache, so each 4 KiB write is one request to the device.
+            ready: () =>
+              go(
+                startWorkload('/bin/dd', [
+                  'if=/dev/zero',
+                  `of=${dev}`,
+                  'bs=4k',
+                  'count=100',
+                  'oflag=direct',
+                  'status=none',
+                ]).exit,
+              ),
+            done: ended.then((p) => p),
+          },
+          out,
+        );
+        const total = reports.flat().reduce((n, h) => n + h.slots.reduce((a, b) => a + b, 0), 0);
+        expect(total).toBeGreaterThanOrEqual(100);
+        expect(out.lines[0]).toBe('Tracing block device I/O... Hit Ctrl-C to end.');
+        expect(out.lines).toContain('     usecs               : count    distribution');
+      } finally {
+        execFileSync('/usr/sbin/losetup', ['-d', dev]);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe('biolatency format', () => {
+  it('prints a timestamped millisecond histogram', () => {
+    const slots = new Array(26).fill(0);
+    slots[2] = 3;
+    expect(
+      formatBiolatency(
+        [{ key: 0, comm: '', slots }],
+        { milliseconds: true, timestamp: true },
+        new Date(2026, 0, 1, 1, 2, 3),
+      ),
+    ).toEqual([
+      '',
+      '01:02:03',
+      '     msecs               : count    distribution',
+      '         0 -> 1          : 0        |                                        |',
+      '         2 -> 3          : 0        |                                        |',
+      '         4 -> 7          : 3        |****************************************|',
+    ]);
+  });
+});

@@ -1,0 +1,125 @@
+// biolatency: block I/O latency — issue (or insert with -Q) to completion — as a log2 histogram, from
+// the block_rq_insert/issue/complete raw tracepoints keyed by the request pointer, as libbpf-tools.
+
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r8, r10 } from '../asm/index.js';
+import { clock } from './common/format.js';
+import { log2Histogram } from './common/histogram.js';
+import type { Output } from './common/output.js';
+import { runSummary } from './common/summary.js';
+import type { TracerProgram } from './common/tracer.js';
+import { decodeHist, emitHistAdd, type Hist, histMap } from './hist-programs.js';
+
+/** BiolatencyOptions are libbpf-tools biolatency's main options. */
+export interface BiolatencyOptions {
+  milliseconds?: boolean; // -m
+  /** queued includes the time queued in the kernel (-Q). */
+  queued?: boolean;
+  timestamp?: boolean; // -T
+  interval?: number;
+  count?: number;
+  json?: boolean;
+  seconds?: number;
+  done?: Promise<unknown>;
+  ready?: () => void;
+  onReport?: (hists: Hist[]) => void;
+}
+
+const FP_RQ = -8;
+const FP_TS = -16;
+const FP_KEY = -20;
+const FP_HIST = -24 - 128;
+
+function startProgram(): BuiltProgram {
+  // block_rq_issue(struct request *rq) / block_rq_insert(struct request *rq)
+  return new ProgramBuilder()
+    .ldx('u64', r1, r1, 0)
+    .st('u64', r10, FP_RQ, r1)
+    .call('ktime_get_ns')
+    .st('u64', r10, FP_TS, r0)
+    .ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_RQ)
+    .mov(r3, r10)
+    .add(r3, FP_TS)
+    .mov(r4, 0)
+    .call('map_update_elem')
+    .mov(r0, 0)
+    .exit()
+    .build();
+}
+
+function completeProgram(o: BiolatencyOptions): BuiltProgram {
+  // block_rq_complete(struct request *rq, blk_status_t error, unsigned int nr_bytes)
+  const b = new ProgramBuilder()
+    .ldx('u64', r1, r1, 0)
+    .st('u64', r10, FP_RQ, r1)
+    .ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_RQ)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .ldx('u64', r6, r0, 0)
+    .call('ktime_get_ns')
+    .sub(r0, r6)
+    .mov(r8, r0)
+    .ldMap(r1, 'start')
+    .mov(r2, r10)
+    .add(r2, FP_RQ)
+    .call('map_delete_elem')
+    .jmp('JSLT', r8, 0, 'out')
+    .alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000)
+    .st('u32', r10, FP_KEY, 0);
+  emitHistAdd(b, r8, { keyAt: FP_KEY, scratchAt: FP_HIST, label: 'hist', exit: 'out' });
+  return b.label('out').mov(r0, 0).exit().build();
+}
+
+/** formatBiolatency prints one report: a blank line, the time with -T, the histogram. */
+export function formatBiolatency(hists: Hist[], o: BiolatencyOptions, now = new Date()): string[] {
+  const out = [''];
+  if (o.timestamp) out.push(clock(now).padEnd(8));
+  for (const h of hists) out.push(...log2Histogram(h.slots, o.milliseconds ? 'msecs' : 'usecs'));
+  return out;
+}
+
+/** runBiolatency prints block I/O latency histograms every interval and at the end. */
+export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promise<void> {
+  const programs: TracerProgram[] = [
+    {
+      name: 'block_rq_start',
+      type: 'raw_tracepoint',
+      insns: startProgram(),
+      attach: opts.queued ? ['block_rq_insert', 'block_rq_issue'] : ['block_rq_issue'],
+    },
+    {
+      name: 'block_rq_done',
+      type: 'raw_tracepoint',
+      insns: completeProgram(opts),
+      attach: ['block_rq_complete'],
+    },
+  ];
+  await runSummary(
+    {
+      tool: 'biolatency',
+      programs,
+      maps: {
+        start: { type: 'hash', keySize: 8, valueSize: 8, maxEntries: 10240, name: 'biolat_start' },
+        hists: histMap('biolat_hists'),
+      },
+      ready: () => {
+        if (!opts.json) out.line('Tracing block device I/O... Hit Ctrl-C to end.');
+        opts.ready?.();
+      },
+      report: (maps) => {
+        const hists = maps.hists!.lookupAndDeleteBatch().map(([k, v]) => decodeHist(k, v));
+        opts.onReport?.(hists);
+        if (opts.json) {
+          for (const h of hists) out.json({ unit: opts.milliseconds ? 'msecs' : 'usecs', slots: h.slots });
+        } else {
+          for (const l of formatBiolatency(hists, opts)) out.line(l);
+        }
+      },
+    },
+    out,
+    { interval: opts.interval, count: opts.count, seconds: opts.seconds, done: opts.done },
+  );
+}
