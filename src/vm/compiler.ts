@@ -5,11 +5,12 @@
 // functions below.
 
 import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoSrc, Source } from '../asm/opcodes.js';
+import { JCOND, LOAD_ACQ, STORE_REL } from '../asm/syntax.js';
 import { VmError } from './errors.js';
 import { mapLookup } from './helpers.js';
 import { alu, type RunState } from './interpreter.js';
 import { addressOf } from './memory.js';
-import { FRAME_STACK_SIZE, FUNC_PTR_HI, MAX_CALL_FRAMES, type VmProgram } from './program.js';
+import { FRAME_STACK_SIZE, FUNC_PTR_HI, MAX_CALL_FRAMES, MAY_GOTO_LOOPS, type VmProgram } from './program.js';
 import { MAP_PTR_HI, type Runtime, Stop } from './runtime.js';
 
 const MAP_PTR_HI_32 = MAP_PTR_HI | 0;
@@ -147,7 +148,7 @@ function generate(p: VmProgram): string {
   // constant offset inside the frame need no run-time check.
   emit(`const S = state.stackHi; let l10 = ${FRAME_STACK_SIZE}, h10 = S[0], G10 = regions[h10 - 1];`);
   emit(
-    `let budget = state.budget, pc = 0, t = 0, c = 0, g = undefined, fp = 0, ol = 0, oh = 0, nl = 0, nh = 0; const F = new Int32Array(${MAX_CALL_FRAMES * 11});`,
+    `let budget = state.budget, pc = 0, t = 0, c = 0, g = undefined, fp = 0, ol = 0, oh = 0, nl = 0, nh = 0, mg = ${MAY_GOTO_LOOPS}; const F = new Int32Array(${MAX_CALL_FRAMES * 11});`,
   );
   emit('for (;;) { switch (pc) {');
   emit('default: throw RT.badTarget(pc);');
@@ -184,6 +185,18 @@ function generate(p: VmProgram): string {
       reg === 10 && i.off >= -FRAME_STACK_SIZE && i.off + size <= 0
         ? `t = ${FRAME_STACK_SIZE + i.off}; g = G10;`
         : `t = (l${reg} >>> 0) + (${i.off}); g = regions[h${reg} - 1]; if (g === undefined || t < 0 || t + ${size} > g.len${write ? ' || !g.writable' : ''}) throw RT.oob(rt, ${pc}, h${reg}, l${reg}, ${i.off}, ${size}, ${write});`;
+    // emitLoad loads [src + off] into dst (LDX, and load-acquire, which is the same in one thread).
+    const emitLoad = (sx: boolean): void => {
+      emit(access(i.src, false));
+      if (size === 1) {
+        emit(
+          sx ? `${lD} = (g.bytes[t] << 24) >> 24; ${hD} = ${lD} >> 31;` : `${lD} = g.bytes[t]; ${hD} = 0;`,
+        );
+      } else if (size === 2) {
+        emit(`${lD} = g.view.get${sx ? 'Int16' : 'Uint16'}(t, true); ${hD} = ${sx ? `${lD} >> 31` : '0'};`);
+      } else if (size === 4) emit(`${lD} = g.view.getInt32(t, true); ${hD} = ${sx ? `${lD} >> 31` : '0'};`);
+      else emit(`${lD} = g.view.getInt32(t, true); ${hD} = g.view.getInt32(t + 4, true);`);
+    };
     const storeValue = (vl: string, vh: string): string => {
       if (size === 1) return `g.bytes[t] = ${vl};`;
       if (size === 2) return `g.view.setInt16(t, ${vl}, true);`;
@@ -349,6 +362,8 @@ function generate(p: VmProgram): string {
           } else emit(callHelper(pc, String(i.imm)));
         } else if (op === JmpOp.JA) {
           emit(`pc = ${pc + 1 + (cls === Class.JMP ? i.off : i.imm)}; continue;`);
+        } else if (op === JCOND) {
+          emit(`if (mg === 0) { pc = ${pc + 1 + i.off}; continue; } mg--;`);
         } else {
           const lA = lD;
           const hA = hD;
@@ -404,16 +419,7 @@ function generate(p: VmProgram): string {
         break;
       }
       case Class.LDX: {
-        const sx = (i.code & 0xe0) === Mode.MEMSX;
-        emit(access(i.src, false));
-        if (size === 1)
-          emit(
-            sx ? `${lD} = (g.bytes[t] << 24) >> 24; ${hD} = ${lD} >> 31;` : `${lD} = g.bytes[t]; ${hD} = 0;`,
-          );
-        else if (size === 2)
-          emit(`${lD} = g.view.get${sx ? 'Int16' : 'Uint16'}(t, true); ${hD} = ${sx ? `${lD} >> 31` : '0'};`);
-        else if (size === 4) emit(`${lD} = g.view.getInt32(t, true); ${hD} = ${sx ? `${lD} >> 31` : '0'};`);
-        else emit(`${lD} = g.view.getInt32(t, true); ${hD} = g.view.getInt32(t + 4, true);`);
+        emitLoad((i.code & 0xe0) === Mode.MEMSX);
         break;
       }
       case Class.ST:
@@ -421,9 +427,13 @@ function generate(p: VmProgram): string {
         emit(storeValue(`(${i.imm})`, `(${i.imm < 0 ? -1 : 0})`));
         break;
       default: {
-        if ((i.code & 0xe0) === Mode.MEM) {
+        if ((i.code & 0xe0) === Mode.MEM || i.imm === STORE_REL) {
           emit(access(d, true));
           emit(storeValue(`l${i.src}`, `h${i.src}`));
+          break;
+        }
+        if (i.imm === LOAD_ACQ) {
+          emitLoad(false);
           break;
         }
         // Atomics run alone in JavaScript, so a read-modify-write is simply a load and a store.

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { decode, encode, type Insn, insn, wideSlots } from '../asm/instruction.js';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoSrc, Size, Source } from '../asm/opcodes.js';
+import { LOAD_ACQ, STORE_REL } from '../asm/syntax.js';
 import { Program } from '../kernel/program.js';
 import { repoRoot } from '../testing/cli.js';
 import { kernelIt } from '../testing/kernel.js';
@@ -105,10 +106,10 @@ describe('bpf_conformance suite in the kernel (BPF_PROG_TEST_RUN, syscall progra
 
 /**
  * randomAluProgram builds a program the verifier accepts: every register set by lddw and the whole
- * stack zeroed, then ALU, byte swap, sign-extending moves, forward jumps and aligned stack loads,
- * stores and atomics, with the immediates the verifier demands (shifts in range, no division by a
- * zero immediate). Register operands are unconstrained, so division by zero and over-wide shifts by
- * register still happen. r10 is never a destination.
+ * stack zeroed, then ALU, byte swap, sign-extending moves, forward jumps, and aligned stack loads,
+ * stores, atomics, load-acquires and store-releases, with the immediates the verifier demands (shifts
+ * in range, no division by a zero immediate). Register operands are unconstrained, so division by
+ * zero and over-wide shifts by register still happen. r10 is never a destination.
  */
 function randomAluProgram(rnd: () => number): Insn[] {
   const pick = <T>(xs: readonly T[]): T => xs[rnd() % xs.length]!;
@@ -181,8 +182,10 @@ function randomAluProgram(rnd: () => number): Insn[] {
       const size = pick([Size.B, Size.H, Size.W, Size.DW]);
       const bytes = { [Size.B]: 1, [Size.H]: 2, [Size.W]: 4, [Size.DW]: 8 }[size]!;
       const off = -bytes * (1 + (rnd() % (512 / bytes)));
-      const m = rnd() % 5;
+      const m = rnd() % 7;
       if (m === 0) body.push(insn(Class.STX | size | Mode.MEM, 10, src, off));
+      else if (m === 5) body.push(insn(Class.STX | size | Mode.ATOMIC, 10, src, off, STORE_REL));
+      else if (m === 6) body.push(insn(Class.STX | size | Mode.ATOMIC, dst, 10, off, LOAD_ACQ));
       else if (m === 1) body.push(insn(Class.ST | size | Mode.MEM, 10, 0, off, pick(interesting)));
       else if (m === 2)
         body.push(

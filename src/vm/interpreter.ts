@@ -3,9 +3,10 @@
 
 import type { Insn } from '../asm/instruction.js';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoSrc, Source } from '../asm/opcodes.js';
+import { JCOND, LOAD_ACQ, STORE_REL } from '../asm/syntax.js';
 import { VmError } from './errors.js';
 import { addressOf, type Region } from './memory.js';
-import { FRAME_STACK_SIZE, FUNC_PTR_HI, MAX_CALL_FRAMES, type VmProgram } from './program.js';
+import { FRAME_STACK_SIZE, FUNC_PTR_HI, MAX_CALL_FRAMES, MAY_GOTO_LOOPS, type VmProgram } from './program.js';
 import { mapPointer, type Runtime, Stop } from './runtime.js';
 
 /** StepHook sees each executed instruction with the registers before and after it. */
@@ -120,6 +121,7 @@ export function interpret(state: RunState): bigint {
   r[10] = addressOf(state.stacks[0]!, FRAME_STACK_SIZE);
   const frames: Frame[] = [];
   let pc = 0;
+  let mayGoto = MAY_GOTO_LOOPS;
 
   // An access is [base + off, +size): it must stay inside the region base points into.
   const locate = (base: bigint, off: number, size: number, write: boolean): [Region, number] => {
@@ -216,6 +218,9 @@ export function interpret(state: RunState): bigint {
           }
         } else if (op === JmpOp.JA) {
           next = pc + 1 + (cls === Class.JMP ? i.off : i.imm);
+        } else if (op === JCOND) {
+          if (mayGoto === 0) next = pc + 1 + i.off;
+          else mayGoto--;
         } else {
           const bits = cls === Class.JMP ? 64 : 32;
           const mask = bits === 64 ? M64 : M32;
@@ -264,8 +269,12 @@ export function interpret(state: RunState): bigint {
       default: {
         const size = SIZES[(i.code >> 3) & 3]!;
         const base = r[i.dst]!;
-        if ((i.code & 0xe0) === Mode.MEM) {
+        if ((i.code & 0xe0) === Mode.MEM || i.imm === STORE_REL) {
           store(base, i.off, size, r[i.src]!);
+          break;
+        }
+        if (i.imm === LOAD_ACQ) {
+          r[i.dst] = load(r[i.src]!, i.off, size);
           break;
         }
         const mask = size === 8 ? M64 : M32;

@@ -11,6 +11,8 @@ export const MAX_CALL_FRAMES = 8;
 export const FRAME_STACK_SIZE = STACK_SIZE;
 /** MAX_COMPILED_SLOTS: bigger programs run on the interpreter, as V8 compiles huge functions slowly. */
 export const MAX_COMPILED_SLOTS = 65536;
+/** MAY_GOTO_LOOPS is how many times may_goto falls through before it jumps (the kernel's BPF_MAX_LOOPS). */
+export const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
 /** FUNC_PTR_HI is the high word of what `lddw rX, func` loads; low word = instruction index. */
 export const FUNC_PTR_HI = 0xbf0c0000;
 

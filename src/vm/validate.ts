@@ -5,6 +5,7 @@
 
 import { type Insn, isWide } from '../asm/instruction.js';
 import { AluOp, AtomicOp, Class, JmpOp, LD_IMM64, Mode, PseudoSrc, Size, Source } from '../asm/opcodes.js';
+import { JCOND, LOAD_ACQ, STORE_REL } from '../asm/syntax.js';
 import { VmError } from './errors.js';
 
 const ATOMIC_OPS: ReadonlySet<number> = new Set([
@@ -94,6 +95,11 @@ export function validate(insns: readonly Insn[]): void {
             if (i.off) bad(pc, 'reserved fields of gotol must be zero');
             target(pc, i.imm);
           }
+        } else if (op === JCOND) {
+          // may_goto (6.9): a jump taken only once the loop allowance runs out.
+          if (cls !== Class.JMP || x || i.dst || i.src || i.imm)
+            bad(pc, 'reserved fields of may_goto must be zero');
+          target(pc, i.off);
         } else if (op > JmpOp.JSLE) {
           bad(pc, 'unknown opcode');
         } else {
@@ -135,6 +141,8 @@ export function validate(insns: readonly Insn[]): void {
         const mode = i.code & 0xe0;
         if (mode === Mode.MEM) {
           if (i.imm) bad(pc, 'immediate of a store must be zero');
+        } else if (mode === Mode.ATOMIC && (i.imm === LOAD_ACQ || i.imm === STORE_REL)) {
+          if (i.imm === LOAD_ACQ && i.dst === 10) bad(pc, 'r10 is the read-only frame pointer');
         } else if (mode === Mode.ATOMIC) {
           const size = i.code & 0x18;
           if (size !== Size.W && size !== Size.DW) bad(pc, 'atomic operations are 32 or 64 bits wide');

@@ -2,6 +2,7 @@
 // instruction index, the budget on endless loops, unknown helpers, call depth, callx, load checks.
 
 import { describe, expect, it } from 'vitest';
+import { assemble } from '../asm/assembler.js';
 import { encode, insn } from '../asm/instruction.js';
 import { Class, JmpOp } from '../asm/opcodes.js';
 import { assembleUbpf } from '../asm/ubpf.js';
@@ -127,6 +128,17 @@ for (const tier of ['interpreter', 'compiled'] as const) {
       ];
       prog[0]!.imm = 5 - 0 - 1;
       expect(new Vm(prog, { tier }).run().r0).toBe(42n);
+    });
+
+    it('takes may_goto once its 8M-iteration allowance is spent', () => {
+      const src = 'r0 = 0\nloop: r0 += 1\nmay_goto +1\ngoto loop\nexit';
+      expect(new Vm(assemble(src).insns, { tier }).run().r0).toBe(8n * 1024n * 1024n + 1n);
+    });
+
+    it('runs load-acquire and store-release as a load and a store', () => {
+      const src =
+        'r2 = 0x1122334455667788 ll\nstore_release((u64 *)(r10 - 8), r2)\nr0 = load_acquire((u32 *)(r10 - 8))\nexit';
+      expect(new Vm(assemble(src).insns, { tier }).run().r0).toBe(0x55667788n);
     });
 
     it('refuses callx to a forged function pointer', () => {
