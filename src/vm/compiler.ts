@@ -1,8 +1,8 @@
 // compile: the fast tier — translates a whole program into one JavaScript function (a `switch` over
 // basic blocks inside a loop), with each 64-bit register held as two int32 locals (hi, lo) so V8 can
 // keep them in machine registers. The budget is charged once per block; memory accesses are checked
-// inline against the region table. 64-bit division, atomics and helpers go through the runtime
-// functions below.
+// inline against the region table (r10-relative ones inside the frame at compile time). Signed and
+// wide 64-bit division, map loads and helpers go through the runtime functions below.
 
 import { AluOp, AtomicOp, Class, JmpOp, Mode, PseudoSrc, Source } from '../asm/opcodes.js';
 import { JCOND, LOAD_ACQ, STORE_REL } from '../asm/syntax.js';
