@@ -74,7 +74,18 @@ export function parseConformanceCase(text: string, file?: string): ConformanceCa
   const mem = body('mem');
   if (mem !== undefined) c.mem = parseHexBytes(mem, file);
   const result = body('result')?.trim();
-  if (result) c.result = BigInt.asUintN(64, BigInt(result));
+  if (result) {
+    const m = /^(-?)(0x[0-9a-fA-F]+|\d+)$/.exec(result);
+    if (!m) {
+      const line = text.split(/\r?\n/).findIndex((l) => /^--\s*result/.test(l)) + 2;
+      throw new ParseError(`invalid -- result '${result}': expected a number`, {
+        line,
+        column: 1,
+        ...(file === undefined ? {} : { file }),
+      });
+    }
+    c.result = BigInt.asUintN(64, (m[1] ? -1n : 1n) * BigInt(m[2]!));
+  }
   const error = body('error');
   if (error !== undefined) c.error = error.trim();
   c.other = [...sections.keys()].filter((k) => !['asm', 'raw', 'mem', 'result', 'error'].includes(k));
