@@ -4,8 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/assembler.js';
 import { VmError } from './errors.js';
+import { formatPrintk } from './helpers.js';
 import { VmMap, VmMapType } from './maps.js';
+import { Memory } from './memory.js';
 import { VmProgram } from './program.js';
+import { mulberry32, type Runtime } from './runtime.js';
 import { Vm, type VmOptions } from './vm.js';
 
 const prog = (src: string): VmProgram => new VmProgram(assemble(src).insns);
@@ -349,3 +352,24 @@ for (const tier of ['interpreter', 'compiled'] as const) {
     });
   });
 }
+
+describe('formatPrintk', () => {
+  const rt = { probeMemory: [], memory: new Memory() } as unknown as Runtime;
+
+  it('formats the kernel conversions', () => {
+    expect(
+      formatPrintk(rt, '%d %u %x %llx %lld %c %% %p', [-1n, -1n, 255n, 0x1ffffffffn, -2n, 65n, 0x10n]),
+    ).toBe('-1 4294967295 ff 1ffffffff -2 A % 0x10');
+    expect(formatPrintk(rt, '%s', [0n])).toBe('(efault)');
+  });
+
+  it('survives random formats and arguments (3000 inputs)', () => {
+    const rnd = mulberry32(5);
+    const parts = ['%', 'd', 'l', 'll', 'x', 's', 'p', 'c', '%%', '-', '9', 'z', 'h', 'text '];
+    for (let n = 0; n < 3000; n++) {
+      const fmt = Array.from({ length: rnd() % 8 }, () => parts[rnd() % parts.length]).join('');
+      const args = [BigInt(rnd()) << 32n, BigInt(rnd()), BigInt.asUintN(64, -BigInt(rnd()))];
+      expect(typeof formatPrintk(rt, fmt, args)).toBe('string');
+    }
+  });
+});
