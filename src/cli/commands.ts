@@ -20,6 +20,8 @@ import { register as killsnoop } from './commands/killsnoop.js';
 import { register as statsnoop } from './commands/statsnoop.js';
 import { register as runqlat } from './commands/runqlat.js';
 import { register as biolatency } from './commands/biolatency.js';
+import { register as tcpconnect } from './commands/tcpconnect.js';
+import { register as tcpaccept } from './commands/tcpaccept.js';
 
 type Register = (program: Command) => void;
 
@@ -37,6 +39,7 @@ registrations.push(profile, syscount, exitsnoop, killsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency);
+registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

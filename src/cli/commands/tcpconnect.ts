@@ -1,0 +1,48 @@
+// `bpfkit tcpconnect`: trace active TCP connections, with libbpf-tools tcpconnect's columns.
+
+import type { Command } from 'commander';
+
+const EXAMPLES = `
+Examples:
+  bpfkit tcpconnect             trace all TCP connect()s
+  bpfkit tcpconnect -t          include timestamps
+  bpfkit tcpconnect -T          include time (HH:MM:SS)
+  bpfkit tcpconnect -p 181      only trace PID 181
+  bpfkit tcpconnect -P 80,81    only trace port 80 and 81
+  bpfkit tcpconnect -U          include UID
+  bpfkit tcpconnect -u 1000     only trace UID 1000
+  bpfkit tcpconnect -d 10       trace for 10 seconds
+  bpfkit tcpconnect --json      one JSON object per line`;
+
+export function register(program: Command): void {
+  program
+    .command('tcpconnect')
+    .description('trace TCP connects')
+    .option('-t, --timestamp', 'include timestamp on output')
+    .option('-T, --time', 'include time column on output (HH:MM:SS)')
+    .option('-p, --pid <pid>', 'process ID to trace')
+    .option('-P, --port <ports>', 'comma-separated list of destination ports to trace')
+    .option('-U, --print-uid', 'include UID on output')
+    .option('-u, --uid <uid>', 'process UID to trace')
+    .option('-d, --duration <seconds>', 'duration to trace')
+    .option('--json', 'one JSON object per line')
+    .addHelpText('after', EXAMPLES)
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const { parseInteger, parsePid, parsePorts, parseSeconds } = await import(
+        '../../tools/common/options.js'
+      );
+      const { Output } = await import('../../tools/common/output.js');
+      const { runTcpconnect } = await import('../../tools/tcpconnect.js');
+      const opts: Parameters<typeof runTcpconnect>[0] = {
+        timestamp: o.timestamp === true,
+        clock: o.time === true,
+        printUid: o.printUid === true,
+        json: o.json === true,
+      };
+      if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
+      if (typeof o.port === 'string') opts.ports = parsePorts('-P', o.port);
+      if (typeof o.uid === 'string') opts.uid = parseInteger('-u', o.uid, 0, 0xfffffffe);
+      if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
+      await runTcpconnect(opts, new Output(1));
+    });
+}

@@ -1,0 +1,45 @@
+// tcpconnect's output: libbpf-tools tcpconnect's columns (PID COMM IP SADDR DADDR DPORT).
+
+import { clock, left } from './common/format.js';
+import type { TcpEvent } from './tcp-event.js';
+import { AF_INET } from './tcplife-format.js';
+
+/** TcpconnectFormat holds the output switches. */
+export interface TcpconnectFormat {
+  timestamp?: boolean; // -t: seconds since the first event
+  printUid?: boolean; // -U
+  /** clock prints HH:MM:SS first (-T, as BCC tcpconnect). */
+  clock?: boolean;
+}
+
+/** tcpconnectHeader is the header line. */
+export function tcpconnectHeader(f: TcpconnectFormat): string {
+  let s = '';
+  if (f.clock) s += left('TIME', 9);
+  if (f.timestamp) s += left('TIME(s)', 9);
+  if (f.printUid) s += left('UID', 6);
+  return `${s}${left('PID', 6)} ${left('COMM', 12)} ${left('IP', 2)} ${left('SADDR', 16)} ${left('DADDR', 16)} ${left('DPORT', 5)}`;
+}
+
+/** formatConnect prints one connect; `startNs` is the first event's time for -t. */
+export function formatConnect(e: TcpEvent, f: TcpconnectFormat, now = new Date(), startNs = e.tsNs): string {
+  let s = '';
+  if (f.clock) s += left(clock(now), 9);
+  if (f.timestamp) s += left(((e.tsNs - startNs) / 1e9).toFixed(3), 9);
+  if (f.printUid) s += left(e.uid, 6);
+  const ip = e.family === AF_INET ? 4 : 6;
+  return `${s}${left(e.pid, 6)} ${left(e.comm.slice(0, 12), 12)} ${left(ip, 2)} ${left(e.laddr, 16)} ${left(e.raddr, 16)} ${left(e.rport, 5)}`;
+}
+
+/** connectJson is the --json object for one connect. */
+export function connectJson(e: TcpEvent): Record<string, unknown> {
+  return {
+    pid: e.pid,
+    uid: e.uid,
+    comm: e.comm,
+    ip: e.family === AF_INET ? 4 : 6,
+    saddr: e.laddr,
+    daddr: e.raddr,
+    dport: e.rport,
+  };
+}

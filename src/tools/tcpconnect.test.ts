@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { kernelIt } from '../testing/kernel.js';
+import type { TcpEvent } from './tcp-event.js';
+import { runTcpaccept } from './tcpaccept.js';
+import { formatAccept, tcpacceptHeader } from './tcpaccept-format.js';
+import { runTcpconnect } from './tcpconnect.js';
+import { formatConnect, tcpconnectHeader } from './tcpconnect-format.js';
+import { CaptureOutput, type Workload } from './testing/capture.js';
+import { pairInfo, tcpPair, withNetns } from './testing/tcp-pair.js';
+
+type Runner = typeof runTcpconnect | typeof runTcpaccept;
+
+async function trace(run: Runner, opts: Parameters<Runner>[0], start: () => Workload) {
+  const out = new CaptureOutput();
+  const events: TcpEvent[] = [];
+  let work: Workload | undefined;
+  let started: (w: Workload) => void = () => {};
+  const ran = new Promise<Workload>((r) => (started = r));
+  const result = await run(
+    {
+      ...opts,
+      onEvent: (e) => events.push(e),
+      ready: () => {
+        work = start();
+        started(work);
+      },
+      done: ran.then((w) => w.exit),
+    },
+    out,
+  );
+  const info = pairInfo(work!);
+  return { out, result, info, mine: events.filter((e) => e.pid === info.pid) };
+}
+
+describe('tcpconnect', () => {
+  kernelIt('reports a connect on 127.0.0.1 with its addresses and port', async () => {
+    const { out, info, mine, result } = await trace(runTcpconnect, {}, () => tcpPair(4, '127.0.0.1'));
+    expect(result.lost).toBe(0);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        comm: 'python3',
+        family: 2,
+        laddr: '127.0.0.1',
+        raddr: '127.0.0.1',
+        rport: info.server,
+      }),
+    ]);
+    expect(out.lines[0]).toBe('PID    COMM         IP SADDR            DADDR            DPORT');
+    expect(out.lines).toContain(
+      `${String(info.pid).padEnd(6)} python3      4  127.0.0.1        127.0.0.1        ${String(info.server).padEnd(5)}`,
+    );
+  });
+
+  kernelIt('reports an IPv6 connect inside a network namespace, and filters by port', async () => {
+    await withNetns(async (ns) => {
+      const { mine, info } = await trace(runTcpconnect, { printUid: true }, () => tcpPair(6, '::1', ns));
+      expect(mine).toEqual([
+        expect.objectContaining({ family: 10, laddr: '::1', raddr: '::1', rport: info.server, uid: 0 }),
+      ]);
+      const filtered = await trace(runTcpconnect, { ports: [1] }, () => tcpPair(6, '::1', ns));
+      expect(filtered.mine).toEqual([]);
+    });
+  });
+});
+
+describe('tcpaccept', () => {
+  kernelIt('reports an accepted 127.0.0.1 connection with both ends', async () => {
+    const { out, info, mine } = await trace(runTcpaccept, {}, () => tcpPair(4, '127.0.0.1'));
+    expect(mine).toEqual([
+      expect.objectContaining({
+        comm: 'python3',
+        family: 2,
+        raddr: '127.0.0.1',
+        rport: info.client,
+        laddr: '127.0.0.1',
+        lport: info.server,
+      }),
+    ]);
+    expect(out.lines[0]).toBe('PID     COMM         IP RADDR            RPORT LADDR            LPORT');
+    expect(out.lines).toContain(
+      `${String(info.pid).padEnd(7)} python3      4  127.0.0.1        ${String(info.client).padEnd(5)} 127.0.0.1        ${String(info.server).padEnd(5)}`,
+    );
+  });
+
+  kernelIt('reports an IPv6 accept inside a network namespace', async () => {
+    await withNetns(async (ns) => {
+      const { mine, info } = await trace(runTcpaccept, {}, () => tcpPair(6, '::1', ns));
+      expect(mine).toEqual([
+        expect.objectContaining({ family: 10, raddr: '::1', rport: info.client, lport: info.server }),
+      ]);
+    });
+  });
+});
+
+describe('tcp formats', () => {
+  const e: TcpEvent = {
+    pid: 1234,
+    uid: 1000,
+    family: 2,
+    laddr: '10.0.0.1',
+    lport: 80,
+    raddr: '10.0.0.2',
+    rport: 5555,
+    comm: 'a-very-long-command',
+    tsNs: 3e9,
+  };
+  it('match libbpf-tools tcpconnect and BCC tcpaccept', () => {
+    expect(tcpconnectHeader({ timestamp: true, printUid: true })).toBe(
+      'TIME(s)  UID   PID    COMM         IP SADDR            DADDR            DPORT',
+    );
+    expect(formatConnect(e, { timestamp: true, printUid: true }, new Date(), 1.5e9)).toBe(
+      '1.500    1000  1234   a-very-long- 4  10.0.0.1         10.0.0.2         5555 ',
+    );
+    expect(tcpacceptHeader({})).toBe('PID     COMM         IP RADDR            RPORT LADDR            LPORT');
+    expect(formatAccept(e, {})).toBe('1234    a-very-long- 4  10.0.0.2         5555  10.0.0.1         80   ');
+  });
+});
