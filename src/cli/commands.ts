@@ -22,6 +22,7 @@ import { register as runqlat } from './commands/runqlat.js';
 import { register as biolatency } from './commands/biolatency.js';
 import { register as tcpconnect } from './commands/tcpconnect.js';
 import { register as tcpaccept } from './commands/tcpaccept.js';
+import { register as bindsnoop } from './commands/bindsnoop.js';
 
 type Register = (program: Command) => void;
 
@@ -40,6 +41,7 @@ registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept);
+registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

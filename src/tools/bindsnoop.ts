@@ -1,0 +1,170 @@
+// bindsnoop: trace bind(2) — the address asked for is copied at entry, the result, protocol, bound
+// device and SO_REUSEADDR/SO_REUSEPORT are read at exit from the struct sock behind the fd
+// (syscall tracepoints, no kprobes needed).
+
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
+import { loadVmlinux } from '../btf/btf.js';
+import {
+  BIND_OPTS,
+  BINDSNOOP_EVENT,
+  type BindEvent,
+  type BindFormat,
+  bindJson,
+  bindsnoopHeader,
+  decodeBindEvent,
+  formatBind,
+} from './bindsnoop-format.js';
+import type { Output } from './common/output.js';
+import { countLost, filterTask } from './common/snippets.js';
+import { runTracer, type TracerResult } from './common/tracer.js';
+import { emitReadKernel, emitSockOfFd, type SockOffsets, sockOffsets } from './tcp-event.js';
+
+/** BindsnoopOptions are libbpf-tools bindsnoop's options. */
+export interface BindsnoopOptions extends BindFormat {
+  pid?: number;
+  /** failed includes failed binds (-x: "include errors on output"). */
+  failed?: boolean;
+  /** ports keeps only binds to these ports (-P). */
+  ports?: number[];
+  json?: boolean;
+  seconds?: number;
+  done?: Promise<unknown>;
+  onEvent?: (e: BindEvent) => void;
+  ready?: () => void;
+}
+
+const E = BINDSNOOP_EVENT;
+const FP_TID = -4;
+const FP_EV = -72;
+const FP_SK = -80;
+const FP_TMP = -88;
+// sys_enter_bind: fd 16, umyaddr 24; sys_exit_bind: ret 16.
+
+function enterProgram(o: BindsnoopOptions): BuiltProgram {
+  const b = new ProgramBuilder().mov(r6, r1);
+  filterTask(b, { pid: o.pid }, 'out', r7);
+  for (let off = 0; off < E.size; off += 8) b.st('u64', r10, FP_EV + off, 0);
+  // Stash the fd in the ret slot until exit; the sockaddr is copied while the caller's memory is valid.
+  b.ldx('u64', r1, r6, 16)
+    .st('u32', r10, FP_EV + E.ret, r1)
+    .mov(r1, r10)
+    .add(r1, FP_EV + E.sockaddr)
+    .mov(r2, 28)
+    .ldx('u64', r3, r6, 24)
+    .call('probe_read_user')
+    .st('u32', r10, FP_TID, r7)
+    .ldMap(r1, 'binds')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .mov(r3, r10)
+    .add(r3, FP_EV)
+    .mov(r4, 0)
+    .call('map_update_elem');
+  return b.label('out').mov(r0, 0).exit().build();
+}
+
+function exitProgram(o: BindsnoopOptions, s: SockOffsets): BuiltProgram {
+  const b = new ProgramBuilder()
+    .mov(r6, r1)
+    .call('get_current_pid_tgid')
+    .mov(r7, r0)
+    .st('u32', r10, FP_TID, r0)
+    .ldMap(r1, 'binds')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .mov(r9, r0)
+    .ldx('u64', r8, r6, 16);
+  if (!o.failed) b.jmp('JNE', r8, 0, 'done');
+  b.ldx('u32', r6, r9, E.ret) // the fd stashed at entry
+    .st('u32', r9, E.ret, r8)
+    .rsh(r7, 32)
+    .st('u32', r9, E.pid, r7)
+    .call('get_current_task')
+    .mov(r7, r0);
+  emitSockOfFd(b, s, r6, r7, FP_SK);
+  b.ldx('u64', r1, r10, FP_SK).jmp('JEQ', r1, 0, 'send');
+  emitReadKernel(b, FP_TMP, 8, FP_SK, s.protocol);
+  b.ldx('u16', r1, r10, FP_TMP).st('u16', r9, E.protocol, r1);
+  emitReadKernel(b, FP_TMP, 8, FP_SK, s.boundDevIf);
+  b.ldx('u32', r1, r10, FP_TMP).st('u32', r9, E.boundDevIf, r1);
+  // skc_reuse:4 and skc_reuseport:1 share one byte (bits 0-3 and 4, x86_64 bitfield order).
+  emitReadKernel(b, FP_TMP, 8, FP_SK, s.reuse);
+  b.ldx('u8', r1, r10, FP_TMP)
+    .mov(r2, r1)
+    .and(r1, 0xf)
+    .jmp('JEQ', r1, 0, 'no_reuse')
+    .mov(r1, BIND_OPTS.reuseAddr)
+    .label('no_reuse')
+    .and(r2, 0x10)
+    .jmp('JEQ', r2, 0, 'no_reuseport')
+    .or(r1, BIND_OPTS.reusePort)
+    .label('no_reuseport')
+    .st('u8', r9, E.opts, r1)
+    .label('send')
+    .mov(r1, r9)
+    .add(r1, E.comm)
+    .mov(r2, 16)
+    .call('get_current_comm')
+    .ldMap(r1, 'events')
+    .mov(r2, r9)
+    .mov(r3, E.size)
+    .mov(r4, 0)
+    .call('ringbuf_output')
+    .jmp('JEQ', r0, 0, 'done');
+  countLost(b, 'lost');
+  return b
+    .label('done')
+    .ldMap(r1, 'binds')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .call('map_delete_elem')
+    .label('out')
+    .mov(r0, 0)
+    .exit()
+    .build();
+}
+
+/** runBindsnoop prints binds until stopped. */
+export async function runBindsnoop(opts: BindsnoopOptions, out: Output): Promise<TracerResult> {
+  const s = sockOffsets(loadVmlinux());
+  return runTracer(
+    {
+      tool: 'bindsnoop',
+      maps: {
+        binds: { type: 'hash', keySize: 4, valueSize: E.size, maxEntries: 10240, name: 'bindsnoop_binds' },
+      },
+      programs: [
+        {
+          name: 'bind_entry',
+          type: 'tracepoint',
+          insns: enterProgram(opts),
+          attach: ['syscalls:sys_enter_bind'],
+        },
+        {
+          name: 'bind_exit',
+          type: 'tracepoint',
+          insns: exitProgram(opts, s),
+          attach: ['syscalls:sys_exit_bind'],
+        },
+      ],
+      ready: () => {
+        if (!opts.json) out.line(bindsnoopHeader(opts));
+        opts.ready?.();
+      },
+      onRecord: (data) => {
+        const e = decodeBindEvent(data);
+        if (opts.ports && !opts.ports.includes(e.port)) return;
+        opts.onEvent?.(e);
+        if (opts.json) out.json(bindJson(e));
+        else out.line(formatBind(e, opts));
+      },
+    },
+    out,
+    {
+      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
+      ...(opts.done ? { done: opts.done } : {}),
+    },
+  );
+}
