@@ -33,14 +33,6 @@ registrations.push(vm);
 registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
 registrations.push(run);
-registrations.push(profile);
-registrations.push(profile, syscount);
-registrations.push(profile, syscount, exitsnoop);
-registrations.push(profile, syscount, exitsnoop, killsnoop);
-registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop);
-registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat);
-registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency);
-registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop);
 
 /** registerCommands adds every subcommand to the program. */
