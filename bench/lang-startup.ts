@@ -1,0 +1,183 @@
+// bench/lang-startup: `bpfkit run` next to bpftrace on the same one-liners — start-up (spawn to
+// probes attached, signalled by BEGIN's output, which both run after attaching), peak RSS, the
+// slowdown of a dd syscall storm under in-kernel aggregation and under per-event printf, and the
+// events each reports lost. Run: npx tsx bench/lang-startup.ts (RUNS=5 by default).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Number(process.env.RUNS ?? 5);
+const BPFTRACE = '/usr/bin/bpftrace';
+
+/** bpfkitArgv compiles the CLI once (type errors elsewhere do not stop emit) and runs the JavaScript. */
+function bpfkitArgv(): string[] {
+  const dist = join(root, 'dist', 'cli', 'main.js');
+  if (existsSync(dist)) return [process.execPath, dist];
+  const out = join(root, 'node_modules', '.cache', 'bpfkit-bench-lang');
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  spawnSync(
+    process.execPath,
+    [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--sourceMap', 'false', '--declaration', 'false'],
+    {
+      cwd: root,
+      stdio: 'ignore',
+    },
+  );
+  const main = join(out, 'cli', 'main.js');
+  if (existsSync(main)) return [process.execPath, main];
+  return [process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
+}
+
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+function peakRssMb(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface Result {
+  startupMs: number;
+  rssMb: number;
+  workloadMs: number;
+  lost: number;
+  lines: number;
+}
+
+function runWorkload(argv: string[]): number {
+  const t = performance.now();
+  spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+  return performance.now() - t;
+}
+
+/** once starts a tracer, waits for "ready" from BEGIN, runs the workload, records RSS, and stops it. */
+async function once(argv: string[], workload: string[] | undefined): Promise<Result> {
+  const t0 = performance.now();
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let startupMs = Number.NaN;
+  let lines = 0;
+  let err = '';
+  let tail = '';
+  await new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', () => reject(new Error(`${argv.join(' ')} exited early: ${err.trim()}`)));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      // Count lines without keeping megabytes of printf output.
+      for (let i = d.indexOf('\n'); i !== -1; i = d.indexOf('\n', i + 1)) lines++;
+      tail = (tail + d).slice(-64);
+      if (Number.isNaN(startupMs) && /ready\n/.test(tail)) {
+        startupMs = performance.now() - t0;
+        resolve();
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  const workloadMs = workload ? runWorkload(workload) : 0;
+  await new Promise((r) => setTimeout(r, 300));
+  const rssMb = peakRssMb(child.pid!);
+  const closed = new Promise<void>((r) => child.on('close', () => r()));
+  child.kill('SIGINT');
+  await closed;
+  // bpftrace: "Lost 123 events"; bpfkit: "bpfkit: warning: 123 events were lost ...".
+  const lost = [...err.matchAll(/Lost (\d+) events|(\d+) events? w(?:as|ere) lost/g)].reduce(
+    (n, m) => n + Number(m[1] ?? m[2]),
+    0,
+  );
+  return { startupMs, rssMb, workloadMs, lost, lines };
+}
+
+const bpfkit = bpfkitArgv();
+const haveBpftrace = existsSync(BPFTRACE);
+const argvFor = (tool: 'bpfkit' | 'bpftrace', prog: string): string[] =>
+  tool === 'bpfkit' ? [...bpfkit, 'run', '-e', prog] : [BPFTRACE, '-e', prog];
+
+async function startup(): Promise<void> {
+  const oneLiners = [
+    'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }',
+    'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }',
+    'tracepoint:syscalls:sys_exit_read /args.ret > 0/ { @bytes = hist(args.ret); }',
+    'tracepoint:sched:sched_process_exec { printf("%s %s\\n", comm, str(args.filename)); }',
+    'profile:hz:99 { @[kstack] = count(); }',
+    'tracepoint:syscalls:sys_enter_* { @[probe] = count(); }',
+  ];
+  console.log(`start-up (spawn to probes attached) and peak RSS, median of ${runs}\n`);
+  console.log(`${'one-liner'.padEnd(80)} ${'bpfkit'.padStart(16)} ${'bpftrace'.padStart(16)}   time   RSS`);
+  let sumRatioT = 0;
+  let sumRatioM = 0;
+  let n = 0;
+  for (const p of oneLiners) {
+    const prog = `BEGIN { printf("ready\\n"); } ${p}`;
+    const ours: Result[] = [];
+    const theirs: Result[] = [];
+    for (let i = 0; i < runs; i++) {
+      ours.push(await once(argvFor('bpfkit', prog), undefined));
+      if (haveBpftrace) theirs.push(await once(argvFor('bpftrace', prog), undefined));
+    }
+    const o = { t: median(ours.map((r) => r.startupMs)), m: median(ours.map((r) => r.rssMb)) };
+    const t = { t: median(theirs.map((r) => r.startupMs)), m: median(theirs.map((r) => r.rssMb)) };
+    const fmt = (x: { t: number; m: number }) =>
+      `${x.t.toFixed(0).padStart(5)} ms ${x.m.toFixed(0).padStart(4)} MB`;
+    const rt = o.t / t.t;
+    const rm = o.m / t.m;
+    if (haveBpftrace) {
+      sumRatioT += rt;
+      sumRatioM += rm;
+      n++;
+    }
+    console.log(
+      `${p.slice(0, 80).padEnd(80)} ${fmt(o).padStart(16)} ${haveBpftrace ? fmt(t).padStart(16) : 'not installed'.padStart(16)}  x${rt.toFixed(2)} x${rm.toFixed(2)}`,
+    );
+  }
+  if (n)
+    console.log(
+      `\nmean ratio bpfkit/bpftrace: start-up x${(sumRatioT / n).toFixed(2)}, peak RSS x${(sumRatioM / n).toFixed(2)} (goal: at most x0.50)\n`,
+    );
+}
+
+async function overhead(title: string, prog: string, goal: string): Promise<void> {
+  const workload = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=300000'];
+  const base: number[] = [];
+  const ours: Result[] = [];
+  const theirs: Result[] = [];
+  runWorkload(workload);
+  for (let i = 0; i < runs; i++) {
+    base.push(runWorkload(workload));
+    ours.push(await once(argvFor('bpfkit', `BEGIN { printf("ready\\n"); } ${prog}`), workload));
+    if (haveBpftrace)
+      theirs.push(await once(argvFor('bpftrace', `BEGIN { printf("ready\\n"); } ${prog}`), workload));
+  }
+  const b = median(base);
+  const o = median(ours.map((r) => r.workloadMs));
+  const t = median(theirs.map((r) => r.workloadMs));
+  console.log(`${title}\n  ${prog}\n  workload: ${workload.join(' ')}, median of ${runs} interleaved runs`);
+  console.log(`  untraced  ${b.toFixed(0).padStart(6)} ms`);
+  const line = (name: string, ms: number, rs: Result[]) =>
+    `  ${name.padEnd(9)} ${ms.toFixed(0).padStart(6)} ms  slowdown +${(ms - b).toFixed(0)} ms (x${(ms / b).toFixed(2)})  lines ${median(rs.map((r) => r.lines))}  lost ${median(rs.map((r) => r.lost))}`;
+  console.log(line('bpfkit', o, ours));
+  if (haveBpftrace) {
+    console.log(line('bpftrace', t, theirs));
+    console.log(`  bpfkit slowdown / bpftrace slowdown: ${((o - b) / (t - b)).toFixed(2)} (goal: ${goal})\n`);
+  }
+}
+
+await startup();
+await overhead(
+  'in-kernel aggregation overhead',
+  'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }',
+  'within 10% of bpftrace, i.e. <= 1.10',
+);
+await overhead(
+  'per-event printf overhead',
+  'tracepoint:raw_syscalls:sys_enter /comm == "dd"/ { printf("%s %d %d\\n", comm, pid, args.id); }',
+  'at most 0.33',
+);
