@@ -53,6 +53,7 @@ const unknown = (): RegState => scalarReg(unknownScalar());
 
 /** readReg returns register r, which must have been written on this path. */
 export function readReg(env: Env, st: State, r: number): RegState {
+  validReg(env, r);
   const reg = st.regs[r]!;
   if (reg.type === 'not_init') {
     reject(env, 'uninit-reg', `R${r} is read before it is written on this path`, [r]);
@@ -61,7 +62,12 @@ export function readReg(env: Env, st: State, r: number): RegState {
 }
 
 /** checkWritable rejects writes to r10. */
+function validReg(env: Env, r: number): void {
+  if (r > 10) reject(env, 'bad-register', `R${r} is not a register: eBPF has r0 to r10`);
+}
+
 export function checkWritable(env: Env, r: number): void {
+  validReg(env, r);
   if (r === 10)
     reject(
       env,

@@ -43,6 +43,9 @@ interface Checkpoint {
   state: State;
   branches: number;
   parent: Checkpoint | null;
+  /** hits and misses count prune attempts against it; states that keep missing are dropped. */
+  hits: number;
+  misses: number;
 }
 
 interface Pending {
@@ -290,11 +293,6 @@ function finish(cp: Checkpoint | null): void {
   }
 }
 
-function isAncestor(cp: Checkpoint, of: Checkpoint | null): boolean {
-  for (let c = of; c; c = c.parent) if (c === cp) return true;
-  return false;
-}
-
 /** interpret explores every path; it throws Reject at the first unsafe instruction found. */
 export function interpret(env: Env, onState?: (pc: number, st: State) => void): Stats {
   const { pruneAt } = checkCfg(env.insns);
@@ -314,27 +312,35 @@ export function interpret(env: Env, onState?: (pc: number, st: State) => void): 
         );
       }
       if (pruneAt[pc]) {
-        const list = explored.get(pc) ?? [];
+        let list = explored.get(pc) ?? [];
         let pruned = false;
         for (const cp of list) {
-          if (cp.branches === 0) {
-            if (statesCover(cp.state, st, false, uninitOk)) {
-              pruned = true;
-              break;
+          // Exploration is depth-first, so a checkpoint still being explored is on the current path:
+          // reaching it again in the same state is a loop that cannot end.
+          const done = cp.branches === 0;
+          if (statesCover(cp.state, st, !done, uninitOk)) {
+            if (!done) {
+              reject(
+                env,
+                'infinite-loop',
+                `infinite loop: the program returns to insn ${pc} in the same state`,
+              );
             }
-          } else if (isAncestor(cp, parent) && statesCover(cp.state, st, true, uninitOk)) {
-            reject(
-              env,
-              'infinite-loop',
-              `infinite loop: the program returns to insn ${pc} in the same state`,
-            );
+            cp.hits++;
+            pruned = true;
+            break;
           }
+          cp.misses++;
         }
         if (pruned) {
           finish(parent);
           break;
         }
-        const cp: Checkpoint = { state: cloneState(st), branches: 1, parent };
+        // Like the kernel, forget states that keep failing to prune, so long loops stay linear.
+        if (list.some((cp) => cp.misses > cp.hits * 3 + 3)) {
+          list = list.filter((cp) => cp.misses <= cp.hits * 3 + 3);
+        }
+        const cp: Checkpoint = { state: cloneState(st), branches: 1, parent, hits: 0, misses: 0 };
         list.push(cp);
         explored.set(pc, list);
         parent = cp;

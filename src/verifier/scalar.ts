@@ -365,12 +365,13 @@ export function aluScalar(op: ScalarOp, dst: Scalar, src: Scalar, alu32: boolean
       ? rangeOp(op, range32(dst), range32(src), t32, 32, shift)
       : { umin: 0n, umax: U32_MAX, smin: S32_MIN, smax: S32_MAX };
   if (alu32) {
+    // The 64-bit view of a 32-bit result is its zero extension.
     const s: Scalar = {
       t: t32,
       umin: 0n,
       umax: U32_MAX,
-      smin: S32_MIN,
-      smax: S32_MAX,
+      smin: 0n,
+      smax: U32_MAX,
       u32min: r32.umin,
       u32max: r32.umax,
       s32min: r32.smin,

@@ -1,0 +1,109 @@
+// Agreement with the kernel: every corpus case and a seeded batch of generated programs go through
+// bpfkit's verifier and through PROG_LOAD on this machine; the verdicts must match.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect } from 'vitest';
+import { VerifierError } from '../errors/index.js';
+import { BpfMap } from '../kernel/map.js';
+import { Program } from '../kernel/program.js';
+import { kernelIt } from '../testing/kernel.js';
+import { generateProgram, withFds } from './corpus/generate.js';
+import { buildCase, loadCorpus } from './corpus/load.js';
+import { type MapInfo, MapKind, type ProgTypeName, safeVerify } from './index.js';
+
+/** possibleCpus is this machine's nr_cpu_ids, which bounds bpf_get_smp_processor_id. */
+function possibleCpus(): number {
+  const text = readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim();
+  return Number(text.split(',').pop()?.split('-').pop()) + 1;
+}
+
+/** kernelVerdict loads the program and reports whether the kernel accepted it, with its reason. */
+function kernelVerdict(
+  type: ProgTypeName,
+  insns: Parameters<typeof Program.load>[0]['insns'],
+  license?: string,
+) {
+  try {
+    Program.load({ type, insns, ...(license ? { license } : {}) }).close();
+    return { ok: true, reason: '' };
+  } catch (err) {
+    if (err instanceof VerifierError) return { ok: false, reason: err.message };
+    throw err;
+  }
+}
+
+function withMaps<T>(maps: Omit<MapInfo, 'fd'>[], fn: (fds: Record<string, number>) => T): T {
+  const open = maps.map((m) =>
+    BpfMap.create({
+      type: MapKind[m.type],
+      keySize: m.keySize,
+      valueSize: m.valueSize,
+      maxEntries: m.maxEntries,
+      name: m.name,
+    }),
+  );
+  try {
+    return fn(Object.fromEntries(maps.map((m, i) => [m.name, open[i]!.fd])));
+  } finally {
+    for (const m of open) m.close();
+  }
+}
+
+describe('agreement with the kernel verifier', () => {
+  const cases = loadCorpus();
+
+  kernelIt(`all ${cases.length} hand-written cases get the kernel's verdict`, () => {
+    const cpus = possibleCpus();
+    const disagreements: string[] = [];
+    for (const c of cases) {
+      withMaps(c.maps, (fds) => {
+        const { insns, maps } = buildCase(c, fds);
+        const ours = safeVerify(insns, {
+          type: c.type,
+          maps,
+          possibleCpus: cpus,
+          ...(c.license ? { license: c.license } : {}),
+        });
+        const kernel = kernelVerdict(c.type, insns, c.license);
+        if (ours.ok !== kernel.ok || kernel.ok !== (c.expect === 'accept')) {
+          disagreements.push(
+            `${c.file}: ${c.name}: expected ${c.expect}, bpfkit ${ours.ok ? 'accepts' : `rejects (${ours.error.message})`}, kernel ${kernel.ok ? 'accepts' : `rejects (${kernel.reason})`}`,
+          );
+        }
+      });
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  const GENERATED = 2000;
+  kernelIt(
+    `${GENERATED} generated programs: high agreement, and nothing the kernel rejects is accepted`,
+    () => {
+      const cpus = possibleCpus();
+      let agree = 0;
+      let kernelAccepted = 0;
+      const unsafe: string[] = [];
+      for (let seed = 1; seed <= GENERATED; seed++) {
+        const p = generateProgram(seed);
+        withMaps(p.maps, (fds) => {
+          const insns = withFds(p, fds);
+          const maps = p.maps.map((m) => ({ ...m, fd: fds[m.name]! }));
+          const ours = safeVerify(insns, { type: p.type, maps, possibleCpus: cpus });
+          const kernel = kernelVerdict(p.type, insns);
+          if (kernel.ok) kernelAccepted++;
+          if (ours.ok === kernel.ok) agree++;
+          else if (ours.ok) unsafe.push(`seed ${seed} (${p.type}): kernel rejects: ${kernel.reason}`);
+        });
+      }
+      const rate = agree / GENERATED;
+      console.log(
+        `verifier agreement: ${agree}/${GENERATED} generated programs (${(rate * 100).toFixed(2)}%), kernel accepted ${kernelAccepted}`,
+      );
+      // The generator must produce both verdicts for the rate to mean anything.
+      expect(kernelAccepted).toBeGreaterThan(GENERATED / 10);
+      expect(kernelAccepted).toBeLessThan(GENERATED - GENERATED / 10);
+      expect(unsafe).toEqual([]);
+      expect(rate).toBeGreaterThanOrEqual(0.99);
+    },
+  );
+});
