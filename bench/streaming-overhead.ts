@@ -39,12 +39,12 @@ async function untraced(): Promise<number> {
   return median(t);
 }
 
-async function bpfkit(): Promise<{ seconds: number; lines: number; lost: number }> {
+async function bpfkit(comm = 'dd'): Promise<{ seconds: number; lines: number; lost: number }> {
   const events = BpfMap.create({ type: 'ringbuf', maxEntries: 16 << 20, name: 'events' });
   const lostMap = BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'lost' });
   const prog = Program.load({
     type: 'tracepoint',
-    insns: readToRingbuf({ size: 16, comm: 'dd' }),
+    insns: readToRingbuf({ size: 16, comm }),
     maps: { events, lost: lostMap },
     name: 'dd_reads',
   });
@@ -121,6 +121,11 @@ async function main(): Promise<void> {
   console.log(`streaming overhead: dd if=/dev/zero of=/dev/null bs=1 count=${COUNT}, median of ${RUNS} runs`);
   const base = await untraced();
   console.log(`untraced            ${base.toFixed(3)} s`);
+  // The same program filtering on a name no process has: the cost of the syscall tracepoint alone.
+  const quiet = await bpfkit('none');
+  console.log(
+    `bpfkit, no events   ${quiet.seconds.toFixed(3)} s  ${(quiet.seconds / base).toFixed(2)}x  (tracepoint cost)`,
+  );
   const ours = await bpfkit();
   const ourSlow = ours.seconds / base;
   console.log(
