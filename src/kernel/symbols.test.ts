@@ -62,3 +62,21 @@ describe('SymbolTable', () => {
     expect(s?.offset).toBe(3n);
   });
 });
+
+describe('text parsers', () => {
+  it('fuzz: kallsyms and maps parsers accept any text without throwing', () => {
+    const sample =
+      'ffffffff81000000 T _stext\nffffffffc0000000 t foo\t[ext4]\n' +
+      '7f0000000000-7f0000001000 r-xp 00028000 08:01 123   /usr/lib/libc.so.6\n';
+    let state = 5;
+    const rand = () => (state = (state * 1103515245 + 12345) & 0x7fffffff);
+    for (let iter = 0; iter < 2000; iter++) {
+      const chars = [...sample];
+      for (let f = 0; f < 1 + (rand() % 10); f++)
+        chars[rand() % chars.length] = String.fromCharCode(rand() % 128);
+      const text = chars.join('');
+      parseKallsyms(text).lookup(0xffffffff81000010n);
+      parseMaps(text);
+    }
+  });
+});

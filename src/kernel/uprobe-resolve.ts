@@ -80,31 +80,38 @@ function isElf(path: string): boolean {
 
 let cacheEntries: [string, string][] | undefined;
 
-/** ldSoCache parses /etc/ld.so.cache (the "glibc-ld.so.cache1.1" format) into [soname, path] pairs. */
+/** ldSoCache reads /etc/ld.so.cache once per process into [soname, path] pairs (empty when absent). */
 export function ldSoCache(path = '/etc/ld.so.cache'): [string, string][] {
   if (cacheEntries && path === '/etc/ld.so.cache') return cacheEntries;
-  const out: [string, string][] = [];
+  let out: [string, string][] = [];
   try {
-    const b = readFileSync(path);
-    const magic = 'glibc-ld.so.cache1.1';
-    let start = b.indexOf(magic);
-    if (start >= 0) {
-      // header: magic(20) nlibs(u32) len_strings(u32) flags(u8) pad(3) extension(u32) unused(3*u32) = 48
-      const nlibs = b.readUInt32LE(start + 20);
-      const entries = start + 48;
-      for (let i = 0; i < nlibs; i++) {
-        const e = entries + i * 24; // flags i32, key u32, value u32, osversion u32, hwcap u64
-        if (e + 24 > b.length) break;
-        const key = b.readUInt32LE(e + 4);
-        const value = b.readUInt32LE(e + 8);
-        out.push([cstr(b, start + key), cstr(b, start + value)]);
-      }
-      start = 0;
-    }
+    out = parseLdSoCache(readFileSync(path));
   } catch {
-    // no cache: fall back to the standard directories
+    // no cache or an unreadable one: fall back to the standard directories
   }
   if (path === '/etc/ld.so.cache') cacheEntries = out;
+  return out;
+}
+
+/**
+ * parseLdSoCache decodes the "glibc-ld.so.cache1.1" format (alone or after the old "ld.so-1.7.0"
+ * table); entries whose strings fall outside the file are dropped.
+ */
+export function parseLdSoCache(b: Buffer): [string, string][] {
+  const out: [string, string][] = [];
+  const magic = 'glibc-ld.so.cache1.1';
+  const start = b.indexOf(magic);
+  if (start < 0 || start + 48 > b.length) return out;
+  // header: magic(20) nlibs(u32) len_strings(u32) flags(u8) pad(3) extension(u32) unused(3*u32) = 48
+  const nlibs = b.readUInt32LE(start + 20);
+  const entries = start + 48;
+  for (let i = 0; i < nlibs; i++) {
+    const e = entries + i * 24; // flags i32, key u32, value u32, osversion u32, hwcap u64
+    if (e + 24 > b.length) break;
+    const key = cstr(b, start + b.readUInt32LE(e + 4));
+    const value = cstr(b, start + b.readUInt32LE(e + 8));
+    if (key !== '' && value.startsWith('/')) out.push([key, value]);
+  }
   return out;
 }
 
