@@ -11,6 +11,14 @@ import type { ProgramLike } from './link.js';
 
 let perfLinks: boolean | undefined;
 
+/**
+ * usePerfLinks overrides the perf-link detection (undefined: detect again); tests use it to run the
+ * PERF_EVENT_IOC_SET_BPF path that kernels before 5.15 take.
+ */
+export function usePerfLinks(value: boolean | undefined): void {
+  perfLinks = value;
+}
+
 const EXPECTED_TYPE =
   'tracepoints take tracepoint programs, uprobes and kprobes take kprobe programs, sampling takes perf_event programs';
 

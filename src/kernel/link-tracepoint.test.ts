@@ -4,6 +4,7 @@ import { ProgramBuilder, r0 } from '../asm/index.js';
 import { BpfkitError } from '../errors/index.js';
 import { kernelIt } from '../testing/kernel.js';
 import { Link } from './link.js';
+import { usePerfLinks } from './link-perf-event.js';
 import { countCalls } from './link-test-programs.js';
 import { attachTracepoint } from './link-tracepoint.js';
 import { BpfMap } from './map.js';
@@ -45,6 +46,25 @@ describe('tracepoint links', () => {
       for (let i = 0; i < 10; i++) openMissing(i);
       expect(s.read()).toBe(after);
     } finally {
+      s.close();
+    }
+  });
+
+  kernelIt('attach through PERF_EVENT_IOC_SET_BPF where perf links are missing', () => {
+    const s = setup();
+    usePerfLinks(false);
+    try {
+      const link = attachTracepoint(s.prog, 'syscalls:sys_enter_openat');
+      // Only the perf event holds the attachment: no bpf_link fd in front of it.
+      expect(link.fds).toHaveLength(1);
+      for (let i = 0; i < 10; i++) openMissing(i);
+      expect(s.read()).toBeGreaterThanOrEqual(10n);
+      link.close();
+      const after = s.read();
+      for (let i = 0; i < 10; i++) openMissing(i);
+      expect(s.read()).toBe(after);
+    } finally {
+      usePerfLinks(undefined);
       s.close();
     }
   });
