@@ -14,6 +14,7 @@ import {
   sextScalar,
   sync,
   truncScalar,
+  U32_MAX,
   unknownScalar,
   zext32,
 } from './scalar.js';
@@ -160,8 +161,21 @@ export function checkAlu(env: Env, st: State, i: Insn): void {
     st.regs[i.dst] = pointerAlu(env, i, op, alu64, dst, src, x);
     return;
   }
-  st.regs[i.dst] = scalarReg(scalarAlu(op, dst.v, src.v, alu64));
+  const result = scalarReg(scalarAlu(op, dst.v, src.v, alu64));
+  if (op === AluOp.ADD && alu64 && dst.id !== 0 && isConst(src.v)) {
+    // A linked copy plus a small constant stays linked, remembering the constant; a second addition
+    // (or a large constant) breaks the link, as in the kernel.
+    const val = src.v.t.value;
+    if (!dst.addConst && val <= S32_MAX_U) {
+      result.id = dst.id;
+      result.addConst = true;
+      result.off = Number(val);
+    }
+  }
+  st.regs[i.dst] = result;
 }
+
+const S32_MAX_U = 0x7fffffffn;
 
 function checkMov(env: Env, st: State, i: Insn, alu64: boolean, x: boolean): void {
   if (!x) {
@@ -187,6 +201,15 @@ function checkMov(env: Env, st: State, i: Insn, alu64: boolean, x: boolean): voi
   if (i.off !== 0) {
     const v = sextScalar(src.v, i.off / 8);
     st.regs[i.dst] = scalarReg(alu64 ? v : zext32(v));
+    return;
+  }
+  if (src.v.umax <= U32_MAX) {
+    // A value that fits in 32 bits is its own zero extension: the copy stays linked to it.
+    if (src.id === 0) {
+      src = { ...src, id: env.nextId() };
+      st.regs[i.src] = src;
+    }
+    st.regs[i.dst] = src;
     return;
   }
   st.regs[i.dst] = scalarReg(zext32(src.v));

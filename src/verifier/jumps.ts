@@ -7,7 +7,7 @@ import { readReg } from './alu.js';
 import { branchTaken, type CondOp, flipOp, isConstAt, negateOp, refine } from './branch.js';
 import { mapRegs } from './calls.js';
 import { type Env, MAX_PACKET_OFF, reject } from './env.js';
-import { constScalar, isValid } from './scalar.js';
+import { aluScalar, constScalar, isValid } from './scalar.js';
 import { cloneState, type RegState, type State, scalarReg } from './state.js';
 
 /** Successor is one possible continuation of a jump. */
@@ -43,7 +43,14 @@ function markNull(st: State, id: number, isNull: boolean): void {
 /** syncLinked copies a refined scalar to every register linked to it by id. */
 function syncLinked(st: State, reg: RegState): void {
   if (reg.type !== 'scalar' || reg.id === 0) return;
-  mapRegs(st, (r) => (r.type === 'scalar' && r.id === reg.id ? { ...reg } : r));
+  mapRegs(st, (r) => {
+    if (r === reg || r.type !== 'scalar' || r.id !== reg.id) return r;
+    if ((!r.addConst && !reg.addConst) || r.off === reg.off) return { ...reg };
+    // r = reg + (r.off - reg.off): shift the learnt value by the constant between them.
+    const delta = constScalar(BigInt(r.off - reg.off));
+    const v = aluScalar('add', reg.v, delta, false);
+    return { ...reg, v, off: r.off, ...(r.addConst ? { addConst: true } : { addConst: false }) };
+  });
 }
 
 /** markPktRange records that `range` bytes after every packet pointer like `ptr` are inside the packet. */

@@ -165,6 +165,15 @@ function deduceBounds(s: Scalar): void {
     s.umin = maxB(s.umin, u64(s.smin));
     s.umax = minB(s.umax, u64(s.smax));
   }
+  // After a sign-extending load the 64-bit range is within [S32_MIN, S32_MAX]; when the low half is
+  // also known non-negative the high half cannot be all ones, so the value is the low half.
+  if (s.s32min >= 0n && s.smin >= S32_MIN && s.smax <= S32_MAX) {
+    s.smin = s.s32min;
+    s.smax = s.s32max;
+    s.umin = s.s32min;
+    s.umax = s.s32max;
+    if (s.smin <= s.smax) s.t = tnumIntersect(s.t, tnumRange(s.smin, s.smax));
+  }
   // 64-bit from 32-bit: keep the high half, tighten the low half.
   const hiMask = U64_MAX ^ U32_MAX;
   const nUmin = (s.umin & hiMask) | s.u32min;

@@ -29,6 +29,11 @@ export interface RegState {
   off: number;
   /** id links copies: of a scalar (bounds learnt on one apply to all), or of a maybe-null pointer. */
   id: number;
+  /**
+   * addConst marks a linked scalar copy that had a constant added (`r2 = r1; r2 += 4`): its value is
+   * the linked value plus `off`, so a bound learnt on either applies to both (kernel 6.11+).
+   */
+  addConst?: boolean;
   /** refId is the acquired reference (a ringbuf record) this pointer is. */
   refId: number;
   map?: MapInfo;
@@ -126,7 +131,11 @@ function regSafe(old: RegState, cur: RegState, ids: IdMap, exact: boolean): bool
   if (old.type !== cur.type) return false;
   switch (old.type) {
     case 'scalar':
-      return scalarWithin(old.v, cur.v) && ids.check(old.id, cur.id);
+      return (
+        scalarWithin(old.v, cur.v) &&
+        ids.check(old.id, cur.id) &&
+        (old.id === 0 || (old.off === cur.off && !!old.addConst === !!cur.addConst))
+      );
     case 'pkt':
     case 'pkt_meta':
       return (
@@ -157,6 +166,7 @@ function regExact(old: RegState, cur: RegState, ids: IdMap): boolean {
     old.map === cur.map &&
     old.size === cur.size &&
     (old.range ?? 0) === (cur.range ?? 0) &&
+    !!old.addConst === !!cur.addConst &&
     scalarEquals(old.v, cur.v) &&
     ids.check(old.id, cur.id) &&
     ids.check(old.refId, cur.refId)

@@ -180,3 +180,42 @@ r0 = *(u8 *)(r0 +0)
 out:
 r0 = 0
 exit
+=== bound learnt on a copy plus a constant applies to the original
+; type: socket_filter
+; map: m array 4 32 1
+; expect: accept
+*(u32 *)(r10 -4) = 0
+r2 = r10
+r2 += -4
+r1 = map[m] ll
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r1 = *(u8 *)(r0 +0)
+r2 = r1
+r2 += 4
+if r2 > 20 goto out
+r0 += r1
+r0 = *(u64 *)(r0 +8)
+out:
+r0 = 0
+exit
+
+=== bound on the original applies to a copy plus a constant
+; type: socket_filter
+; map: m array 4 32 1
+; expect: accept
+*(u32 *)(r10 -4) = 0
+r2 = r10
+r2 += -4
+r1 = map[m] ll
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r1 = *(u8 *)(r0 +0)
+r2 = r1
+r2 += 4
+if r1 > 12 goto out
+r0 += r2
+r0 = *(u64 *)(r0 +8)
+out:
+r0 = 0
+exit
