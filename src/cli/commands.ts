@@ -13,6 +13,7 @@ import { register as opensnoop } from './commands/opensnoop.js';
 import { register as strace } from './commands/strace.js';
 import { register as tcplife } from './commands/tcplife.js';
 import { register as run } from './commands/run.js';
+import { register as verify } from './commands/verify.js';
 import { register as profile } from './commands/profile.js';
 import { register as syscount } from './commands/syscount.js';
 import { register as exitsnoop } from './commands/exitsnoop.js';
@@ -33,6 +34,7 @@ registrations.push(vm);
 registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
 registrations.push(run);
+registrations.push(verify);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop);
 
 /** registerCommands adds every subcommand to the program. */
