@@ -81,10 +81,18 @@ async function live(size: number, every: number) {
   const cpu = process.cpuUsage(cpu0);
   link.close();
   const lost = s.lost();
+  const wakeups = s.rb.wakeups;
   await s.close();
   await reading;
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { decoded, lost, seconds, rate: (decoded + lost) / seconds, perCpuSecond: decoded / cpuSeconds };
+  return {
+    decoded,
+    lost,
+    seconds,
+    rate: (decoded + lost) / seconds,
+    perCpuSecond: decoded / cpuSeconds,
+    perWakeup: decoded / Math.max(1, wakeups),
+  };
 }
 
 async function burst(size: number) {
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
     const l = await live(size, 1);
     console.log(
       `${size}-byte records  live:  ${fmt(l.decoded)} decoded, ${fmt(l.lost)} lost, storm ${fmt(l.rate)} events/s, ` +
-        `${fmt(l.perCpuSecond)} decoded per consumer CPU-second`,
+        `${fmt(l.perCpuSecond)} decoded per consumer CPU-second, ${fmt(l.perWakeup)} per wake-up`,
     );
     const b = await burst(size);
     console.log(

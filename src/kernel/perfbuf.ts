@@ -156,6 +156,8 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
   #running: Promise<void> | undefined;
   #closed = false;
   received = 0;
+  /** wakeups counts epoll wake-ups; received / wakeups is the samples drained per wake-up. */
+  wakeups = 0;
 
   constructor(map: PerfBufferMap, options: PerfBufferOptions = {}) {
     const mapFd = typeof map.fd === 'number' ? map.fd : map.fd.value;
@@ -254,6 +256,7 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
   }
 
   #wake(): void {
+    this.wakeups++;
     const n = this.#notify;
     this.#notify = undefined;
     n?.();

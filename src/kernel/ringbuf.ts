@@ -149,6 +149,8 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
   #closed = false;
   /** received counts records handed to callbacks or iterators. */
   received = 0;
+  /** wakeups counts epoll wake-ups; received / wakeups is the records drained per wake-up. */
+  wakeups = 0;
 
   constructor(map: RingBufferMap, options: RingBufferOptions = {}) {
     const fd = fdOf(map);
@@ -221,6 +223,7 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
   }
 
   #wake(): void {
+    this.wakeups++;
     const n = this.#notify;
     this.#notify = undefined;
     n?.();
