@@ -1,6 +1,7 @@
 // Kernel-style disassembly of one instruction (`r2 = *(u32 *)(r1 +76)`), for verifier messages.
 
 import { helperName } from '../asm/helpers.js';
+import { knownOpcode } from './cfg.js';
 import { type Insn, imm64 } from '../asm/instruction.js';
 import {
   AluOp,
@@ -49,6 +50,7 @@ const sign = (n: number): string => (n < 0 ? `${n}` : `+${n}`);
 
 /** disasm renders slot `pc` of insns; `next` is the second slot of an LD_IMM64. */
 export function disasm(i: Insn, next?: Insn): string {
+  if (!knownOpcode(i.code)) return `(${i.code.toString(16).padStart(2, '0')}) unknown`;
   const cls = opClass(i.code);
   const op = opOp(i.code);
   const x = opSource(i.code) === Source.X;
