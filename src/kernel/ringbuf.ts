@@ -200,7 +200,8 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
 
   /**
    * start calls `cb` for every record until close(); the promise settles when reading stops (it
-   * rejects if `cb` throws). One wake-up drains all available records.
+   * rejects if `cb` throws). One wake-up drains all available records. Like a listening socket, a
+   * reading buffer keeps the process alive until it is closed.
    */
   start(cb: RecordCallback): Promise<void> {
     if (this.#running) throw new Error('RingBuffer is already being read');
