@@ -24,6 +24,7 @@ import { register as biolatency } from './commands/biolatency.js';
 import { register as tcpconnect } from './commands/tcpconnect.js';
 import { register as tcpaccept } from './commands/tcpaccept.js';
 import { register as bindsnoop } from './commands/bindsnoop.js';
+import { register as trace } from './commands/trace.js';
 
 type Register = (program: Command) => void;
 
@@ -35,7 +36,7 @@ registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
 registrations.push(run);
 registrations.push(verify);
-registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop);
+registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop, trace);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

@@ -1,0 +1,76 @@
+// `bpfkit trace`: BCC trace's probe specs — print a line whenever a tracepoint, uprobe or uretprobe
+// fires, with an optional predicate and printf-style message.
+
+import type { Command } from 'commander';
+
+const EXAMPLES = `
+Probe syntax:  {t:category:event | u:lib:func | r:lib:func | p::func | r::func} [(predicate)] ["format", args...]
+  values: args->field (tracepoints), arg1..arg6 (uprobes), retval (r:), $pid $tgid $uid $gid $cpu, numbers;
+  operators: == != < <= > >= && || ! + - * & | ^ << >>;  value@user reads a %s string from user memory.
+  p::/r:: are kprobes: on kernels without CONFIG_KPROBES they fail and name a tracepoint to use instead.
+
+Examples:
+  bpfkit trace 't:syscalls:sys_enter_openat "%s", args->filename'
+        trace every openat() with its path
+  bpfkit trace 't:syscalls:sys_enter_kill (args->sig == 9) "kill -9 %d", args->pid'
+        trace SIGKILLs being sent
+  bpfkit trace 'r:c:malloc (retval == 0) "malloc failed"' -p 1234
+        trace failed mallocs in process 1234
+  bpfkit trace 'u:c:write (arg1 == 2) "stderr: %d bytes", arg3' -T
+        trace writes to stderr, with the time
+  bpfkit trace -M 10 -t 't:sched:sched_process_exec "%s", args->filename'
+        print 10 execs with timestamps, then exit
+  bpfkit trace -d 5 --json 't:syscalls:sys_enter_unlinkat "%s", args->pathname'
+        five seconds, one JSON object per line`;
+
+export function register(program: Command): void {
+  program
+    .command('trace')
+    .description('trace a function or tracepoint and print a message when it is hit')
+    .argument('<probe...>', 'probe specs (quote each one)')
+    .option('-p, --pid <pid>', 'id of the process to trace')
+    .option('-L, --tid <tid>', 'id of the thread to trace')
+    .option('-M, --max-events <n>', 'number of events to print before quitting')
+    .option('-t, --timestamp', 'print timestamp column (offset from trace start)')
+    .option('-T, --time', 'print time column')
+    .option('-C, --print_cpu', 'print CPU id')
+    .option('-c, --cgroup-path <path>', 'cgroup path to trace')
+    .option('-n, --name <name>', 'only print process names containing this name')
+    .option('-f, --msg-filter <text>', 'only print messages containing this text')
+    .option('-K, --kernel-stack', 'output kernel stack trace')
+    .option('-U, --user-stack', 'output user stack trace')
+    .option('-d, --duration <seconds>', 'duration to trace')
+    .option('--json', 'one JSON object per line')
+    .addHelpText('after', EXAMPLES)
+    .action(async (probes: string[], o: Record<string, string | boolean | undefined>) => {
+      const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+      const { Output } = await import('../../tools/common/output.js');
+      const { runTrace } = await import('../../tools/trace.js');
+      const str = (k: string): string | undefined =>
+        typeof o[k] === 'string' ? (o[k] as string) : undefined;
+      const opts: Parameters<typeof runTrace>[0] = {
+        probes,
+        timestamp: o.timestamp === true,
+        clock: o.time === true,
+        printCpu: o.print_cpu === true,
+        kernelStack: o.kernelStack === true,
+        userStack: o.userStack === true,
+        json: o.json === true,
+      };
+      const pid = str('pid');
+      if (pid !== undefined) opts.pid = parsePid('-p', pid);
+      const tid = str('tid');
+      if (tid !== undefined) opts.tid = parsePid('-L', tid);
+      const max = str('maxEvents');
+      if (max !== undefined) opts.maxEvents = parseInteger('-M', max, 1);
+      const cg = str('cgroupPath');
+      if (cg !== undefined) opts.cgroup = cg;
+      const name = str('name');
+      if (name !== undefined) opts.name = name;
+      const filter = str('msgFilter');
+      if (filter !== undefined) opts.filter = filter;
+      const secs = str('duration');
+      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
+      await runTrace(opts, new Output(1));
+    });
+}

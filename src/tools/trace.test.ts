@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { formatError, NotSupportedError, ParseError } from '../errors/index.js';
+import { kprobesSupported } from '../kernel/link-kprobe.js';
+import { featureIt, kernelIt } from '../testing/kernel.js';
+import { CaptureOutput, startWorkload } from './testing/capture.js';
+import { gatedWorkload } from './testing/gated-workload.js';
+import { formatTraceLine, prepareProbe, runTrace, type TraceEvent, traceHeader } from './trace.js';
+
+async function trace(
+  opts: Omit<Parameters<typeof runTrace>[0], 'ready' | 'done'>,
+  cmd: string,
+  args: string[],
+) {
+  const out = new CaptureOutput();
+  const events: TraceEvent[] = [];
+  let pid = 0;
+  let go: (p: Promise<unknown>) => void = () => {};
+  const ended = new Promise<Promise<unknown>>((r) => (go = r));
+  const result = await runTrace(
+    {
+      ...opts,
+      onEvent: (e) => events.push(e),
+      ready: () => {
+        const w = startWorkload(cmd, args);
+        pid = w.child.pid!;
+        go(w.exit);
+      },
+      done: ended.then((p) => p),
+    },
+    out,
+  );
+  return { out, result, pid, events: events.filter((e) => e.pid === pid) };
+}
+
+const missing = `/nonexistent/bpfkit-trace-${process.pid}`;
+
+describe('trace', () => {
+  kernelIt('prints a tracepoint message with a user string and a predicate on a field', async () => {
+    const { out, events, pid } = await trace(
+      {
+        probes: [
+          't:syscalls:sys_enter_openat (args->dfd == -100 && args->flags == 0) "open %s flags=%x", args->filename, args->flags',
+          't:syscalls:sys_enter_kill (args->sig == 10) "kill %d -> %d", args->sig, args->pid',
+        ],
+      },
+      '/bin/sh',
+      ['-c', `cat ${missing} 2>/dev/null; sleep 30 & kill -USR1 $!; wait; exit 0`],
+    );
+    const kills = events.filter((e) => e.func === 'sys_enter_kill');
+    expect(kills.map((e) => e.message)).toEqual([expect.stringMatching(/^kill 10 -> \d+$/)]);
+    // cat (a child with its own pid) opened the missing path: look for it among all events.
+    expect(out.lines[0]).toBe('PID     TID     COMM            FUNC             -');
+    expect(
+      out.lines.some((l) => l.endsWith(`sys_enter_openat open ${missing} flags=0`) && / cat {13}/.test(l)),
+    ).toBe(true);
+    expect(out.lines).toContain(formatTraceLine(kills[0]!, { probes: [] }, 0));
+    expect(kills[0]).toMatchObject({ pid, tid: pid, comm: 'sh' });
+  });
+
+  kernelIt('reads a uretprobe return value and stops after -M events', async () => {
+    const w = gatedWorkload(
+      `exec python3 -c 'import os, time\nfor _ in range(5): os.getpid()\ntime.sleep(30)'`,
+    );
+    const out = new CaptureOutput();
+    const events: TraceEvent[] = [];
+    const result = await runTrace(
+      {
+        probes: ['r:c:getpid "getpid=%d", retval'],
+        pid: w.pid,
+        maxEvents: 2,
+        ready: () => w.release(),
+        onEvent: (e) => events.push(e),
+      },
+      out,
+    );
+    w.child.kill('SIGKILL');
+    expect(result).toMatchObject({ reason: 'max', events: 2 });
+    expect(events.map((e) => [e.pid, e.func, e.message])).toEqual([
+      [w.pid, 'getpid', `getpid=${w.pid}`],
+      [w.pid, 'getpid', `getpid=${w.pid}`],
+    ]);
+  });
+
+  featureIt(
+    'refuses kprobes with the tracepoint alternative',
+    !kprobesSupported(),
+    'this kernel has kprobes',
+    async () => {
+      await expect(
+        runTrace({ probes: ['p::do_sys_openat2 "%d", arg1'] }, new CaptureOutput()),
+      ).rejects.toThrow(NotSupportedError);
+      const err = await runTrace({ probes: ['r::vfs_read'] }, new CaptureOutput()).catch((e: unknown) => e);
+      expect(formatError(err)).toMatch(
+        /^r::vfs_read needs kprobes.*\(use a tracepoint \(t:category:event\) instead\)$/,
+      );
+    },
+  );
+});
+
+describe('trace format', () => {
+  it('checks the format against the arguments', () => {
+    expect(() => prepareProbe('t:a:b "%d %d", args->x')).toThrow(ParseError);
+    expect(prepareProbe('t:a:b "%s=%d", args->x, args->y').stringArgs).toEqual([true, false]);
+  });
+
+  it('matches BCC trace columns', () => {
+    expect(traceHeader({ timestamp: true, printCpu: true }, true)).toBe(
+      'TIME     CPU PID     TID     COMM            FUNC             -',
+    );
+    const e: TraceEvent = {
+      probe: 0,
+      func: 'sys_enter_kill',
+      tsNs: 2_500_000,
+      pid: 10,
+      tid: 11,
+      cpu: 1,
+      comm: 'a-long-command-name',
+      values: [],
+      message: 'hi',
+    };
+    expect(formatTraceLine(e, { probes: [], timestamp: true, printCpu: true }, 1_000_000)).toBe(
+      '0.001500 1   10      11      a-long-command- sys_enter_kill   hi',
+    );
+  });
+});

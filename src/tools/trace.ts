@@ -1,0 +1,341 @@
+// trace: BCC trace's probe specs — tracepoints, uprobes and uretprobes (kprobes where the kernel has
+// them) with a predicate and a printf message — one line per hit: PID TID COMM FUNC message.
+
+import { closeSync, openSync } from 'node:fs';
+import type { BuiltProgram } from '../asm/index.js';
+import { readEventFormat } from '../btf/tracefs-events.js';
+import { eventField, type TraceField } from '../btf/tracefs-format.js';
+import { ParseError } from '../errors/index.js';
+import { requireKprobes } from '../kernel/features.js';
+import type { Link } from '../kernel/link.js';
+import { attachKprobe } from '../kernel/link-kprobe.js';
+import { attachTracepoint } from '../kernel/link-tracepoint.js';
+import { attachUprobe } from '../kernel/link-uprobe.js';
+import { BpfMap, type MapSpec } from '../kernel/map.js';
+import { Program } from '../kernel/program.js';
+import { RingBuffer } from '../kernel/ringbuf.js';
+import { formatSymbol, kernelSymbols, UserSymbolizer } from '../kernel/symbols.js';
+import { ensureTracefs } from '../kernel/tracefs-mount.js';
+import { resolveBinary } from '../kernel/uprobe-resolve.js';
+import { clock, cString } from './common/format.js';
+import type { Output } from './common/output.js';
+import { lostMessage, requireRoot, type StopReason, waitForStop } from './common/session.js';
+import { generateProbe, type ProbeLayout, STRING_SIZE, TRACE_HEADER } from './trace/codegen.js';
+import { applyFormat, type FormatPart, parseFormat } from './trace/printf.js';
+import { type ProbeSpec, parseProbe } from './trace/spec.js';
+
+/** TraceOptions are BCC trace's options. */
+export interface TraceOptions {
+  probes: string[];
+  pid?: number; // -p
+  tid?: number; // -L
+  /** maxEvents ends the trace after this many events (-M). */
+  maxEvents?: number;
+  timestamp?: boolean; // -t: seconds since the first event
+  clock?: boolean; // -T: HH:MM:SS
+  kernelStack?: boolean; // -K
+  userStack?: boolean; // -U
+  printCpu?: boolean; // -C
+  /** cgroup traces only tasks under this cgroup v2 directory (-c). */
+  cgroup?: string;
+  /** name keeps events whose comm contains it (-n); filter those whose message does (-f). */
+  name?: string;
+  filter?: string;
+  json?: boolean;
+  seconds?: number;
+  done?: Promise<unknown>;
+  ready?: () => void;
+  onEvent?: (e: TraceEvent) => void;
+}
+
+/** TraceEvent is one decoded hit. */
+export interface TraceEvent {
+  probe: number;
+  func: string;
+  tsNs: number;
+  pid: number;
+  tid: number;
+  cpu: number;
+  comm: string;
+  values: (bigint | string)[];
+  message: string;
+}
+
+/** PreparedProbe is a parsed probe with its format and the kinds of its arguments. */
+export interface PreparedProbe {
+  spec: ProbeSpec;
+  format: FormatPart[];
+  stringArgs: boolean[];
+}
+
+/** prepareProbe parses a spec and checks its format against its arguments. */
+export function prepareProbe(text: string, index = 0): PreparedProbe {
+  const spec = parseProbe(text, `probe ${index + 1}`);
+  const fmtAt = text.indexOf('"');
+  const at = (col: number) => ({ file: `probe ${index + 1}`, line: 1, column: col + 1, sourceLine: text });
+  const parts = parseFormat(spec.format ?? '');
+  if (!Array.isArray(parts)) throw new ParseError(parts.error, at(fmtAt + 1 + parts.at));
+  const convs = parts.filter((p) => typeof p !== 'string');
+  if (convs.length !== spec.args.length) {
+    throw new ParseError(
+      `the format has ${convs.length} directive${convs.length === 1 ? '' : 's'} but ${spec.args.length} argument${spec.args.length === 1 ? ' is' : 's are'} given`,
+      at(fmtAt),
+    );
+  }
+  return { spec, format: parts, stringArgs: convs.map((c) => c.conv === 's') };
+}
+
+/** traceHeader is BCC trace's header line. */
+export function traceHeader(
+  o: Pick<TraceOptions, 'timestamp' | 'clock' | 'printCpu'>,
+  anyFormat: boolean,
+): string {
+  let s = '';
+  if (o.timestamp || o.clock) s += `${'TIME'.padEnd(8)} `;
+  if (o.printCpu) s += `${'CPU'.padEnd(3)} `;
+  return `${s}${'PID'.padEnd(7)} ${'TID'.padEnd(7)} ${'COMM'.padEnd(15)} ${'FUNC'.padEnd(16)} ${anyFormat ? '-' : ''}`;
+}
+
+/** formatTraceLine is one hit's line; `startNs` is the first event's time for -t. */
+export function formatTraceLine(e: TraceEvent, o: TraceOptions, startNs: number, now = new Date()): string {
+  let s = '';
+  if (o.clock) s += `${clock(now).padEnd(8)} `;
+  else if (o.timestamp) s += `${((e.tsNs - startNs) / 1e9).toFixed(6).padEnd(8)} `;
+  if (o.printCpu) s += `${String(e.cpu).padEnd(3)} `;
+  return `${s}${String(e.pid).padEnd(7)} ${String(e.tid).padEnd(7)} ${e.comm.slice(0, 15).padEnd(15)} ${e.func.padEnd(16)} ${e.message}`;
+}
+
+function decode(
+  data: Uint8Array,
+  p: PreparedProbe,
+  layout: ProbeLayout,
+): Omit<TraceEvent, 'message'> & { kstack: number; ustack: number } {
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const H = TRACE_HEADER;
+  return {
+    probe: v.getUint32(H.probe, true),
+    func: p.spec.func,
+    tsNs: Number(v.getBigUint64(H.tsNs, true)),
+    pid: v.getUint32(H.tgid, true),
+    tid: v.getUint32(H.tid, true),
+    cpu: v.getUint32(H.cpu, true),
+    kstack: v.getInt32(H.kstack, true),
+    ustack: v.getInt32(H.ustack, true),
+    comm: cString(data.subarray(H.comm, H.comm + 16)),
+    values: layout.args.map((a) =>
+      a.string ? cString(data.subarray(a.offset, a.offset + STRING_SIZE)) : v.getBigUint64(a.offset, true),
+    ),
+  };
+}
+
+interface Loaded {
+  prepared: PreparedProbe;
+  layout: ProbeLayout;
+  insns: BuiltProgram;
+  fields?: Map<string, TraceField>;
+}
+
+/** runTrace traces until Ctrl-C, SIGTERM, -d, -M events, or `done`. */
+export async function runTrace(
+  opts: TraceOptions,
+  out: Output,
+): Promise<{ reason: StopReason | 'max'; lost: number; events: number }> {
+  if (opts.probes.length === 0)
+    throw new ParseError(
+      'give at least one probe, e.g. \'t:syscalls:sys_enter_openat "%s", args->filename\'',
+    );
+  const prepared = opts.probes.map((t, i) => prepareProbe(t, i));
+  requireRoot('trace');
+  const loaded: Loaded[] = prepared.map((p, index) => {
+    const { spec } = p;
+    let fieldOf: ((name: string, at: number) => TraceField) | undefined;
+    if (spec.kind === 't') {
+      ensureTracefs();
+      const fmt = readEventFormat(`${spec.library}:${spec.func}`);
+      fieldOf = (name, at) => {
+        try {
+          return eventField(fmt, name);
+        } catch (err) {
+          throw new ParseError((err as Error).message, {
+            file: `probe ${index + 1}`,
+            line: 1,
+            column: at + 1,
+            sourceLine: spec.text,
+          });
+        }
+      };
+    } else if (spec.library === '') {
+      requireKprobes(`${spec.kind === 'r' ? 'r' : 'p'}::${spec.func}`, 'a tracepoint (t:category:event)');
+    }
+    const { insns, layout } = generateProbe(spec, p.stringArgs, {
+      index,
+      pid: opts.pid,
+      tid: opts.tid,
+      cgroup: opts.cgroup !== undefined,
+      kernelStack: opts.kernelStack ?? false,
+      userStack: opts.userStack ?? false,
+      ...(fieldOf ? { fields: fieldOf } : {}),
+      userStrings: spec.library !== '' && (spec.kind !== 't' || spec.library === 'syscalls'),
+    });
+    return { prepared: p, layout, insns };
+  });
+  const maps: BpfMap[] = [];
+  const progs: Program[] = [];
+  const links: Link[] = [];
+  let ring: RingBuffer | undefined;
+  let cgroupFd: number | undefined;
+  const make = (spec: MapSpec<Buffer, Buffer>): BpfMap => {
+    const m = BpfMap.create(spec);
+    maps.push(m);
+    return m;
+  };
+  try {
+    const events = make({ type: 'ringbuf', maxEntries: 1 << 22, name: 'trace_events' });
+    const lost = make({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'trace_lost' });
+    const heap = make({
+      type: 'percpu_array',
+      keySize: 4,
+      valueSize: Math.max(...loaded.map((l) => l.layout.size)),
+      maxEntries: 1,
+      name: 'trace_heap',
+    });
+    const all: Record<string, BpfMap> = { events, lost, heap };
+    if (opts.kernelStack || opts.userStack) {
+      all.stacks = make({
+        type: 'stack_trace',
+        keySize: 4,
+        valueSize: 127 * 8,
+        maxEntries: 1024,
+        name: 'trace_stacks',
+      });
+    }
+    if (opts.cgroup !== undefined) {
+      all.cgroup = make({
+        type: 'cgroup_array',
+        keySize: 4,
+        valueSize: 4,
+        maxEntries: 1,
+        name: 'trace_cgroup',
+      });
+      cgroupFd = openSync(opts.cgroup, 'r');
+      all.cgroup.setFd(Buffer.alloc(4), cgroupFd);
+    }
+    for (const l of loaded) {
+      const { spec } = l.prepared;
+      const type = spec.kind === 't' ? 'tracepoint' : 'kprobe';
+      const prog = Program.load({ type, insns: l.insns, maps: all, name: `trace_${spec.func}` });
+      progs.push(prog);
+      if (spec.kind === 't') links.push(attachTracepoint(prog, spec.library, spec.func));
+      else if (spec.library === '')
+        links.push(attachKprobe(prog, spec.func, { retprobe: spec.kind === 'r' }));
+      else {
+        links.push(
+          attachUprobe(prog, {
+            binary: resolveBinary(spec.library),
+            symbol: spec.func,
+            retprobe: spec.kind === 'r',
+            ...(opts.pid ? { pid: opts.pid } : {}),
+          }),
+        );
+      }
+    }
+    const anyFormat = prepared.some((p) => p.spec.format !== undefined);
+    if (!opts.json) out.line(traceHeader(opts, anyFormat));
+    out.flush();
+    opts.ready?.();
+    let count = 0;
+    let startNs: number | undefined;
+    let stopMax: () => void = () => {};
+    const maxed = new Promise<void>((r) => (stopMax = r));
+    const userSyms = new Map<number, UserSymbolizer>();
+    const printStack = (id: number, pid: number | undefined): void => {
+      if (id < 0) {
+        out.line(`        ${id}`);
+        return;
+      }
+      const v = all.stacks!.get(Buffer.from(Uint32Array.of(id).buffer));
+      for (let at = 0; v && at + 8 <= v.length; at += 8) {
+        const ip = v.readBigUInt64LE(at);
+        if (ip === 0n) break;
+        let sym;
+        if (pid === undefined) sym = kernelSymbols().lookup(ip);
+        else {
+          let u = userSyms.get(pid);
+          if (!u) userSyms.set(pid, (u = new UserSymbolizer(pid)));
+          sym = u.lookup(ip);
+        }
+        out.line(`        ${formatSymbol(sym, ip)}`);
+      }
+    };
+    const onRecord = (data: Uint8Array): void => {
+      if (opts.maxEvents !== undefined && count >= opts.maxEvents) return;
+      const index = new DataView(data.buffer, data.byteOffset).getUint32(TRACE_HEADER.probe, true);
+      const l = loaded[index];
+      if (!l) return;
+      const d = decode(data, l.prepared, l.layout);
+      const message = applyFormat(l.prepared.format, d.values);
+      if (opts.name && !d.comm.includes(opts.name)) return;
+      if (opts.filter && !message.includes(opts.filter)) return;
+      const e: TraceEvent = { ...d, message };
+      startNs ??= e.tsNs;
+      count++;
+      opts.onEvent?.(e);
+      if (opts.json) {
+        out.json({
+          time_ns: e.tsNs,
+          pid: e.pid,
+          tid: e.tid,
+          cpu: e.cpu,
+          comm: e.comm,
+          func: e.func,
+          message,
+          values: e.values,
+        });
+      } else {
+        out.line(formatTraceLine(e, opts, startNs));
+        if (opts.kernelStack) printStack(d.kstack, undefined);
+        if (opts.userStack) printStack(d.ustack, e.pid);
+      }
+      if (opts.maxEvents !== undefined && count >= opts.maxEvents) stopMax();
+    };
+    let queued = false;
+    const onRecordFlushing = (data: Uint8Array): void => {
+      onRecord(data);
+      if (!queued) {
+        queued = true;
+        queueMicrotask(() => {
+          queued = false;
+          out.flush();
+        });
+      }
+    };
+    ring = new RingBuffer(
+      { fd: events.fd, maxEntries: events.maxEntries, name: events.name },
+      { lostCounter: () => Number(lost.get(Buffer.alloc(4))?.readBigUInt64LE(0) ?? 0n) },
+    );
+    const reading = ring.start(onRecordFlushing);
+    const done = opts.done ? Promise.race([opts.done, maxed]) : maxed;
+    const reason = await waitForStop({
+      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
+      done,
+    });
+    for (const l of links.splice(0).reverse()) l.close();
+    while (ring.poll(onRecordFlushing) > 0) {
+      // Drain what was produced before the probes were detached.
+    }
+    await ring.closeAsync();
+    await reading.catch(() => {});
+    out.flush();
+    const lostCount = Number(lost.get(Buffer.alloc(4))?.readBigUInt64LE(0) ?? 0n);
+    const msg = lostMessage(lostCount);
+    if (msg) process.stderr.write(`trace: ${msg}\n`);
+    const hitMax = opts.maxEvents !== undefined && count >= opts.maxEvents;
+    return { reason: hitMax && reason === 'done' ? 'max' : reason, lost: lostCount, events: count };
+  } finally {
+    for (const l of links.reverse()) l.close();
+    ring?.close();
+    for (const p of progs) p.close();
+    for (const m of maps) m.close();
+    if (cgroupFd !== undefined) closeSync(cgroupFd);
+  }
+}

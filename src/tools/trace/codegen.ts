@@ -1,0 +1,308 @@
+// Code generation for trace probes: one program per probe that applies the filters and the
+// predicate, then copies the header, stack ids and each format argument (8-byte numbers, or
+// STRING_SIZE-byte strings) into a per-CPU buffer and sends it to the ring buffer.
+
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r10 } from '../../asm/index.js';
+import type { TraceField } from '../../btf/tracefs-format.js';
+import { ParseError } from '../../errors/index.js';
+import { countLost } from '../common/snippets.js';
+import type { Expr, ProbeSpec } from './spec.js';
+
+/** STRING_SIZE is the bytes copied for each %s argument. */
+export const STRING_SIZE = 80;
+
+/** TRACE_HEADER is the record header every probe writes before its arguments. */
+export const TRACE_HEADER = {
+  tsNs: 0,
+  tgid: 8,
+  tid: 12,
+  cpu: 16,
+  probe: 20,
+  kstack: 24,
+  ustack: 28,
+  comm: 32,
+  size: 48,
+} as const;
+
+// x86_64 struct pt_regs: the System V argument registers and the return value.
+const PT_REGS_ARGS = [112, 104, 96, 88, 72, 64];
+const PT_REGS_RC = 80;
+const BPF_F_USER_STACK = 1 << 8;
+const FP_SLOTS = -8; // expression slots grow down from here, 8 bytes each
+const FP_ZERO = -260;
+const FP_REC = -272;
+
+/** ArgSlot says where one argument lives in the record and how to print it. */
+export interface ArgSlot {
+  offset: number;
+  string: boolean;
+}
+
+/** ProbeLayout is a probe's record: its size and argument slots. */
+export interface ProbeLayout {
+  size: number;
+  args: ArgSlot[];
+}
+
+/** CodegenOptions are the run's filters. */
+export interface CodegenOptions {
+  index: number;
+  pid?: number | undefined;
+  tid?: number | undefined;
+  cgroup?: boolean;
+  kernelStack?: boolean;
+  userStack?: boolean;
+  /** fields resolves args->name for a tracepoint; undefined for other probes. */
+  fields?: (name: string, at: number) => TraceField;
+  /** userStrings says pointer strings default to user memory (uprobes, syscall tracepoints). */
+  userStrings: boolean;
+}
+
+/** typeBits is the width of a C integer type as the tracefs format names it (64 when unknown). */
+export function typeBits(type: string): number {
+  const t = type.replace(/\b(const|volatile|signed|__user)\b/g, '').trim();
+  if (/\*/.test(t)) return 64;
+  if (/^(unsigned )?char$|^(__)?[us]8$/.test(t)) return 8;
+  if (/^(unsigned )?short( int)?$|^(__)?[us]16$|^umode_t$/.test(t)) return 16;
+  if (
+    /^(unsigned )?int$|^unsigned$|^(__)?[us]32$|^(pid_t|uid_t|gid_t|key_serial_t|qid_t|clockid_t|timer_t|mqd_t|rwf_t)$/.test(
+      t,
+    )
+  )
+    return 32;
+  return 64;
+}
+
+/** typeSigned says a C integer type is signed: syscall formats mark `int dfd` unsigned (signed:0). */
+export function typeSigned(type: string): boolean {
+  const t = type.replace(/\b(const|volatile|__user)\b/g, '').trim();
+  return /^(signed )?(int|long|short|long long|s8|s16|s32|s64|__s8|__s16|__s32|__s64|pid_t|key_serial_t|clockid_t|timer_t|mqd_t|rwf_t)$/.test(
+    t,
+  );
+}
+
+/** isStringArg says whether a %s argument can be read as a string, and how. */
+function stringSource(e: Expr, o: CodegenOptions): 'ctx-array' | 'ctx-dataloc' | 'pointer' | undefined {
+  if (e.type === 'field') {
+    const f = o.fields!(e.name, e.at);
+    if (f.dataLoc) return 'ctx-dataloc';
+    if (f.arrayLength !== undefined) return 'ctx-array';
+    return f.size === 8 ? 'pointer' : undefined;
+  }
+  if (e.type === 'arg' || e.type === 'retval') return 'pointer';
+  return undefined;
+}
+
+/** layoutOf computes a probe's record layout from its format's conversions. */
+export function layoutOf(stringArgs: boolean[]): ProbeLayout {
+  let off = TRACE_HEADER.size;
+  const args = stringArgs.map((s) => {
+    const slot = { offset: off, string: s };
+    off += s ? STRING_SIZE : 8;
+    return slot;
+  });
+  return { size: off, args };
+}
+
+/** generateProbe builds one probe's program; `stringArgs` marks its %s arguments. */
+export function generateProbe(
+  spec: ProbeSpec,
+  stringArgs: boolean[],
+  o: CodegenOptions,
+): { insns: BuiltProgram; layout: ProbeLayout } {
+  const layout = layoutOf(stringArgs);
+  const b = new ProgramBuilder().mov(r6, r1);
+  let labels = 0;
+  const label = (p: string): string => `${p}_${labels++}`;
+  const fail = (msg: string, at: number): never => {
+    throw new ParseError(msg, { file: 'probe', line: 1, column: at + 1, sourceLine: spec.text });
+  };
+
+  const slot = (d: number): number => FP_SLOTS - 8 * d;
+  const loadField = (f: TraceField, at: number): void => {
+    if (![1, 2, 4, 8].includes(f.size) || f.arrayLength !== undefined || f.dataLoc) {
+      fail(`args->${f.name} (${f.type}) is not a number`, at);
+    }
+    const width = ({ 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64' } as const)[f.size as 1 | 2 | 4 | 8];
+    b.ldx(width, r1, r6, f.offset);
+    // Syscall tracepoints store every argument in 8 bytes: the C type says how many of them count.
+    const bits = Math.min(f.size * 8, typeBits(f.type));
+    if (bits < 64 && (f.signed || typeSigned(f.type))) b.movsx(r1, r1, bits as 8 | 16 | 32);
+    else if (bits === 32) b.mov32(r1, r1);
+    else if (bits < 32) b.and(r1, (1 << bits) - 1);
+  };
+  const emit = (e: Expr, d: number): void => {
+    if (d > 24) fail('expression too deep', e.at);
+    switch (e.type) {
+      case 'num':
+        b.ld64(r1, BigInt.asUintN(64, e.value));
+        break;
+      case 'field':
+        loadField(o.fields!(e.name, e.at), e.at);
+        break;
+      case 'arg':
+        b.ldx('u64', r1, r6, PT_REGS_ARGS[e.n - 1]!);
+        break;
+      case 'retval':
+        b.ldx('u64', r1, r6, PT_REGS_RC);
+        break;
+      case 'special':
+        if (e.name === 'cpu') b.call('get_smp_processor_id').mov(r1, r0);
+        else if (e.name === 'uid' || e.name === 'gid') {
+          b.call('get_current_uid_gid').mov(r1, r0);
+          if (e.name === 'gid') b.rsh(r1, 32);
+          else b.mov32(r1, r1);
+        } else {
+          b.call('get_current_pid_tgid').mov(r1, r0);
+          if (e.name === 'tgid') b.rsh(r1, 32);
+          else b.mov32(r1, r1);
+        }
+        break;
+      case 'unary':
+        emit(e.e, d);
+        b.ldx('u64', r1, r10, slot(d));
+        if (e.op === '-') b.neg(r1);
+        else if (e.op === '~') b.alu64('XOR', r1, -1);
+        else {
+          const t = label('not');
+          b.mov(r2, r1).mov(r1, 1).jmp('JEQ', r2, 0, t).mov(r1, 0).label(t);
+        }
+        break;
+      case 'binary': {
+        emit(e.l, d);
+        emit(e.r, d + 1);
+        b.ldx('u64', r1, r10, slot(d)).ldx('u64', r2, r10, slot(d + 1));
+        const cmp = {
+          '==': 'JEQ',
+          '!=': 'JNE',
+          '<': 'JSLT',
+          '<=': 'JSLE',
+          '>': 'JSGT',
+          '>=': 'JSGE',
+        } as const;
+        if (e.op in cmp) {
+          const t = label('cmp');
+          b.mov(r3, 1)
+            .jmp(cmp[e.op as keyof typeof cmp], r1, r2, t)
+            .mov(r3, 0)
+            .label(t)
+            .mov(r1, r3);
+        } else if (e.op === '&&' || e.op === '||') {
+          const t = label('bool');
+          // Both sides are plain loads with no side effects: no need to short-circuit.
+          b.mov(r3, 0);
+          if (e.op === '&&') b.jmp('JEQ', r1, 0, t).jmp('JEQ', r2, 0, t);
+          else b.or(r1, r2).jmp('JEQ', r1, 0, t);
+          b.mov(r3, 1).label(t).mov(r1, r3);
+        } else {
+          const alu = {
+            '|': 'OR',
+            '^': 'XOR',
+            '&': 'AND',
+            '+': 'ADD',
+            '-': 'SUB',
+            '*': 'MUL',
+            '<<': 'LSH',
+            '>>': 'ARSH',
+          } as const;
+          b.alu64(alu[e.op as keyof typeof alu], r1, r2);
+        }
+        break;
+      }
+    }
+    b.st('u64', r10, slot(d), r1);
+  };
+
+  b.call('get_current_pid_tgid').mov(r7, r0);
+  if (o.pid) b.mov(r1, r7).rsh(r1, 32).jmp('JNE', r1, o.pid, 'out');
+  if (o.tid) b.mov32(r1, r7).jmp('JNE', r1, o.tid, 'out');
+  if (o.cgroup) b.ldMap(r1, 'cgroup').mov(r2, 0).call('current_task_under_cgroup').jmp('JNE', r0, 1, 'out');
+  if (spec.predicate) {
+    emit(spec.predicate, 0);
+    b.ldx('u64', r1, r10, slot(0)).jmp('JEQ', r1, 0, 'out');
+  }
+  // Numbers are computed before the record is taken, into stack slots 0..n-1 (r7 is kept).
+  spec.args.forEach((a, k) => {
+    if (!stringArgs[k]) emit(a.expr, k);
+    else if (!stringSource(a.expr, o))
+      fail('%s needs a string: args->field of char[] or a pointer, argN or retval', a.expr.at);
+  });
+  const H = TRACE_HEADER;
+  b.st('u32', r10, FP_ZERO, 0)
+    .ldMap(r1, 'heap')
+    .mov(r2, r10)
+    .add(r2, FP_ZERO)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .mov(r4, r0)
+    // r4 is caller-saved: keep the record pointer in the stack slot below the expressions.
+    .st('u64', r10, FP_REC, r4)
+    .call('ktime_get_ns')
+    .ldx('u64', r4, r10, FP_REC)
+    .st('u64', r4, H.tsNs, r0)
+    .mov(r1, r7)
+    .rsh(r1, 32)
+    .st('u32', r4, H.tgid, r1)
+    .st('u32', r4, H.tid, r7)
+    .st('u32', r4, H.probe, o.index)
+    .st('u32', r4, H.kstack, -1)
+    .st('u32', r4, H.ustack, -1)
+    .call('get_smp_processor_id')
+    .ldx('u64', r4, r10, FP_REC)
+    .st('u32', r4, H.cpu, r0)
+    .mov(r1, r4)
+    .add(r1, H.comm)
+    .mov(r2, 16)
+    .call('get_current_comm');
+  const reload = (): void => {
+    b.ldx('u64', r4, r10, FP_REC);
+  };
+  if (o.kernelStack) {
+    b.mov(r1, r6).ldMap(r2, 'stacks').mov(r3, 0).call('get_stackid');
+    reload();
+    b.st('u32', r4, H.kstack, r0);
+  }
+  if (o.userStack) {
+    b.mov(r1, r6).ldMap(r2, 'stacks').mov(r3, BPF_F_USER_STACK).call('get_stackid');
+    reload();
+    b.st('u32', r4, H.ustack, r0);
+  }
+  spec.args.forEach((a, k) => {
+    const at = layout.args[k]!.offset;
+    reload();
+    if (!stringArgs[k]) {
+      b.ldx('u64', r1, r10, slot(k)).st('u64', r4, at, r1);
+      return;
+    }
+    const src = stringSource(a.expr, o)!;
+    b.st('u8', r4, at, 0);
+    if (src === 'ctx-array' || src === 'ctx-dataloc') {
+      const f = o.fields!((a.expr as { name: string }).name, a.expr.at);
+      b.mov(r3, r6);
+      if (src === 'ctx-array') b.add(r3, f.offset);
+      else {
+        b.ldx('u32', r1, r6, f.offset).and(r1, 0xffff);
+        if (f.dataLoc === 'rel_loc') b.add(r1, f.offset + 4);
+        b.add(r3, r1);
+      }
+      b.mov(r1, r4).add(r1, at).mov(r2, STRING_SIZE).call('probe_read_kernel_str');
+      return;
+    }
+    emit(a.expr, spec.args.length);
+    reload();
+    b.ldx('u64', r3, r10, slot(spec.args.length))
+      .mov(r1, r4)
+      .add(r1, at)
+      .mov(r2, STRING_SIZE)
+      .call(a.user || o.userStrings ? 'probe_read_user_str' : 'probe_read_kernel_str');
+  });
+  reload();
+  b.ldMap(r1, 'events')
+    .mov(r2, r4)
+    .mov(r3, layout.size)
+    .mov(r4, 0)
+    .call('ringbuf_output')
+    .jmp('JEQ', r0, 0, 'out');
+  countLost(b, 'lost');
+  return { insns: b.label('out').mov(r0, 0).exit().build(), layout };
+}

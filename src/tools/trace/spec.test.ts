@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { BpfkitError, ParseError } from '../../errors/index.js';
+import { applyFormat, parseFormat } from './printf.js';
+import { parseProbe } from './spec.js';
+
+const caret = (f: () => unknown): string => {
+  try {
+    f();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ParseError);
+    return (err as ParseError).userMessage();
+  }
+  throw new Error('expected a ParseError');
+};
+
+describe('trace probe specs', () => {
+  it('parse a tracepoint with predicate, format and arguments', () => {
+    const p = parseProbe(
+      't:syscalls:sys_enter_openat (args->flags & 64 && $pid != 1) "%s %d", args->filename@user, args->mode',
+    );
+    expect(p).toMatchObject({ kind: 't', library: 'syscalls', func: 'sys_enter_openat', format: '%s %d' });
+    expect(p.args.map((a) => [a.expr.type, a.user])).toEqual([
+      ['field', true],
+      ['field', false],
+    ]);
+    expect(p.predicate).toMatchObject({
+      type: 'binary',
+      op: '&&',
+      l: { type: 'binary', op: '&', l: { name: 'flags' }, r: { value: 64n } },
+      r: { type: 'binary', op: '!=', l: { type: 'special', name: 'pid' }, r: { value: 1n } },
+    });
+  });
+
+  it('parse uprobes, uretprobes and kprobes', () => {
+    expect(parseProbe('u:c:write (arg1 == 2) "%d", arg3')).toMatchObject({
+      kind: 'u',
+      library: 'c',
+      func: 'write',
+    });
+    expect(parseProbe('r:c:malloc (retval == 0)')).toMatchObject({
+      kind: 'r',
+      library: 'c',
+      predicate: { op: '==' },
+    });
+    expect(parseProbe('p::do_sys_open')).toMatchObject({
+      kind: 'p',
+      library: '',
+      func: 'do_sys_open',
+      args: [],
+    });
+    expect(parseProbe('r::vfs_read "%d", retval').args[0]!.expr.type).toBe('retval');
+  });
+
+  it('bind C operators by precedence, longest operator first', () => {
+    const p = parseProbe('t:a:b (args->x << 2 <= 1 + 2 * 3 || !args->y)');
+    expect(p.predicate).toMatchObject({
+      op: '||',
+      l: { op: '<=', l: { op: '<<' }, r: { op: '+', r: { op: '*' } } },
+      r: { type: 'unary', op: '!' },
+    });
+  });
+
+  it('point at the mistake', () => {
+    expect(caret(() => parseProbe('x:a:b'))).toBe(
+      "probe:1:1: error: unknown probe type 'x' (use t, p, r or u)\nx:a:b\n^",
+    );
+    expect(caret(() => parseProbe('t:sched:sched_switch (args->prev_pid == ) "x"'))).toBe(
+      'probe:1:41: error: unexpected \')\'\nt:sched:sched_switch (args->prev_pid == ) "x"\n                                        ^',
+    );
+    expect(caret(() => parseProbe('t:a:b "%d", arg1'))).toMatch(
+      /1:13: error: arg1\.\.arg6 are for kprobes and uprobes/,
+    );
+    expect(caret(() => parseProbe('u:c:f "%d", retval'))).toMatch(
+      /retval is only available in return probes/,
+    );
+    expect(caret(() => parseProbe('t:a:b "unterminated'))).toMatch(/1:7: error: unterminated format string/);
+    expect(caret(() => parseProbe('t:a:b "%d" args->x'))).toMatch(/expected ',' before the next argument/);
+    expect(caret(() => parseProbe('t::b'))).toMatch(/needs a category/);
+  });
+
+  it('throw only typed errors on random input (fuzz)', () => {
+    let seed = 99;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const pieces = [
+      't:',
+      'u:',
+      'r:',
+      'p:',
+      ':',
+      'sys',
+      'c',
+      '(',
+      ')',
+      ' ',
+      '"',
+      '%d',
+      '%s',
+      ',',
+      'args->',
+      'x',
+      'arg1',
+      'retval',
+      '$pid',
+      '==',
+      '&&',
+      '||',
+      '!',
+      '<<',
+      '0x1f',
+      '42',
+      '@user',
+      '\\',
+      '-',
+    ];
+    for (let i = 0; i < 5000; i++) {
+      let s = '';
+      const n = rnd(14);
+      for (let j = 0; j < n; j++) s += pieces[rnd(pieces.length)];
+      try {
+        parseProbe(s);
+      } catch (err) {
+        expect(err, s).toBeInstanceOf(BpfkitError);
+      }
+    }
+  });
+});
+
+describe('trace printf', () => {
+  it('formats like C', () => {
+    const f = parseFormat('%d|%5u|%-4s|%x|%#lx|%c|%%|%03d|%lld');
+    expect(Array.isArray(f)).toBe(true);
+    expect(applyFormat(f as never, [0xffffffffn, 7n, 'ab', 255n, 4096n, 65n, 5n, 0xffffffffffffffffn])).toBe(
+      '-1|    7|ab  |ff|0x1000|A|%|005|-1',
+    );
+    expect(parseFormat('bad %q here')).toEqual({ error: "bad format directive '%q h'", at: 4 });
+  });
+});

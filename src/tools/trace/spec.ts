@@ -1,0 +1,215 @@
+// The probe-spec language of BCC's trace: `t:category:event`, `u:lib:func`, `r:lib:func`,
+// `p::func`, `r::func`, an optional `(predicate)`, and an optional `"format", args...`. Values are
+// `args->field`, `arg1`..`arg6`, `retval`, `$pid`/`$tgid`/`$uid`/`$gid`/`$cpu`, numbers, and
+// C operators; `@user` after a value marks a string in user memory.
+
+import { ParseError } from '../../errors/index.js';
+
+/** ProbeKind: t tracepoint, p kprobe/uprobe entry, r kretprobe/uretprobe, u uprobe entry. */
+export type ProbeKind = 't' | 'p' | 'r' | 'u';
+
+/** Expr is a predicate or argument expression; `at` is its 0-based column in the spec. */
+export type Expr =
+  | { type: 'num'; value: bigint; at: number }
+  | { type: 'field'; name: string; at: number }
+  | { type: 'arg'; n: number; at: number }
+  | { type: 'retval'; at: number }
+  | { type: 'special'; name: 'pid' | 'tgid' | 'uid' | 'gid' | 'cpu'; at: number }
+  | { type: 'unary'; op: '!' | '-' | '~'; e: Expr; at: number }
+  | { type: 'binary'; op: BinaryOp; l: Expr; r: Expr; at: number };
+
+/** BinaryOp are the C operators a predicate may use. */
+export type BinaryOp =
+  | '||'
+  | '&&'
+  | '|'
+  | '^'
+  | '&'
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | '+'
+  | '-'
+  | '*'
+  | '<<'
+  | '>>';
+
+/** ProbeArg is one value printed by the format; `user` when marked `@user`. */
+export interface ProbeArg {
+  expr: Expr;
+  user: boolean;
+}
+
+/** ProbeSpec is one parsed probe. */
+export interface ProbeSpec {
+  kind: ProbeKind;
+  /** library is the tracepoint category, the library/binary of a uprobe, or '' for kprobes. */
+  library: string;
+  /** func is the tracepoint event or the function. */
+  func: string;
+  predicate?: Expr;
+  format?: string;
+  args: ProbeArg[];
+  /** text is the spec as given, for error carets. */
+  text: string;
+}
+
+const LEVELS: BinaryOp[][] = [
+  ['||'],
+  ['&&'],
+  ['|'],
+  ['^'],
+  ['&'],
+  ['==', '!='],
+  ['<', '<=', '>', '>='],
+  ['<<', '>>'],
+  ['+', '-'],
+  ['*'],
+];
+const LONGER: Record<string, string[]> = { '|': ['||'], '&': ['&&'], '<': ['<<', '<='], '>': ['>>', '>='] };
+const SPECIALS = new Set(['pid', 'tgid', 'uid', 'gid', 'cpu']);
+
+/** parseProbe parses one probe spec; mistakes are ParseErrors with a caret under the column. */
+export function parseProbe(text: string, file = 'probe'): ProbeSpec {
+  let i = 0;
+  const fail = (msg: string, at = i): never => {
+    throw new ParseError(msg, { file, line: 1, column: Math.min(at, text.length) + 1, sourceLine: text });
+  };
+  const ws = (): void => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  const peek = (s: string): boolean => text.startsWith(s, i);
+  const eat = (s: string): boolean => {
+    if (!peek(s)) return false;
+    i += s.length;
+    return true;
+  };
+
+  // Head: kind:library:function, with no spaces inside.
+  ws();
+  const headAt = i;
+  const headEnd = (() => {
+    let j = i;
+    while (j < text.length && !/[\s("]/.test(text[j]!)) j++;
+    return j;
+  })();
+  const head = text.slice(i, headEnd);
+  const parts = head.split(':');
+  if (parts.length !== 3)
+    fail('expected a probe like t:category:event, u:lib:func, r:lib:func or p::func', headAt);
+  const [k, library, func] = parts as [string, string, string];
+  if (!['t', 'p', 'r', 'u'].includes(k)) fail(`unknown probe type '${k}' (use t, p, r or u)`, headAt);
+  const kind = k as ProbeKind;
+  if (func === '') fail('missing function or event name', headAt + k.length + library.length + 2);
+  if (kind === 't' && library === '') fail('a tracepoint needs a category: t:category:event', headAt + 2);
+  if (kind === 'u' && library === '') fail('a uprobe needs a library or binary: u:lib:func', headAt + 2);
+  if (!/^[A-Za-z_][\w.]*$/.test(func))
+    fail(`'${func}' is not a function or event name`, headAt + k.length + library.length + 2);
+  i = headEnd;
+
+  const primary = (): Expr => {
+    ws();
+    const at = i;
+    if (eat('(')) {
+      const e = expr(0);
+      ws();
+      if (!eat(')')) fail("expected ')'");
+      return e;
+    }
+    if (eat('!')) return { type: 'unary', op: '!', e: primary(), at };
+    if (eat('~')) return { type: 'unary', op: '~', e: primary(), at };
+    if (eat('-')) return { type: 'unary', op: '-', e: primary(), at };
+    const num = /^(0[xX][0-9a-fA-F]+|\d+)/.exec(text.slice(i));
+    if (num) {
+      i += num[0].length;
+      return { type: 'num', value: BigInt(num[0]), at };
+    }
+    if (eat('$')) {
+      const m = /^[a-z]+/.exec(text.slice(i));
+      if (!m || !SPECIALS.has(m[0])) fail('expected $pid, $tgid, $uid, $gid or $cpu', at);
+      i += m![0].length;
+      return { type: 'special', name: m![0] as 'pid', at };
+    }
+    const id = /^[A-Za-z_]\w*/.exec(text.slice(i));
+    if (!id) return fail(i >= text.length ? 'unexpected end of probe' : `unexpected '${text[i]}'`);
+    i += id[0].length;
+    const name = id[0];
+    if (name === 'args') {
+      ws();
+      if (!eat('->')) fail("expected '->' after args (args->field)");
+      ws();
+      const f = /^[A-Za-z_]\w*/.exec(text.slice(i));
+      if (!f) fail('expected a field name after args->');
+      i += f![0].length;
+      if (kind !== 't') fail('args->field is only for tracepoints; use arg1..arg6 here', at);
+      return { type: 'field', name: f![0], at };
+    }
+    const arg = /^arg([1-6])$/.exec(name);
+    if (arg) {
+      if (kind === 't') fail('arg1..arg6 are for kprobes and uprobes; use args->field on a tracepoint', at);
+      return { type: 'arg', n: Number(arg[1]), at };
+    }
+    if (name === 'retval') {
+      if (kind !== 'r') fail('retval is only available in return probes (r:...)', at);
+      return { type: 'retval', at };
+    }
+    return fail(`unknown name '${name}' (use args->field, arg1..arg6, retval or $pid)`, at);
+  };
+
+  const expr = (level: number): Expr => {
+    if (level >= LEVELS.length) return primary();
+    let l = expr(level + 1);
+    for (;;) {
+      ws();
+      const at = i;
+      // Longest operators first, and a one-character operator never as the start of a longer one.
+      const op = [...LEVELS[level]!]
+        .sort((a, b) => b.length - a.length)
+        .find((o) => peek(o) && !(LONGER[o] ?? []).some((x) => peek(x)));
+      if (!op) return l;
+      i += op.length;
+      const r = expr(level + 1);
+      l = { type: 'binary', op, l, r, at };
+    }
+  };
+
+  const spec: ProbeSpec = { kind, library, func, args: [], text };
+  ws();
+  if (peek('(')) {
+    i++;
+    spec.predicate = expr(0);
+    ws();
+    if (!eat(')')) fail("expected ')' to close the predicate");
+  }
+  ws();
+  if (peek('"')) {
+    const start = i;
+    i++;
+    let s = '';
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') {
+        const c = text[i + 1];
+        if (c === undefined) fail('unterminated string', start);
+        s += c === 'n' ? '\n' : c === 't' ? '\t' : c === '\\' ? '\\' : c === '"' ? '"' : `\\${c}`;
+        i += 2;
+      } else s += text[i++];
+    }
+    if (!eat('"')) fail('unterminated format string', start);
+    spec.format = s;
+    for (;;) {
+      ws();
+      if (i >= text.length) break;
+      if (!eat(',')) fail("expected ',' before the next argument");
+      const e = expr(0);
+      ws();
+      const user = eat('@user');
+      spec.args.push({ expr: e, user });
+    }
+  }
+  ws();
+  if (i < text.length) fail(`unexpected '${text[i]}'`);
+  return spec;
+}
