@@ -17,8 +17,9 @@ describe('resolveBinary', () => {
     expect(ldSoCache().length).toBeGreaterThan(0);
   });
 
-  it('finds executables on PATH', () => {
+  it('finds executables on PATH before libraries of the same name', () => {
     expect(resolveBinary('bash')).toMatch(/bash$/);
+    expect(loadElf(resolveBinary('node')).symbol('uv_hrtime')).toBeDefined();
   });
 
   it('rejects unknown names with a typed error', () => {

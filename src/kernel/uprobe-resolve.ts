@@ -31,8 +31,13 @@ export function resolveBinary(name: string): string {
     if (!existsSync(name)) throw new UprobeTargetError(`binary ${name} does not exist`);
     return realpathSync(name);
   }
-  const lib = resolveLibrary(name);
-  if (lib) return lib;
+  // "libfoo" and "foo.so" name libraries; other names are executables on $PATH first ("node" is
+  // /usr/bin/node even where libnode.so exists), then libraries ("c" is libc).
+  const libraryFirst = name.startsWith('lib') || name.includes('.so');
+  if (libraryFirst) {
+    const lib = resolveLibrary(name);
+    if (lib) return lib;
+  }
   for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
     const p = join(dir, name);
     try {
@@ -41,6 +46,10 @@ export function resolveBinary(name: string): string {
     } catch {
       // not in this directory
     }
+  }
+  if (!libraryFirst) {
+    const lib = resolveLibrary(name);
+    if (lib) return lib;
   }
   throw new UprobeTargetError(`cannot find a library or executable named ${name}`, {
     hint: 'give a path, e.g. /lib/x86_64-linux-gnu/libc.so.6',
