@@ -14,7 +14,7 @@ import { attachUprobe } from '../kernel/link-uprobe.js';
 import { BpfMap, type MapSpec } from '../kernel/map.js';
 import { Program } from '../kernel/program.js';
 import { RingBuffer } from '../kernel/ringbuf.js';
-import { formatSymbol, kernelSymbols, UserSymbolizer } from '../kernel/symbols.js';
+import { formatSymbol, kernelSymbols, type ResolvedSymbol, UserSymbolizer } from '../kernel/symbols.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import { resolveBinary } from '../kernel/uprobe-resolve.js';
 import { clock, cString } from './common/format.js';
@@ -257,7 +257,7 @@ export async function runTrace(
       for (let at = 0; v && at + 8 <= v.length; at += 8) {
         const ip = v.readBigUInt64LE(at);
         if (ip === 0n) break;
-        let sym;
+        let sym: ResolvedSymbol | undefined;
         if (pid === undefined) sym = kernelSymbols().lookup(ip);
         else {
           let u = userSyms.get(pid);
