@@ -1,0 +1,139 @@
+// bench/verifier: bpfkit's static verifier on the corpus — programs per second and peak memory —
+// next to the kernel verifier (PROG_LOAD) on the same programs, and the agreement rate of the two
+// on N generated programs (run as root: npx tsx bench/verifier.ts; N=10000 by default).
+
+import { readFileSync } from 'node:fs';
+import type { Insn } from '../src/asm/instruction.js';
+import { VerifierError } from '../src/errors/index.js';
+import { BpfMap } from '../src/kernel/map.js';
+import { Program } from '../src/kernel/program.js';
+import { generateProgram, withFds } from '../src/verifier/corpus/generate.js';
+import { buildCase, loadCorpus } from '../src/verifier/corpus/load.js';
+import {
+  type MapInfo,
+  MapKind,
+  type ProgTypeName,
+  safeVerify,
+  type VerifyOptions,
+} from '../src/verifier/index.js';
+
+const N = Number(process.env.N ?? 10_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const cpus = Number(readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim().split('-').pop()) + 1;
+
+interface Job {
+  type: ProgTypeName;
+  insns: Insn[];
+  options: VerifyOptions;
+  license?: string;
+}
+
+// One open map per shape, shared by every program that needs it.
+const openMaps = new Map<string, BpfMap>();
+function mapFd(m: Omit<MapInfo, 'fd'>): number {
+  const key = `${m.type}:${m.keySize}:${m.valueSize}:${m.maxEntries}`;
+  let map = openMaps.get(key);
+  if (!map) {
+    map = BpfMap.create({
+      type: MapKind[m.type],
+      keySize: m.keySize,
+      valueSize: m.valueSize,
+      maxEntries: m.maxEntries,
+    });
+    openMaps.set(key, map);
+  }
+  return map.fd;
+}
+
+function corpusJobs(): Job[] {
+  return loadCorpus().map((c) => {
+    const fds = Object.fromEntries(c.maps.map((m) => [m.name, mapFd(m)]));
+    const { insns, maps } = buildCase(c, fds);
+    const options: VerifyOptions = { type: c.type, maps, possibleCpus: cpus };
+    if (c.license) options.license = c.license;
+    return { type: c.type, insns, options, ...(c.license ? { license: c.license } : {}) };
+  });
+}
+
+function generatedJob(seed: number): Job {
+  const p = generateProgram(seed);
+  const fds = Object.fromEntries(p.maps.map((m) => [m.name, mapFd(m)]));
+  const maps = p.maps.map((m) => ({ ...m, fd: fds[m.name]! }));
+  return { type: p.type, insns: withFds(p, fds), options: { type: p.type, maps, possibleCpus: cpus } };
+}
+
+function kernelAccepts(j: Job): boolean {
+  try {
+    Program.load({ type: j.type, insns: j.insns, ...(j.license ? { license: j.license } : {}) }).close();
+    return true;
+  } catch (err) {
+    if (err instanceof VerifierError) return false;
+    throw err;
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const jobs = [...corpusJobs(), ...Array.from({ length: 2000 }, (_, i) => generatedJob(100_000 + i))];
+const insnCount = jobs.reduce((n, j) => n + j.insns.length, 0);
+console.log(`corpus: ${jobs.length} programs (hand-written and 2000 generated), ${insnCount} instructions`);
+
+// Interleave the two verifiers round by round so outside load hits both alike.
+const ours: number[] = [];
+const kernel: number[] = [];
+let peakRss = 0;
+let peakHeap = 0;
+const baseRss = process.memoryUsage.rss();
+let processed = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  let t = performance.now();
+  processed = 0;
+  for (const j of jobs) {
+    const r = safeVerify(j.insns, j.options);
+    if (r.ok) processed += r.processed;
+  }
+  ours.push(performance.now() - t);
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+  t = performance.now();
+  for (const j of jobs) kernelAccepts(j);
+  kernel.push(performance.now() - t);
+}
+const oursMs = median(ours);
+const kernelMs = median(kernel);
+console.log(
+  `bpfkit verifier: ${((jobs.length / oursMs) * 1000).toFixed(0)} programs/s (${oursMs.toFixed(0)} ms per pass, ` +
+    `${((processed / oursMs) * 1000).toFixed(0)} insns processed/s on accepted programs)`,
+);
+console.log(
+  `kernel verifier (PROG_LOAD): ${((jobs.length / kernelMs) * 1000).toFixed(0)} programs/s (${kernelMs.toFixed(0)} ms per pass)`,
+);
+console.log(`ratio: bpfkit takes ${(oursMs / kernelMs).toFixed(2)}x the kernel's time`);
+console.log(
+  `memory: peak heap ${(peakHeap / 2 ** 20).toFixed(1)} MB, peak RSS ${(peakRss / 2 ** 20).toFixed(1)} MB (+${((peakRss - baseRss) / 2 ** 20).toFixed(1)} MB over start)`,
+);
+
+// Agreement on N generated programs, seeds 1..N (the test suite checks the first 2000).
+let agree = 0;
+let kernelOk = 0;
+const unsafe: number[] = [];
+const strict: number[] = [];
+for (let seed = 1; seed <= N; seed++) {
+  const j = generatedJob(seed);
+  const a = safeVerify(j.insns, j.options).ok;
+  const b = kernelAccepts(j);
+  if (b) kernelOk++;
+  if (a === b) agree++;
+  else if (a) unsafe.push(seed);
+  else strict.push(seed);
+}
+console.log(
+  `agreement: ${agree}/${N} generated programs (${((agree / N) * 100).toFixed(2)}%), kernel accepted ${kernelOk}; ` +
+    `bpfkit accepted ${unsafe.length} the kernel rejects${unsafe.length ? ` (seeds ${unsafe.slice(0, 10).join(', ')})` : ''}, ` +
+    `rejected ${strict.length} the kernel accepts${strict.length ? ` (seeds ${strict.slice(0, 10).join(', ')})` : ''}`,
+);
+for (const m of openMaps.values()) m.close();
