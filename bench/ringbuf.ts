@@ -9,9 +9,10 @@
 //   paced  — the program emits one record per k reads so the rate is about 200,000/s: lost must be 0
 
 import { spawn } from 'node:child_process';
-import { readToRingbuf } from '../src/kernel/link-test-programs.js';
+import { readToPerf, readToRingbuf } from '../src/kernel/link-test-programs.js';
 import { attachTracepoint } from '../src/kernel/link-tracepoint.js';
 import { BpfMap } from '../src/kernel/map.js';
+import { PerfBuffer } from '../src/kernel/perfbuf.js';
 import { Program } from '../src/kernel/program.js';
 import { RingBuffer } from '../src/kernel/ringbuf.js';
 
@@ -95,6 +96,37 @@ async function live(size: number, every: number) {
   };
 }
 
+/** perfLive is the peer: the same storm through a PerfBuffer (bpf_perf_event_output, per-CPU rings). */
+async function perfLive(size: number) {
+  const events = BpfMap.create({ type: 'perf_event_array', name: 'events' });
+  const prog = Program.load({
+    type: 'tracepoint',
+    insns: readToPerf({ size, comm: 'dd' }),
+    maps: { events },
+    name: 'bench_perf',
+  });
+  // 4 MiB per CPU, a common perf buffer size.
+  const pb = new PerfBuffer(events, { pagesPerCpu: 1024 });
+  let decoded = 0;
+  const reading = pb.start((d) => {
+    decode(d);
+    decoded++;
+  });
+  const link = attachTracepoint(prog, 'syscalls', 'sys_enter_read');
+  const cpu0 = process.cpuUsage();
+  const seconds = await runDd(DD_COUNT);
+  while (pb.available > 0) await new Promise((r) => setImmediate(r));
+  const cpu = process.cpuUsage(cpu0);
+  link.close();
+  const lost = pb.lost;
+  await pb.closeAsync();
+  await reading;
+  prog.close();
+  events.close();
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { decoded, lost, seconds, rate: (decoded + lost) / seconds, perCpuSecond: decoded / cpuSeconds };
+}
+
 async function burst(size: number) {
   const s = setup(size, 1, 128 << 20);
   const link = s.attach();
@@ -121,6 +153,12 @@ async function main(): Promise<void> {
     console.log(
       `${size}-byte records  live:  ${fmt(l.decoded)} decoded, ${fmt(l.lost)} lost, storm ${fmt(l.rate)} events/s, ` +
         `${fmt(l.perCpuSecond)} decoded per consumer CPU-second, ${fmt(l.perWakeup)} per wake-up`,
+    );
+    const p0 = await perfLive(size);
+    console.log(
+      `${size}-byte records  peer:  PerfBuffer ${fmt(p0.decoded)} decoded, ${fmt(p0.lost)} lost, ` +
+        `${fmt(p0.perCpuSecond)} per consumer CPU-second; ring buffer / perf buffer = ` +
+        `${(l.perCpuSecond / p0.perCpuSecond).toFixed(2)}x`,
     );
     const b = await burst(size);
     console.log(

@@ -174,3 +174,47 @@ export function readToRingbuf(opts: ReadEventsOptions): BuiltProgram {
     .label('drop');
   return countAndExit(b, 'lost').build();
 }
+
+/**
+ * readToPerf: like readToRingbuf, but the { u32 pid, u32 pad, u64 count } record (padded to `size`,
+ * at most 256 bytes, built on the stack) goes out through bpf_perf_event_output to the perf event
+ * array `events`.
+ */
+export function readToPerf(opts: ReadEventsOptions): BuiltProgram {
+  const size = Math.max(16, Math.min(256, opts.size));
+  const b = new ProgramBuilder().mov(r6, r1);
+  if (opts.comm !== undefined) {
+    const name = Buffer.from(opts.comm);
+    if (name.length > 7) throw new RangeError('comm filter is limited to 7 bytes');
+    let want = 0n;
+    for (let i = name.length - 1; i >= 0; i--) want = (want << 8n) | BigInt(name[i]!);
+    const mask = (1n << BigInt(8 * (name.length + 1))) - 1n;
+    b.mov(r1, r10)
+      .add(r1, -16)
+      .mov(r2, 16)
+      .call('get_current_comm')
+      .ldx('u64', r1, r10, -16)
+      .ld64(r2, mask)
+      .and(r1, r2)
+      .ld64(r2, want)
+      .jmp('JNE', r1, r2, 'out');
+  }
+  // Zero the record so no stack garbage reaches user space (and the verifier sees it initialised).
+  for (let off = -size; off < 0; off += 8) b.st('u64', r10, off, 0);
+  b.call('get_current_pid_tgid')
+    .rsh(r0, 32)
+    .st('u32', r10, -size, r0)
+    .ldx('u64', r1, r6, 32)
+    .st('u64', r10, -size + 8, r1)
+    .mov(r1, r6)
+    .ldMap(r2, 'events')
+    .ld64(r3, 0xffffffffn)
+    .mov(r4, r10)
+    .add(r4, -size)
+    .mov(r5, size)
+    .call('perf_event_output')
+    .label('out')
+    .mov(r0, 0)
+    .exit();
+  return b.build();
+}
