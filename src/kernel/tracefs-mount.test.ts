@@ -15,6 +15,11 @@ describe('tracefs', () => {
     expect(tracepointId('syscalls', 'sys_enter_openat')).toBeGreaterThan(0);
   });
 
+  kernelIt('refuses names that are not tracepoint names', () => {
+    expect(() => tracepointId('syscalls/..', 'sys_enter_openat')).toThrow(/is not a tracepoint name/);
+    expect(() => tracepointId('syscalls', '')).toThrow(TracepointNotFoundError);
+  });
+
   kernelIt('names the closest tracepoints for a misspelt one', () => {
     let err: unknown;
     try {

@@ -39,6 +39,11 @@ export class TracepointNotFoundError extends BpfkitError {}
 
 /** tracepointId reads events/<category>/<name>/id, or throws TracepointNotFoundError with suggestions. */
 export function tracepointId(category: string, name: string): number {
+  if (!/^[\w.-]+$/.test(category) || !/^[\w.-]+$/.test(name)) {
+    throw new TracepointNotFoundError(`'${category}:${name}' is not a tracepoint name`, {
+      hint: 'tracepoints are written category:name, e.g. syscalls:sys_enter_openat',
+    });
+  }
   const root = ensureTracefs();
   const path = `${root}/events/${category}/${name}/id`;
   let text: string;
