@@ -6,7 +6,7 @@ import { formatAccept, tcpacceptHeader } from './tcpaccept-format.js';
 import { runTcpconnect } from './tcpconnect.js';
 import { formatConnect, tcpconnectHeader } from './tcpconnect-format.js';
 import { CaptureOutput, type Workload } from './testing/capture.js';
-import { pairInfo, tcpPair, withNetns } from './testing/tcp-pair.js';
+import { pairInfo, tcpPair, vethConnect, withNetns, withVethPair } from './testing/tcp-pair.js';
 
 type Runner = typeof runTcpconnect | typeof runTcpaccept;
 
@@ -88,6 +88,52 @@ describe('tcpaccept', () => {
       expect(mine).toEqual([
         expect.objectContaining({ family: 10, raddr: '::1', rport: info.client, lport: info.server }),
       ]);
+    });
+  });
+});
+
+describe('tcpconnect and tcpaccept across a veth pair', () => {
+  kernelIt('see both ends of an IPv6 connection between two namespaces', async () => {
+    await withVethPair(async (a, b) => {
+      for (const run of [runTcpconnect, runTcpaccept] as const) {
+        const events: TcpEvent[] = [];
+        let r: ReturnType<typeof vethConnect> | undefined;
+        let started: (x: ReturnType<typeof vethConnect>) => void = () => {};
+        const ran = new Promise<ReturnType<typeof vethConnect>>((res) => (started = res));
+        await run(
+          {
+            onEvent: (e) => events.push(e),
+            ready: () => {
+              r = vethConnect(a, b);
+              started(r);
+            },
+            done: ran.then((x) => x.done),
+          },
+          new CaptureOutput(),
+        );
+        const server = JSON.parse(r!.server.stdout().split('\n')[0]!) as { pid: number; server: number };
+        const client = JSON.parse((await r!.client).stdout()) as { pid: number; client: number };
+        if (run === runTcpconnect) {
+          // The client may have retried while the server was starting; the last connect is the one that worked.
+          const mine = events.filter((e) => e.pid === client.pid);
+          expect(mine.at(-1)).toMatchObject({
+            family: 10,
+            laddr: 'fd00::1',
+            raddr: 'fd00::2',
+            rport: server.server,
+          });
+        } else {
+          expect(events.filter((e) => e.pid === server.pid)).toEqual([
+            expect.objectContaining({
+              family: 10,
+              laddr: 'fd00::2',
+              lport: server.server,
+              raddr: 'fd00::1',
+              rport: client.client,
+            }),
+          ]);
+        }
+      }
     });
   });
 });
