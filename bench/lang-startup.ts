@@ -4,7 +4,7 @@
 // events each reports lost. Run: npx tsx bench/lang-startup.ts (RUNS=5 by default).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,11 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.RUNS ?? 5);
 const BPFTRACE = '/usr/bin/bpftrace';
 
-/** bpfkitArgv compiles the CLI once (type errors elsewhere do not stop emit) and runs the JavaScript. */
+/** bpfkitArgv compiles the CLI afresh (type errors elsewhere do not stop emit) and runs the JavaScript. */
 function bpfkitArgv(): string[] {
-  const dist = join(root, 'dist', 'cli', 'main.js');
-  if (existsSync(dist)) return [process.execPath, dist];
   const out = join(root, 'node_modules', '.cache', 'bpfkit-bench-lang');
+  rmSync(out, { recursive: true, force: true });
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   spawnSync(
     process.execPath,
@@ -105,8 +104,8 @@ async function startup(): Promise<void> {
   const oneLiners = [
     'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }',
     'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }',
-    'tracepoint:syscalls:sys_exit_read /args.ret > 0/ { @bytes = hist(args.ret); }',
-    'tracepoint:sched:sched_process_exec { printf("%s %s\\n", comm, str(args.filename)); }',
+    'tracepoint:syscalls:sys_exit_read /args->ret > 0/ { @bytes = hist(args->ret); }',
+    'tracepoint:sched:sched_process_exec { printf("%s %s\\n", comm, str(args->filename)); }',
     'profile:hz:99 { @[kstack] = count(); }',
     'tracepoint:syscalls:sys_enter_* { @[probe] = count(); }',
   ];
@@ -178,6 +177,6 @@ await overhead(
 );
 await overhead(
   'per-event printf overhead',
-  'tracepoint:raw_syscalls:sys_enter /comm == "dd"/ { printf("%s %d %d\\n", comm, pid, args.id); }',
+  'tracepoint:raw_syscalls:sys_enter /comm == "dd"/ { printf("%s %d %d\\n", comm, pid, args->id); }',
   'at most 0.33',
 );

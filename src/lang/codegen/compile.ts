@@ -4,7 +4,7 @@
 // the context pointer for the whole program.
 
 import type { JumpName } from '../../asm/builder.js';
-import { ProgramBuilder, type Reg, r0, r1, r2, r3, r4, r6, r7, r10 } from '../../asm/index.js';
+import { ProgramBuilder, type Reg, r0, r1, r2, r3, r4, r6, r7, r10 } from '../../asm/builder.js';
 import type { ParseError } from '../../errors/index.js';
 import type * as A from '../ast.js';
 import { ARG_REGS, X86_REGS } from '../builtins.js';

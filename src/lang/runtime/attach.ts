@@ -3,38 +3,38 @@
 // alternative when this kernel lacks them.
 
 import { NotSupportedError } from '../../errors/index.js';
-import { Link, type ProgramLike } from '../../kernel/link.js';
-import { attachKprobe, kprobesSupported, kprobeUnsupported } from '../../kernel/link-kprobe.js';
-import { attachToPerfEvent } from '../../kernel/link-perf-event.js';
-import { attachRawTracepoint } from '../../kernel/link-raw-tracepoint.js';
-import { attachTracepoint } from '../../kernel/link-tracepoint.js';
-import { attachUprobe } from '../../kernel/link-uprobe.js';
-import { onlineCpus } from '../../kernel/perfbuf.js';
+import type { Link, ProgramLike } from '../../kernel/link.js';
 import type { FD } from '../../sys/fd.js';
-import { PerfType, perfEventOpen, SwEvent } from '../../sys/perf-event.js';
+import type { PerfEventAttr } from '../../sys/perf-event.js';
 import type { ProbeSpec } from '../probes.js';
+
+// Attach modules load on first use: a tracepoint script never pays for the ELF reader or perf code.
 
 export interface AttachOptions {
   /** pid restricts uprobes (and perf events) to one process. */
   pid?: number;
 }
 
+// perf_sw_ids from include/uapi/linux/perf_event.h.
+const SW_CPU_CLOCK = 0;
+const PERF_TYPE_HARDWARE = 0;
+const PERF_TYPE_SOFTWARE = 1;
 const SOFTWARE_CONFIG: Record<string, [number, number]> = {
   // name: [config, default period]
-  'cpu-clock': [SwEvent.CPU_CLOCK, 1000000],
-  cpu: [SwEvent.CPU_CLOCK, 1000000],
-  'task-clock': [SwEvent.TASK_CLOCK, 1000000],
-  'page-faults': [SwEvent.PAGE_FAULTS, 100],
-  faults: [SwEvent.PAGE_FAULTS, 100],
-  'context-switches': [SwEvent.CONTEXT_SWITCHES, 1000],
-  cs: [SwEvent.CONTEXT_SWITCHES, 1000],
+  'cpu-clock': [SW_CPU_CLOCK, 1000000],
+  cpu: [SW_CPU_CLOCK, 1000000],
+  'task-clock': [1, 1000000],
+  'page-faults': [2, 100],
+  faults: [2, 100],
+  'context-switches': [3, 1000],
+  cs: [3, 1000],
   'cpu-migrations': [4, 1],
   'minor-faults': [5, 100],
   'major-faults': [6, 1],
   'alignment-faults': [7, 1],
   'emulation-faults': [8, 1],
   dummy: [9, 1],
-  'bpf-output': [SwEvent.BPF_OUTPUT, 1],
+  'bpf-output': [10, 1],
 };
 
 const HARDWARE_CONFIG: Record<string, number> = {
@@ -54,13 +54,16 @@ const HARDWARE_CONFIG: Record<string, number> = {
 
 const NS: Record<string, number> = { s: 1e9, ms: 1e6, us: 1e3, ns: 1 };
 
-function perfLink(
+async function perfLink(
   prog: ProgramLike,
   name: string,
-  attr: Parameters<typeof perfEventOpen>[0],
+  attr: PerfEventAttr,
   cpus: number[],
   pid: number,
-): Link {
+): Promise<Link> {
+  const { perfEventOpen } = await import('../../sys/perf-event.js');
+  const { attachToPerfEvent } = await import('../../kernel/link-perf-event.js');
+  const { Link } = await import('../../kernel/link.js');
   const fds: FD[] = [];
   try {
     for (const cpu of cpus) {
@@ -78,14 +81,23 @@ function perfLink(
 }
 
 /** attachSpec attaches `prog` for one expanded probe spec. */
-export function attachSpec(prog: ProgramLike, spec: ProbeSpec, opts: AttachOptions = {}): Link {
+export async function attachSpec(
+  prog: ProgramLike,
+  spec: ProbeSpec,
+  opts: AttachOptions = {},
+): Promise<Link> {
   switch (spec.type) {
-    case 'tracepoint':
+    case 'tracepoint': {
+      const { attachTracepoint } = await import('../../kernel/link-tracepoint.js');
       return attachTracepoint(prog, spec.target, spec.func);
-    case 'rawtracepoint':
+    }
+    case 'rawtracepoint': {
+      const { attachRawTracepoint } = await import('../../kernel/link-raw-tracepoint.js');
       return attachRawTracepoint(prog, spec.func);
+    }
     case 'uprobe':
     case 'uretprobe': {
+      const { attachUprobe } = await import('../../kernel/link-uprobe.js');
       const o: Parameters<typeof attachUprobe>[1] = {
         binary: spec.target,
         symbol:
@@ -101,19 +113,22 @@ export function attachSpec(prog: ProgramLike, spec: ProbeSpec, opts: AttachOptio
     }
     case 'kprobe':
     case 'kretprobe': {
+      const { attachKprobe, kprobesSupported, kprobeUnsupported } = await import(
+        '../../kernel/link-kprobe.js'
+      );
       if (!kprobesSupported()) throw kprobeUnsupported(spec.type, spec.func);
       const o: { retprobe: boolean; offset?: number } = { retprobe: spec.type === 'kretprobe' };
       if (spec.offset !== undefined) o.offset = spec.offset;
       return attachKprobe(prog, spec.func, o);
     }
     case 'profile': {
-      const cpus = onlineCpus();
+      const cpus = await cpuList();
       const attr =
         spec.unit === 'hz'
-          ? { type: PerfType.SOFTWARE, config: SwEvent.CPU_CLOCK, samplePeriod: spec.rate!, freq: true }
+          ? { type: PERF_TYPE_SOFTWARE, config: SW_CPU_CLOCK, samplePeriod: spec.rate!, freq: true }
           : {
-              type: PerfType.SOFTWARE,
-              config: SwEvent.CPU_CLOCK,
+              type: PERF_TYPE_SOFTWARE,
+              config: SW_CPU_CLOCK,
               samplePeriod: BigInt(spec.rate! * NS[spec.unit!]!),
             };
       return perfLink(prog, spec.name, attr, cpus, opts.pid ?? -1);
@@ -121,22 +136,28 @@ export function attachSpec(prog: ProgramLike, spec: ProbeSpec, opts: AttachOptio
     case 'interval': {
       // One CPU, so the probe fires once per period, as bpftrace's interval does.
       const period = spec.unit === 'hz' ? Math.round(1e9 / spec.rate!) : spec.rate! * NS[spec.unit!]!;
-      const attr = { type: PerfType.SOFTWARE, config: SwEvent.CPU_CLOCK, samplePeriod: BigInt(period) };
-      return perfLink(prog, spec.name, attr, [onlineCpus()[0] ?? 0], -1);
+      const attr = { type: PERF_TYPE_SOFTWARE, config: SW_CPU_CLOCK, samplePeriod: BigInt(period) };
+      return perfLink(prog, spec.name, attr, [(await cpuList())[0] ?? 0], -1);
     }
     case 'software': {
       const [config, period] = SOFTWARE_CONFIG[spec.unit!]!;
-      const attr = { type: PerfType.SOFTWARE, config, samplePeriod: spec.rate ?? period };
-      return perfLink(prog, spec.name, attr, opts.pid !== undefined ? [-1] : onlineCpus(), opts.pid ?? -1);
+      const attr = { type: PERF_TYPE_SOFTWARE, config, samplePeriod: spec.rate ?? period };
+      return perfLink(prog, spec.name, attr, opts.pid !== undefined ? [-1] : await cpuList(), opts.pid ?? -1);
     }
     case 'hardware': {
       const attr = {
-        type: PerfType.HARDWARE,
+        type: PERF_TYPE_HARDWARE,
         config: HARDWARE_CONFIG[spec.unit!]!,
         samplePeriod: spec.rate ?? 1000000,
       };
       try {
-        return perfLink(prog, spec.name, attr, opts.pid !== undefined ? [-1] : onlineCpus(), opts.pid ?? -1);
+        return await perfLink(
+          prog,
+          spec.name,
+          attr,
+          opts.pid !== undefined ? [-1] : await cpuList(),
+          opts.pid ?? -1,
+        );
       } catch (err) {
         throw new NotSupportedError(
           'hardware',
@@ -162,4 +183,9 @@ export function attachSpec(prog: ProgramLike, spec: ProbeSpec, opts: AttachOptio
     case 'end':
       throw new Error('BEGIN and END are run, not attached');
   }
+}
+
+async function cpuList(): Promise<number[]> {
+  const { onlineCpus } = await import('../../kernel/perfbuf.js');
+  return onlineCpus();
 }

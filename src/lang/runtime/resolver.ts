@@ -3,39 +3,42 @@
 
 import { readFileSync } from 'node:fs';
 import type { BpfMap } from '../../kernel/map.js';
-import { kernelSymbols, UserSymbolizer } from '../../kernel/symbols.js';
+import type * as Symbols from '../../kernel/symbols.js';
 import { strftime } from '../format/strftime.js';
 import type { Resolver } from '../format/values.js';
 
 const withOffset = (name: string, off: bigint): string => (off === 0n ? name : `${name}+${off}`);
 
 export class KernelResolver implements Resolver {
-  private readonly users = new Map<number, UserSymbolizer>();
+  private readonly users = new Map<number, Symbols.UserSymbolizer>();
   private readonly stacks = new Map<string, bigint[]>();
   private passwd: Map<number, string> | undefined;
 
   constructor(
     private readonly stackMap: BpfMap | undefined,
     private readonly probeNames: string[],
+    /** symbols is the kernel/symbols module, absent when the script prints no symbols. */
+    private readonly symbols?: typeof Symbols,
   ) {}
 
-  private user(pid: number): UserSymbolizer {
+  private user(pid: number): Symbols.UserSymbolizer | undefined {
+    if (!this.symbols) return undefined;
     let u = this.users.get(pid);
-    if (!u) this.users.set(pid, (u = new UserSymbolizer(pid)));
+    if (!u) this.users.set(pid, (u = new this.symbols.UserSymbolizer(pid)));
     return u;
   }
 
   ksym(addr: bigint): string {
-    return kernelSymbols().lookup(addr)?.name ?? `0x${addr.toString(16)}`;
+    return this.symbols?.kernelSymbols().lookup(addr)?.name ?? `0x${addr.toString(16)}`;
   }
 
   ksymOffset(addr: bigint): string {
-    const s = kernelSymbols().lookup(addr);
+    const s = this.symbols?.kernelSymbols().lookup(addr);
     return s ? withOffset(s.name, s.offset) : `0x${addr.toString(16)}`;
   }
 
   usym(addr: bigint, pid: number): string {
-    const s = this.user(pid).lookup(addr);
+    const s = this.user(pid)?.lookup(addr);
     return s && s.offset === 0n && !s.name.includes('+0x')
       ? s.name
       : s && !s.name.startsWith('/')
@@ -44,7 +47,7 @@ export class KernelResolver implements Resolver {
   }
 
   usymOffset(addr: bigint, pid: number): string {
-    const s = this.user(pid).lookup(addr);
+    const s = this.user(pid)?.lookup(addr);
     if (!s || s.name.startsWith('/')) return `0x${addr.toString(16)}`;
     return withOffset(s.name, s.offset);
   }

@@ -4,12 +4,8 @@
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { disassemble } from '../../asm/index.js';
-import { BpfkitError } from '../../errors/index.js';
 import type { Link } from '../../kernel/link.js';
-import { kprobesSupported, kprobeUnsupported } from '../../kernel/link-kprobe.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
-import { kernelSymbols } from '../../kernel/symbols.js';
 import { check } from '../check.js';
 import { type Compiled, compile } from '../codegen/compile.js';
 import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, STACKS_MAP } from '../codegen/layout.js';
@@ -71,12 +67,15 @@ export function listScriptProbes(glob: string | undefined): string[] {
  * preflight fails before anything is loaded for probe types this kernel cannot attach (kprobes
  * without CONFIG_KPROBES, fentry without function tracing, usdt), naming the alternative.
  */
-function preflight(compiled: Compiled): void {
+async function preflight(compiled: Compiled): Promise<void> {
   for (const p of compiled.programs) {
     for (const spec of p.specs) {
       const t = spec.type;
-      if (t === 'fentry' || t === 'fexit' || t === 'usdt') attachSpec({ fd: -1 }, spec);
-      if ((t === 'kprobe' || t === 'kretprobe') && !kprobesSupported()) throw kprobeUnsupported(t, spec.func);
+      if (t === 'fentry' || t === 'fexit' || t === 'usdt') await attachSpec({ fd: -1 }, spec);
+      if (t === 'kprobe' || t === 'kretprobe') {
+        const { kprobesSupported, kprobeUnsupported } = await import('../../kernel/link-kprobe.js');
+        if (!kprobesSupported()) throw kprobeUnsupported(t, spec.func);
+      }
     }
   }
 }
@@ -89,9 +88,10 @@ export async function run(opts: RunOptions): Promise<number> {
   const compiled = compileScript(opts.text, opts.file, opts.params ?? [], opts.unsafe ?? false);
 
   if (opts.disasm) {
+    const { disassemble } = await import('../../asm/disassembler.js');
     for (const p of compiled.programs) write(`${p.name}:\n${disassemble(p.built.insns)}\n\n`);
   }
-  preflight(compiled);
+  await preflight(compiled);
   const loaded = load(compiled);
   const links: Link[] = [];
   let ring: RingBuffer | undefined;
@@ -110,7 +110,9 @@ export async function run(opts: RunOptions): Promise<number> {
     const readGlobal = (slot: number): bigint =>
       globals.get(Buffer.alloc(4))?.readBigUInt64LE(slot * 8) ?? 0n;
 
-    const resolver = new KernelResolver(loaded.maps.get(STACKS_MAP), compiled.probeNames);
+    // The symbol tables (kallsyms, ELF) load only for scripts that print symbols or stacks.
+    const symbols = needsSymbols(compiled) ? await import('../../kernel/symbols.js') : undefined;
+    const resolver = new KernelResolver(loaded.maps.get(STACKS_MAP), compiled.probeNames, symbols);
     const session = new Session(compiled, loaded, resolver, write, writeErr, json, opts.unsafe ?? false);
 
     const begin = loaded.programs.filter((p) => p.compiled.specs[0]!.type === 'begin');
@@ -127,7 +129,7 @@ export async function run(opts: RunOptions): Promise<number> {
       for (const spec of p.compiled.specs) {
         const o: { pid?: number } = {};
         if (opts.pid !== undefined) o.pid = opts.pid;
-        links.push(attachSpec(p.prog, spec, o));
+        links.push(await attachSpec(p.prog, spec, o));
       }
     }
 
@@ -345,11 +347,16 @@ class Session {
   }
 }
 
-/** preloadSymbols warms kallsyms before events arrive, so the first stack prints promptly. */
-export function preloadSymbols(): void {
-  try {
-    kernelSymbols();
-  } catch (err) {
-    throw new BpfkitError(`cannot read /proc/kallsyms: ${(err as Error).message}`);
+/** needsSymbols says whether any expression of the script has a symbol or stack type. */
+function needsSymbols(compiled: Compiled): boolean {
+  for (const p of compiled.checked.probes) {
+    for (const v of p.variants) {
+      for (const t of v.types.values()) {
+        if (t.k === 'ksym' || t.k === 'usym' || t.k === 'stack') return true;
+        if (t.k === 'tuple' && t.elems.some((e) => e.k === 'ksym' || e.k === 'usym' || e.k === 'stack'))
+          return true;
+      }
+    }
   }
+  return false;
 }

@@ -1,7 +1,7 @@
 // KernelTypeSource: the compiler's TypeSource for the running kernel — tracepoint formats from
 // tracefs and C types from the vmlinux BTF, loaded on first use so scripts without them start fast.
 
-import { type Btf, loadVmlinux } from '../../btf/index.js';
+import { type Btf, loadVmlinux } from '../../btf/btf.js';
 import { readEventFormat } from '../../btf/tracefs-events.js';
 import type { BtfType, TypeId } from '../../btf/types.js';
 import { ensureTracefs, listTracepoints } from '../../kernel/tracefs-mount.js';
