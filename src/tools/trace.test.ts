@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatError, NotSupportedError, ParseError } from '../errors/index.js';
 import { kprobesSupported } from '../kernel/link-kprobe.js';
@@ -33,6 +35,7 @@ async function trace(
 }
 
 const missing = `/nonexistent/bpfkit-trace-${process.pid}`;
+const CGROUP2 = '/sys/fs/cgroup/unified';
 
 describe('trace', () => {
   kernelIt('prints a tracepoint message with a user string and a predicate on a field', async () => {
@@ -80,6 +83,43 @@ describe('trace', () => {
       [w.pid, 'getpid', `getpid=${w.pid}`],
     ]);
   });
+
+  featureIt(
+    'keeps only tasks under a cgroup v2 directory with -c',
+    existsSync(CGROUP2),
+    `no cgroup v2 at ${CGROUP2}`,
+    async () => {
+      const dir = join(CGROUP2, `bpfkit-trace-${process.pid}`);
+      mkdirSync(dir);
+      try {
+        const inside = gatedWorkload('kill -0 $$; exit 0');
+        const outside = gatedWorkload('kill -0 $$; exit 0');
+        writeFileSync(join(dir, 'cgroup.procs'), String(inside.pid));
+        const events: TraceEvent[] = [];
+        const out = new CaptureOutput();
+        await runTrace(
+          {
+            probes: ['t:syscalls:sys_enter_kill (args->sig == 0) "kill -0 %d", args->pid'],
+            cgroup: dir,
+            kernelStack: true,
+            ready: () => {
+              inside.release();
+              outside.release();
+            },
+            onEvent: (e) => events.push(e),
+            done: Promise.all([inside.exit, outside.exit]),
+          },
+          out,
+        );
+        const ours = events.filter((e) => e.pid === inside.pid || e.pid === outside.pid);
+        expect(ours.map((e) => [e.pid, e.message])).toEqual([[inside.pid, `kill -0 ${inside.pid}`]]);
+        // -K prints the kernel stack under the line: the syscall entry is on it.
+        expect(out.lines.some((l) => /^ {8}\S*(entry_SYSCALL|do_syscall)/.test(l))).toBe(true);
+      } finally {
+        rmdirSync(dir);
+      }
+    },
+  );
 
   featureIt(
     'refuses kprobes with the tracepoint alternative',

@@ -137,4 +137,26 @@ describe('trace printf', () => {
     );
     expect(parseFormat('bad %q here')).toEqual({ error: "bad format directive '%q h'", at: 4 });
   });
+
+  it('never throws on random formats (fuzz)', () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const alphabet = '%%dsuxXcpl-0#.123 hzq';
+    for (let i = 0; i < 3000; i++) {
+      let f = '';
+      const n = rnd(12);
+      for (let j = 0; j < n; j++) f += alphabet[rnd(alphabet.length)];
+      const parts = parseFormat(f);
+      if (!Array.isArray(parts)) {
+        expect(parts.at).toBeGreaterThanOrEqual(0);
+        expect(parts.at).toBeLessThan(f.length);
+        continue;
+      }
+      const values = parts.filter((p) => typeof p !== 'string').map(() => BigInt(rnd(1 << 30)) - 5n);
+      expect(typeof applyFormat(parts, values)).toBe('string');
+    }
+  });
 });
