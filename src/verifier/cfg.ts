@@ -91,10 +91,18 @@ export function checkCfg(insns: readonly Insn[]): CfgInfo {
     if (!knownOpcode(i.code)) {
       throw new Reject('unknown-opcode', pc, `unknown opcode 0x${i.code.toString(16).padStart(2, '0')}`);
     }
+    // The kernel checks these encodings on every instruction, reachable or not.
+    if (opClass(i.code) === Class.LDX && i.imm !== 0) {
+      throw new Reject('reserved-fields', pc, 'BPF_LDX uses reserved fields (imm must be 0)');
+    }
     if (isWide(i)) {
       const next = insns[pc + 1];
       if (!next || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
         throw new Reject('bad-ld-imm64', pc, 'invalid LD_IMM64: its second slot must have only an immediate');
+      }
+      const byValue = i.src === PseudoSrc.MAP_VALUE || i.src === PseudoSrc.MAP_IDX_VALUE;
+      if (i.src !== 0 && !byValue && next.imm !== 0) {
+        throw new Reject('bad-ld-imm64', pc, 'invalid LD_IMM64 of a map: its second slot must be 0');
       }
       if (
         i.src !== 0 &&

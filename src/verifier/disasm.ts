@@ -1,7 +1,6 @@
 // Kernel-style disassembly of one instruction (`r2 = *(u32 *)(r1 +76)`), for verifier messages.
 
 import { helperName } from '../asm/helpers.js';
-import { knownOpcode } from './cfg.js';
 import { type Insn, imm64 } from '../asm/instruction.js';
 import {
   AluOp,
@@ -16,6 +15,7 @@ import {
   Size,
   Source,
 } from '../asm/opcodes.js';
+import { knownOpcode } from './cfg.js';
 
 const ALU_SYM: Record<number, string> = {
   [AluOp.ADD]: '+=',

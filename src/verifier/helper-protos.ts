@@ -32,7 +32,7 @@ export type ArgType =
 export type RetType = 'integer' | 'void' | 'map_value_or_null' | 'ringbuf_mem_or_null' | 'btf_task';
 
 /** Availability is the set of program types that may call a helper. */
-type Availability = 'all' | 'tracing' | 'skb' | 'tc' | 'tc_xdp' | 'xdp' | 'skb_filter';
+type Availability = 'all' | 'tracing' | 'skb' | 'tc' | 'tc_xdp' | 'xdp' | 'skb_filter' | 'skb_tc_cg';
 
 export interface HelperProto {
   name: string;
@@ -103,6 +103,10 @@ const PROTOS: HelperProto[] = [
   // Arguments after the format are not checked: the kernel reads them only if the format uses them.
   P('trace_printk', ['mem', 'size'], 'integer', 'all', gpl),
   P('send_signal', ['anything'], 'integer', 'all'),
+  P('send_signal_thread', ['anything'], 'integer', 'all'),
+  P('ktime_get_tai_ns', [], 'integer', 'all'),
+  P('get_ns_current_pid_tgid', ['anything', 'anything', 'uninit_mem', 'size'], 'integer', 'all'),
+  P('skb_cgroup_id', ['ctx'], 'integer', 'skb_tc_cg'),
   P('tail_call', ['ctx', 'map', 'anything'], 'void', 'all', { mapTypes: ['prog_array'] }),
   P('perf_event_output', ['ctx', 'map', 'anything', 'mem', 'size_or_zero'], 'integer', 'all', {
     gplOnly: true,
@@ -164,6 +168,8 @@ export function helperAllowed(p: HelperProto, type: ProgTypeName): boolean {
       return type === 'socket_filter' || type === 'sched_cls' || type === 'cgroup_skb';
     case 'skb_filter':
       return type === 'socket_filter';
+    case 'skb_tc_cg':
+      return type === 'sched_cls' || type === 'cgroup_skb';
     case 'tc':
       return type === 'sched_cls';
     case 'tc_xdp':

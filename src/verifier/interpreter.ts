@@ -91,6 +91,7 @@ function findMap(env: Env, i: Insn): MapInfo {
 }
 
 function checkLdImm64(env: Env, st: State, i: Insn, next: Insn): void {
+  if (i.off !== 0) reject(env, 'reserved-fields', 'BPF_LD_IMM64 uses reserved fields (off must be 0)');
   checkWritable(env, i.dst);
   if (i.src === 0) {
     st.regs[i.dst] = scalarReg(constScalar(imm64(i, next)));
