@@ -2,12 +2,14 @@
 // the block_rq_insert/issue/complete raw tracepoints keyed by the request pointer, as libbpf-tools.
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r8, r10 } from '../asm/index.js';
+import { loadVmlinux } from '../btf/btf.js';
 import { clock } from './common/format.js';
 import { log2Histogram } from './common/histogram.js';
 import type { Output } from './common/output.js';
 import { runSummary } from './common/summary.js';
 import type { TracerProgram } from './common/tracer.js';
 import { decodeHist, emitHistAdd, type Hist, histMap } from './hist-programs.js';
+import { emitReadKernel } from './tcp-event.js';
 
 /** BiolatencyOptions are libbpf-tools biolatency's main options. */
 export interface BiolatencyOptions {
@@ -15,6 +17,8 @@ export interface BiolatencyOptions {
   /** queued includes the time queued in the kernel (-Q). */
   queued?: boolean;
   timestamp?: boolean; // -T
+  /** perDisk prints one histogram per disk (-D). */
+  perDisk?: boolean;
   interval?: number;
   count?: number;
   json?: boolean;
@@ -27,7 +31,17 @@ export interface BiolatencyOptions {
 const FP_RQ = -8;
 const FP_TS = -16;
 const FP_KEY = -20;
-const FP_HIST = -24 - 128;
+const FP_DISK = -32;
+const FP_DEV = -40;
+const FP_HIST = -48 - 128;
+
+/** DiskOffsets lead from a request to its disk: rq->q->disk, and the gendisk's numbers and name. */
+interface DiskOffsets {
+  q: number;
+  disk: number;
+  major: number;
+  name: number;
+}
 
 function startProgram(): BuiltProgram {
   // block_rq_issue(struct request *rq) / block_rq_insert(struct request *rq)
@@ -48,7 +62,7 @@ function startProgram(): BuiltProgram {
     .build();
 }
 
-function completeProgram(o: BiolatencyOptions): BuiltProgram {
+function completeProgram(o: BiolatencyOptions, d?: DiskOffsets): BuiltProgram {
   // block_rq_complete(struct request *rq, blk_status_t error, unsigned int nr_bytes)
   const b = new ProgramBuilder()
     .ldx('u64', r1, r1, 0)
@@ -69,7 +83,30 @@ function completeProgram(o: BiolatencyOptions): BuiltProgram {
     .jmp('JSLT', r8, 0, 'out')
     .alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000)
     .st('u32', r10, FP_KEY, 0);
-  emitHistAdd(b, r8, { keyAt: FP_KEY, scratchAt: FP_HIST, label: 'hist', exit: 'out' });
+  if (d) {
+    // The key is the disk's dev_t (major << 20 | minor, the kernel's encoding); its name fills comm.
+    b.st('u64', r10, FP_DISK, 0).st('u64', r10, FP_DEV, 0);
+    emitReadKernel(b, FP_DISK, 8, FP_RQ, d.q);
+    emitReadKernel(b, FP_DISK, 8, FP_DISK, d.disk);
+    emitReadKernel(b, FP_DEV, 8, FP_DISK, d.major);
+    b.ldx('u32', r1, r10, FP_DEV)
+      .lsh(r1, 20)
+      .ldx('u32', r2, r10, FP_DEV + 4)
+      .or(r1, r2)
+      .st('u32', r10, FP_KEY, r1);
+  }
+  emitHistAdd(b, r8, {
+    keyAt: FP_KEY,
+    scratchAt: FP_HIST,
+    label: 'hist',
+    exit: 'out',
+    ...(d
+      ? {
+          fillComm: (bb: ProgramBuilder) =>
+            bb.mov(r2, 16).ldx('u64', r3, r10, FP_DISK).add(r3, d.name).call('probe_read_kernel'),
+        }
+      : {}),
+  });
   return b.label('out').mov(r0, 0).exit().build();
 }
 
@@ -77,12 +114,25 @@ function completeProgram(o: BiolatencyOptions): BuiltProgram {
 export function formatBiolatency(hists: Hist[], o: BiolatencyOptions, now = new Date()): string[] {
   const out = [''];
   if (o.timestamp) out.push(clock(now).padEnd(8));
-  for (const h of hists) out.push(...log2Histogram(h.slots, o.milliseconds ? 'msecs' : 'usecs'));
+  for (const h of [...hists].sort((a, b) => a.key - b.key)) {
+    if (o.perDisk) out.push('', `disk = ${h.comm}`);
+    out.push(...log2Histogram(h.slots, o.milliseconds ? 'msecs' : 'usecs'));
+  }
   return out;
 }
 
 /** runBiolatency prints block I/O latency histograms every interval and at the end. */
 export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promise<void> {
+  let disk: DiskOffsets | undefined;
+  if (opts.perDisk) {
+    const btf = loadVmlinux();
+    disk = {
+      q: btf.offsetOf('request.q').offset,
+      disk: btf.offsetOf('request_queue.disk').offset,
+      major: btf.offsetOf('gendisk.major').offset,
+      name: btf.offsetOf('gendisk.disk_name').offset,
+    };
+  }
   const programs: TracerProgram[] = [
     {
       name: 'block_rq_start',
@@ -93,7 +143,7 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
     {
       name: 'block_rq_done',
       type: 'raw_tracepoint',
-      insns: completeProgram(opts),
+      insns: completeProgram(opts, disk),
       attach: ['block_rq_complete'],
     },
   ];
@@ -113,7 +163,13 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
         const hists = maps.hists!.lookupAndDeleteBatch().map(([k, v]) => decodeHist(k, v));
         opts.onReport?.(hists);
         if (opts.json) {
-          for (const h of hists) out.json({ unit: opts.milliseconds ? 'msecs' : 'usecs', slots: h.slots });
+          for (const h of hists) {
+            out.json({
+              ...(opts.perDisk ? { disk: h.comm } : {}),
+              unit: opts.milliseconds ? 'msecs' : 'usecs',
+              slots: h.slots,
+            });
+          }
         } else {
           for (const l of formatBiolatency(hists, opts)) out.line(l);
         }

@@ -8,6 +8,7 @@ Examples:
   bpfkit biolatency 1 10          print 1 second summaries, 10 times
   bpfkit biolatency -mT 1         1s summaries, milliseconds, and timestamps
   bpfkit biolatency -Q            include OS queued time in I/O time
+  bpfkit biolatency -D            show each disk device separately
   bpfkit biolatency -d 10 --json  ten seconds, one JSON object per histogram`;
 
 export function register(program: Command): void {
@@ -19,6 +20,7 @@ export function register(program: Command): void {
     .option('-m, --milliseconds', 'millisecond histogram')
     .option('-Q, --queued', 'include OS queued time in I/O time')
     .option('-T, --timestamp', 'include timestamp on output')
+    .option('-D, --disk', 'print a histogram per disk device')
     .option('-d, --duration <seconds>', 'total duration of trace')
     .option('--json', 'one JSON object per histogram')
     .addHelpText('after', EXAMPLES)
