@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kernelIt } from '../testing/kernel.js';
-import { parseErrno, runSyscount } from './syscount.js';
+import { listSyscalls, parseErrno, runSyscount } from './syscount.js';
 import type { SyscountRow } from './syscount-format.js';
 import { formatSyscount } from './syscount-format.js';
 import { CaptureOutput } from './testing/capture.js';
@@ -74,6 +74,12 @@ describe('syscount format', () => {
       'futex                         2     28247074.187',
       '',
     ]);
+  });
+
+  it('lists syscalls with -l', () => {
+    const l = listSyscalls();
+    expect(l[0]).toBe('  0: read');
+    expect(l).toContain('257: openat');
   });
 
   it('reads errno names and numbers', () => {

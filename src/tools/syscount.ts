@@ -122,6 +122,16 @@ export function parseErrno(value: string): number {
   return n;
 }
 
+/** listSyscalls is -l: every known syscall as `NNN: name`, as libbpf-tools prints it. */
+export function listSyscalls(): string[] {
+  const out: string[] = [];
+  for (let nr = 0; nr < 1024; nr++) {
+    const name = syscallName(nr);
+    if (name) out.push(`${String(nr).padStart(3)}: ${name}`);
+  }
+  return out;
+}
+
 /** drain reads and clears the data map into rows. */
 function drain(data: BpfMap, process: boolean): SyscountRow[] {
   const rows: SyscountRow[] = [];

@@ -25,13 +25,18 @@ export function register(program: Command): void {
     .option('-L, --latency', 'collect syscall latency')
     .option('-m, --milliseconds', 'display latency in milliseconds (default: microseconds)')
     .option('-P, --process', 'count by process and not by syscall')
+    .option('-l, --list', 'print list of recognized syscalls and exit')
     .option('-d, --duration <seconds>', 'total tracing duration')
     .option('--json', 'one JSON object per row')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
-      const { parseErrno, runSyscount } = await import('../../tools/syscount.js');
+      const { listSyscalls, parseErrno, runSyscount } = await import('../../tools/syscount.js');
+      if (o.list === true) {
+        process.stdout.write(`${listSyscalls().join('\n')}\n`);
+        return;
+      }
       const str = (k: string): string | undefined =>
         typeof o[k] === 'string' ? (o[k] as string) : undefined;
       const opts: Parameters<typeof runSyscount>[0] = {
