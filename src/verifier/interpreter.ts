@@ -297,6 +297,15 @@ function finish(cp: Checkpoint | null): void {
 /** interpret explores every path; it throws Reject at the first unsafe instruction found. */
 export function interpret(env: Env, onState?: (pc: number, st: State) => void): Stats {
   const { pruneAt } = checkCfg(env.insns);
+  // Like the kernel, resolve every map reference up front, reachable or not.
+  for (let pc = 0; pc < env.insns.length; pc++) {
+    const i = env.insns[pc]!;
+    if (i.code === LD_IMM64) {
+      env.pc = pc;
+      if (i.src !== 0) findMap(env, i);
+      pc++;
+    }
+  }
   const explored = new Map<number, Checkpoint[]>();
   const stats: Stats = { processed: 0, states: 0, peakPending: 0 };
   const pending: Pending[] = [{ pc: 0, st: initialState(), parent: null }];

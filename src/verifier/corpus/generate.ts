@@ -103,6 +103,8 @@ export function generateProgram(seed: number): GeneratedProgram {
   const valueSize = rng.pick([8, 16, 32, 64]);
   const mapKind = rng.pick(['array', 'hash'] as const);
   const maps: Omit<MapInfo, 'fd'>[] = [{ name: 'm', type: mapKind, keySize: 4, valueSize, maxEntries: 4 }];
+  const useRingbuf = rng.chance(0.2);
+  if (useRingbuf) maps.push({ name: 'rb', type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096 });
   const b = new ProgramBuilder();
   let labels = 0;
   const pending: { name: string; after: number }[] = [];
@@ -143,7 +145,7 @@ export function generateProgram(seed: number): GeneratedProgram {
 
   const steps = rng.int(3, 12);
   for (let s = 0; s < steps; s++) {
-    const kind = rng.int(0, 14);
+    const kind = rng.int(0, 18);
     const x = rng.pick([r8, r9]);
     switch (kind) {
       case 0:
@@ -247,6 +249,49 @@ export function generateProgram(seed: number): GeneratedProgram {
         if (tracing) b.mov(r3, 0).call('probe_read_kernel');
         else if (type === 'xdp') b.mov(r1, r10).add(r1, -16).mov(r2, 16).call('get_current_comm');
         else b.mov(r3, r1).mov(r4, r2).mov(r1, r6).mov(r2, 0).call('skb_load_bytes');
+        break;
+      }
+      case 15: {
+        // A ringbuf record: reserve, maybe check, write, maybe submit.
+        if (!useRingbuf) break;
+        const size = rng.pick([8, 16]);
+        b.ldMap(r1, 'rb').mov(r2, size).mov(r3, 0).call('ringbuf_reserve');
+        const skip = `R${labels++}`;
+        if (rng.chance(0.9)) b.jmp('JEQ', r0, 0, skip);
+        b.st('u64', r0, rng.pick([0, 0, 8, 12]), r9);
+        if (rng.chance(0.9))
+          b.mov(r1, r0)
+            .mov(r2, 0)
+            .call(rng.pick(['ringbuf_submit', 'ringbuf_discard']));
+        b.label(skip);
+        break;
+      }
+      case 16: {
+        // Spill a pointer and reload it, sometimes only partly.
+        if (!haveValue) break;
+        const off = -8 * rng.int(2, 6);
+        b.st('u64', r10, off, r7);
+        b.ldx(rng.chance(0.9) ? 'u64' : 'u32', r7, r10, off);
+        break;
+      }
+      case 17: {
+        // A packet pointer moved by a bounded variable, then checked again.
+        if (type !== 'xdp' && type !== 'sched_cls') break;
+        const [dataOff, endOff] = type === 'xdp' ? [0, 4] : [76, 80];
+        b.ldx('u32', r2, r6, dataOff).ldx('u32', r3, r6, endOff);
+        b.mov(r4, x)
+          .and(r4, rng.pick([15, 63, 0xffff, 0x1ffff]))
+          .add(r2, r4)
+          .mov(r4, r2)
+          .add(r4, rng.pick([2, 4, 8]));
+        b.jmp('JGT', r4, r3, forward());
+        b.ldx(rng.pick(['u8', 'u16', 'u32'] as const), x, r2, rng.int(0, 4));
+        break;
+      }
+      case 18: {
+        // Compare pointers with each other and with numbers.
+        if (haveValue && rng.chance(0.5)) b.jmp(rng.pick(COND), r7, r10, forward());
+        else b.jmp(rng.pick(COND), r10, x, forward());
         break;
       }
       default: {
