@@ -1,7 +1,7 @@
 // tracefs: mounts it at /sys/kernel/tracing when the system has not, and looks up tracepoint ids with
 // "did you mean" suggestions for names that do not exist.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { BpfkitError, NotSupportedError } from '../errors/index.js';
 import { mount } from '../sys/mount.js';
 
@@ -19,6 +19,12 @@ export function ensureTracefs(): string {
   for (const root of [TRACEFS, '/sys/kernel/debug/tracing']) {
     if (existsSync(`${root}/events`)) return (mounted = root);
   }
+  // tracefs is mode 0700: for anyone but root a mounted tracefs looks empty, and mounting is no cure.
+  if (!canSearch(TRACEFS)) {
+    throw new BpfkitError(`cannot read tracefs at ${TRACEFS}: permission denied`, {
+      hint: 'needs root or CAP_BPF (with CAP_PERFMON and read access to tracefs)',
+    });
+  }
   try {
     mount('tracefs', TRACEFS, 'tracefs');
   } catch (err) {
@@ -32,6 +38,16 @@ export function ensureTracefs(): string {
     throw new NotSupportedError('tracefs', `tracefs mounted at ${TRACEFS} has no events directory`);
   }
   return (mounted = TRACEFS);
+}
+
+function canSearch(dir: string): boolean {
+  try {
+    accessSync(dir, constants.X_OK);
+    return true;
+  } catch (err) {
+    // A missing directory is fine: mount(2) will say what is wrong with it.
+    return (err as NodeJS.ErrnoException).code !== 'EACCES';
+  }
 }
 
 /** TracepointNotFoundError is a tracepoint name that does not exist; the hint lists the closest ones. */
