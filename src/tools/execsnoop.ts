@@ -2,7 +2,7 @@
 // at entry, the event is sent at exit with the return value and the new comm.
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
-import { loadVmlinux } from '../btf/btf.js';
+import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
 import { requireRoot } from './common/session.js';
 import { countLost, filterTask } from './common/snippets.js';
@@ -182,11 +182,8 @@ function exitProgram(fails: boolean): BuiltProgram {
 /** runExecsnoop prints execs until stopped. */
 export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise<TracerResult> {
   requireRoot('execsnoop');
-  const btf = loadVmlinux();
-  const task = {
-    realParent: btf.offsetOf('task_struct.real_parent').offset,
-    tgid: btf.offsetOf('task_struct.tgid').offset,
-  };
+  const off = memberOffsets(['task_struct.real_parent', 'task_struct.tgid']);
+  const task = { realParent: off['task_struct.real_parent']!, tgid: off['task_struct.tgid']! };
   const maxArgs = Math.min(Math.max(opts.maxArgs ?? EXECSNOOP_MAX_ARGS, 1), EXECSNOOP_MAX_ARGS);
   const start = process.hrtime.bigint();
   let startNs: number | undefined;

@@ -3,10 +3,10 @@
 // running kernel's BTF gives (libbpf-tools' approach).
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
-import { loadVmlinux } from '../btf/btf.js';
 import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField } from '../btf/tracefs-format.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
+import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
 import { requireRoot } from './common/session.js';
 import { countLost } from './common/snippets.js';
@@ -68,7 +68,7 @@ function layout(): Layout {
   ensureTracefs();
   const fmt = readEventFormat('sock:inet_sock_set_state');
   const at = (name: string): number => eventField(fmt, name).offset;
-  const btf = loadVmlinux();
+  const off = memberOffsets(['tcp_sock.bytes_received', 'tcp_sock.bytes_acked']);
   return {
     skaddr: at('skaddr'),
     newstate: at('newstate'),
@@ -80,8 +80,8 @@ function layout(): Layout {
     daddr: at('daddr'),
     saddrV6: at('saddr_v6'),
     daddrV6: at('daddr_v6'),
-    bytesReceived: btf.offsetOf('tcp_sock.bytes_received').offset,
-    bytesAcked: btf.offsetOf('tcp_sock.bytes_acked').offset,
+    bytesReceived: off['tcp_sock.bytes_received']!,
+    bytesAcked: off['tcp_sock.bytes_acked']!,
   };
 }
 
