@@ -308,21 +308,23 @@ export function checkCall(env: Env, st: State, id: number): void {
     case 'integer':
       st.regs[0] = retInteger(env, proto.name, meta);
       break;
-    case 'map_value_or_null':
+    case 'map_value_or_null': {
+      // An array lookup with a constant key inside the array cannot fail.
+      const maybeNull = !(
+        proto.name === 'bpf_map_lookup_elem' &&
+        meta.constKey !== undefined &&
+        meta.constKey < BigInt(meta.map!.maxEntries)
+      );
       st.regs[0] = {
         ...ptrReg('map_value'),
-        // An array lookup with a constant key inside the array cannot fail.
-        maybeNull: !(
-          proto.name === 'bpf_map_lookup_elem' &&
-          meta.constKey !== undefined &&
-          meta.constKey < BigInt(meta.map!.maxEntries)
-        ),
+        maybeNull,
         map: meta.map!,
-        id: env.nextId(),
+        id: maybeNull ? env.nextId() : 0,
         origin: env.pc,
         helper: name,
       };
       break;
+    }
     case 'ringbuf_mem_or_null': {
       const refId = env.nextId();
       st.refs = [...st.refs, { id: refId, pc: env.pc, helper: name }];

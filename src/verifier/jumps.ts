@@ -34,7 +34,8 @@ function markNull(st: State, id: number, isNull: boolean): void {
       if (r.refId) released = r.refId;
       return scalarReg(constScalar(0n));
     }
-    return { ...r, maybeNull: false };
+    // A checked map value needs its id no more; dropping it lets more states prune (as the kernel).
+    return { ...r, maybeNull: false, id: r.type === 'map_value' ? 0 : r.id };
   });
   // A NULL record was never reserved: nothing to submit or discard on that side.
   if (released) st.refs = st.refs.filter((ref) => ref.id !== released);

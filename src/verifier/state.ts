@@ -111,17 +111,29 @@ export function cloneState(s: State): State {
 class IdMap {
   private readonly fwd = new Map<number, number>();
   private readonly back = new Map<number, number>();
+  private fresh = -1;
+
+  /** check pairs ids of pointers: both zero, or both set and consistently paired (check_ids). */
   check(old: number, cur: number): boolean {
-    if (old === 0 && cur === 0) return true;
+    if ((old === 0) !== (cur === 0)) return false;
     if (old === 0) return true;
     const f = this.fwd.get(old);
     const b = this.back.get(cur);
     if (f === undefined && b === undefined) {
       this.fwd.set(old, cur);
-      if (cur !== 0) this.back.set(cur, old);
+      this.back.set(cur, old);
       return true;
     }
-    return f === cur && (cur === 0 || b === old);
+    return f === cur && b === old;
+  }
+
+  /**
+   * checkScalar pairs ids of scalars (check_scalar_ids): an unlinked old scalar matches anything; an
+   * unlinked current one gets a fresh id, so two linked old scalars cannot both match unlinked ones.
+   */
+  checkScalar(old: number, cur: number): boolean {
+    if (old === 0) return true;
+    return this.check(old, cur === 0 ? this.fresh-- : cur);
   }
 }
 
@@ -133,7 +145,7 @@ function regSafe(old: RegState, cur: RegState, ids: IdMap, exact: boolean): bool
     case 'scalar':
       return (
         scalarWithin(old.v, cur.v) &&
-        ids.check(old.id, cur.id) &&
+        ids.checkScalar(old.id, cur.id) &&
         (old.id === 0 || (old.off === cur.off && !!old.addConst === !!cur.addConst))
       );
     case 'pkt':
