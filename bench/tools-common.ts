@@ -33,9 +33,14 @@ export interface Peer {
   ready: RegExp;
 }
 
-/** installed returns argv when its program exists, else undefined ("not installed"). */
-export function installed(argv: string[]): string[] | undefined {
-  return existsSync(argv[0]!) ? argv : undefined;
+/**
+ * installed returns argv when its program exists, else undefined ("not installed"). C tools buffer
+ * stdout fully when it is a pipe, which would hide their header: `lineBuffered` runs them under
+ * stdbuf -oL so start-up is measured to the header, as a terminal user would see it.
+ */
+export function installed(argv: string[], lineBuffered = false): string[] | undefined {
+  if (!existsSync(argv[0]!)) return undefined;
+  return lineBuffered && existsSync('/usr/bin/stdbuf') ? ['/usr/bin/stdbuf', '-oL', ...argv] : argv;
 }
 
 /** Session is one run of a tool around a workload. */
@@ -70,12 +75,17 @@ export function runWorkload(argv: string[]): number {
 export async function session(peer: Peer, workload: string[]): Promise<Session> {
   const argv = peer.argv!;
   const t0 = performance.now();
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   let startupMs = Number.NaN;
   await new Promise<void>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', () => reject(new Error(`${peer.name} exited before it was ready`)));
+    child.on('exit', () => {
+      const why = err.trim().split('\n').at(-1) ?? '';
+      reject(new Error(`${peer.name} exited before it was ready${why ? `: ${why.slice(0, 120)}` : ''}`));
+    });
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       if (Number.isNaN(startupMs) && peer.ready.test(out)) {

@@ -15,7 +15,7 @@ await compare(
   'tcplife: start-up to header, peak RSS, and the cost of tracing short TCP sessions',
   [
     { name: 'bpfkit tcplife', argv: [...bpfkitCli(), 'tcplife'], ready: /RADDR/ },
-    { name: 'libbpf-tools tcplife', argv: installed(['/usr/sbin/tcplife']), ready: /RADDR/ },
+    { name: 'libbpf-tools tcplife', argv: installed(['/usr/sbin/tcplife'], true), ready: /RADDR/ },
     { name: 'bpftrace tcplife.bt', argv: installed(['/usr/sbin/tcplife.bt']), ready: /RADDR/ },
   ],
   ['python3', '-c', SESSIONS],
