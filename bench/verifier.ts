@@ -3,7 +3,7 @@
 // on N generated programs (run as root: npx tsx bench/verifier.ts; N=10000 by default).
 
 import { readFileSync } from 'node:fs';
-import type { Insn } from '../src/asm/instruction.js';
+import { decode, encode, type Insn } from '../src/asm/instruction.js';
 import { VerifierError } from '../src/errors/index.js';
 import { BpfMap } from '../src/kernel/map.js';
 import { Program } from '../src/kernel/program.js';
@@ -135,5 +135,37 @@ console.log(
   `agreement: ${agree}/${N} generated programs (${((agree / N) * 100).toFixed(2)}%), kernel accepted ${kernelOk}; ` +
     `bpfkit accepted ${unsafe.length} the kernel rejects${unsafe.length ? ` (seeds ${unsafe.slice(0, 10).join(', ')})` : ''}, ` +
     `rejected ${strict.length} the kernel accepts${strict.length ? ` (seeds ${strict.slice(0, 10).join(', ')})` : ''}`,
+);
+
+// Mutants: corpus programs with one or two corrupted bytes, the malformed end of realistic input.
+const MUTANTS = Number(process.env.MUTANTS ?? 3000);
+const corpus = corpusJobs();
+let mutants = 0;
+let mutantAgree = 0;
+let mutantUnsafe = 0;
+let state = 12345;
+const rand = (n: number): number => {
+  state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+  return state % n;
+};
+for (let n = 0; n < MUTANTS; n++) {
+  const j = corpus[rand(corpus.length)]!;
+  const bytes = encode(j.insns);
+  for (let k = 0, flips = 1 + rand(2); k < flips; k++) bytes[rand(bytes.length)] = rand(256);
+  let insns: Insn[];
+  try {
+    insns = decode(bytes);
+  } catch {
+    continue;
+  }
+  mutants++;
+  const m = { ...j, insns };
+  const a = safeVerify(insns, j.options).ok;
+  const b = kernelAccepts(m);
+  if (a === b) mutantAgree++;
+  else if (a) mutantUnsafe++;
+}
+console.log(
+  `mutated corpus: ${mutantAgree}/${mutants} agree (${((mutantAgree / mutants) * 100).toFixed(2)}%), bpfkit accepted ${mutantUnsafe} the kernel rejects`,
 );
 for (const m of openMaps.values()) m.close();
