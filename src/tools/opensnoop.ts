@@ -35,6 +35,7 @@ export interface OpensnoopOptions extends TaskFilter, OpenFormat {
 const FP_STASH = -24;
 const FP_TID = -28;
 const STASH_SIZE = 16;
+const FP_LEN = -40;
 
 /** EnterLayout has the offsets of the sys_enter_open* fields read (events/syscalls/…/format). */
 interface EnterLayout {
@@ -103,10 +104,13 @@ function exitProgram(failedOnly: boolean): BuiltProgram {
     .mov(r8, r0)
     .ldx('u64', r9, r6, EXIT_RET);
   if (failedOnly) b.jmp('JSGE', r9, 0, 'done');
-  b.ldMap(r1, 'events').mov(r2, E.size).mov(r3, 0).call('ringbuf_reserve').jmp('JNE', r0, 0, 'fill');
-  countLost(b, 'lost');
-  b.ja('done')
-    .label('fill')
+  // The event is built in a per-CPU scratch value and sent with only as much path as it has.
+  b.st('u32', r10, FP_LEN, 0)
+    .ldMap(r1, 'heap')
+    .mov(r2, r10)
+    .add(r2, FP_LEN)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'done')
     .mov(r6, r0)
     .call('ktime_get_ns')
     .st('u64', r6, E.tsNs, r0)
@@ -128,12 +132,24 @@ function exitProgram(failedOnly: boolean): BuiltProgram {
     .add(r1, E.path)
     .mov(r2, OPENSNOOP_PATH_SIZE)
     .ldx('u64', r3, r8, 0)
-    .call('probe_read_user_str');
+    .call('probe_read_user_str')
+    .jmp('JSGT', r0, 0, 'have_len')
+    .mov(r0, 0)
+    .label('have_len')
+    .jmp('JLE', r0, OPENSNOOP_PATH_SIZE, 'len_ok')
+    .mov(r0, OPENSNOOP_PATH_SIZE)
+    .label('len_ok')
+    .st('u64', r10, FP_LEN, r0);
   wakeupFlags(b, r7, WAKEUP_BYTES, 'submit');
-  b.mov(r2, r7)
-    .mov(r1, r6)
-    .call('ringbuf_submit')
-    .label('done')
+  b.ldx('u64', r3, r10, FP_LEN)
+    .add(r3, E.path)
+    .ldMap(r1, 'events')
+    .mov(r2, r6)
+    .mov(r4, r7)
+    .call('ringbuf_output')
+    .jmp('JEQ', r0, 0, 'done');
+  countLost(b, 'lost');
+  b.label('done')
     .ldMap(r1, 'start')
     .mov(r2, r10)
     .add(r2, FP_TID)
@@ -157,6 +173,13 @@ export async function runOpensnoop(opts: OpensnoopOptions, out: Output): Promise
           valueSize: STASH_SIZE,
           maxEntries: 10240,
           name: 'opensnoop_start',
+        },
+        heap: {
+          type: 'percpu_array',
+          keySize: 4,
+          valueSize: OPENSNOOP_EVENT.size,
+          maxEntries: 1,
+          name: 'opensnoop_heap',
         },
       },
       programs: [
