@@ -65,6 +65,10 @@ async function once(argv: string[], workload: string[] | undefined): Promise<Res
   let err = '';
   let tail = '';
   await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${argv.join(' ')} was not ready after 60 s`));
+    }, 60_000);
     child.on('error', reject);
     child.on('exit', () => reject(new Error(`${argv.join(' ')} exited early: ${err.trim()}`)));
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -76,6 +80,7 @@ async function once(argv: string[], workload: string[] | undefined): Promise<Res
       tail = (tail + d).slice(-64);
       if (Number.isNaN(startupMs) && /ready\n/.test(tail)) {
         startupMs = performance.now() - t0;
+        clearTimeout(timer);
         resolve();
       }
     });
@@ -98,7 +103,8 @@ async function once(argv: string[], workload: string[] | undefined): Promise<Res
 const bpfkit = bpfkitArgv();
 const haveBpftrace = existsSync(BPFTRACE);
 const argvFor = (tool: 'bpfkit' | 'bpftrace', prog: string): string[] =>
-  tool === 'bpfkit' ? [...bpfkit, 'run', '-e', prog] : [BPFTRACE, '-e', prog];
+  // bpftrace fully buffers a piped stdout unless told otherwise; "ready" must arrive when printed.
+  tool === 'bpfkit' ? [...bpfkit, 'run', '-e', prog] : [BPFTRACE, '-B', 'none', '-e', prog];
 
 async function startup(): Promise<void> {
   const oneLiners = [

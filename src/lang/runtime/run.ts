@@ -14,7 +14,7 @@ import { formatMapJson, formatMapText, type RawEntry } from '../format/maps.js';
 import { type Arg, render } from '../format/printf.js';
 import { cString, readInt, textValue, toJson } from '../format/values.js';
 import { parseSource } from '../parser.js';
-import { listProbes } from '../probes.js';
+import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
 import { align8, byteSize } from '../types.js';
 import { attachSpec } from './attach.js';
 import { type Loaded, load } from './load.js';
@@ -80,6 +80,38 @@ async function preflight(compiled: Compiled): Promise<void> {
   }
 }
 
+/** expandUprobes replaces `uprobe:lib:glob*` specs by one spec per matching function symbol. */
+async function expandUprobes(compiled: Compiled): Promise<void> {
+  for (const p of compiled.programs) {
+    if (!p.specs.some((s) => (s.type === 'uprobe' || s.type === 'uretprobe') && hasWildcard(s.func)))
+      continue;
+    const { resolveBinary, loadElf } = await import('../../kernel/uprobe-resolve.js');
+    const { STT_FUNC, STT_GNU_IFUNC } = await import('../../kernel/elf.js');
+    const out: ProbeSpec[] = [];
+    for (const s of p.specs) {
+      if (!((s.type === 'uprobe' || s.type === 'uretprobe') && hasWildcard(s.func))) {
+        out.push(s);
+        continue;
+      }
+      const path = resolveBinary(s.target);
+      const re = globToRegExp(s.func);
+      const names = new Set(
+        loadElf(path)
+          .symbols.filter(
+            (y) => (y.type === STT_FUNC || y.type === STT_GNU_IFUNC) && y.value !== 0n && re.test(y.name),
+          )
+          .map((y) => y.name),
+      );
+      if (names.size === 0) {
+        throw compiled.checked.source.error(s.pos, `no functions in ${path} match '${s.func}'`);
+      }
+      for (const name of [...names].sort())
+        out.push({ ...s, func: name, name: `${s.type}:${s.target}:${name}` });
+    }
+    p.specs = out;
+  }
+}
+
 /** run executes a script to completion and returns the exit code. */
 export async function run(opts: RunOptions): Promise<number> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
@@ -92,6 +124,7 @@ export async function run(opts: RunOptions): Promise<number> {
     for (const p of compiled.programs) write(`${p.name}:\n${disassemble(p.built.insns)}\n\n`);
   }
   await preflight(compiled);
+  await expandUprobes(compiled);
   const loaded = load(compiled);
   const links: Link[] = [];
   let ring: RingBuffer | undefined;
