@@ -5,7 +5,7 @@ import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 
 import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
 import { requireRoot } from './common/session.js';
-import { countLost, filterTask } from './common/snippets.js';
+import { countLost, filterTask, RingFlag } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeExecEvent,
@@ -163,7 +163,7 @@ function exitProgram(fails: boolean): BuiltProgram {
     .add(r3, E.args)
     .ldMap(r1, 'events')
     .mov(r2, r7)
-    .mov(r4, 0)
+    .mov(r4, RingFlag.NO_WAKEUP)
     .call('ringbuf_output')
     .jmp('JEQ', r0, 0, 'done');
   countLost(b, 'lost');

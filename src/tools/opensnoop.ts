@@ -3,7 +3,7 @@
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
 import type { Output } from './common/output.js';
-import { countLost, filterTask, type TaskFilter, wakeupFlags } from './common/snippets.js';
+import { countLost, filterTask, RingFlag, type TaskFilter } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeOpenEvent,
@@ -50,8 +50,6 @@ const OPEN: EnterLayout = { filename: 16, flags: 24, mode: 32 };
 const OPENAT: EnterLayout = { filename: 24, flags: 32, mode: 40 };
 const OPENAT2: EnterLayout = { filename: 24, flags: 0, mode: 0, how: 32 };
 const EXIT_RET = 16;
-// Wake the reader early once this much is waiting; otherwise its timer collects the events.
-const WAKEUP_BYTES = 256 * 1024;
 
 function enterProgram(layout: EnterLayout, f: TaskFilter): BuiltProgram {
   const b = new ProgramBuilder().mov(r6, r1);
@@ -140,12 +138,12 @@ function exitProgram(failedOnly: boolean): BuiltProgram {
     .mov(r0, OPENSNOOP_PATH_SIZE)
     .label('len_ok')
     .st('u64', r10, FP_LEN, r0);
-  wakeupFlags(b, r7, WAKEUP_BYTES, 'submit');
   b.ldx('u64', r3, r10, FP_LEN)
     .add(r3, E.path)
     .ldMap(r1, 'events')
     .mov(r2, r6)
-    .mov(r4, r7)
+    // The reader polls on a timer; no event needs to wake it.
+    .mov(r4, RingFlag.NO_WAKEUP)
     .call('ringbuf_output')
     .jmp('JEQ', r0, 0, 'done');
   countLost(b, 'lost');

@@ -9,7 +9,7 @@ import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
 import { requireRoot } from './common/session.js';
-import { countLost } from './common/snippets.js';
+import { countLost, RingFlag } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   AF_INET,
@@ -228,7 +228,7 @@ function program(L: Layout, o: TcplifeOptions): BuiltProgram {
   return b
     .label('submit')
     .mov(r1, r9)
-    .mov(r2, 0)
+    .mov(r2, RingFlag.NO_WAKEUP)
     .call('ringbuf_submit')
     .label('cleanup')
     .ldMap(r1, 'birth')

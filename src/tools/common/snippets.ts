@@ -37,19 +37,3 @@ export function countLost(b: ProgramBuilder, label: string): void {
 
 /** RingFlag are bpf_ringbuf_submit/output flags (include/uapi/linux/bpf.h). */
 export const RingFlag = { NO_WAKEUP: 1, FORCE_WAKEUP: 2 } as const;
-const BPF_RB_AVAIL_DATA = 0;
-
-/**
- * wakeupFlags leaves in `dst` the submit flags for a batched wake-up: none while less than
- * `threshold` bytes are waiting (the reader's timer picks them up), a forced one beyond. It saves a
- * wake-up per event when events are frequent. Clobbers r0-r2.
- */
-export function wakeupFlags(b: ProgramBuilder, dst: Reg, threshold: number, label: string): void {
-  b.ldMap(r1, 'events')
-    .mov(r2, BPF_RB_AVAIL_DATA)
-    .call('ringbuf_query')
-    .mov(dst, RingFlag.NO_WAKEUP)
-    .jmp('JLT', r0, threshold, `${label}_flags`)
-    .mov(dst, RingFlag.FORCE_WAKEUP)
-    .label(`${label}_flags`);
-}

@@ -12,8 +12,8 @@ import { ensureTracefs } from '../../kernel/tracefs-mount.js';
 import type { Output } from './output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './session.js';
 
-/** POLL_MS bounds how long an event submitted without a wake-up waits before it is printed. */
-export const POLL_MS = 50;
+/** POLL_MS bounds how long an event waits in the ring before it is printed. */
+export const POLL_MS = 20;
 
 /** TracerProgram is one program and the hooks it attaches to. */
 export interface TracerProgram {
@@ -109,8 +109,8 @@ export async function runTracer(
     );
     spec.ready?.(maps);
     out.flush();
-    const reading = ring.start(onRecord);
-    // Programs may submit without a wake-up while little is waiting: collect those on a short timer.
+    // The ring is read on a short timer rather than by waiting on epoll: readiness is level-triggered,
+    // so at high event rates a wait returns at once and the reader would spin against its thread.
     const r = ring;
     const timer = setInterval(() => r.poll(onRecord), POLL_MS);
     const reason = await waitForStop(opts);
@@ -120,7 +120,6 @@ export async function runTracer(
       // Drain what was produced before the programs were detached.
     }
     await ring.closeAsync();
-    await reading.catch(() => {});
     out.flush();
     const lost = lostOf(maps.lost);
     const msg = lostMessage(lost);
