@@ -167,12 +167,16 @@ export async function attachSpec(
       }
     }
     case 'fentry':
-    case 'fexit':
+    case 'fexit': {
+      // Feature-probe first, so the message says what this kernel lacks.
+      const { ensureTracing } = await import('../../kernel/link-tracing.js');
+      ensureTracing(spec.type, spec.func);
       throw new NotSupportedError(
         spec.type,
-        `cannot attach ${spec.name}: fentry/fexit need kernel function tracing, which this kernel does not offer`,
+        `cannot attach ${spec.name}: bpfkit run does not compile fentry/fexit programs yet`,
         'use tracepoint:… or rawtracepoint:… instead',
       );
+    }
     case 'usdt':
       throw new NotSupportedError(
         'usdt',

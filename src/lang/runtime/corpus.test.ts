@@ -63,6 +63,7 @@ async function runCase(c: CorpusCase): Promise<Outcome> {
     file: `${c.name}.bt`,
     params: c.args,
     format: c.format,
+    unsafe: c.unsafe,
     write: (s) => {
       o.out += s;
     },

@@ -1,6 +1,6 @@
 // The runtime test corpus format, after bpftrace's runtime tests: blocks of
 //   NAME x / PROG ... / AFTER shell command / EXPECT line / EXPECT_REGEX re / NOT_EXPECT_REGEX re /
-//   EXPECT_ERROR text / ARGS a b / TIMEOUT seconds / FORMAT json
+//   EXPECT_ERROR text / ARGS a b / TIMEOUT seconds / FORMAT json / UNSAFE (allow system())
 // separated by blank lines; `#` starts a comment line.
 
 export interface CorpusCase {
@@ -16,6 +16,7 @@ export interface CorpusCase {
   args: string[];
   timeout: number;
   format: 'text' | 'json';
+  unsafe: boolean;
 }
 
 /** parseCorpus reads one corpus file. */
@@ -47,6 +48,7 @@ export function parseCorpus(text: string, file: string): CorpusCase[] {
         args: [],
         timeout: 10,
         format: 'text',
+        unsafe: false,
       };
       out.push(cur);
       return;
@@ -76,6 +78,9 @@ export function parseCorpus(text: string, file: string): CorpusCase[] {
         break;
       case 'TIMEOUT':
         cur.timeout = Number(rest);
+        break;
+      case 'UNSAFE':
+        cur.unsafe = true;
         break;
       case 'FORMAT':
         cur.format = rest === 'json' ? 'json' : 'text';
