@@ -5,7 +5,7 @@ import { helperName } from '../asm/helpers.js';
 import { BPF_MAX_VAR_OFF, type Env, reject } from './env.js';
 import { type ArgType, helperAllowed, helperProto } from './helper-protos.js';
 import type { MapInfo } from './maps.js';
-import { checkAccess, nullSentence } from './memory.js';
+import { checkAccess, checkHelperStackRead, nullSentence } from './memory.js';
 import { isConst, rangeScalar, S64_MIN, type Scalar, signedRangeScalar, unknownScalar } from './scalar.js';
 import {
   NOT_INIT,
@@ -100,15 +100,13 @@ function memArg(env: Env, st: State, r: number, reg: RegState, size: number, wri
     for (let i = 0; i < size; i++) checkAccess(env, st, reg, { regno: r, off: i, size: 1, write: true });
     return;
   }
-  checkAccess(env, st, reg, { regno: r, off: 0, size: 1, write });
-  if (size > 1) {
-    // Checking the first and last byte covers the range: offsets are contiguous.
-    if (reg.type === 'fp') {
-      for (let i = 1; i < size; i++) checkAccess(env, st, reg, { regno: r, off: i, size: 1, write });
-    } else {
-      checkAccess(env, st, reg, { regno: r, off: size - 1, size: 1, write });
-    }
+  if (reg.type === 'fp') {
+    checkHelperStackRead(env, st, reg, r, size);
+    return;
   }
+  // Checking the first and last byte covers the range: offsets are contiguous.
+  checkAccess(env, st, reg, { regno: r, off: 0, size: 1, write });
+  if (size > 1) checkAccess(env, st, reg, { regno: r, off: size - 1, size: 1, write });
 }
 
 function sizeArg(env: Env, r: number, reg: RegState, zeroOk: boolean, helper: string): Scalar {

@@ -284,6 +284,35 @@ function ctxAccess(env: Env, reg: RegState, a: Access): RegState | undefined {
   }
 }
 
+/**
+ * checkHelperStackRead checks that a helper may read `size` bytes of stack at a fixed offset: inside
+ * the frame, and initialised unless root (root may also pass spilled pointers, as the kernel allows).
+ */
+export function checkHelperStackRead(env: Env, st: State, reg: RegState, regno: number, size: number): void {
+  const start = reg.off + Number(BigInt.asIntN(64, reg.v.t.value));
+  if (start < -STACK || start + size > 0) {
+    reject(
+      env,
+      'stack-bounds',
+      `R${regno} points at fp${start}, and ${size} bytes from there leave the frame fp-512..fp-1`,
+      [regno],
+    );
+  }
+  if (env.opts.privileged) return;
+  for (let i = start + STACK; i < start + STACK + size; i++) {
+    const kind = st.stack.bytes[i]!;
+    const spilled = st.stack.spills[i >> 3];
+    if (kind === SlotKind.INVALID || (kind === SlotKind.SPILL && spilled && spilled.type !== 'scalar')) {
+      reject(
+        env,
+        'uninit-stack',
+        `R${regno} passes stack byte fp${i - STACK} that holds no data to a helper`,
+        [regno],
+      );
+    }
+  }
+}
+
 /** nullSentence explains a dereference of a maybe-null pointer. */
 export function nullSentence(reg: RegState, r: number): string {
   const from = reg.helper

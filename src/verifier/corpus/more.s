@@ -299,3 +299,24 @@ r1 = map[m] ll
 call bpf_map_lookup_elem
 r0 = 0
 exit
+
+=== root may pass a spilled pointer's bytes to a helper
+; type: tracepoint
+; expect: accept
+*(u64 *)(r10 -8) = r1
+r1 = r10
+r1 += -8
+r2 = 8
+call bpf_trace_printk
+r0 = 0
+exit
+
+=== helper buffer that starts inside the frame but runs past it
+; type: tracepoint
+; expect: reject stack-bounds
+r1 = r10
+r1 += -4
+r2 = 8
+call bpf_trace_printk
+r0 = 0
+exit
