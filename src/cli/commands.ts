@@ -25,6 +25,7 @@ import { register as tcpconnect } from './commands/tcpconnect.js';
 import { register as tcpaccept } from './commands/tcpaccept.js';
 import { register as bindsnoop } from './commands/bindsnoop.js';
 import { register as trace } from './commands/trace.js';
+import { register as load } from './commands/load.js';
 
 type Register = (program: Command) => void;
 
@@ -37,6 +38,7 @@ registrations.push(btf);
 registrations.push(run);
 registrations.push(verify);
 registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop, trace);
+registrations.push(load);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
