@@ -23,8 +23,10 @@ import { Capture } from './syscalls.js';
 
 /** DATA_MAX is the largest capture: a path up to this many bytes, with its NUL. */
 export const DATA_MAX = 512;
-/** STASH_VALUE_SIZE is one thread's in-flight syscall: a record with room for DATA_MAX bytes. */
-export const STASH_VALUE_SIZE = RECORD_HEADER + DATA_MAX;
+/** STASH_SPEC is where the stash keeps the syscall's spec entry, past what a record sends. */
+const STASH_SPEC = RECORD_HEADER + DATA_MAX;
+/** STASH_VALUE_SIZE is one thread's in-flight syscall: a record with room for DATA_MAX bytes, and its spec. */
+export const STASH_VALUE_SIZE = STASH_SPEC + 8;
 /** MAX_NR bounds the syscall numbers the spec map covers. */
 export const MAX_NR = 1024;
 /** TRACE_BIT in a spec entry says the syscall is in the -e trace set. */
@@ -54,6 +56,8 @@ export interface StraceProgramOptions {
   strSize: number;
   /** summary counts into `stats` instead of emitting records (-c). */
   summary: boolean;
+  /** timed records entry time and duration (-T, -c, --json); plain lines need neither. */
+  timed?: boolean;
 }
 
 // Stack slots (offsets from r10).
@@ -167,6 +171,7 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .label('have')
     .mov(r7, r0)
     .st('u32', r7, RECORD.nr, r8)
+    .st('u32', r7, STASH_SPEC, r9)
     .ldx('u64', r1, r10, FP_PID_TGID)
     .st('u32', r7, RECORD.tid, r1)
     .rsh(r1, 32)
@@ -174,9 +179,9 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .st('u32', r7, RECORD.dataLen, 0)
     .st('u64', r7, RECORD.dur, 0)
     .st('u64', r7, RECORD.ret, 0)
-    .call('ktime_get_ns')
-    .st('u64', r7, RECORD.ts, r0)
-    .mov(r1, r7)
+    .st('u64', r7, RECORD.ts, 0);
+  if (opts.timed !== false) b.call('ktime_get_ns').st('u64', r7, RECORD.ts, r0);
+  b.mov(r1, r7)
     .add(r1, RECORD.data)
     .mov(r2, REGS_LEN)
     .ldx('u64', r3, r6, 0)
@@ -229,7 +234,7 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   return b.build();
 }
 
-/** sysExitProgram is the raw_tracepoint:sys_exit program. Maps: spec, stash, lost, events|stats. */
+/** sysExitProgram is the raw_tracepoint:sys_exit program. Maps: stash, lost, events|stats. */
 export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
   const b = new ProgramBuilder();
   b.mov(r6, r1).call('get_current_pid_tgid').st('u32', r10, FP_TID, r0).ldMap(r1, 'stash');
@@ -241,17 +246,13 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     .jmp32('JEQ', r8, CONSUMED, 'out')
     // ctx args[1] is the return value.
     .ldx('u64', r1, r6, 8)
-    .st('u64', r7, RECORD.ret, r1)
-    .call('ktime_get_ns')
-    .ldx('u64', r1, r7, RECORD.ts)
-    .sub(r0, r1)
-    .st('u64', r7, RECORD.dur, r0);
+    .st('u64', r7, RECORD.ret, r1);
+  if (opts.timed !== false) {
+    b.call('ktime_get_ns').ldx('u64', r1, r7, RECORD.ts).sub(r0, r1).st('u64', r7, RECORD.dur, r0);
+  }
   if (!opts.summary) {
-    b.jmp('JGE', r8, MAX_NR, 'emit').st('u32', r10, FP_NR, r8).ldMap(r1, 'spec');
-    stackPtr(b, r2, FP_NR)
-      .call('map_lookup_elem')
-      .jmp('JEQ', r0, 0, 'emit')
-      .ldx('u32', r9, r0, 0)
+    // The entry program kept the spec: no second lookup.
+    b.ldx('u32', r9, r7, STASH_SPEC)
       .mov(r1, r9)
       .and(r1, 0xff)
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')

@@ -157,7 +157,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       spec.set(nr, specBuf);
     }
     const maps = { pids, spec, stash, zero, lost, [summary ? 'stats' : 'events']: sink };
-    const progOpts = { strSize, summary };
+    const progOpts = { strSize, summary, timed: summary || opts.showTime === true || opts.json === true };
     const enter = Program.load({
       type: 'raw_tracepoint',
       insns: sysEnterProgram(progOpts),
