@@ -37,8 +37,8 @@ registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
 registrations.push(run);
 registrations.push(verify);
-registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop, trace);
 registrations.push(load);
+registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop, trace);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {

@@ -59,7 +59,8 @@ describe('profile', () => {
       );
       const bin = join(dir, 'hot');
       execFileSync('/usr/bin/gcc', ['-O0', '-fno-omit-frame-pointer', '-o', bin, src]);
-      const { out, result } = await profileOf(bin, [], { userOnly: true });
+      const folded = join(dir, 'hot.folded');
+      const { out, result } = await profileOf(bin, [], { userOnly: true, foldedFile: folded });
       const user = result.samples.flatMap((s) => (Array.isArray(s.user) ? [s] : []));
       const spins = user.filter((s) => (s.user as string[])[0] === 'bpfkit_hot_spin');
       const total = user.reduce((n, s) => n + s.count, 0);
@@ -70,6 +71,8 @@ describe('profile', () => {
         `Sampling at 199 Hertz of PID ${result.samples[0]?.pid} by user stack... Hit Ctrl-C to end.`,
       );
       expect(out.lines).toContain('    bpfkit_hot_spin');
+      // Built with frame pointers, the folded stack runs from main into the hot function.
+      expect(readFileSync(folded, 'utf8')).toMatch(/^hot;(.*;)?main;bpfkit_hot_spin \d+$/m);
       expect(out.lines.some((l) => /^ {4}- {16}hot \(\d+\)$/.test(l))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
