@@ -169,3 +169,21 @@ export function ctxRules(type: ProgTypeName, tracepointSize?: number, tracepoint
       return tracepointRules(tracepointSize, tracepointName);
   }
 }
+
+/**
+ * sockCommonLoad says a load of `size` bytes at `off` of a `struct bpf_sock` reached through
+ * `skb->sk` (PTR_TO_SOCK_COMMON) is allowed; type, protocol, mark and priority are not readable.
+ */
+export function sockCommonLoad(off: number, size: number): boolean {
+  if (off < 0 || off + size > 80 || off % size !== 0 || size > 4) return false;
+  // family, src_port, state, rx_queue_mapping: narrow loads only at the field's start.
+  if ([4, 44, 72, 76].includes(off)) return true;
+  // src_ip4, src_ip6[4], dst_ip4, dst_ip6[4]: any narrow load inside.
+  if (off >= 24 && off + size <= 44) return true;
+  if (off >= 52 && off + size <= 72) return true;
+  // dst_port is a __be16 with padding after it.
+  if (off === 48) return true;
+  if (off === 49) return size === 1;
+  if ((off >= 8 && off < 24) || (off >= 50 && off < 52)) return false;
+  return size === 4;
+}

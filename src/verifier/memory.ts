@@ -1,6 +1,7 @@
 // Memory access checks: every load and store through a pointer — stack, context, map value, packet,
 // ringbuf record — with bounds, alignment and initialisation, as the kernel's check_mem_access.
 
+import { sockCommonLoad } from './context.js';
 import { BPF_MAX_VAR_OFF, type Env, reject } from './env.js';
 import {
   constScalar,
@@ -344,6 +345,17 @@ export function checkAccess(env: Env, st: State, reg: RegState, a: Access): RegS
     case 'pkt':
     case 'pkt_meta':
       return packetAccess(env, reg, a);
+    case 'sock_common':
+      if (a.write) reject(env, 'sock-readonly', `R${r} points to a socket, which programs cannot write`, [r]);
+      if (reg.off !== 0 || !isFixed(reg.v) || !sockCommonLoad(a.off, a.size) || a.signExtend) {
+        reject(
+          env,
+          'sock-access',
+          `invalid struct bpf_sock access at offset ${reg.off + a.off} size ${a.size} through R${r}`,
+          [r],
+        );
+      }
+      return loadResult(a.size, false);
     case 'btf_id':
       return reject(
         env,

@@ -169,3 +169,35 @@ exit
 r0 = *(u32 *)(r1 +136)
 r0 = 1
 exit
+=== socket fields after a null check of skb->sk
+; type: sched_cls
+; expect: accept
+r1 = *(u64 *)(r1 +168)
+if r1 == 0 goto out
+r0 = *(u32 *)(r1 +4)
+r0 = *(u16 *)(r1 +48)
+r0 = *(u8 *)(r1 +25)
+out:
+r0 = 0
+exit
+
+=== socket protocol is not readable through skb->sk
+; type: sched_cls
+; expect: reject sock-access
+r1 = *(u64 *)(r1 +168)
+if r1 == 0 goto out
+r0 = *(u32 *)(r1 +12)
+out:
+r0 = 0
+exit
+
+=== socket fields cannot be written
+; type: sched_cls
+; expect: reject sock-readonly
+r1 = *(u64 *)(r1 +168)
+if r1 == 0 goto out
+r2 = 0
+*(u32 *)(r1 +4) = r2
+out:
+r0 = 0
+exit
