@@ -101,16 +101,19 @@ function argList(rec: SyscallRecord, sig: SyscallSig, opts: FormatOptions): stri
     if (rec.arg(3) !== 0n) parts.push(`child_tidptr=${ptr(rec.arg(3))}`);
     return parts.join(', ');
   }
-  const out: string[] = [];
+  let out = '';
   for (let i = 0; i < sig.args.length; i++) {
     const kind = sig.args[i]!;
     if (kind === 'mode' && (sig.name === 'openat' || sig.name === 'open')) {
       if (!openNeedsMode(rec.arg(i - 1))) continue;
     }
-    if (kind === 'path' || kind === 'buf_in' || kind === 'buf_out') out.push(dataArg(rec, sig, i, strSize));
-    else out.push(fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)));
+    const text =
+      kind === 'path' || kind === 'buf_in' || kind === 'buf_out'
+        ? dataArg(rec, sig, i, strSize)
+        : (fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)));
+    out = out === '' ? text : `${out}, ${text}`;
   }
-  return out.join(', ');
+  return out;
 }
 
 /** formatReturn prints what follows `= `: a value, `?`, or `-1 ENOENT (No such file or directory)`. */

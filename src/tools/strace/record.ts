@@ -23,12 +23,18 @@ export const RECORD_HEADER = RECORD.data;
 
 /** SyscallRecord reads one record in place; arguments are decoded on demand. */
 export class SyscallRecord {
-  readonly view: DataView;
-  readonly base: number;
+  view: DataView;
+  base = 0;
   /** end is where the record stops within the view. */
-  readonly end: number;
+  end = 0;
 
   constructor(view: DataView, base = 0, end = view.byteLength) {
+    this.view = view;
+    this.reset(view, base, end);
+  }
+
+  /** reset points this reader at another record, so a stream of records needs no new objects. */
+  reset(view: DataView, base: number, end: number): this {
     if (end - base < RECORD_HEADER || end > view.byteLength) {
       throw new DecodeError(
         `syscall record is ${end - base} bytes, shorter than its ${RECORD_HEADER}-byte header`,
@@ -38,6 +44,7 @@ export class SyscallRecord {
     this.view = view;
     this.base = base;
     this.end = end;
+    return this;
   }
 
   get ts(): bigint {

@@ -31,7 +31,7 @@ import {
   sysEnterProgram,
   sysExitProgram,
 } from './programs.js';
-import { SyscallRecord } from './record.js';
+import { RECORD_HEADER, SyscallRecord } from './record.js';
 import type { SyscallStats } from './summary.js';
 import { formatSummary } from './summary.js';
 import { Capture, captureFor, SYSCALLS } from './syscalls.js';
@@ -194,14 +194,15 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     const fmt: FormatOptions = { pidPrefix: false, showTime: opts.showTime ?? false, strSize };
     let flushQueued = false;
     let viewBuffer: ArrayBufferLike | undefined;
-    let ringView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+    let ringView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(RECORD_HEADER));
+    const reader = new SyscallRecord(ringView);
     const onRecord = (data: Uint8Array): void => {
       // Records are views of the same ring mapping: one DataView over it serves them all.
       if (data.buffer !== viewBuffer) {
         viewBuffer = data.buffer;
         ringView = new DataView(data.buffer);
       }
-      const rec = new SyscallRecord(ringView, data.byteOffset, data.byteOffset + data.byteLength);
+      const rec = reader.reset(ringView, data.byteOffset, data.byteOffset + data.byteLength);
       records++;
       if (!rootExeced && rec.tgid === rootPid) {
         if (rec.nr !== EXECVE || rec.ret !== 0n) return;
