@@ -1,8 +1,13 @@
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kernelIt } from '../testing/kernel.js';
+import { featureIt, kernelIt } from '../testing/kernel.js';
 import { runExitsnoop } from './exitsnoop.js';
 import { type ExitEvent, exitsnoopHeader, formatExit } from './exitsnoop-format.js';
 import { CaptureOutput, startWorkload } from './testing/capture.js';
+import { gatedWorkload } from './testing/gated-workload.js';
+
+const CGROUP2 = '/sys/fs/cgroup/unified';
 
 async function exits(opts: Parameters<typeof runExitsnoop>[0], scripts: string[]) {
   const out = new CaptureOutput();
@@ -46,6 +51,47 @@ describe('exitsnoop', () => {
     const { events } = await exits({ failed: true }, ['exit 0', 'exit 1']);
     expect(events[0]).toEqual([]);
     expect(events[1]).toEqual([expect.objectContaining({ code: 1 })]);
+  });
+});
+
+describe('exitsnoop -c', () => {
+  featureIt(
+    'keeps only exits under a cgroup v2 directory',
+    existsSync(CGROUP2),
+    `no cgroup v2 at ${CGROUP2}`,
+    async () => {
+      const dir = join(CGROUP2, `bpfkit-exitsnoop-${process.pid}`);
+      mkdirSync(dir);
+      try {
+        const inside = gatedWorkload('exit 5');
+        const outside = gatedWorkload('exit 6');
+        writeFileSync(join(dir, 'cgroup.procs'), String(inside.pid));
+        const events: ExitEvent[] = [];
+        await runExitsnoop(
+          {
+            cgroup: dir,
+            onEvent: (e) => events.push(e),
+            ready: () => {
+              inside.release();
+              outside.release();
+            },
+            done: Promise.all([inside.exit, outside.exit]),
+          },
+          new CaptureOutput(),
+        );
+        expect(
+          events.filter((e) => e.pid === inside.pid || e.pid === outside.pid).map((e) => [e.pid, e.code]),
+        ).toEqual([[inside.pid, 5]]);
+      } finally {
+        rmdirSync(dir);
+      }
+    },
+  );
+
+  it('names a missing cgroup in one line', async () => {
+    await expect(runExitsnoop({ cgroup: '/nonexistent/cg' }, new CaptureOutput())).rejects.toThrow(
+      /^-c: cannot open cgroup \/nonexistent\/cg: no such file or directory/,
+    );
   });
 });
 

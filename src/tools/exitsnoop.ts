@@ -3,6 +3,7 @@
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
+import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
 import { countLost } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
@@ -23,6 +24,8 @@ export interface ExitsnoopOptions extends ExitFormat {
   failed?: boolean;
   /** threaded reports every thread's exit, not only each process's last (-T). */
   threaded?: boolean;
+  /** cgroup traces only tasks under this cgroup v2 directory (-c). */
+  cgroup?: string;
   json?: boolean;
   seconds?: number;
   done?: Promise<unknown>;
@@ -46,6 +49,10 @@ function exitProgram(o: ExitsnoopOptions, t: TaskOffsets): BuiltProgram {
   if (o.pid) b.jmp('JNE', r1, o.pid, 'out');
   // A process exits when its last thread does; libbpf-tools reports the thread group leader's exit.
   if (!o.threaded) b.mov32(r2, r7).jmp('JNE', r1, r2, 'out');
+  if (o.cgroup !== undefined) {
+    filterCgroup(b, 'out');
+    b.mov(r1, r7).rsh(r1, 32);
+  }
   for (let off = 0; off < E.size; off += 8) b.st('u64', r10, FP_EV + off, 0);
   b.st('u32', r10, FP_EV + E.pid, r1)
     .st('u32', r10, FP_EV + E.tid, r7)
@@ -88,32 +95,39 @@ export async function runExitsnoop(opts: ExitsnoopOptions, out: Output): Promise
     realParent: btf.offsetOf('task_struct.real_parent').offset,
     tgid: btf.offsetOf('task_struct.tgid').offset,
   };
-  return runTracer(
-    {
-      tool: 'exitsnoop',
-      programs: [
-        {
-          name: 'sched_exit',
-          type: 'tracepoint',
-          insns: exitProgram(opts, task),
-          attach: ['sched:sched_process_exit'],
+  const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
+  try {
+    return await runTracer(
+      {
+        tool: 'exitsnoop',
+        ...(cgroup ? { maps: { [CGROUP_MAP]: cgroupMapSpec } } : {}),
+        programs: [
+          {
+            name: 'sched_exit',
+            type: 'tracepoint',
+            insns: exitProgram(opts, task),
+            attach: ['sched:sched_process_exit'],
+          },
+        ],
+        ready: (maps) => {
+          cgroup?.install(maps);
+          if (!opts.json) out.line(exitsnoopHeader(opts));
+          opts.ready?.();
         },
-      ],
-      ready: () => {
-        if (!opts.json) out.line(exitsnoopHeader(opts));
-        opts.ready?.();
+        onRecord: (data) => {
+          const e = decodeExitEvent(data);
+          opts.onEvent?.(e);
+          if (opts.json) out.json(exitJson(e));
+          else out.line(formatExit(e, opts));
+        },
       },
-      onRecord: (data) => {
-        const e = decodeExitEvent(data);
-        opts.onEvent?.(e);
-        if (opts.json) out.json(exitJson(e));
-        else out.line(formatExit(e, opts));
+      out,
+      {
+        ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
+        ...(opts.done ? { done: opts.done } : {}),
       },
-    },
-    out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
-  );
+    );
+  } finally {
+    cgroup?.close();
+  }
 }

@@ -9,6 +9,7 @@ Examples:
   bpfkit exitsnoop -x          trace error exits only
   bpfkit exitsnoop -p 1216     only trace PID 1216
   bpfkit exitsnoop -T          trace by thread
+  bpfkit exitsnoop -c CG       trace processes under the cgroup v2 directory CG
   bpfkit exitsnoop -d 10       trace for 10 seconds
   bpfkit exitsnoop --json      one JSON object per line`;
 
@@ -20,6 +21,7 @@ export function register(program: Command): void {
     .option('-x, --failed', 'trace error exits only')
     .option('-p, --pid <pid>', 'process ID to trace')
     .option('-T, --threaded', 'trace by thread')
+    .option('-c, --cgroup <path>', 'trace processes in this cgroup v2 directory only')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
@@ -37,6 +39,8 @@ export function register(program: Command): void {
       };
       const pid = str('pid');
       if (pid !== undefined) opts.pid = parsePid('-p', pid);
+      const cg = str('cgroup');
+      if (cg !== undefined) opts.cgroup = cg;
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runExitsnoop(opts, new Output(1));

@@ -7,3 +7,4 @@ export * from './output.js';
 export * from './session.js';
 export * from './summary.js';
 export * from './tracer.js';
+export * from './cgroup.js';
