@@ -87,11 +87,17 @@ async function once(argv: string[], workload: string[] | undefined): Promise<Res
   });
   child.removeAllListeners('exit');
   const workloadMs = workload ? runWorkload(workload) : 0;
-  await new Promise((r) => setTimeout(r, 300));
+  // bpftrace 0.17 ignores a SIGINT that comes within about a second of BEGIN; give both tracers time,
+  // and repeat the interrupt until the process is gone.
+  await new Promise((r) => setTimeout(r, 1500));
   const rssMb = peakRssMb(child.pid!);
   const closed = new Promise<void>((r) => child.on('close', () => r()));
   child.kill('SIGINT');
+  const retry = setInterval(() => child.kill('SIGINT'), 2000);
+  const hard = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await closed;
+  clearInterval(retry);
+  clearTimeout(hard);
   // bpftrace: "Lost 123 events"; bpfkit: "bpfkit: warning: 123 events were lost ...".
   const lost = [...err.matchAll(/Lost (\d+) events|(\d+) events? w(?:as|ere) lost/g)].reduce(
     (n, m) => n + Number(m[1] ?? m[2]),

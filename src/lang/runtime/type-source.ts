@@ -18,7 +18,15 @@ export class KernelTypeSource implements TypeSource {
     return this.tps;
   }
 
+  private readonly formats = new Map<string, TracepointField[] | undefined>();
+
   tracepointFields(category: string, event: string): TracepointField[] | undefined {
+    const key = `${category}:${event}`;
+    if (!this.formats.has(key)) this.formats.set(key, this.readFields(category, event));
+    return this.formats.get(key);
+  }
+
+  private readFields(category: string, event: string): TracepointField[] | undefined {
     let fmt: ReturnType<typeof readEventFormat>;
     try {
       fmt = readEventFormat({ category, name: event }, ensureTracefs());
