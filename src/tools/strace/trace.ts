@@ -294,6 +294,8 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       done,
     });
     if (reason === 'done') exitCode = await done;
+    // Stopped early (-d, a signal): the command runs on untraced, and bpfkit does not wait for it.
+    else child?.unref();
     clearInterval(pollTimer);
 
     // Everything the kernel produced before the command ended is in the ring now: take it all.
