@@ -14,6 +14,7 @@ import {
   decodeBindEvent,
   formatBind,
 } from './bindsnoop-format.js';
+import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
 import { countLost, filterTask } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
@@ -26,6 +27,8 @@ export interface BindsnoopOptions extends BindFormat {
   failed?: boolean;
   /** ports keeps only binds to these ports (-P). */
   ports?: number[];
+  /** cgroup traces only tasks under this cgroup v2 directory (-c). */
+  cgroup?: string;
   json?: boolean;
   seconds?: number;
   done?: Promise<unknown>;
@@ -43,6 +46,7 @@ const FP_TMP = -88;
 function enterProgram(o: BindsnoopOptions): BuiltProgram {
   const b = new ProgramBuilder().mov(r6, r1);
   filterTask(b, { pid: o.pid }, 'out', r7);
+  if (o.cgroup !== undefined) filterCgroup(b, 'out');
   for (let off = 0; off < E.size; off += 8) b.st('u64', r10, FP_EV + off, 0);
   // Stash the fd in the ret slot until exit; the sockaddr is copied while the caller's memory is valid.
   b.ldx('u64', r1, r6, 16)
@@ -129,42 +133,49 @@ function exitProgram(o: BindsnoopOptions, s: SockOffsets): BuiltProgram {
 /** runBindsnoop prints binds until stopped. */
 export async function runBindsnoop(opts: BindsnoopOptions, out: Output): Promise<TracerResult> {
   const s = sockOffsets(loadVmlinux());
-  return runTracer(
-    {
-      tool: 'bindsnoop',
-      maps: {
-        binds: { type: 'hash', keySize: 4, valueSize: E.size, maxEntries: 10240, name: 'bindsnoop_binds' },
-      },
-      programs: [
-        {
-          name: 'bind_entry',
-          type: 'tracepoint',
-          insns: enterProgram(opts),
-          attach: ['syscalls:sys_enter_bind'],
+  const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
+  try {
+    return await runTracer(
+      {
+        tool: 'bindsnoop',
+        maps: {
+          binds: { type: 'hash', keySize: 4, valueSize: E.size, maxEntries: 10240, name: 'bindsnoop_binds' },
+          ...(cgroup ? { [CGROUP_MAP]: cgroupMapSpec } : {}),
         },
-        {
-          name: 'bind_exit',
-          type: 'tracepoint',
-          insns: exitProgram(opts, s),
-          attach: ['syscalls:sys_exit_bind'],
+        programs: [
+          {
+            name: 'bind_entry',
+            type: 'tracepoint',
+            insns: enterProgram(opts),
+            attach: ['syscalls:sys_enter_bind'],
+          },
+          {
+            name: 'bind_exit',
+            type: 'tracepoint',
+            insns: exitProgram(opts, s),
+            attach: ['syscalls:sys_exit_bind'],
+          },
+        ],
+        ready: (maps) => {
+          cgroup?.install(maps);
+          if (!opts.json) out.line(bindsnoopHeader(opts));
+          opts.ready?.();
         },
-      ],
-      ready: () => {
-        if (!opts.json) out.line(bindsnoopHeader(opts));
-        opts.ready?.();
+        onRecord: (data) => {
+          const e = decodeBindEvent(data);
+          if (opts.ports && !opts.ports.includes(e.port)) return;
+          opts.onEvent?.(e);
+          if (opts.json) out.json(bindJson(e));
+          else out.line(formatBind(e, opts));
+        },
       },
-      onRecord: (data) => {
-        const e = decodeBindEvent(data);
-        if (opts.ports && !opts.ports.includes(e.port)) return;
-        opts.onEvent?.(e);
-        if (opts.json) out.json(bindJson(e));
-        else out.line(formatBind(e, opts));
+      out,
+      {
+        ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
+        ...(opts.done ? { done: opts.done } : {}),
       },
-    },
-    out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
-  );
+    );
+  } finally {
+    cgroup?.close();
+  }
 }

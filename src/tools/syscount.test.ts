@@ -1,5 +1,10 @@
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kernelIt } from '../testing/kernel.js';
+import { featureIt, kernelIt } from '../testing/kernel.js';
+
+const CGROUP2 = '/sys/fs/cgroup/unified';
+
 import { listSyscalls, parseErrno, runSyscount } from './syscount.js';
 import type { SyscountRow } from './syscount-format.js';
 import { formatSyscount } from './syscount-format.js';
@@ -51,6 +56,41 @@ describe('syscount', () => {
     expect(out.lines[2]).toBe('PID    COMM               COUNT        TIME (ms)');
     expect(out.lines[3]).toMatch(new RegExp(`^${pid} +sh +\\d+ +\\d+\\.\\d{3}$`));
   });
+});
+
+describe('syscount -c', () => {
+  featureIt(
+    'counts only tasks under a cgroup v2 directory',
+    existsSync(CGROUP2),
+    `no cgroup v2 at ${CGROUP2}`,
+    async () => {
+      const dir = join(CGROUP2, `bpfkit-syscount-${process.pid}`);
+      mkdirSync(dir);
+      try {
+        const inside = gatedWorkload('[ -e /nonexistent/a ]; exit 0');
+        const outside = gatedWorkload('[ -e /nonexistent/b ]; exit 0');
+        writeFileSync(join(dir, 'cgroup.procs'), String(inside.pid));
+        const rows: SyscountRow[] = [];
+        await runSyscount(
+          {
+            cgroup: dir,
+            process: true,
+            ready: () => {
+              inside.release();
+              outside.release();
+            },
+            onReport: (r) => rows.push(...r),
+            done: Promise.all([inside.exit, outside.exit]),
+          },
+          new CaptureOutput(),
+        );
+        // Only the shell in the cgroup is counted (the cgroup holds nothing else).
+        expect(rows.map((r) => r.key)).toEqual([inside.pid]);
+      } finally {
+        rmdirSync(dir);
+      }
+    },
+  );
 });
 
 describe('syscount format', () => {

@@ -6,6 +6,7 @@ import { syscallName } from '../btf/syscalls.js';
 import { BpfkitError } from '../errors/index.js';
 import type { BpfMap } from '../kernel/map.js';
 import { Errno } from '../sys/errno.js';
+import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
 import { filterTask } from './common/snippets.js';
 import { runSummary } from './common/summary.js';
@@ -26,6 +27,8 @@ export interface SyscountOptions extends SyscountFormat {
   /** errno counts only syscalls failing with this error (-e, a number or a name like ENOENT). */
   errno?: number;
   interval?: number; // -i
+  /** cgroup counts only tasks under this cgroup v2 directory (-c). */
+  cgroup?: string;
   json?: boolean;
   seconds?: number;
   done?: Promise<unknown>;
@@ -44,6 +47,7 @@ const FP_TID = -48;
 function enterProgram(o: SyscountOptions): BuiltProgram {
   const b = new ProgramBuilder();
   filterTask(b, { pid: o.pid }, 'out', r6);
+  if (o.cgroup !== undefined) filterCgroup(b, 'out');
   return b
     .st('u32', r10, FP_TID, r6)
     .call('ktime_get_ns')
@@ -65,6 +69,7 @@ function exitProgram(o: SyscountOptions): BuiltProgram {
   const V = SYSCOUNT_VALUE;
   const b = new ProgramBuilder().mov(r9, r1);
   filterTask(b, { pid: o.pid }, 'out', r6);
+  if (o.cgroup !== undefined) filterCgroup(b, 'out');
   b.ldx('u64', r7, r9, ID).jmp('JEQ', r7, -1, 'out').ldx('u64', r1, r9, RET);
   if (o.failures) b.jmp('JSGE', r1, 0, 'out');
   if (o.errno) b.jmp('JNE', r1, -o.errno, 'out');
@@ -166,36 +171,43 @@ export async function runSyscount(opts: SyscountOptions, out: Output): Promise<v
       attach: ['raw_syscalls:sys_enter'],
     });
   }
-  await runSummary(
-    {
-      tool: 'syscount',
-      programs,
-      maps: {
-        data: {
-          type: 'hash',
-          keySize: 4,
-          valueSize: SYSCOUNT_VALUE.size,
-          maxEntries: 1024,
-          name: 'syscount_data',
+  const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
+  try {
+    await runSummary(
+      {
+        tool: 'syscount',
+        programs,
+        maps: {
+          ...(cgroup ? { [CGROUP_MAP]: cgroupMapSpec } : {}),
+          data: {
+            type: 'hash',
+            keySize: 4,
+            valueSize: SYSCOUNT_VALUE.size,
+            maxEntries: 1024,
+            name: 'syscount_data',
+          },
+          start: { type: 'hash', keySize: 4, valueSize: 8, maxEntries: 8192, name: 'syscount_start' },
         },
-        start: { type: 'hash', keySize: 4, valueSize: 8, maxEntries: 8192, name: 'syscount_start' },
+        ready: (maps) => {
+          cgroup?.install(maps);
+          if (!opts.json) out.line(`Tracing syscalls, printing top ${opts.top ?? 10}... Ctrl+C to quit.`);
+          opts.ready?.();
+        },
+        report: (maps) => {
+          const rows = drain(maps.data!, opts.process ?? false);
+          opts.onReport?.(rows);
+          if (rows.length === 0) return;
+          if (opts.json) {
+            for (const r of sortRows(rows, opts).slice(0, opts.top ?? 10)) out.json(syscountJson(r, opts));
+          } else {
+            for (const l of formatSyscount(rows, opts)) out.line(l);
+          }
+        },
       },
-      ready: () => {
-        if (!opts.json) out.line(`Tracing syscalls, printing top ${opts.top ?? 10}... Ctrl+C to quit.`);
-        opts.ready?.();
-      },
-      report: (maps) => {
-        const rows = drain(maps.data!, opts.process ?? false);
-        opts.onReport?.(rows);
-        if (rows.length === 0) return;
-        if (opts.json) {
-          for (const r of sortRows(rows, opts).slice(0, opts.top ?? 10)) out.json(syscountJson(r, opts));
-        } else {
-          for (const l of formatSyscount(rows, opts)) out.line(l);
-        }
-      },
-    },
-    out,
-    { interval: opts.interval, seconds: opts.seconds, done: opts.done },
-  );
+      out,
+      { interval: opts.interval, seconds: opts.seconds, done: opts.done },
+    );
+  } finally {
+    cgroup?.close();
+  }
 }

@@ -9,6 +9,7 @@ Examples:
   bpfkit bindsnoop -x          include errors on output
   bpfkit bindsnoop -p 1216     only trace PID 1216
   bpfkit bindsnoop -P 80,81    only trace port 80 and 81
+  bpfkit bindsnoop -c CG       trace processes under the cgroup v2 directory CG
   bpfkit bindsnoop -d 10       trace for 10 seconds
   bpfkit bindsnoop --json      one JSON object per line
 
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .option('-x, --failed', 'include errors on output')
     .option('-p, --pid <pid>', 'process ID to trace')
     .option('-P, --ports <ports>', 'comma-separated list of ports to trace')
+    .option('-c, --cgroup <path>', 'trace processes in this cgroup v2 directory only')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
@@ -39,6 +41,7 @@ export function register(program: Command): void {
       };
       if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
       if (typeof o.ports === 'string') opts.ports = parsePorts('-P', o.ports);
+      if (typeof o.cgroup === 'string') opts.cgroup = o.cgroup;
       if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
       await runBindsnoop(opts, new Output(1));
     });

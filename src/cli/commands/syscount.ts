@@ -11,6 +11,7 @@ Examples:
   bpfkit syscount -P                group statistics by pid, not by syscall
   bpfkit syscount -x -i 5           count only failed syscalls
   bpfkit syscount -e ENOENT -i 5    count only syscalls failed with a given errno
+  bpfkit syscount -c CG             trace processes under the cgroup v2 directory CG
   bpfkit syscount -d 10 --json      ten seconds, one JSON object per row`;
 
 export function register(program: Command): void {
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .option('-L, --latency', 'collect syscall latency')
     .option('-m, --milliseconds', 'display latency in milliseconds (default: microseconds)')
     .option('-P, --process', 'count by process and not by syscall')
+    .option('-c, --cgroup <path>', 'trace processes in this cgroup v2 directory only')
     .option('-l, --list', 'print list of recognized syscalls and exit')
     .option('-d, --duration <seconds>', 'total tracing duration')
     .option('--json', 'one JSON object per row')
@@ -54,6 +56,8 @@ export function register(program: Command): void {
       if (top !== undefined) opts.top = parseInteger('-T', top, 1, 1024);
       const errno = str('errno');
       if (errno !== undefined) opts.errno = parseErrno(errno);
+      const cg = str('cgroup');
+      if (cg !== undefined) opts.cgroup = cg;
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runSyscount(opts, new Output(1));
