@@ -2,14 +2,13 @@ import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { featureIt, kernelIt } from '../testing/kernel.js';
-
-const CGROUP2 = '/sys/fs/cgroup/unified';
-
 import { listSyscalls, parseErrno, runSyscount } from './syscount.js';
 import type { SyscountRow } from './syscount-format.js';
 import { formatSyscount } from './syscount-format.js';
 import { CaptureOutput } from './testing/capture.js';
 import { gatedWorkload } from './testing/gated-workload.js';
+
+const CGROUP2 = '/sys/fs/cgroup/unified';
 
 async function count(opts: Parameters<typeof runSyscount>[0], script: string) {
   const w = gatedWorkload(script);
