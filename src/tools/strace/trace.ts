@@ -145,7 +145,13 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
   try {
     const pids = map({ type: 'hash', valueSize: 4, maxEntries: 8192, name: 'strace_pids' });
     const spec = map({ type: 'array', valueSize: 4, maxEntries: MAX_NR, name: 'strace_spec' });
-    const stash = map({ type: 'hash', valueSize: STASH_VALUE_SIZE, maxEntries: 16384, name: 'strace_stash' });
+    // LRU: entries of threads that exited are evicted instead of filling the map.
+    const stash = map({
+      type: 'lru_hash',
+      valueSize: STASH_VALUE_SIZE,
+      maxEntries: 16384,
+      name: 'strace_stash',
+    });
     const zero = map({ type: 'array', valueSize: STASH_VALUE_SIZE, maxEntries: 1, name: 'strace_zero' });
     const lost = map({ type: 'array', valueSize: 8, maxEntries: 1, name: 'strace_lost' });
     const sink = summary
