@@ -286,6 +286,13 @@ function step(env: Env, st: State, pc: number): Successor[] {
   }
 }
 
+function isJump(i: Insn): boolean {
+  const cls = opClass(i.code);
+  return (
+    (cls === Class.JMP || cls === Class.JMP32) && opOp(i.code) !== JmpOp.CALL && opOp(i.code) !== JmpOp.EXIT
+  );
+}
+
 function finish(cp: Checkpoint | null): void {
   while (cp) {
     cp.branches--;
@@ -310,8 +317,14 @@ export function interpret(env: Env, onState?: (pc: number, st: State) => void): 
   const stats: Stats = { processed: 0, states: 0, peakPending: 0 };
   const pending: Pending[] = [{ pc: 0, st: initialState(), parent: null }];
   const uninitOk = env.opts.privileged;
+  let jumps = 0;
+  let lastJumps = 0;
+  let lastProcessed = 0;
   while (pending.length) {
     let { pc, st, parent } = pending.pop()!;
+    // A popped branch starts a new sequence: its first prune point may store a state at once.
+    lastJumps = -2;
+    lastProcessed = -8;
     for (;;) {
       env.pc = pc;
       if (++stats.processed > env.opts.maxInsns) {
@@ -350,14 +363,21 @@ export function interpret(env: Env, onState?: (pc: number, st: State) => void): 
         if (list.some((cp) => cp.misses > cp.hits * 3 + 3)) {
           list = list.filter((cp) => cp.misses <= cp.hits * 3 + 3);
         }
-        const cp: Checkpoint = { state: cloneState(st), branches: 1, parent, hits: 0, misses: 0 };
-        list.push(cp);
         explored.set(pc, list);
-        parent = cp;
-        stats.states++;
+        // Like the kernel, keep a new state only after a few jumps and instructions since the last
+        // one: tight loops then store one state every few iterations instead of every one.
+        if (jumps - lastJumps >= 2 && stats.processed - lastProcessed >= 8) {
+          const cp: Checkpoint = { state: cloneState(st), branches: 1, parent, hits: 0, misses: 0 };
+          list.push(cp);
+          parent = cp;
+          stats.states++;
+          lastJumps = jumps;
+          lastProcessed = stats.processed;
+        }
       }
       onState?.(pc, st);
       const next = step(env, st, pc);
+      if (isJump(env.insns[pc]!)) jumps++;
       if (next.length === 0) {
         finish(parent);
         break;
