@@ -23,8 +23,9 @@ describe('runqlat', () => {
     const hists = reports.flat();
     // The entry is made at the first sample: the shell waking from its read, before it execs perl.
     expect(hists.map((h) => [h.key, h.comm])).toEqual([[w.pid, 'sh']]);
-    // Each sleep ends in one wake-up and one switch-in; preemptions may add more.
-    expect(hists[0]!.slots.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(200);
+    // A sleep usually ends in one wake-up and one switch-in. A timer that fires before the task has
+    // left the CPU wakes it without a switch (no sample), so only most of the 200 are guaranteed.
+    expect(hists[0]!.slots.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(100);
     expect(out.lines[0]).toBe('Tracing run queue latency... Hit Ctrl-C to end.');
     expect(out.lines).toContain(`pid = ${w.pid} sh`);
     expect(out.lines).toContain('     usecs               : count    distribution');

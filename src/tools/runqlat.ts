@@ -5,6 +5,7 @@
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import type { BpfMap } from '../kernel/map.js';
+import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import { clock } from './common/format.js';
 import { log2Histogram } from './common/histogram.js';
 import type { Output } from './common/output.js';
@@ -18,6 +19,8 @@ export interface RunqlatOptions {
   perThread?: boolean; // -L
   timestamp?: boolean; // -T
   pid?: number; // -p
+  /** cgroup traces only tasks under this cgroup v2 directory (-c), as seen by the current task. */
+  cgroup?: string;
   interval?: number;
   count?: number;
   json?: boolean;
@@ -66,17 +69,16 @@ function enqueue(b: ProgramBuilder, o: RunqlatOptions, t: TaskOffsets, done: str
 
 function wakeupProgram(o: RunqlatOptions, t: TaskOffsets): BuiltProgram {
   const b = new ProgramBuilder().ldx('u64', r7, r1, 0);
+  if (o.cgroup !== undefined) filterCgroup(b, 'out');
   enqueue(b, o, t, 'out');
   return b.label('out').mov(r0, 0).exit().build();
 }
 
 function switchProgram(o: RunqlatOptions, t: TaskOffsets): BuiltProgram {
   // sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
-  const b = new ProgramBuilder()
-    .mov(r6, r1)
-    .ldx('u64', r1, r6, 24)
-    .jmp('JNE', r1, 0, 'next')
-    .ldx('u64', r7, r6, 8);
+  const b = new ProgramBuilder().mov(r6, r1);
+  if (o.cgroup !== undefined) filterCgroup(b, 'out');
+  b.ldx('u64', r1, r6, 24).jmp('JNE', r1, 0, 'next').ldx('u64', r7, r6, 8);
   enqueue(b, o, t, 'next');
   b.label('next').ldx('u64', r7, r6, 16).st('u32', r10, FP_PID, 0);
   readTask(b, FP_PID, t.pid);
@@ -147,48 +149,55 @@ export async function runRunqlat(opts: RunqlatOptions, out: Output): Promise<voi
   };
   const what = opts.perProcess ? 'pid' : opts.perThread ? 'tid' : undefined;
   const wake = wakeupProgram(opts, t);
-  await runSummary(
-    {
-      tool: 'runqlat',
-      programs: [
-        {
-          name: 'sched_wakeup',
-          type: 'raw_tracepoint',
-          insns: wake,
-          attach: ['sched_wakeup', 'sched_wakeup_new'],
+  const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
+  try {
+    await runSummary(
+      {
+        tool: 'runqlat',
+        programs: [
+          {
+            name: 'sched_wakeup',
+            type: 'raw_tracepoint',
+            insns: wake,
+            attach: ['sched_wakeup', 'sched_wakeup_new'],
+          },
+          {
+            name: 'sched_switch',
+            type: 'raw_tracepoint',
+            insns: switchProgram(opts, t),
+            attach: ['sched_switch'],
+          },
+        ],
+        maps: {
+          start: { type: 'hash', keySize: 4, valueSize: 8, maxEntries: 10240, name: 'runqlat_start' },
+          hists: histMap('runqlat_hists'),
+          ...(cgroup ? { [CGROUP_MAP]: cgroupMapSpec } : {}),
         },
-        {
-          name: 'sched_switch',
-          type: 'raw_tracepoint',
-          insns: switchProgram(opts, t),
-          attach: ['sched_switch'],
+        ready: (maps) => {
+          cgroup?.install(maps);
+          if (!opts.json) out.line('Tracing run queue latency... Hit Ctrl-C to end.');
+          opts.ready?.();
         },
-      ],
-      maps: {
-        start: { type: 'hash', keySize: 4, valueSize: 8, maxEntries: 10240, name: 'runqlat_start' },
-        hists: histMap('runqlat_hists'),
-      },
-      ready: () => {
-        if (!opts.json) out.line('Tracing run queue latency... Hit Ctrl-C to end.');
-        opts.ready?.();
-      },
-      report: (maps) => {
-        const hists = drain(maps.hists!);
-        opts.onReport?.(hists);
-        if (opts.json) {
-          for (const h of hists) {
-            out.json({
-              ...(what ? { [what]: h.key, comm: h.comm } : {}),
-              unit: opts.milliseconds ? 'msecs' : 'usecs',
-              slots: h.slots,
-            });
+        report: (maps) => {
+          const hists = drain(maps.hists!);
+          opts.onReport?.(hists);
+          if (opts.json) {
+            for (const h of hists) {
+              out.json({
+                ...(what ? { [what]: h.key, comm: h.comm } : {}),
+                unit: opts.milliseconds ? 'msecs' : 'usecs',
+                slots: h.slots,
+              });
+            }
+          } else {
+            for (const l of formatHists(hists, opts, what)) out.line(l);
           }
-        } else {
-          for (const l of formatHists(hists, opts, what)) out.line(l);
-        }
+        },
       },
-    },
-    out,
-    { interval: opts.interval, count: opts.count, seconds: opts.seconds, done: opts.done },
-  );
+      out,
+      { interval: opts.interval, count: opts.count, seconds: opts.seconds, done: opts.done },
+    );
+  } finally {
+    cgroup?.close();
+  }
 }

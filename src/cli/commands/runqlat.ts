@@ -9,6 +9,7 @@ Examples:
   bpfkit runqlat -mT 1         1s summaries, milliseconds, and timestamps
   bpfkit runqlat -P            show each PID separately
   bpfkit runqlat -p 185        trace PID 185 only
+  bpfkit runqlat -c CG         trace processes under the cgroup v2 directory CG
   bpfkit runqlat -d 10 --json  ten seconds, one JSON object per histogram`;
 
 export function register(program: Command): void {
@@ -22,6 +23,7 @@ export function register(program: Command): void {
     .option('-L, --tids', 'print a histogram per thread ID')
     .option('-T, --timestamp', 'include timestamp on output')
     .option('-p, --pid <pid>', 'trace this PID only')
+    .option('-c, --cgroup <path>', 'trace processes in this cgroup v2 directory only')
     .option('-d, --duration <seconds>', 'total duration of trace')
     .option('--json', 'one JSON object per histogram')
     .addHelpText('after', EXAMPLES)
@@ -42,6 +44,7 @@ export function register(program: Command): void {
           json: o.json === true,
         };
         if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
+        if (typeof o.cgroup === 'string') opts.cgroup = o.cgroup;
         if (interval !== undefined) opts.interval = parseSeconds('interval', interval);
         if (count !== undefined) opts.count = parseInteger('count', count, 1);
         if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
