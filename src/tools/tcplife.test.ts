@@ -94,4 +94,31 @@ describe('tcplife', () => {
       execFileSync('ip', ['netns', 'del', ns]);
     }
   });
+
+  kernelIt('credits a session to the process that owned it, even when it closed first', async () => {
+    // The server accepts, answers and closes first; the client, another process, reads to EOF.
+    const server = startWorkload('python3', [
+      '-c',
+      `import json, os, socket, sys
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()
+print(json.dumps({'pid': os.getpid(), 'server': s.getsockname()[1], 'client': 0}), flush=True)
+a, _ = s.accept(); a.sendall(b'z' * 2000); a.close(); s.close()`,
+    ]);
+    const port = await new Promise<number>((resolve) => {
+      server.child.stdout!.once('data', (d: Buffer) =>
+        resolve((JSON.parse(String(d)) as { server: number }).server),
+      );
+    });
+    const { mine, info } = await trace({ localPorts: [port] }, () => {
+      const client = startWorkload('python3', [
+        '-c',
+        `import socket
+c = socket.create_connection(('127.0.0.1', ${port}))
+while c.recv(65536): pass
+c.close()`,
+      ]);
+      return { ...server, exit: Promise.all([server.exit, client.exit]).then(() => 0) };
+    });
+    expect(mine).toEqual([expect.objectContaining({ pid: info.pid, lport: port, txBytes: 2001 })]);
+  });
 });

@@ -116,8 +116,10 @@ function program(L: Layout, o: TcplifeOptions): BuiltProgram {
     .mov(r4, 0)
     .call('map_update_elem')
     .label('born')
-    // SYN_SENT (connect) and LAST_ACK (passive close) run in the owning process: remember it.
+    // SYN_SENT (connect), FIN_WAIT1 (active close) and LAST_ACK (passive close) run in the owning
+    // process: remember it. The final CLOSE often runs in softirq, on behalf of whoever is current.
     .jmp('JEQ', r8, TCP_SYN_SENT, 'ident')
+    .jmp('JEQ', r8, TCP_FIN_WAIT1, 'ident')
     .jmp('JEQ', r8, TCP_LAST_ACK, 'ident')
     .ja('check_close')
     .label('ident')
