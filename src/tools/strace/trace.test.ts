@@ -107,4 +107,17 @@ describe('strace', () => {
     expect(lines.some((l) => /^read\(0, "go\\n", \d+\) += 3$/.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/^exit_group\(0\) += \?$/);
   });
+
+  kernelIt('prints one JSON object per syscall with --json', async () => {
+    const { lines } = await strace({ command: ['cat', missing], json: true, trace: 'openat' });
+    const objs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objs).toContainEqual(
+      expect.objectContaining({
+        syscall: 'openat',
+        call: `openat(AT_FDCWD, "${missing}", O_RDONLY)`,
+        ret: '-1 ENOENT (No such file or directory)',
+      }),
+    );
+    expect(objs.every((o) => o.syscall === 'openat' && typeof o.pid === 'number')).toBe(true);
+  });
 });
