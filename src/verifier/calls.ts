@@ -97,6 +97,7 @@ function memArg(env: Env, st: State, r: number, reg: RegState, size: number, wri
     return;
   }
   if (reg.type === 'fp' && write) {
+    checkHelperStackRead(env, st, reg, r, size, true);
     for (let i = 0; i < size; i++) checkAccess(env, st, reg, { regno: r, off: i, size: 1, write: true });
     return;
   }

@@ -74,7 +74,8 @@ export function disasm(i: Insn, next?: Insn): string {
       if (op === JmpOp.EXIT) return 'exit';
       if (op === JmpOp.CALL) {
         if (i.src === 1) return `call pc${sign(i.imm)}`;
-        return `call ${helperName(i.imm) ?? `#${i.imm}`}#${i.imm}`;
+        const name = helperName(i.imm);
+        return name ? `call ${name}#${i.imm}` : `call #${i.imm}`;
       }
       if (op === JmpOp.JA) return `goto pc${sign(cls === Class.JMP32 ? i.imm : i.off)}`;
       const r = cls === Class.JMP32 ? 'w' : 'r';
