@@ -120,4 +120,13 @@ describe('strace', () => {
     );
     expect(objs.every((o) => o.syscall === 'openat' && typeof o.pid === 'number')).toBe(true);
   });
+
+  kernelIt('shows the failed execve of a command that cannot run', async () => {
+    const { result, lines } = await strace({ command: [present] });
+    expect(result.exitCode).toBe(126);
+    expect(lines[0]).toMatch(
+      new RegExp(`^execve\\("${present}", \\["${present}"\\], .*\\) = -1 EACCES \\(Permission denied\\)$`),
+    );
+    expect(lines.at(-1)).toBe('+++ exited with 126 +++');
+  });
 });

@@ -17,6 +17,7 @@ import { codecs } from '../../kernel/map-codecs.js';
 import { Program } from '../../kernel/program.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
+import { cString } from '../common/format.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
 import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
@@ -211,8 +212,11 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       const rec = reader.reset(ringView, data.byteOffset, data.byteOffset + data.byteLength);
       records++;
       if (!rootExeced && rec.tgid === rootPid) {
-        if (rec.nr !== EXECVE || rec.ret !== 0n) return;
-        rootExeced = true;
+        if (rec.nr !== EXECVE) return;
+        // A failed exec of the command itself (not executable, say) is shown, as strace would.
+        const failedCommand = rec.ret !== 0n && cString(rec.data) === commandPath;
+        if (rec.ret !== 0n && !failedCommand) return;
+        if (!failedCommand) rootExeced = true;
         // The command's argv is the one bpfkit passed (the wrapper execs it by its full path).
         if (commandPath) {
           const argv = [commandPath, ...(opts.command ?? []).slice(1)];
