@@ -7,6 +7,7 @@ export { type MapInfo, MapKind, type MapKindName, mapKindByNumber } from './maps
 export { isProgTypeName, PROG_TYPE_NAMES, ProgType, type ProgTypeName } from './program-types.js';
 export {
   safeVerify,
+  type Verifiable,
   type VerifyFailure,
   type VerifyOk,
   type VerifyOptions,

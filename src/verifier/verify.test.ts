@@ -105,3 +105,17 @@ describe('corpus verdicts (no kernel needed)', () => {
     });
   }
 });
+
+describe('verify with a built program', () => {
+  it('resolves map loads by name against the maps given', () => {
+    const built = assemble(
+      '*(u32 *)(r10 -4) = 0\nr2 = r10\nr2 += -4\nr1 = map[counts] ll\ncall bpf_map_lookup_elem\nif r0 == 0 goto out\nr0 = *(u64 *)(r0 +0)\nout:\nr0 = 0\nexit',
+    );
+    const counts = { name: 'counts', type: 'hash' as const, keySize: 4, valueSize: 8, maxEntries: 16 };
+    expect(verify(built, { type: 'xdp', maps: [counts] }).insns).toBe(10);
+    const small = safeVerify(built, { type: 'xdp', maps: [{ ...counts, valueSize: 4 }] });
+    expect(!small.ok && small.error.issues[0]?.code).toBe('out-of-bounds');
+    const missing = safeVerify(built, { type: 'xdp', maps: [] });
+    expect(!missing.ok && missing.error.issues[0]).toMatchObject({ code: 'unknown-map', pc: 3 });
+  });
+});

@@ -1,6 +1,7 @@
 // verify() and safeVerify(): run the static verifier over a program and explain a rejection with the
 // instruction index, its disassembly, the registers involved and one sentence.
 
+import type { BuiltProgram } from '../asm/builder.js';
 import type { Insn } from '../asm/instruction.js';
 import { isWide } from '../asm/instruction.js';
 import { VerifierError } from '../errors/index.js';
@@ -48,8 +49,40 @@ function explain(insns: readonly Insn[], r: Reject, st: State | undefined): Veri
   });
 }
 
+/** Verifiable is a program as slots, or a builder's or assembler's output with map loads by name. */
+export type Verifiable = readonly Insn[] | BuiltProgram;
+
+/**
+ * resolveNamedMaps gives a built program's map loads (by name) the fds of the same-named maps in
+ * options.maps, inventing fds for maps that have none.
+ */
+function resolveNamedMaps(
+  program: BuiltProgram,
+  options: VerifyOptions,
+): { insns: Insn[]; options: VerifyOptions } {
+  const maps = (options.maps ?? []).map((m, n) => (m.fd === undefined ? { ...m, fd: -1000 - n } : m));
+  const insns = program.insns.map((i) => ({ ...i }));
+  for (const rel of program.relocations) {
+    const slot = insns[rel.pc];
+    if (!slot) continue;
+    if (typeof rel.map !== 'string') {
+      slot.imm = rel.map.fd;
+      continue;
+    }
+    const m = maps.find((x) => x.name === rel.map);
+    // An unknown name keeps an fd no map has, so the verifier reports it at its instruction.
+    slot.imm = m?.fd ?? -1;
+  }
+  return { insns, options: { ...options, maps } };
+}
+
 /** safeVerify checks a program and returns the outcome; it throws only for bpfkit bugs. */
-export function safeVerify(insns: readonly Insn[], options: VerifyOptions): VerifyResult {
+export function safeVerify(program: Verifiable, options: VerifyOptions): VerifyResult {
+  if (!Array.isArray(program)) {
+    const r = resolveNamedMaps(program as BuiltProgram, options);
+    return safeVerify(r.insns, r.options);
+  }
+  const insns = program as readonly Insn[];
   let nextId = 0;
   const env: Env = {
     opts: {
@@ -81,8 +114,8 @@ export function safeVerify(insns: readonly Insn[], options: VerifyOptions): Veri
 }
 
 /** verify checks a program and throws VerifierError when it would be unsafe to run. */
-export function verify(insns: readonly Insn[], options: VerifyOptions): VerifyOk {
-  const r = safeVerify(insns, options);
+export function verify(program: Verifiable, options: VerifyOptions): VerifyOk {
+  const r = safeVerify(program, options);
   if (!r.ok) throw r.error;
   return r;
 }
