@@ -115,7 +115,9 @@ export function formatBiolatency(hists: Hist[], o: BiolatencyOptions, now = new 
   const out = [''];
   if (o.timestamp) out.push(clock(now).padEnd(8));
   for (const h of [...hists].sort((a, b) => a.key - b.key)) {
-    if (o.perDisk) out.push('', `disk = ${h.comm}`);
+    // libbpf-tools prints "\ndisk = NAME\t" (or nothing) and then "\n" before each histogram.
+    out.push('');
+    if (o.perDisk) out.push(`disk = ${h.comm}\t`);
     out.push(...log2Histogram(h.slots, o.milliseconds ? 'msecs' : 'usecs'));
   }
   return out;
