@@ -293,7 +293,9 @@ export function expandTracepoints(spec: ProbeSpec, types: TypeSource, src: Sourc
 export function listProbes(types: TypeSource, glob: string | undefined): string[] {
   const tps = types.tracepoints().map((t) => `tracepoint:${t}`);
   if (glob === undefined || glob === '') return tps;
-  const g = glob.includes(':') ? glob : `*${glob}*`;
-  const re = globToRegExp(g.replace(/^t:/, 'tracepoint:'));
+  let g = glob.includes(':') ? glob.replace(/^t:/, 'tracepoint:') : `*${glob}*`;
+  // `sched:*` means tracepoints in category sched, as `tracepoint:sched:*` does.
+  if (g.includes(':') && !g.startsWith('tracepoint:') && !g.startsWith('*')) g = `tracepoint:${g}`;
+  const re = globToRegExp(g);
   return tps.filter((t) => re.test(t));
 }
