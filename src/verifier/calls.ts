@@ -81,7 +81,24 @@ function memArg(env: Env, st: State, r: number, reg: RegState, size: number, wri
       [r],
     );
   }
-  if (size === 0) return;
+  if (size === 0) {
+    // Even an empty buffer must point inside its object; on the stack, below the frame pointer.
+    if (reg.type === 'fp') {
+      const lo = reg.v.smin + BigInt(reg.off);
+      const hi = reg.v.smax + BigInt(reg.off);
+      if (reg.v.smin === S64_MIN || lo < -512n || hi > -1n) {
+        reject(
+          env,
+          'stack-bounds',
+          `R${r} (argument ${r} of ${helper}) points outside the stack frame (fp${lo})`,
+          [r],
+        );
+      }
+      return;
+    }
+    checkAccess(env, st, reg, { regno: r, off: 0, size: 0, write: false });
+    return;
+  }
   if (reg.type === 'fp' && !isConst(reg.v)) {
     // A variable-offset stack buffer is checked for bounds only; the helper's writes are not tracked.
     const lo = reg.v.smin + BigInt(reg.off);

@@ -200,3 +200,83 @@ r0 = *(u8 *)(r7 +0)
 out:
 r0 = 0
 exit
+
+=== empty helper buffer must still point into the stack
+; type: tracepoint
+; map: rb ringbuf 0 0 4096
+; expect: reject stack-bounds
+r1 = map[rb] ll
+r2 = r10
+r2 += 92
+r3 = 0
+r4 = 0
+call bpf_ringbuf_output
+r0 = 0
+exit
+
+=== empty helper buffer at the frame pointer
+; type: tracepoint
+; map: rb ringbuf 0 0 4096
+; expect: reject stack-bounds
+r1 = map[rb] ll
+r2 = r10
+r3 = 0
+r4 = 0
+call bpf_ringbuf_output
+r0 = 0
+exit
+
+=== empty helper buffer inside the stack
+; type: tracepoint
+; map: rb ringbuf 0 0 4096
+; expect: accept
+r1 = map[rb] ll
+r2 = r10
+r2 += -1
+r3 = 0
+r4 = 0
+call bpf_ringbuf_output
+r0 = 0
+exit
+
+=== empty helper buffer at the end of a map value
+; type: tracepoint
+; map: rb ringbuf 0 0 4096
+; map: a array 4 16 1
+; expect: accept
+*(u32 *)(r10 -4) = 0
+r2 = r10
+r2 += -4
+r1 = map[a] ll
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r2 = r0
+r2 += 16
+r1 = map[rb] ll
+r3 = 0
+r4 = 0
+call bpf_ringbuf_output
+out:
+r0 = 0
+exit
+
+=== empty helper buffer past the end of a map value
+; type: tracepoint
+; map: rb ringbuf 0 0 4096
+; map: a array 4 16 1
+; expect: reject out-of-bounds
+*(u32 *)(r10 -4) = 0
+r2 = r10
+r2 += -4
+r1 = map[a] ll
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r2 = r0
+r2 += 17
+r1 = map[rb] ll
+r3 = 0
+r4 = 0
+call bpf_ringbuf_output
+out:
+r0 = 0
+exit
