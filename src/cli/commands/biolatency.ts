@@ -36,6 +36,7 @@ export function register(program: Command): void {
         const opts: Parameters<typeof runBiolatency>[0] = {
           milliseconds: o.milliseconds === true,
           queued: o.queued === true,
+          perDisk: o.disk === true,
           timestamp: o.timestamp === true,
           json: o.json === true,
         };
