@@ -15,6 +15,7 @@ const TOOLS = [
   'tcpconnect',
   'tcpaccept',
   'bindsnoop',
+  'trace',
 ];
 
 describe('more tool commands', () => {
@@ -37,6 +38,14 @@ describe('more tool commands', () => {
       [['tcpconnect', '-P', '80,70000'], /^bpfkit: -P: 70000 is out of range 0\.\.65535\n$/],
       [['runqlat', '1', 'many'], /^bpfkit: count: expected an integer, got 'many'\n$/],
       [['exitsnoop', '-d', 'later'], /^bpfkit: -d: expected a positive number of seconds, got 'later'\n$/],
+      [
+        ['trace', 't:sched:sched_switch (args->prev_pid == ) "x"'],
+        /^bpfkit: probe 1:1:41: error: unexpected '\)'\n.*\n {40}\^\n$/,
+      ],
+      [
+        ['exitsnoop', '-c', '/nonexistent/cg'],
+        /^bpfkit: -c: cannot open cgroup \/nonexistent\/cg: no such file or directory/,
+      ],
     ];
     for (const [args, want] of cases) {
       const r = await runCli(args);
