@@ -224,6 +224,9 @@ describe('BpfMap', () => {
       /unknown map type 'nope'/,
     );
     expect(() => BpfMap.create({ type: 'hash', maxEntries: 1 })).toThrow(/needs keySize, valueSize/);
+    expect(() =>
+      BpfMap.create({ type: 'hash', key: codecs.u64, keySize: 4, valueSize: 4, maxEntries: 1 }),
+    ).toThrow(/^the key codec needs 8 bytes but keySize is 4$/);
   });
 
   kernelIt('without root, creating a map says it needs root or CAP_BPF', () => {

@@ -111,6 +111,17 @@ export class BpfMap<K = Buffer, V = Buffer> {
       maxEntries: spec.maxEntries,
     });
     const name = sanitizeName(spec.name ?? '');
+    // Caught here rather than at the first get/set, far from the mistake.
+    for (const [what, codec, size] of [
+      ['key', spec.key, sizes.keySize],
+      ['value', spec.value, sizes.valueSize],
+    ] as const) {
+      if (codec?.size !== undefined && codec.size > size) {
+        throw new BpfkitError(`the ${what} codec needs ${codec.size} bytes but ${what}Size is ${size}`, {
+          hint: `drop ${what}Size to use the codec's size, or pick a codec of ${size} bytes`,
+        });
+      }
+    }
     if ((type === MapType.ARRAY_OF_MAPS || type === MapType.HASH_OF_MAPS) && !spec.inner) {
       throw new BpfkitError(`map type ${mapTypeName(type)} needs an inner map template ('inner')`);
     }

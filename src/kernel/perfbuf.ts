@@ -166,10 +166,10 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
       throw new RangeError(`pagesPerCpu ${pages} is not a power of two`);
     this.#batch = options.batch ?? 65536;
     this.#copy = options.copy ?? false;
-    const what = `perf buffer ${map.name ?? mapFd}`;
+    const what = `perf buffer ${map.name || mapFd}`;
     if (map.type !== undefined && map.type !== MapType.PERF_EVENT_ARRAY) {
       throw new BpfkitError(
-        `map ${map.name ?? mapFd} has type ${map.typeName ?? map.type}, not perf_event_array`,
+        `map ${map.name || mapFd} has type ${map.typeName ?? map.type}, not perf_event_array`,
         { hint: "create it with { type: 'perf_event_array' }" },
       );
     }

@@ -155,9 +155,9 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
   constructor(map: RingBufferMap, options: RingBufferOptions = {}) {
     const fd = fdOf(map);
     const size = map.maxEntries;
-    const what = `ring buffer ${map.name ?? fd}`;
+    const what = `ring buffer ${map.name || fd}`;
     if (map.type !== undefined && map.type !== MapType.RINGBUF) {
-      throw new BpfkitError(`map ${map.name ?? fd} has type ${map.typeName ?? map.type}, not ringbuf`, {
+      throw new BpfkitError(`map ${map.name || fd} has type ${map.typeName ?? map.type}, not ringbuf`, {
         hint: "create it with { type: 'ringbuf', maxEntries: <power of two pages> }",
       });
     }
