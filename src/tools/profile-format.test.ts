@@ -40,6 +40,9 @@ describe('profile format', () => {
   it('prints folded lines root first', () => {
     expect(formatFolded(s)).toBe('dd;main;__read;ksys_read;vfs_read;read_zero 17');
     expect(formatFolded(s, { delimiter: true })).toBe('dd;main;__read;-;ksys_read;vfs_read;read_zero 17');
+    expect(formatFolded(s, { annotations: true })).toBe(
+      'dd;main;__read;ksys_read_[k];vfs_read_[k];read_zero_[k] 17',
+    );
     expect(formatFolded({ ...s, user: 'missed', kernel: undefined })).toBe('dd;[Missed User Stack] 17');
   });
 

@@ -48,6 +48,8 @@ export interface Sample {
 export interface ProfileFormat {
   /** delimiter puts `--` (or `-` when folded) between kernel and user stacks (-d in libbpf-tools). */
   delimiter?: boolean;
+  /** annotations suffixes kernel frames with `_[k]` in folded output (-a), for flame graph colours. */
+  annotations?: boolean;
 }
 
 /** formatSample prints one stack as libbpf-tools profile does without -f: kernel, user, name, count. */
@@ -74,7 +76,7 @@ export function foldedFrames(s: Sample, f: ProfileFormat = {}): string[] {
   if (s.kernel !== undefined) {
     if (f.delimiter && s.user !== undefined) frames.push('-');
     if (s.kernel === 'missed') frames.push('[Missed Kernel Stack]');
-    else frames.push(...[...s.kernel].reverse());
+    else frames.push(...[...s.kernel].reverse().map((fr) => (f.annotations ? `${fr}_[k]` : fr)));
   }
   return frames;
 }

@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('-K, --kernel-stacks-only', 'show stacks from kernel space only (no user space stacks)')
     .option('-F, --frequency <hz>', 'sample frequency, Hertz (default 49)')
     .option('--delimited', 'insert delimiter between kernel/user stacks')
+    .option('-a, --annotations', 'add _[k] annotations to kernel frames (folded output)')
     .option('-f, --folded', 'output folded format, one line per stack (for flame graphs)')
     .option('-I, --include-idle', 'include CPU idle stacks')
     .option('-C, --cpu <cpu>', 'cpu number to run profile on')
@@ -47,6 +48,7 @@ export function register(program: Command): void {
         userOnly: o.userStacksOnly === true,
         kernelOnly: o.kernelStacksOnly === true,
         delimiter: o.delimited === true,
+        annotations: o.annotations === true,
         folded: o.folded === true,
         includeIdle: o.includeIdle === true,
         json: o.json === true,
