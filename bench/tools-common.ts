@@ -2,7 +2,8 @@
 // header line, peak RSS, and the slowdown of a workload while a tool is attached.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,30 +72,30 @@ export function runWorkload(argv: string[]): number {
   return performance.now() - t;
 }
 
-/** session starts a tool, waits for its header, runs the workload, reads its RSS and stops it. */
+/**
+ * session starts a tool, waits for its header, runs the workload, reads its RSS and stops it. The
+ * tool writes to a file, as to a terminal nobody reads slowly: a pipe read by this (Node) process
+ * would charge our reading to whichever tool prints the most.
+ */
 export async function session(peer: Peer, workload: string[]): Promise<Session> {
   const argv = peer.argv!;
+  const file = join(tmpdir(), `bpfkit-bench-${process.pid}.out`);
+  const fd = openSync(file, 'w');
   const t0 = performance.now();
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', fd, 'pipe'] });
+  closeSync(fd);
   let err = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  let exited = false;
+  child.on('exit', () => (exited = true));
   let startupMs = Number.NaN;
-  await new Promise<void>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', () => {
+  while (Number.isNaN(startupMs)) {
+    if (peer.ready.test(readFileSync(file, 'utf8'))) startupMs = performance.now() - t0;
+    else if (exited) {
       const why = err.trim().split('\n').at(-1) ?? '';
-      reject(new Error(`${peer.name} exited before it was ready${why ? `: ${why.slice(0, 120)}` : ''}`));
-    });
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      if (Number.isNaN(startupMs) && peer.ready.test(out)) {
-        startupMs = performance.now() - t0;
-        resolve();
-      }
-    });
-  });
-  child.removeAllListeners('exit');
+      throw new Error(`${peer.name} exited before it was ready${why ? `: ${why.slice(0, 120)}` : ''}`);
+    } else await new Promise((r) => setTimeout(r, 2));
+  }
   const workloadMs = runWorkload(workload);
   // Let the tool catch up with the events before measuring its memory and stopping it.
   await new Promise((r) => setTimeout(r, 500));
@@ -102,7 +103,9 @@ export async function session(peer: Peer, workload: string[]): Promise<Session> 
   const closed = new Promise<void>((r) => child.on('close', () => r()));
   child.kill('SIGINT');
   await closed;
-  return { startupMs, workloadMs, peakRssMb, lines: out.split('\n').length - 1 };
+  const lines = readFileSync(file, 'utf8').split('\n').length - 1;
+  rmSync(file, { force: true });
+  return { startupMs, workloadMs, peakRssMb, lines };
 }
 
 /**
