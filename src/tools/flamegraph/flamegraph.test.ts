@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BpfkitError, ParseError } from '../../errors/index.js';
 import { foldStacks, formatFoldedStacks, parseFolded } from './folded.js';
-import { escapeXml, renderFlameGraph } from './svg.js';
+import { escapeXml, frameColor, renderFlameGraph } from './svg.js';
 
 describe('folded stacks', () => {
   it('round-trip through text', () => {
@@ -94,6 +94,11 @@ describe('SVG flame graph', () => {
     expect(svg).toMatch(/<title>c&#38;d[^<]*<\/title><rect x="310.0" y="\d+" width="100.0"/);
     expect(svg.match(/<rect /g)).toHaveLength(5); // background + 4 frames
     expect(svg).toContain('>T</text>');
+  });
+
+  it('colours frames stably, kernel frames orange', () => {
+    expect(frameColor('main')).toBe(frameColor('main'));
+    expect(frameColor('vfs_read_[k]')).toMatch(/^rgb\(\d+,\d+,0\)$/);
   });
 
   it('escapes XML', () => {

@@ -21,12 +21,14 @@ export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** frameColor is a stable warm colour for a frame name (flamegraph.pl's "hot" palette). */
+/** frameColor is a stable warm colour for a frame name (flamegraph.pl's "hot" palette; orange for `_[k]`). */
 export function frameColor(name: string): string {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
   const a = (h >>> 0) / 0xffffffff;
   const b = ((h >>> 8) & 0xff) / 255;
+  // Kernel frames annotated `_[k]` (profile -a) get flamegraph.pl's orange, as with --colors=java.
+  if (name.endsWith('_[k]')) return `rgb(${215 + Math.round(40 * b)},${100 + Math.round(80 * a)},0)`;
   const r = 205 + Math.round(50 * b);
   const g = Math.round(230 * a);
   const bl = Math.round(55 * b);
