@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
+import { ProgramBuilder, r0 } from '../asm/index.js';
 import { kernelIt } from '../testing/kernel.js';
 import { attachPerfSampling } from './link-perf-sampling.js';
 import { countCalls } from './link-test-programs.js';
@@ -39,6 +41,19 @@ describe('perf event sampling links', () => {
     } finally {
       child.kill('SIGKILL');
       counter.close();
+    }
+  });
+
+  kernelIt('a frequency of 0 Hz or above the kernel limit is refused before anything is opened', () => {
+    const prog = Program.load({ type: 'perf_event', insns: new ProgramBuilder().mov(r0, 0).exit().build() });
+    try {
+      expect(() => attachPerfSampling(prog, { frequency: 0 })).toThrow(/at least 1 \(got 0\)/);
+      const max = Number(readFileSync('/proc/sys/kernel/perf_event_max_sample_rate', 'utf8'));
+      expect(() => attachPerfSampling(prog, { frequency: max + 1 })).toThrow(
+        new RegExp(`above this kernel's limit of ${max} Hz`),
+      );
+    } finally {
+      prog.close();
     }
   });
 });

@@ -1,6 +1,8 @@
 // Sampling links: a CPU-clock perf event at N Hz on every online CPU, each running the program
 // (program type perf_event, Linux 4.9) on every sample.
 
+import { readFileSync } from 'node:fs';
+import { BpfkitError } from '../errors/index.js';
 import type { FD } from '../sys/fd.js';
 import { PerfType, perfEventOpen, SwEvent } from '../sys/perf-event.js';
 import { closeOnError, Link, type ProgramLike } from './link.js';
@@ -17,6 +19,7 @@ export interface SamplingOptions {
 /** attachPerfSampling attaches a perf_event program to a CPU-clock sampler on each CPU. */
 export function attachPerfSampling(prog: ProgramLike, opts: SamplingOptions = {}): Link {
   const hz = opts.frequency ?? 99;
+  checkFrequency(hz);
   const cpus = opts.cpus ?? onlineCpus();
   const fds: FD[] = [];
   return closeOnError(fds, () => {
@@ -35,4 +38,25 @@ export function attachPerfSampling(prog: ProgramLike, opts: SamplingOptions = {}
     }
     return new Link('perf_event', `cpu-clock@${hz}Hz`, fds);
   });
+}
+
+/** MAX_RATE_FILE holds the highest sampling rate the kernel accepts (it lowers it under load). */
+const MAX_RATE_FILE = '/proc/sys/kernel/perf_event_max_sample_rate';
+
+function checkFrequency(hz: number): void {
+  // perf_event_open takes 0 Hz without complaint and then never samples.
+  if (!Number.isInteger(hz) || hz < 1) {
+    throw new BpfkitError(`sampling frequency must be a whole number of Hz of at least 1 (got ${hz})`);
+  }
+  let max: number;
+  try {
+    max = Number.parseInt(readFileSync(MAX_RATE_FILE, 'utf8'), 10);
+  } catch {
+    return; // the kernel will say so itself
+  }
+  if (hz > max) {
+    throw new BpfkitError(`sampling at ${hz} Hz is above this kernel's limit of ${max} Hz`, {
+      hint: `use at most ${max} Hz, or raise ${MAX_RATE_FILE}`,
+    });
+  }
 }

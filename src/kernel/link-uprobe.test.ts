@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { execPath } from 'node:process';
 import { describe, expect } from 'vitest';
+import type { SysError } from '../sys/errno.js';
 import { libc } from '../sys/libc.js';
 import { kernelIt } from '../testing/kernel.js';
 import { countCalls, recordReturn } from './link-test-programs.js';
@@ -83,6 +84,28 @@ describe('uprobe links', () => {
         expect((e as UprobeTargetError).message).toMatch(/getppidd not found in .*libc/);
         expect((e as UprobeTargetError).hint).toContain('getppid');
       }
+    } finally {
+      prog.close();
+      counter.close();
+    }
+  });
+
+  kernelIt('a pid that no process has is ESRCH with a sentence, and attaches nothing', () => {
+    const counter = counterMap();
+    const prog = Program.load({ type: 'kprobe', insns: countCalls(), maps: { counter } });
+    try {
+      // Above pid_max (at most 2^22), so no process can have it.
+      let err: unknown;
+      try {
+        attachUprobe(prog, { binary: 'c', symbol: 'getppid', pid: 1 << 23 }).close();
+      } catch (e) {
+        err = e;
+      }
+      expect((err as SysError).userMessage()).toMatch(
+        /getppid pid 8388608: No such process \(ESRCH\) \(no process has that pid\)$/,
+      );
+      getppid();
+      expect(read(counter)).toBe(0n);
     } finally {
       prog.close();
       counter.close();

@@ -38,6 +38,7 @@ const GENERIC_HINTS: Record<string, string> = {
   ENOTSUPP: 'this kernel does not support the requested feature',
   EOPNOTSUPP: 'this kernel does not support the requested operation',
   EBUSY: 'the hook is already in use',
+  ESRCH: 'no process has that pid',
 };
 
 /** SysError is a failed system call: `op` says what bpfkit was doing, errno why it failed. */
