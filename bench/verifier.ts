@@ -7,7 +7,7 @@ import { decode, encode, type Insn } from '../src/asm/instruction.js';
 import { VerifierError } from '../src/errors/index.js';
 import { BpfMap } from '../src/kernel/map.js';
 import { Program } from '../src/kernel/program.js';
-import { generateProgram, withFds } from '../src/verifier/corpus/generate.js';
+import { generateProgram, mutateInsns, Rng, withFds } from '../src/verifier/corpus/generate.js';
 import { buildCase, loadCorpus } from '../src/verifier/corpus/load.js';
 import {
   type MapInfo,
@@ -165,6 +165,26 @@ for (let n = 0; n < MUTANTS; n++) {
   if (a === b) mutantAgree++;
   else if (a) mutantUnsafe++;
 }
+// Small mistakes: an offset, constant, comparison or register changed in one or two instructions.
+const rng = new Rng(777);
+const small = corpus.filter((j) => j.insns.length < 40);
+let slips = 0;
+let slipAgree = 0;
+let slipUnsafe = 0;
+for (let n = 0; n < MUTANTS; n++) {
+  const j = rng.pick(small);
+  const insns = mutateInsns(j.insns, rng);
+  const r = safeVerify(insns, { ...j.options, maxInsns: 200_000 });
+  // Mutated loops that run to the kernel's limit are left out: they measure patience, not rules.
+  if (!r.ok && r.error.issues[0]?.code === 'too-complex') continue;
+  slips++;
+  const b = kernelAccepts({ ...j, insns });
+  if (r.ok === b) slipAgree++;
+  else if (r.ok) slipUnsafe++;
+}
+console.log(
+  `corpus with small mistakes: ${slipAgree}/${slips} agree (${((slipAgree / slips) * 100).toFixed(2)}%), bpfkit accepted ${slipUnsafe} the kernel rejects`,
+);
 console.log(
   `mutated corpus: ${mutantAgree}/${mutants} agree (${((mutantAgree / mutants) * 100).toFixed(2)}%), bpfkit accepted ${mutantUnsafe} the kernel rejects`,
 );

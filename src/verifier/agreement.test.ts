@@ -7,7 +7,7 @@ import { VerifierError } from '../errors/index.js';
 import { BpfMap } from '../kernel/map.js';
 import { Program } from '../kernel/program.js';
 import { kernelIt } from '../testing/kernel.js';
-import { generateProgram, withFds } from './corpus/generate.js';
+import { generateProgram, mutateInsns, Rng, withFds } from './corpus/generate.js';
 import { buildCase, loadCorpus } from './corpus/load.js';
 import { type MapInfo, MapKind, type ProgTypeName, safeVerify } from './index.js';
 
@@ -106,4 +106,36 @@ describe('agreement with the kernel verifier', () => {
       expect(rate).toBeGreaterThanOrEqual(0.99);
     },
   );
+
+  const MUTANTS = 1000;
+  kernelIt(`${MUTANTS} corpus programs with small mistakes: nothing the kernel rejects is accepted`, () => {
+    const cpus = possibleCpus();
+    const rng = new Rng(4242);
+    // Long loops take seconds to verify once mutated past their bound; they add nothing here.
+    const small = cases.filter((c) => c.file !== 'loops.s' && !c.name.includes('loop'));
+    let agree = 0;
+    const unsafe: string[] = [];
+    for (let n = 0; n < MUTANTS; n++) {
+      const c = rng.pick(small);
+      withMaps(c.maps, (fds) => {
+        const built = buildCase(c, fds);
+        const insns = mutateInsns(built.insns, rng);
+        const ours = safeVerify(insns, {
+          type: c.type,
+          maps: built.maps,
+          possibleCpus: cpus,
+          ...(c.license ? { license: c.license } : {}),
+        });
+        const kernel = kernelVerdict(c.type, insns, c.license);
+        if (ours.ok === kernel.ok) agree++;
+        else if (ours.ok)
+          unsafe.push(`mutant ${n} of ${c.file}: ${c.name}: kernel rejects: ${kernel.reason}`);
+      });
+    }
+    console.log(
+      `verifier agreement: ${agree}/${MUTANTS} mutated corpus programs (${((agree / MUTANTS) * 100).toFixed(2)}%)`,
+    );
+    expect(unsafe).toEqual([]);
+    expect(agree / MUTANTS).toBeGreaterThanOrEqual(0.99);
+  });
 });

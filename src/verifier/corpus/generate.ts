@@ -323,3 +323,36 @@ export function withFds(p: GeneratedProgram, fds: Record<string, number>): Insn[
   for (const r of p.relocations) insns[r.pc]!.imm = fds[r.map] ?? 0;
   return insns;
 }
+
+const JUMP_OPS = [0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0];
+
+/**
+ * mutateInsns makes the small mistakes people make — an offset or constant off by a few bytes, the
+ * wrong comparison, the wrong register — in one or two instructions (LD_IMM64 slots are left alone).
+ */
+export function mutateInsns(insns: readonly Insn[], rng: Rng): Insn[] {
+  const out = insns.map((i) => ({ ...i }));
+  for (let t = rng.int(1, 2); t > 0; t--) {
+    const at = rng.int(0, out.length - 1);
+    const i = out[at]!;
+    if (i.code === 0x18 || (at > 0 && out[at - 1]!.code === 0x18)) continue;
+    const cls = i.code & 7;
+    switch (rng.int(0, 4)) {
+      case 0:
+        i.off = ((i.off + rng.pick([-8, -4, -1, 1, 4, 8])) << 16) >> 16;
+        break;
+      case 1:
+        i.imm = (i.imm + rng.pick([-8, -4, -1, 1, 4, 8, 100])) | 0;
+        break;
+      case 2:
+        if (cls === 5 || cls === 6) i.code = (i.code & 0x0f) | rng.pick(JUMP_OPS);
+        break;
+      case 3:
+        i.dst = rng.int(0, 9);
+        break;
+      default:
+        if ((i.code & 8) !== 0 || cls === 1 || cls === 3) i.src = rng.int(0, 10);
+    }
+  }
+  return out;
+}
