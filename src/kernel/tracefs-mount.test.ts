@@ -38,6 +38,43 @@ describe('tracefs', () => {
   });
 });
 
+describe('tracefs not mounted', () => {
+  kernelIt('is mounted at /sys/kernel/tracing on first use (in a private mount namespace)', () => {
+    const file = join(tmpdir(), `bpfkit-tracefs-mount-${process.pid}.ts`);
+    writeFileSync(
+      file,
+      `import { readFileSync } from 'node:fs';
+import { tracepointId } from ${JSON.stringify(join(repoRoot, 'src/kernel/tracefs-mount.ts'))};
+const before = readFileSync('/proc/self/mountinfo', 'utf8').includes(' - tracefs ');
+const id = tracepointId('syscalls', 'sys_enter_openat');
+const after = readFileSync('/proc/self/mountinfo', 'utf8').includes(' /sys/kernel/tracing rw');
+process.stdout.write(JSON.stringify({ before, id, after }));`,
+    );
+    try {
+      // The namespace is private, so unmounting there leaves the machine's tracefs alone.
+      const r = spawnSync(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          `umount /sys/kernel/tracing 2>/dev/null; exec "${process.execPath}" --import tsx "${file}"`,
+        ],
+        { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as { before: boolean; id: number; after: boolean };
+      expect(out.before).toBe(false);
+      expect(out.id).toBe(tracepointId('syscalls', 'sys_enter_openat'));
+      expect(out.after).toBe(true);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+});
+
 describe('tracefs without root', () => {
   kernelIt('a mounted tracefs nobody may read says it needs root, and does not try to mount', () => {
     ensureTracefs(); // mounted, as on a booted system
