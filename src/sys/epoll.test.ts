@@ -70,4 +70,33 @@ describe('sharedPoller', () => {
       }
     }
   });
+
+  it('waits off the JavaScript thread: a timer runs while the watch waits, and its write wakes it', async () => {
+    const f = fifo(100);
+    const order: string[] = [];
+    let woke: () => void = () => {};
+    const watch = sharedPoller.watch(
+      f.fd,
+      () => {
+        order.push('readable');
+        woke();
+      },
+      'test fifo',
+    );
+    try {
+      const readable = new Promise<void>((r) => (woke = r));
+      watch.arm();
+      // Were epoll_wait blocking this thread, the timer could not run and nothing would ever write.
+      setTimeout(() => {
+        order.push('timer');
+        writeSync(f.fd, 'x');
+      }, 10);
+      await readable;
+      expect(order).toEqual(['timer', 'readable']);
+    } finally {
+      await watch.close();
+      closeSync(f.fd);
+      rmSync(f.path);
+    }
+  });
 });
