@@ -299,7 +299,10 @@ export function checkCall(env: Env, st: State, id: number): void {
     );
   }
   const meta: Meta = {};
-  for (let i = 0; i < proto.args.length; i++) checkArg(env, st, proto.args, i, meta, name);
+  const t = env.opts.type;
+  const skb = t === 'socket_filter' || t === 'sched_cls' || t === 'cgroup_skb';
+  const args = skb && proto.skbArgs ? proto.skbArgs : proto.args;
+  for (let i = 0; i < args.length; i++) checkArg(env, st, args, i, meta, name);
   if (meta.map && proto.mapTypes && !proto.mapTypes.includes(meta.map.type)) {
     reject(env, 'map-type', `${name} cannot take the ${meta.map.type} map '${meta.map.name}'`, [1]);
   }

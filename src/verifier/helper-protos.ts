@@ -45,6 +45,8 @@ export interface HelperProto {
   mapTypes?: MapKindName[];
   /** changesPacket says the call may move packet data, invalidating packet pointers. */
   changesPacket?: boolean;
+  /** skbArgs replace args in programs whose context is an __sk_buff (the helper's skb variant). */
+  skbArgs?: ArgType[];
 }
 
 const P = (
@@ -52,7 +54,7 @@ const P = (
   args: ArgType[],
   ret: RetType,
   availability: Availability,
-  extra: Partial<Pick<HelperProto, 'gplOnly' | 'mapTypes' | 'changesPacket'>> = {},
+  extra: Partial<Pick<HelperProto, 'gplOnly' | 'mapTypes' | 'changesPacket' | 'skbArgs'>> = {},
 ): HelperProto => {
   const id = helperId(name);
   if (id === undefined) throw new Error(`helper-protos: unknown helper ${name}`);
@@ -104,6 +106,7 @@ const PROTOS: HelperProto[] = [
   P('trace_printk', ['mem', 'size'], 'integer', 'all', gpl),
   P('send_signal', ['anything'], 'integer', 'all'),
   P('send_signal_thread', ['anything'], 'integer', 'all'),
+  P('get_cgroup_classid', [], 'integer', 'all', { skbArgs: ['ctx'] }),
   P('ktime_get_tai_ns', [], 'integer', 'all'),
   P('get_ns_current_pid_tgid', ['anything', 'anything', 'uninit_mem', 'size'], 'integer', 'all'),
   P('skb_cgroup_id', ['ctx'], 'integer', 'skb_tc_cg'),

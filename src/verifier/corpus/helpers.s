@@ -280,3 +280,22 @@ call bpf_ringbuf_output
 out:
 r0 = 0
 exit
+
+=== cgroup classid from a tracepoint takes no arguments
+; type: tracepoint
+; expect: accept
+call bpf_get_cgroup_classid
+exit
+
+=== cgroup classid from tc needs the context
+; type: sched_cls
+; expect: reject arg-type
+r1 = r10
+call bpf_get_cgroup_classid
+exit
+
+=== cgroup classid from tc with the context
+; type: sched_cls
+; expect: accept
+call bpf_get_cgroup_classid
+exit
