@@ -17,21 +17,8 @@ function file(name: string, text: string): string {
   return path;
 }
 
-const counter = file(
-  'count.s',
-  `*(u32 *)(r10 - 4) = 0
-r1 = map[counts] ll
-r2 = r10
-r2 += -4
-call map_lookup_elem
-if r0 == 0 goto out
-r1 = 1
-lock *(u64 *)(r0 + 0) += r1
-out:
-r0 = 0
-exit
-`,
-);
+/** counter is the README's command-line example: the tour's program as assembly. */
+const counter = join(repoRoot, 'examples', 'count-openat.s');
 
 /** gone waits (boundedly) for the kernel to free a program whose last holder exited. */
 async function gone(id: number): Promise<boolean> {
