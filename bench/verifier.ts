@@ -7,6 +7,11 @@ import { decode, encode, type Insn } from '../src/asm/instruction.js';
 import { VerifierError } from '../src/errors/index.js';
 import { BpfMap } from '../src/kernel/map.js';
 import { Program } from '../src/kernel/program.js';
+import { check } from '../src/lang/check.js';
+import { compile } from '../src/lang/codegen/compile.js';
+import { Source } from '../src/lang/diagnostics.js';
+import { fakeTypeSource } from '../src/lang/fake-type-source.js';
+import { parseSource } from '../src/lang/parser.js';
 import { generateProgram, mutateInsns, Rng, withFds } from '../src/verifier/corpus/generate.js';
 import { buildCase, loadCorpus } from '../src/verifier/corpus/load.js';
 import {
@@ -187,5 +192,52 @@ console.log(
 );
 console.log(
   `mutated corpus: ${mutantAgree}/${mutants} agree (${((mutantAgree / mutants) * 100).toFixed(2)}%), bpfkit accepted ${mutantUnsafe} the kernel rejects`,
+);
+
+// Real programs: every script of the tracing language's runtime cases, compiled by bpfkit/lang.
+let langTotal = 0;
+let langAgree = 0;
+const langDisagree: string[] = [];
+for (const f of ['basic', 'maps', 'probes', 'errors']) {
+  const text = readFileSync(new URL(`../src/lang/testdata/runtime/${f}.cases`, import.meta.url), 'utf8');
+  for (const [, src] of text.matchAll(/^PROG (.*)$/gm)) {
+    let compiled: ReturnType<typeof compile>;
+    try {
+      const source = new Source(src!, `${f}.cases`);
+      compiled = compile(check(parseSource(source), source, { types: fakeTypeSource }));
+    } catch {
+      continue; // the error cases stop before code generation
+    }
+    const fds = Object.fromEntries(compiled.maps.map((m) => [m.ref, mapFd({ name: m.ref, ...m })]));
+    for (const p of compiled.programs) {
+      if (p.type === 'tracing') continue;
+      const maps = compiled.maps.map((m) => ({
+        name: m.ref,
+        type: m.type,
+        keySize: m.keySize,
+        valueSize: m.valueSize,
+        maxEntries: m.maxEntries,
+        fd: fds[m.ref]!,
+      }));
+      const ours = safeVerify(p.built, { type: p.type, maps, possibleCpus: cpus }).ok;
+      const insns = withFds(
+        {
+          seed: 0,
+          type: p.type,
+          maps: [],
+          insns: p.built.insns,
+          relocations: p.built.relocations.map((r) => ({ pc: r.pc, map: String(r.map) })),
+        },
+        fds,
+      );
+      const theirs = kernelAccepts({ type: p.type, insns, options: { type: p.type } });
+      langTotal++;
+      if (ours === theirs) langAgree++;
+      else langDisagree.push(`${f}: ${src!.slice(0, 60)} (bpfkit ${ours ? 'accepts' : 'rejects'})`);
+    }
+  }
+}
+console.log(
+  `lang-compiled programs: ${langAgree}/${langTotal} agree${langDisagree.length ? `; differ: ${langDisagree.join('; ')}` : ''}`,
 );
 for (const m of openMaps.values()) m.close();
