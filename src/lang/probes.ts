@@ -258,7 +258,11 @@ export const hasWildcard = (s: string): boolean => /[*?[]/.test(s);
 /** expandTracepoints resolves a tracepoint spec (maybe with wildcards) to concrete events. */
 export function expandTracepoints(spec: ProbeSpec, types: TypeSource, src: Source): ProbeSpec[] {
   // A plain name needs only its own format file; listing every event is for globs and suggestions.
-  if (!hasWildcard(spec.target) && !hasWildcard(spec.func) && types.tracepointFields(spec.target, spec.func)) {
+  if (
+    !hasWildcard(spec.target) &&
+    !hasWildcard(spec.func) &&
+    types.tracepointFields(spec.target, spec.func)
+  ) {
     return [spec];
   }
   const all = types.tracepoints();

@@ -4,7 +4,7 @@
 // the context pointer for the whole program.
 
 import type { JumpName } from '../../asm/builder.js';
-import { ProgramBuilder, type Reg, r0, r1, r2, r3, r4, r6, r7, r10 } from '../../asm/builder.js';
+import { ProgramBuilder, type Reg, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../../asm/builder.js';
 import type { ParseError } from '../../errors/index.js';
 import type * as A from '../ast.js';
 import { ARG_REGS, X86_REGS } from '../builtins.js';
@@ -53,6 +53,12 @@ const BPF_ANY = 0;
 const BPF_NOEXIST = 1;
 const BPF_F_USER_STACK = 256;
 const JOIN_ARGS = 16;
+// ringbuf_output flags and ringbuf_query selectors (include/uapi/linux/bpf.h).
+const BPF_RB_NO_WAKEUP = 1;
+const BPF_RB_FORCE_WAKEUP = 2;
+const BPF_RB_AVAIL_DATA = 0;
+/** WAKEUP_BYTES is how much unread data makes a producer wake the reader. */
+const WAKEUP_BYTES = 256 * 1024;
 /** SCRATCH_SIZE is the per-CPU buffer for records too big for the 512-byte stack (join, long printf). */
 const SCRATCH_SIZE = 4096;
 /** STACK_RECORD_MAX is the largest event record built on the stack. */
@@ -669,7 +675,9 @@ class ProbeGen {
       this.store(val, off, align8(Math.max(byteSize(slots[i]!.ty), 8)));
       this.sp = save;
     });
-    this.output(rec, size);
+    // User symbols resolve against the live process, so those events are read at once.
+    const userSyms = slots.some((x) => x.ty.k === 'usym' || (x.ty.k === 'stack' && x.ty.user));
+    this.output(rec, size, action.kind === 'exit' || userSyms);
   }
 
   /** scratchEvent builds a large record in the per-CPU scratch buffer, one argument at a time. */
@@ -699,12 +707,13 @@ class ProbeGen {
       }
       this.sp = save;
     });
+    this.wakeupFlags(false);
     lookup();
     b.st('u64', r0, 0, id);
     b.mov(r2, r0);
     b.ldMap(r1, EVENTS_MAP);
     b.mov(r3, size);
-    b.mov(r4, 0);
+    b.mov(r4, r8);
     b.call('ringbuf_output');
     const ok = this.label('sent');
     b.jmp('JEQ', r0, 0, ok);
@@ -713,12 +722,34 @@ class ProbeGen {
     b.label(skip);
   }
 
-  private output(rec: number, size: number): void {
+  /**
+   * wakeupFlags leaves ringbuf_output flags in r8: wake the reader only once WAKEUP_BYTES are waiting
+   * (or always, for exit()), since a wake-up per event costs more than the event; user space also
+   * polls on a timer, so sparse events still arrive promptly.
+   */
+  private wakeupFlags(force: boolean): void {
     const b = this.b;
+    if (force) {
+      b.mov(r8, BPF_RB_FORCE_WAKEUP);
+      return;
+    }
+    b.ldMap(r1, EVENTS_MAP);
+    b.mov(r2, BPF_RB_AVAIL_DATA);
+    b.call('ringbuf_query');
+    b.mov(r8, BPF_RB_NO_WAKEUP);
+    const quiet = this.label('quiet');
+    b.jmp('JLT', r0, WAKEUP_BYTES, quiet);
+    b.mov(r8, BPF_RB_FORCE_WAKEUP);
+    b.label(quiet);
+  }
+
+  private output(rec: number, size: number, force = false): void {
+    const b = this.b;
+    this.wakeupFlags(force);
     b.ldMap(r1, EVENTS_MAP);
     this.stackPtr(r2, rec);
     b.mov(r3, size);
-    b.mov(r4, 0);
+    b.mov(r4, r8);
     b.call('ringbuf_output');
     const ok = this.label('sent');
     b.jmp('JEQ', r0, 0, ok);
@@ -773,10 +804,11 @@ class ProbeGen {
       b.call(space === 'user' ? 'probe_read_user_str' : 'probe_read_kernel_str');
     }
     b.label(end);
+    this.wakeupFlags(false);
     b.ldMap(r1, EVENTS_MAP);
     b.mov(r2, r7);
     b.mov(r3, 8 + JOIN_ARGS * JOIN_WIDTH);
-    b.mov(r4, 0);
+    b.mov(r4, r8);
     b.call('ringbuf_output');
     b.label(done);
   }

@@ -11,7 +11,7 @@ import { type Compiled, compile } from '../codegen/compile.js';
 import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, STACKS_MAP } from '../codegen/layout.js';
 import { Source } from '../diagnostics.js';
 import { formatMapJson, formatMapText, type RawEntry } from '../format/maps.js';
-import { type Arg, render } from '../format/printf.js';
+import { type Arg, render, type Spec } from '../format/printf.js';
 import { cString, readInt, textValue, toJson } from '../format/values.js';
 import { parseSource } from '../parser.js';
 import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
@@ -129,6 +129,7 @@ export async function run(opts: RunOptions): Promise<number> {
   const links: Link[] = [];
   let ring: RingBuffer | undefined;
   let child: ChildProcess | undefined;
+  let ticker: ReturnType<typeof setInterval> | undefined;
   try {
     if (opts.dryRun) {
       write(
@@ -179,6 +180,10 @@ export async function run(opts: RunOptions): Promise<number> {
     });
 
     const reading = ring.start((rec) => session.event(rec));
+    // Producers wake the reader only in batches; a timer picks up sparse events.
+    const ringRef = ring;
+    ticker = setInterval(() => ringRef.poll((rec) => session.event(rec)), 50);
+    session.stopTicker = () => clearInterval(ticker);
     for (const p of begin) p.prog.testRun({ ctx: Buffer.alloc(8) });
     ring.poll((rec) => session.event(rec));
 
@@ -190,6 +195,7 @@ export async function run(opts: RunOptions): Promise<number> {
     }
     if (!session.exited) await stopped;
     session.cleanupSignals?.();
+    session.stopTicker?.();
 
     for (const l of links.splice(0)) l.close();
     // Events already in the ring belong before END's output; after exit() they are dropped.
@@ -217,6 +223,7 @@ export async function run(opts: RunOptions): Promise<number> {
     session.flush();
     return session.exitCode;
   } finally {
+    clearInterval(ticker);
     for (const l of links) l.close();
     ring?.close();
     if (child && child.exitCode === null) child.kill('SIGTERM');
@@ -231,7 +238,9 @@ class Session {
   exitCode = 0;
   onExit: (() => void) | undefined;
   cleanupSignals: (() => void) | undefined;
+  stopTicker: (() => void) | undefined;
   private buf: string[] = [];
+  private readonly convs = new Map<Action, Spec[]>();
   private scheduled = false;
 
   constructor(
@@ -275,8 +284,11 @@ class Session {
       case 'printf':
       case 'system':
       case 'cat': {
+        let convs = this.convs.get(a);
+        if (!convs) this.convs.set(a, (convs = a.fmt.filter((s): s is Spec => typeof s !== 'string')));
+        const specsOf = convs;
         const args: Arg[] = a.args.map((slot, i) => {
-          const spec = a.fmt.filter((s) => typeof s !== 'string')[i];
+          const spec = specsOf[i];
           const bytes = rec.subarray(slot.offset, slot.offset + align8(Math.max(byteSize(slot.ty), 8)));
           const t = slot.ty;
           if ((t.k === 'int' || t.k === 'ptr') && typeof spec !== 'string' && spec?.conv !== 's')
