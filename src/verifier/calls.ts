@@ -55,7 +55,7 @@ function constantKey(st: State, reg: RegState, keySize: number): bigint | undefi
   for (let i = at; i < end && st.stack.bytes[i] === SlotKind.ZERO; i++) zeros++;
   if (zeros >= keySize) return 0n;
   const spilled = st.stack.spills[at >> 3];
-  if (!spilled || spilled.type !== 'scalar') return undefined;
+  if (spilled?.type !== 'scalar') return undefined;
   let spill = 0;
   for (let i = at; i < end && st.stack.bytes[i] === SlotKind.SPILL; i++) spill++;
   if (spill !== keySize || !isConst(spilled.v)) return undefined;

@@ -97,7 +97,10 @@ export function checkCfg(insns: readonly Insn[]): CfgInfo {
     }
     if (isWide(i)) {
       const next = insns[pc + 1];
-      if (!next || next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
+      if (next === undefined) {
+        throw new Reject('bad-ld-imm64', pc, 'truncated LD_IMM64: its second slot is missing');
+      }
+      if (next.code !== 0 || next.dst !== 0 || next.src !== 0 || next.off !== 0) {
         throw new Reject('bad-ld-imm64', pc, 'invalid LD_IMM64: its second slot must have only an immediate');
       }
       const byValue = i.src === PseudoSrc.MAP_VALUE || i.src === PseudoSrc.MAP_IDX_VALUE;

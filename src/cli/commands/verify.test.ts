@@ -65,7 +65,9 @@ describe('bpfkit verify', () => {
     const prog =
       '18 11 00 00 4d 00 00 00 00 00 00 00 00 00 00 00 bf a2 00 00 00 00 00 00 07 02 00 00 fc ff ff ff ' +
       '62 0a fc ff 00 00 00 00 85 00 00 00 01 00 00 00 b7 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00';
-    const ok = await runCli(['verify', '-', '--hex', '--type', 'xdp', '--map', 'm:array:4:8:1'], { input: prog });
+    const ok = await runCli(['verify', '-', '--hex', '--type', 'xdp', '--map', 'm:array:4:8:1'], {
+      input: prog,
+    });
     expect([ok.code, ok.stderr]).toEqual([0, '']);
     const none = await runCli(['verify', '-', '--hex', '--type', 'xdp'], { input: prog });
     expectUserError(none, /map fd 77, which is not one of the maps given/);
@@ -78,28 +80,55 @@ describe('bpfkit verify', () => {
       /bytecode length 11 is not a multiple of 8 bytes/,
     );
     expectUserError(
-      await runCli(['verify', '-', '--hex', '--type', 'xdp'], { input: 'ff 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00' }),
+      await runCli(['verify', '-', '--hex', '--type', 'xdp'], {
+        input: 'ff 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00',
+      }),
       /0: \(ff\) unknown\nunknown opcode 0xff/,
     );
     expectUserError(
-      await runCli(['verify', '-', '--hex', '--type', 'xdp'], { input: '05 00 07 00 00 00 00 00 95 00 00 00 00 00 00 00' }),
+      await runCli(['verify', '-', '--hex', '--type', 'xdp'], {
+        input: '05 00 07 00 00 00 00 00 95 00 00 00 00 00 00 00',
+      }),
       /jump out of range: from insn 0 to 8/,
     );
-    expectUserError(await runCli(['verify', file('x.s', 'r0 = 0\nexit\n'), '--type', 'nope']), /unknown program type 'nope'/);
+    expectUserError(
+      await runCli(['verify', file('x.s', 'r0 = 0\nexit\n'), '--type', 'nope']),
+      /unknown program type 'nope'/,
+    );
     expectUserError(
       await runCli(['verify', file('y.s', 'r0 = 0\nexit\n'), '--type', 'xdp', '--map', 'm:hash:4']),
       /--map 'm:hash:4' must be NAME:TYPE:KEY:VALUE:MAX/,
     );
-    expectUserError(await runCli(['verify', file('z.s', 'r0 = = 1\nexit\n'), '--type', 'xdp']), /z\.s:1:\d+: error/);
-    expectUserError(await runCli(['verify', join(dir, 'missing.s'), '--type', 'xdp']), /cannot read .*ENOENT/);
+    expectUserError(
+      await runCli(['verify', file('z.s', 'r0 = = 1\nexit\n'), '--type', 'xdp']),
+      /z\.s:1:\d+: error/,
+    );
+    expectUserError(
+      await runCli(['verify', join(dir, 'missing.s'), '--type', 'xdp']),
+      /cannot read .*ENOENT/,
+    );
   });
 
   kernelIt('bounds tracepoint reads by the --tracepoint format', async () => {
     const inside = file('tp-ok.s', 'r0 = *(u64 *)(r1 +16)\nexit\n');
-    const ok = await runCli(['verify', inside, '--type', 'tracepoint', '--tracepoint', 'syscalls:sys_enter_openat']);
+    const ok = await runCli([
+      'verify',
+      inside,
+      '--type',
+      'tracepoint',
+      '--tracepoint',
+      'syscalls:sys_enter_openat',
+    ]);
     expect([ok.code, ok.stderr]).toEqual([0, '']);
     const past = file('tp-bad.s', 'r0 = *(u64 *)(r1 +64)\nexit\n');
-    const bad = await runCli(['verify', past, '--type', 'tracepoint', '--tracepoint', 'syscalls:sys_enter_openat']);
+    const bad = await runCli([
+      'verify',
+      past,
+      '--type',
+      'tracepoint',
+      '--tracepoint',
+      'syscalls:sys_enter_openat',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/invalid syscalls:sys_enter_openat record access at offset 64 size 8/);
     // Without the format only the kernel's load-time limit applies.
