@@ -43,3 +43,19 @@ export function connectJson(e: TcpEvent): Record<string, unknown> {
     dport: e.rport,
   };
 }
+
+/** ConnectCount is one row of -c: connections from laddr to raddr:rport. */
+export interface ConnectCount {
+  laddr: string;
+  raddr: string;
+  rport: number;
+  count: number;
+}
+
+/** formatConnectCounts prints -c's table as libbpf-tools does at exit: a blank line, header, rows. */
+export function formatConnectCounts(rows: ConnectCount[]): string[] {
+  const out = ['', `${left('LADDR', 25)} ${left('RADDR', 25)} ${left('RPORT', 20)} ${left('CONNECTS', 10)}`];
+  for (const r of rows)
+    out.push(`${left(r.laddr, 25)} ${left(r.raddr, 25)} ${left(r.rport, 20)} ${left(r.count, 10)}`);
+  return out;
+}

@@ -5,7 +5,7 @@ import { runTcpaccept } from './tcpaccept.js';
 import { formatAccept, tcpacceptHeader } from './tcpaccept-format.js';
 import { runTcpconnect } from './tcpconnect.js';
 import { formatConnect, tcpconnectHeader } from './tcpconnect-format.js';
-import { CaptureOutput, type Workload } from './testing/capture.js';
+import { CaptureOutput, startWorkload, type Workload } from './testing/capture.js';
 import { pairInfo, tcpPair, vethConnect, withNetns, withVethPair } from './testing/tcp-pair.js';
 
 type Runner = typeof runTcpconnect | typeof runTcpaccept;
@@ -60,6 +60,41 @@ describe('tcpconnect', () => {
       const filtered = await trace(runTcpconnect, { ports: [1] }, () => tcpPair(6, '::1', ns));
       expect(filtered.mine).toEqual([]);
     });
+  });
+});
+
+describe('tcpconnect -c', () => {
+  kernelIt('counts connects per source, destination and port', async () => {
+    const script = `
+import json, socket
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)
+for _ in range(3):
+    c = socket.create_connection(s.getsockname()); a, _ = s.accept(); c.close(); a.close()
+print(json.dumps({'server': s.getsockname()[1]}))
+`;
+    const out = new CaptureOutput();
+    let w: Workload | undefined;
+    let started: (x: Workload) => void = () => {};
+    const ran = new Promise<Workload>((r) => (started = r));
+    await runTcpconnect(
+      {
+        count: true,
+        ready: () => {
+          w = startWorkload('python3', ['-c', script]);
+          started(w);
+        },
+        done: ran.then((x) => x.exit),
+      },
+      out,
+    );
+    const { server } = JSON.parse(w!.stdout()) as { server: number };
+    expect(out.lines.slice(0, 2)).toEqual([
+      '',
+      `${'LADDR'.padEnd(25)} ${'RADDR'.padEnd(25)} ${'RPORT'.padEnd(20)} CONNECTS  `,
+    ]);
+    expect(out.lines).toContain(
+      `${'127.0.0.1'.padEnd(25)} ${'127.0.0.1'.padEnd(25)} ${String(server).padEnd(20)} 3         `,
+    );
   });
 });
 

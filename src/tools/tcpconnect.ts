@@ -10,7 +10,14 @@ import { requireRoot } from './common/session.js';
 import { countLost, filterTask } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import { decodeTcpEvent, TCP_EVENT, type TcpEvent } from './tcp-event.js';
-import { connectJson, formatConnect, type TcpconnectFormat, tcpconnectHeader } from './tcpconnect-format.js';
+import {
+  type ConnectCount,
+  connectJson,
+  formatConnect,
+  formatConnectCounts,
+  type TcpconnectFormat,
+  tcpconnectHeader,
+} from './tcpconnect-format.js';
 import { AF_INET } from './tcplife-format.js';
 
 /** TcpconnectOptions are libbpf-tools tcpconnect's main options. */
@@ -19,6 +26,8 @@ export interface TcpconnectOptions extends TcpconnectFormat {
   uid?: number;
   /** ports keeps only connections to these destination ports (-P). */
   ports?: number[];
+  /** count counts connects per source, destination and port, printed at the end (-c). */
+  count?: boolean;
   json?: boolean;
   seconds?: number;
   done?: Promise<unknown>;
@@ -118,12 +127,13 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
   ensureTracefs();
   const insns = connectProgram(opts, stateLayout());
   let startNs: number | undefined;
-  return runTracer(
+  const counts = new Map<string, ConnectCount>();
+  const result = await runTracer(
     {
       tool: 'tcpconnect',
       programs: [{ name: 'tcp_connect', type: 'tracepoint', insns, attach: ['sock:inet_sock_set_state'] }],
       ready: () => {
-        if (!opts.json) out.line(tcpconnectHeader(opts));
+        if (!opts.json && !opts.count) out.line(tcpconnectHeader(opts));
         opts.ready?.();
       },
       onRecord: (data) => {
@@ -131,7 +141,12 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
         if (opts.ports && !opts.ports.includes(e.rport)) return;
         startNs ??= e.tsNs;
         opts.onEvent?.(e);
-        if (opts.json) out.json(connectJson(e));
+        if (opts.count) {
+          const key = `${e.laddr} ${e.raddr} ${e.rport}`;
+          const c = counts.get(key);
+          if (c) c.count++;
+          else counts.set(key, { laddr: e.laddr, raddr: e.raddr, rport: e.rport, count: 1 });
+        } else if (opts.json) out.json(connectJson(e));
         else out.line(formatConnect(e, opts, new Date(), startNs));
       },
     },
@@ -141,4 +156,11 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
       ...(opts.done ? { done: opts.done } : {}),
     },
   );
+  if (opts.count) {
+    const rows = [...counts.values()];
+    if (opts.json) for (const r of rows) out.json({ ...r });
+    else for (const l of formatConnectCounts(rows)) out.line(l);
+    out.flush();
+  }
+  return result;
 }

@@ -11,6 +11,7 @@ Examples:
   bpfkit tcpconnect -P 80,81    only trace port 80 and 81
   bpfkit tcpconnect -U          include UID
   bpfkit tcpconnect -u 1000     only trace UID 1000
+  bpfkit tcpconnect -c          count connects per src ip and dest ip/port
   bpfkit tcpconnect -d 10       trace for 10 seconds
   bpfkit tcpconnect --json      one JSON object per line`;
 
@@ -24,6 +25,7 @@ export function register(program: Command): void {
     .option('-P, --port <ports>', 'comma-separated list of destination ports to trace')
     .option('-U, --print-uid', 'include UID on output')
     .option('-u, --uid <uid>', 'process UID to trace')
+    .option('-c, --count', 'count connects per source IP and destination IP/port, printed at the end')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
@@ -37,6 +39,7 @@ export function register(program: Command): void {
         timestamp: o.timestamp === true,
         clock: o.time === true,
         printUid: o.printUid === true,
+        count: o.count === true,
         json: o.json === true,
       };
       if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
