@@ -11,7 +11,7 @@ import { type Compiled, compile } from '../codegen/compile.js';
 import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, STACKS_MAP } from '../codegen/layout.js';
 import { Source } from '../diagnostics.js';
 import { formatMapJson, formatMapText, type RawEntry } from '../format/maps.js';
-import { type Arg, render, type Spec } from '../format/printf.js';
+import { compileRecordFormat } from '../format/record.js';
 import { cString, readInt, textValue, toJson } from '../format/values.js';
 import { parseSource } from '../parser.js';
 import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
@@ -240,7 +240,7 @@ class Session {
   cleanupSignals: (() => void) | undefined;
   stopTicker: (() => void) | undefined;
   private buf: string[] = [];
-  private readonly convs = new Map<Action, Spec[]>();
+  private readonly renderers = new Map<Action, (b: Buffer) => string>();
   private scheduled = false;
 
   constructor(
@@ -284,19 +284,9 @@ class Session {
       case 'printf':
       case 'system':
       case 'cat': {
-        let convs = this.convs.get(a);
-        if (!convs) this.convs.set(a, (convs = a.fmt.filter((s): s is Spec => typeof s !== 'string')));
-        const specsOf = convs;
-        const args: Arg[] = a.args.map((slot, i) => {
-          const spec = specsOf[i];
-          const bytes = rec.subarray(slot.offset, slot.offset + align8(Math.max(byteSize(slot.ty), 8)));
-          const t = slot.ty;
-          if ((t.k === 'int' || t.k === 'ptr') && typeof spec !== 'string' && spec?.conv !== 's')
-            return readInt(bytes, t);
-          if (t.k === 'str') return cString(bytes.subarray(0, t.size));
-          return textValue(t, bytes, this.r);
-        });
-        const text = render(a.fmt, args);
+        let renderRecord = this.renderers.get(a);
+        if (!renderRecord) this.renderers.set(a, (renderRecord = compileRecordFormat(a.fmt, a.args, this.r)));
+        const text = renderRecord(Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength));
         if (a.kind === 'printf') {
           this.out(this.json ? `${toJson({ type: 'printf', data: text })}\n` : text);
         } else if (a.kind === 'system') {
