@@ -42,7 +42,7 @@ function piece(spec: Spec, slot: ArgSlot, r: Resolver): Piece {
   const t = slot.ty;
   const off = slot.offset;
   const size = align8(Math.max(byteSize(t), 8));
-  if ((t.k === 'int' || t.k === 'ptr') && spec.conv !== 's' && spec.conv !== 'c') {
+  if ((t.k === 'int' || t.k === 'ptr') && spec.conv !== 's') {
     const signed = t.k === 'int' && t.signed && t.size === 8;
     if (
       plain(spec) &&
