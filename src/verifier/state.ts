@@ -185,8 +185,30 @@ function regExact(old: RegState, cur: RegState, ids: IdMap): boolean {
   );
 }
 
-function stackSafe(old: StackState, cur: StackState, ids: IdMap, exact: boolean, uninitOk: boolean): boolean {
+/** holdsPointer says the 8-byte slot has a spilled pointer in it. */
+const holdsPointer = (st: StackState, slot: number): boolean => {
+  const r = st.spills[slot];
+  return r !== undefined && r.type !== 'scalar';
+};
+
+function stackSafe(
+  old: StackState,
+  cur: StackState,
+  ids: IdMap,
+  exact: boolean,
+  uninitOk: boolean,
+  neededSlots: bigint,
+): boolean {
+  // Slots whose value no longer matters only need to hold data, not pointers, on both sides.
+  const skip = new Uint8Array(old.spills.length);
+  if (!exact && uninitOk) {
+    for (let slot = 0; slot < skip.length; slot++) {
+      if ((neededSlots >> BigInt(slot)) & 1n) continue;
+      if (!holdsPointer(old, slot) && !holdsPointer(cur, slot)) skip[slot] = 1;
+    }
+  }
   for (let i = 0; i < old.bytes.length; i++) {
+    if (skip[i >> 3]) continue;
     const o = old.bytes[i]!;
     const c = cur.bytes[i]!;
     if (o === c) continue;
@@ -198,7 +220,7 @@ function stackSafe(old: StackState, cur: StackState, ids: IdMap, exact: boolean,
   for (let s = 0; s < old.spills.length; s++) {
     const o = old.spills[s];
     const c = cur.spills[s];
-    if (!o) continue;
+    if (!o || skip[s]) continue;
     if (!c || !regSafe(o, c, ids, exact)) return false;
   }
   return true;
@@ -208,12 +230,22 @@ function stackSafe(old: StackState, cur: StackState, ids: IdMap, exact: boolean,
  * statesCover says the old, fully explored state is at least as permissive as cur, so cur needs no
  * further exploration; with exact, the states must be identical (infinite-loop detection).
  */
-export function statesCover(old: State, cur: State, exact: boolean, uninitOk: boolean): boolean {
+export function statesCover(
+  old: State,
+  cur: State,
+  exact: boolean,
+  uninitOk: boolean,
+  needed: { regs: number; slots: bigint } = { regs: 0x7ff, slots: (1n << 64n) - 1n },
+): boolean {
   const ids = new IdMap();
   for (let r = 0; r < old.regs.length; r++) {
-    if (!regSafe(old.regs[r]!, cur.regs[r]!, ids, exact)) return false;
+    const o = old.regs[r]!;
+    const c = cur.regs[r]!;
+    // A number whose value no longer matters matches any number (the kernel's imprecise scalars).
+    if (!exact && o.type === 'scalar' && c.type === 'scalar' && (needed.regs & (1 << r)) === 0) continue;
+    if (!regSafe(o, c, ids, exact)) return false;
   }
-  if (!stackSafe(old.stack, cur.stack, ids, exact, uninitOk)) return false;
+  if (!stackSafe(old.stack, cur.stack, ids, exact, uninitOk, needed.slots)) return false;
   if (old.refs.length !== cur.refs.length) return false;
   for (let i = 0; i < old.refs.length; i++) {
     if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;
