@@ -26,6 +26,11 @@ export interface VerifyOptions {
    * 8192 (the largest CONFIG_NR_CPUS); pass the machine's count to match its kernel exactly.
    */
   possibleCpus?: number;
+  /**
+   * pruneImprecise lets state pruning ignore numbers that can no longer reach a check (default true,
+   * as the kernel); false compares every value, for testing that the shortcut changes no verdict.
+   */
+  pruneImprecise?: boolean;
   /** maxInsns is the complexity limit on processed instructions (the kernel's 1,000,000). */
   maxInsns?: number;
 }

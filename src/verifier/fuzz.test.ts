@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Insn } from '../asm/instruction.js';
 import { decode, encode } from '../asm/instruction.js';
 import { VerifierError } from '../errors/index.js';
-import { generateProgram, Rng, withFds } from './corpus/generate.js';
+import { generateProgram, mutateInsns, Rng, withFds } from './corpus/generate.js';
 import { buildCase, loadCorpus } from './corpus/load.js';
 import { PROG_TYPE_NAMES, safeVerify } from './index.js';
 
@@ -80,5 +80,32 @@ describe('verifier fuzzing', () => {
       const p = generateProgram(rng.int(1, 1 << 30));
       check(mutate(withFds(p, { m: 3 }), rng), rng);
     }
+  });
+
+  it('ignoring numbers that reach no check when pruning changes no verdict', () => {
+    const rng = new Rng(31337);
+    const cases = loadCorpus().filter((c) => c.file !== 'loops.s');
+    let compared = 0;
+    for (let n = 0; n < ITERATIONS / 3; n++) {
+      let insns: Insn[];
+      let type = rng.pick(PROG_TYPE_NAMES);
+      if (rng.chance(0.5)) {
+        const p = generateProgram(rng.int(1, 1 << 30));
+        insns = mutateInsns(withFds(p, { m: 3, rb: 4 }), rng);
+        type = p.type;
+      } else {
+        const c = rng.pick(cases);
+        const fds = Object.fromEntries(c.maps.map((m) => [m.name, m.type === 'ringbuf' ? 4 : 3]));
+        insns = mutateInsns(buildCase(c, fds).insns, rng);
+        type = c.type;
+      }
+      const opts = { type, maps, possibleCpus: 2, maxInsns: 100_000 };
+      const full = safeVerify(insns, { ...opts, pruneImprecise: false });
+      if (!full.ok && full.error.issues[0]?.code === 'too-complex') continue;
+      const fast = safeVerify(insns, opts);
+      compared++;
+      expect(fast.ok ? 'accept' : fast.error.message).toBe(full.ok ? 'accept' : full.error.message);
+    }
+    expect(compared).toBeGreaterThan(ITERATIONS / 6);
   });
 });

@@ -305,7 +305,7 @@ function finish(cp: Checkpoint | null): void {
 /** interpret explores every path; it throws Reject at the first unsafe instruction found. */
 export function interpret(env: Env, onState?: (pc: number, st: State) => void): Stats {
   const { pruneAt } = checkCfg(env.insns);
-  const needed = neededSets(env.insns);
+  const needed = env.opts.pruneImprecise === false ? undefined : neededSets(env.insns);
   // Like the kernel, resolve every map reference up front, reachable or not.
   for (let pc = 0; pc < env.insns.length; pc++) {
     const i = env.insns[pc]!;
@@ -343,7 +343,7 @@ export function interpret(env: Env, onState?: (pc: number, st: State) => void): 
           // Exploration is depth-first, so a checkpoint still being explored is on the current path:
           // reaching it again in the same state is a loop that cannot end.
           const done = cp.branches === 0;
-          if (statesCover(cp.state, st, !done, uninitOk, needed[pc])) {
+          if (statesCover(cp.state, st, !done, uninitOk, needed?.[pc])) {
             if (!done) {
               reject(
                 env,

@@ -46,11 +46,18 @@ const LOOKUPS = new Set([1, 195]);
 function keySlots(insns: readonly Insn[], pc: number): bigint {
   for (let k = pc - 1; k >= 0 && k >= pc - 8; k--) {
     const i = insns[k]!;
-    if (opClass(i.code) === Class.JMP || opClass(i.code) === Class.JMP32) break;
-    if (i.dst !== 2 || (opClass(i.code) !== Class.ALU64 && opClass(i.code) !== Class.ALU)) continue;
-    if (i.code !== (Class.ALU64 | AluOp.ADD | Source.K)) break;
+    const cls = opClass(i.code);
+    if (cls === Class.JMP || cls === Class.JMP32) return ALL_SLOTS;
+    // Anything else that may write r2 ends the search unless it is the `r2 += K` of the pattern.
+    const writesR2 =
+      ((cls === Class.ALU || cls === Class.ALU64 || cls === Class.LDX || cls === Class.LD) && i.dst === 2) ||
+      (cls === Class.STX && opMode(i.code) === Mode.ATOMIC && (i.src === 2 || i.dst === 2));
+    if (!writesR2) continue;
+    if (i.code !== (Class.ALU64 | AluOp.ADD | Source.K)) return ALL_SLOTS;
     const prev = insns[k - 1];
-    if (prev?.code !== (Class.ALU64 | AluOp.MOV | Source.X) || prev.dst !== 2 || prev.src !== 10) break;
+    if (prev?.code !== (Class.ALU64 | AluOp.MOV | Source.X) || prev.dst !== 2 || prev.src !== 10) {
+      return ALL_SLOTS;
+    }
     const s = slotOf(i.imm, 4);
     return s >= 0 ? 1n << BigInt(s) : ALL_SLOTS;
   }
@@ -93,7 +100,11 @@ function transfer(i: Insn, out: Needed, insns: readonly Insn[], pc: number): Nee
     case Class.ST:
     case Class.STX: {
       regs |= bit(i.dst);
-      if (opMode(i.code) === Mode.ATOMIC) return { regs: regs | bit(i.src) | bit(0), slots };
+      if (opMode(i.code) === Mode.ATOMIC) {
+        // A fetching atomic may hand the old value of any slot to a register: keep every slot.
+        const fetch = (i.imm & 1) !== 0;
+        return { regs: regs | bit(i.src) | bit(0), slots: fetch ? ALL_SLOTS : slots };
+      }
       const size = sizeBytes(i.code);
       const s = i.dst === 10 ? slotOf(i.off, size) : -1;
       if (s < 0) {
