@@ -919,7 +919,7 @@ class ProbeGen {
         return R0;
       }
       case 'field':
-        return this.field(e, t);
+        return this.field(e);
       case 'index': {
         const ot = this.ty(e.object);
         const tmp = this.alloc(8, e.pos);
@@ -1279,7 +1279,7 @@ class ProbeGen {
     throw this.err(e.pos, 'this context access is not supported');
   }
 
-  private field(e: A.FieldAccess, t: Ty): Val {
+  private field(e: A.FieldAccess): Val {
     const b = this.b;
     const ot = this.ty(e.object);
     if (ot.k === 'tuple') {
@@ -1303,7 +1303,6 @@ class ProbeGen {
     }
     this.scalar(e.object);
     const space = ot.k === 'ptr' ? ot.space : (ot as { space: 'kernel' | 'user' }).space;
-    void t;
     return this.readMem(r0, m.offset, m.type, space, e.pos, m);
   }
 

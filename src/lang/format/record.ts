@@ -43,7 +43,6 @@ function piece(spec: Spec, slot: ArgSlot, r: Resolver): Piece {
   const off = slot.offset;
   const size = align8(Math.max(byteSize(t), 8));
   if ((t.k === 'int' || t.k === 'ptr') && spec.conv !== 's') {
-    const signed = t.k === 'int' && t.signed && t.size === 8;
     if (
       plain(spec) &&
       (spec.conv === 'd' || spec.conv === 'i' || spec.conv === 'u') &&
@@ -58,7 +57,6 @@ function piece(spec: Spec, slot: ArgSlot, r: Resolver): Piece {
         return formatOne(spec, readInt(b.subarray(off, off + 8), t));
       };
     }
-    void signed;
     return (b) => formatOne(spec, readInt(b.subarray(off, off + 8), t));
   }
   if (t.k === 'str') {

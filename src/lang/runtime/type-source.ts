@@ -102,8 +102,7 @@ export class KernelTypeSource implements TypeSource {
           size: comp.size,
           members: () => {
             members ??= comp.members.map((mm) => {
-              const size = mm.bitSize ? 0 : 0;
-              void size;
+              // A bitfield is read as the aligned 8-byte unit that holds it, then shifted and masked.
               const storage = mm.bitSize ? Math.floor(mm.bitOffset / 8) & ~3 : mm.bitOffset / 8;
               return {
                 name: mm.name,
