@@ -1318,7 +1318,7 @@ class ProbeGen {
       const size = c.kind === 'int' ? c.size : 8;
       b.ldx(widthOf(size), r0, r6, off);
       if (c.kind === 'int' && c.signed && size < 8) this.truncate(size, true);
-      if (m && m.bitSize) this.bitfield(m);
+      if (m?.bitSize) this.bitfield(m);
       return R0;
     }
     if (c.kind === 'dataloc') {
@@ -1391,7 +1391,7 @@ class ProbeGen {
     b.mov(r2, size);
     b.call(read);
     b.ldx(widthOf(size), r0, r10, tmp, c.kind === 'int' && c.signed && size < 8);
-    if (m && m.bitSize) this.bitfield(m);
+    if (m?.bitSize) this.bitfield(m);
     return R0;
   }
 

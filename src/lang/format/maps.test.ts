@@ -18,7 +18,9 @@ const resolver: Resolver = {
 
 const u64 = (...vs: bigint[]): Uint8Array => {
   const b = Buffer.alloc(vs.length * 8);
-  vs.forEach((v, i) => b.writeBigUInt64LE(BigInt.asUintN(64, v), i * 8));
+  vs.forEach((v, i) => {
+    b.writeBigUInt64LE(BigInt.asUintN(64, v), i * 8);
+  });
   return b;
 };
 const str = (s: string, size: number): Uint8Array => {

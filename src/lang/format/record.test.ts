@@ -8,7 +8,9 @@ const r = {} as Resolver;
 
 function record(ints: bigint[], str: string): Buffer {
   const b = Buffer.alloc(8 + ints.length * 8 + 16);
-  ints.forEach((v, i) => b.writeBigUInt64LE(BigInt.asUintN(64, v), 8 + i * 8));
+  ints.forEach((v, i) => {
+    b.writeBigUInt64LE(BigInt.asUintN(64, v), 8 + i * 8);
+  });
   b.write(str, 8 + ints.length * 8);
   return b;
 }
