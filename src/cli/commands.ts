@@ -4,28 +4,28 @@
 
 import type { Command } from 'commander';
 import { register as asm } from './commands/asm.js';
+import { register as bindsnoop } from './commands/bindsnoop.js';
+import { register as biolatency } from './commands/biolatency.js';
 import { register as btf } from './commands/btf.js';
 import { register as disasm } from './commands/disasm.js';
-import { register as features } from './commands/features.js';
-import { register as vm } from './commands/vm.js';
 import { register as execsnoop } from './commands/execsnoop.js';
-import { register as opensnoop } from './commands/opensnoop.js';
-import { register as strace } from './commands/strace.js';
-import { register as tcplife } from './commands/tcplife.js';
-import { register as run } from './commands/run.js';
-import { register as verify } from './commands/verify.js';
-import { register as profile } from './commands/profile.js';
-import { register as syscount } from './commands/syscount.js';
 import { register as exitsnoop } from './commands/exitsnoop.js';
+import { register as features } from './commands/features.js';
 import { register as killsnoop } from './commands/killsnoop.js';
-import { register as statsnoop } from './commands/statsnoop.js';
-import { register as runqlat } from './commands/runqlat.js';
-import { register as biolatency } from './commands/biolatency.js';
-import { register as tcpconnect } from './commands/tcpconnect.js';
-import { register as tcpaccept } from './commands/tcpaccept.js';
-import { register as bindsnoop } from './commands/bindsnoop.js';
-import { register as trace } from './commands/trace.js';
 import { register as load } from './commands/load.js';
+import { register as opensnoop } from './commands/opensnoop.js';
+import { register as profile } from './commands/profile.js';
+import { register as run } from './commands/run.js';
+import { register as runqlat } from './commands/runqlat.js';
+import { register as statsnoop } from './commands/statsnoop.js';
+import { register as strace } from './commands/strace.js';
+import { register as syscount } from './commands/syscount.js';
+import { register as tcpaccept } from './commands/tcpaccept.js';
+import { register as tcpconnect } from './commands/tcpconnect.js';
+import { register as tcplife } from './commands/tcplife.js';
+import { register as trace } from './commands/trace.js';
+import { register as verify } from './commands/verify.js';
+import { register as vm } from './commands/vm.js';
 
 type Register = (program: Command) => void;
 
@@ -37,8 +37,20 @@ registrations.push(strace, opensnoop, execsnoop, tcplife);
 registrations.push(btf);
 registrations.push(run);
 registrations.push(verify);
+registrations.push(
+  profile,
+  syscount,
+  exitsnoop,
+  killsnoop,
+  statsnoop,
+  runqlat,
+  biolatency,
+  tcpconnect,
+  tcpaccept,
+  bindsnoop,
+  trace,
+);
 registrations.push(load);
-registrations.push(profile, syscount, exitsnoop, killsnoop, statsnoop, runqlat, biolatency, tcpconnect, tcpaccept, bindsnoop, trace);
 
 /** registerCommands adds every subcommand to the program. */
 export function registerCommands(program: Command): void {
