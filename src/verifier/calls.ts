@@ -2,7 +2,7 @@
 // its prototype asks for, memory arguments are in bounds, and the effects on r0..r5 and references.
 
 import { helperName } from '../asm/helpers.js';
-import { BPF_MAX_VAR_OFF, type Env, reject } from './env.js';
+import { BPF_MAX_VAR_OFF, type Env, noteStackDepth, reject } from './env.js';
 import { type ArgType, helperAllowed, helperProto } from './helper-protos.js';
 import type { MapInfo } from './maps.js';
 import { checkAccess, checkHelperStackRead, nullSentence } from './memory.js';
@@ -15,6 +15,7 @@ import {
   SlotKind,
   type State,
   scalarReg,
+  stackView,
   typeName,
 } from './state.js';
 
@@ -111,15 +112,16 @@ function memArg(env: Env, st: State, r: number, reg: RegState, size: number, wri
         [r],
       );
     }
+    noteStackDepth(env, stackView(st, reg).subprog, -Number(lo));
     return;
   }
   if (reg.type === 'fp' && write) {
-    checkHelperStackRead(env, st, reg, r, size, true);
+    checkHelperStackRead(env, stackView(st, reg), reg, r, size, true);
     for (let i = 0; i < size; i++) checkAccess(env, st, reg, { regno: r, off: i, size: 1, write: true });
     return;
   }
   if (reg.type === 'fp') {
-    checkHelperStackRead(env, st, reg, r, size);
+    checkHelperStackRead(env, stackView(st, reg), reg, r, size);
     return;
   }
   // Checking the first and last byte covers the range: offsets are contiguous.
@@ -208,7 +210,7 @@ function checkArg(
       if (!meta.map) reject(env, 'arg-type', `${helper} has no map argument before its key or value`, [r]);
       const size = type === 'key' ? meta.map.keySize : meta.map.valueSize;
       if (type === 'key' && (meta.map.type === 'array' || meta.map.type === 'percpu_array')) {
-        const k = constantKey(st, reg, size);
+        const k = constantKey(stackView(st, reg), reg, size);
         if (k !== undefined) meta.constKey = k;
       }
       memArg(env, st, r, reg, size, type === 'uninit_value', helper);
@@ -267,10 +269,13 @@ function checkArg(
 
 /** forEachReg visits every register and spilled register of a state, replacing it with fn's result. */
 export function mapRegs(st: State, fn: (r: RegState) => RegState): void {
-  for (let i = 0; i < st.regs.length; i++) st.regs[i] = fn(st.regs[i]!);
-  for (let s = 0; s < st.stack.spills.length; s++) {
-    const sp = st.stack.spills[s];
-    if (sp) st.stack.spills[s] = fn(sp);
+  // Callers' registers and stacks too: a released or invalidated pointer dies in every frame.
+  for (const f of [...st.callers, st]) {
+    for (let i = 0; i < f.regs.length; i++) f.regs[i] = fn(f.regs[i]!);
+    for (let s = 0; s < f.stack.spills.length; s++) {
+      const sp = f.stack.spills[s];
+      if (sp) f.stack.spills[s] = fn(sp);
+    }
   }
 }
 

@@ -77,6 +77,8 @@ const isExitInsn = (i: Insn): boolean => i.code === (Class.JMP | JmpOp.EXIT);
 export interface CfgInfo {
   /** pruneAt marks jump targets and instructions after conditional jumps: where states are kept. */
   pruneAt: Uint8Array;
+  /** subprogs are the first instructions of the program's functions, sorted; the first is 0. */
+  subprogs: number[];
 }
 
 /** checkCfg runs the structural checks and throws Reject with the offending instruction. */
@@ -124,32 +126,43 @@ export function checkCfg(insns: readonly Insn[]): CfgInfo {
       pc++;
     }
   }
-  for (let pc = 0; pc < n; pc++) {
-    const i = insns[pc]!;
-    if (second[pc]) continue;
-    const t = jumpTarget(i, pc);
-    if (t !== undefined && (t < 0 || t >= n)) {
+  const subprogs = findSubprogs(insns, second);
+  for (let s = 0; s < subprogs.length; s++) {
+    const start = subprogs[s]!;
+    const end = subprogs[s + 1] ?? n;
+    for (let pc = start; pc < end; pc++) {
+      const i = insns[pc]!;
+      if (second[pc]) continue;
+      const mode = opMode(i.code);
+      if (s > 0 && opClass(i.code) === Class.LD && (mode === Mode.ABS || mode === Mode.IND)) {
+        // The kernel allows these in functions only with BTF function info, which bpfkit does not pass.
+        throw new Reject(
+          'ld-abs',
+          pc,
+          'legacy packet loads (LD_ABS/LD_IND) are not allowed inside a function, only in the main program',
+        );
+      }
+      const t = jumpTarget(i, pc);
+      if (t !== undefined && (t < start || t >= end)) {
+        throw new Reject(
+          'jump-out-of-range',
+          pc,
+          t < 0 || t >= n
+            ? `jump out of range: from insn ${pc} to ${t}, the program has ${n} instructions`
+            : `jump out of range: from insn ${pc} to ${t}, outside its function (insns ${start}..${end - 1})`,
+        );
+      }
+    }
+    const last = insns[end - 1]!;
+    if (!isExitInsn(last) && !isJa(last)) {
       throw new Reject(
-        'jump-out-of-range',
-        pc,
-        `jump out of range: from insn ${pc} to ${t}, the program has ${n} instructions`,
+        'fall-off-end',
+        end - 1,
+        end === n
+          ? 'the last instruction is not an exit or a jump: execution would fall off the end'
+          : `the last instruction of the function ending at insn ${end - 1} is not an exit or a jump: execution would fall into the next function`,
       );
     }
-    if (
-      (opClass(i.code) === Class.JMP || opClass(i.code) === Class.JMP32) &&
-      opOp(i.code) === JmpOp.CALL &&
-      i.src === PseudoSrc.CALL
-    ) {
-      throw new Reject('unsupported', pc, "bpf-to-bpf calls are not supported by bpfkit's verifier yet");
-    }
-  }
-  const last = insns[n - 1]!;
-  if (!isExitInsn(last) && !isJa(last)) {
-    throw new Reject(
-      'fall-off-end',
-      n - 1,
-      'the last instruction is not an exit or a jump: execution would fall off the end',
-    );
   }
   const pruneAt = new Uint8Array(n);
   const seen = new Uint8Array(n);
@@ -174,6 +187,7 @@ export function checkCfg(insns: readonly Insn[]): CfgInfo {
       if (isJa(i)) continue;
       pruneAt[pc + 1] = 1;
     }
+    if (isPseudoCall(i)) visit(pc, pc + i.imm + 1);
     const fall = pc + (isWide(i) ? 2 : 1);
     if (fall >= n) throw new Reject('fall-off-end', pc, 'execution falls off the end of the program');
     visit(pc, fall);
@@ -181,5 +195,75 @@ export function checkCfg(insns: readonly Insn[]): CfgInfo {
   for (let pc = 0; pc < n; pc++) {
     if (!seen[pc] && !second[pc]) throw new Reject('unreachable', pc, `insn ${pc} is unreachable`);
   }
-  return { pruneAt };
+  checkRecursion(insns, subprogs);
+  return { pruneAt, subprogs };
+}
+
+/** isPseudoCall says the instruction calls a function of the program (src_reg=1). */
+export const isPseudoCall = (i: Insn): boolean =>
+  i.code === (Class.JMP | JmpOp.CALL) && i.src === PseudoSrc.CALL;
+
+/**
+ * findSubprogs returns the first instruction of every function, sorted: 0 and each call target, as
+ * the kernel's add_subprog (also for calls that are never reached).
+ */
+function findSubprogs(insns: readonly Insn[], second: Uint8Array): number[] {
+  const starts = new Set([0]);
+  for (let pc = 0; pc < insns.length; pc++) {
+    const i = insns[pc]!;
+    if (second[pc] || !isPseudoCall(i)) continue;
+    const t = pc + i.imm + 1;
+    if (t < 0 || t >= insns.length) {
+      throw new Reject(
+        'call-out-of-range',
+        pc,
+        `call to insn ${t}, outside the program of ${insns.length} instructions`,
+      );
+    }
+    starts.add(t);
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+/** subprogIndex is the index of the function that instruction pc belongs to. */
+export function subprogIndex(subprogs: readonly number[], pc: number): number {
+  let k = 0;
+  while (k + 1 < subprogs.length && subprogs[k + 1]! <= pc) k++;
+  return k;
+}
+
+/** calleesOf lists, for each function, the call instructions in it and the functions they call. */
+export function calleesOf(
+  insns: readonly Insn[],
+  subprogs: readonly number[],
+): { pc: number; to: number }[][] {
+  const out: { pc: number; to: number }[][] = subprogs.map(() => []);
+  for (let pc = 0; pc < insns.length; pc++) {
+    const i = insns[pc]!;
+    if (!isPseudoCall(i)) continue;
+    out[subprogIndex(subprogs, pc)]!.push({ pc, to: subprogIndex(subprogs, pc + i.imm + 1) });
+  }
+  return out;
+}
+
+/** checkRecursion rejects a function that can call itself, directly or through others. */
+function checkRecursion(insns: readonly Insn[], subprogs: readonly number[]): void {
+  if (subprogs.length < 2) return;
+  const calls = calleesOf(insns, subprogs);
+  const state = new Uint8Array(subprogs.length); // 0 new, 1 on the path, 2 done
+  const dfs = (f: number): void => {
+    state[f] = 1;
+    for (const c of calls[f]!) {
+      if (state[c.to] === 1) {
+        throw new Reject(
+          'recursive-call',
+          c.pc,
+          `recursive call: the function at insn ${subprogs[c.to]} can call itself, which the kernel forbids`,
+        );
+      }
+      if (state[c.to] === 0) dfs(c.to);
+    }
+    state[f] = 2;
+  };
+  dfs(0);
 }

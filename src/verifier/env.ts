@@ -59,6 +59,14 @@ export interface Env {
   /** pc is the instruction being checked. */
   pc: number;
   nextId(): number;
+  /** stackDepth is the deepest stack byte each subprogram touches, in bytes (the kernel's stack_depth). */
+  stackDepth: number[];
+}
+
+/** noteStackDepth records that subprogram `subprog` uses `bytes` of its stack, rounded to 8 as the kernel does. */
+export function noteStackDepth(env: Env, subprog: number, bytes: number): void {
+  const d = Math.ceil(bytes / 8) * 8;
+  if (d > (env.stackDepth[subprog] ?? 0)) env.stackDepth[subprog] = d;
 }
 
 /** reject stops the current path at env.pc. */

@@ -20,13 +20,13 @@ import {
 } from '../asm/opcodes.js';
 import { checkAlu, checkWritable, readReg } from './alu.js';
 import { checkCall } from './calls.js';
-import { checkCfg, jumpTarget } from './cfg.js';
+import { calleesOf, checkCfg, jumpTarget, subprogIndex } from './cfg.js';
 import { type Env, reject } from './env.js';
 import { checkCondJump, type Successor } from './jumps.js';
 import { isArrayLike, type MapInfo } from './maps.js';
 import { checkAccess } from './memory.js';
 import { neededSets } from './precision.js';
-import { returnRange } from './program-types.js';
+import { isTracing, returnRange } from './program-types.js';
 import { constScalar, truncScalar, unknownScalar } from './scalar.js';
 import {
   cloneState,
@@ -72,7 +72,88 @@ function initialState(): State {
   const regs: RegState[] = new Array(11).fill(NOT_INIT);
   regs[1] = ptrReg('ctx');
   regs[10] = ptrReg('fp');
-  return { regs, stack: { bytes: new Uint8Array(512), spills: new Array(64).fill(undefined) }, refs: [] };
+  return { regs, stack: emptyStack(), refs: [], callers: [], subprog: 0 };
+}
+
+const emptyStack = (): State['stack'] => ({
+  bytes: new Uint8Array(512),
+  spills: new Array(64).fill(undefined),
+});
+
+/** MAX_CALL_FRAMES is the kernel's limit on nested frames, the main program's included. */
+export const MAX_CALL_FRAMES = 8;
+
+/** enterCall starts the function at `target` in a new frame: it gets r1-r5, its own stack and r10. */
+function enterCall(env: Env, st: State, pc: number, target: number, subprogs: readonly number[]): Successor {
+  if (st.callers.length + 1 >= MAX_CALL_FRAMES) {
+    reject(
+      env,
+      'call-depth',
+      `the call stack of ${st.callers.length + 2} frames is too deep: the kernel allows ${MAX_CALL_FRAMES}`,
+    );
+  }
+  st.callers.push({ regs: st.regs, stack: st.stack, ret: pc + 1, subprog: st.subprog });
+  const regs: RegState[] = new Array(11).fill(NOT_INIT);
+  for (let r = 1; r <= 5; r++) regs[r] = st.callers[st.callers.length - 1]!.regs[r]!;
+  regs[10] = ptrReg('fp', { frame: st.callers.length });
+  st.regs = regs;
+  st.stack = emptyStack();
+  st.subprog = subprogIndex(subprogs, target);
+  return { pc: target, st };
+}
+
+/** leaveCall returns from a function to its caller with r0; the caller's r1-r5 are lost. */
+function leaveCall(env: Env, st: State, i: Insn): Successor {
+  if (i.imm !== 0 || i.src !== 0 || i.dst !== 0)
+    reject(env, 'reserved-fields', 'BPF_EXIT uses reserved fields');
+  const r0 = st.regs[0]!;
+  if (r0.type === 'not_init')
+    reject(env, 'r0-unset', 'R0 is not set before the function returns: it must return a value', [0]);
+  if (r0.type === 'fp') {
+    reject(env, 'return-stack-ptr', 'a function cannot return a pointer to the stack to its caller', [0]);
+  }
+  const caller = st.callers.pop()!;
+  st.regs = caller.regs;
+  st.stack = caller.stack;
+  st.subprog = caller.subprog;
+  st.regs[0] = r0;
+  for (let r = 1; r <= 5; r++) st.regs[r] = NOT_INIT;
+  return { pc: caller.ret, st };
+}
+
+/**
+ * checkStackDepth walks every chain of calls, as the kernel's check_max_stack_depth: at most
+ * MAX_CALL_FRAMES frames, and 512 bytes of stack for all of them together (each frame's use rounded
+ * up to 16, the JIT's granularity). Tracing programs run functions that use 64 bytes or more on a
+ * private stack, so those count on their own.
+ */
+function checkStackDepth(env: Env, subprogs: readonly number[]): void {
+  const calls = calleesOf(env.insns, subprogs);
+  const privStack = isTracing(env.opts.type);
+  const walk = (f: number, frame: number, depth: number): void => {
+    const own = Math.ceil((env.stackDepth[f] ?? 0) / 16) * 16;
+    if (privStack && own >= 64) {
+      if (own > 512) reject(env, 'stack-depth', `function ${f} uses ${own} bytes of stack; the limit is 512`);
+    } else {
+      depth += own;
+      if (depth > 512) {
+        reject(
+          env,
+          'stack-depth',
+          `${frame + 1} nested calls use ${depth} bytes of stack together; the limit is 512`,
+        );
+      }
+    }
+    for (const c of calls[f]!) {
+      env.pc = c.pc;
+      if (frame + 1 >= MAX_CALL_FRAMES) {
+        reject(env, 'call-depth', `the call stack of ${frame + 2} frames is too deep: the kernel allows 8`);
+      }
+      walk(c.to, frame + 1, depth);
+    }
+  };
+  env.pc = 0;
+  walk(0, 0, 0);
 }
 
 function findMap(env: Env, i: Insn): MapInfo {
@@ -240,7 +321,7 @@ function checkExit(env: Env, st: State, i: Insn): void {
  * step checks the instruction at pc in state st (which it may change) and returns where execution
  * continues: one or two successors, or none at exit.
  */
-function step(env: Env, st: State, pc: number): Successor[] {
+function step(env: Env, st: State, pc: number, subprogs: readonly number[]): Successor[] {
   const i = env.insns[pc]!;
   const cls = opClass(i.code);
   switch (cls) {
@@ -265,8 +346,15 @@ function step(env: Env, st: State, pc: number): Successor[] {
     default: {
       const op = opOp(i.code);
       if (op === JmpOp.EXIT) {
+        if (st.callers.length) return [leaveCall(env, st, i)];
         checkExit(env, st, i);
         return [];
+      }
+      if (op === JmpOp.CALL && i.src === PseudoSrc.CALL) {
+        if (opSource(i.code) !== Source.K || i.off !== 0 || i.dst !== 0) {
+          reject(env, 'reserved-fields', 'BPF_CALL uses reserved fields');
+        }
+        return [enterCall(env, st, pc, pc + i.imm + 1, subprogs)];
       }
       if (op === JmpOp.CALL) {
         if (opSource(i.code) !== Source.K || i.off !== 0 || i.dst !== 0 || i.src !== 0) {
@@ -304,8 +392,9 @@ function finish(cp: Checkpoint | null): void {
 
 /** interpret explores every path; it throws Reject at the first unsafe instruction found. */
 export function interpret(env: Env, onState?: (pc: number, st: State) => void): Stats {
-  const { pruneAt } = checkCfg(env.insns);
-  const needed = env.opts.pruneImprecise === false ? undefined : neededSets(env.insns);
+  const { pruneAt, subprogs } = checkCfg(env.insns);
+  // The imprecise-number shortcut is computed within one function; with calls every value counts.
+  const needed = env.opts.pruneImprecise === false || subprogs.length > 1 ? undefined : neededSets(env.insns);
   // Like the kernel, resolve every map reference up front, reachable or not.
   for (let pc = 0; pc < env.insns.length; pc++) {
     const i = env.insns[pc]!;
@@ -378,7 +467,7 @@ export function interpret(env: Env, onState?: (pc: number, st: State) => void): 
         }
       }
       onState?.(pc, st);
-      const next = step(env, st, pc);
+      const next = step(env, st, pc, subprogs);
       if (isJump(env.insns[pc]!)) jumps++;
       if (next.length === 0) {
         finish(parent);
@@ -397,5 +486,6 @@ export function interpret(env: Env, onState?: (pc: number, st: State) => void): 
       st = next[0]!.st;
     }
   }
+  if (subprogs.length > 1) checkStackDepth(env, subprogs);
   return stats;
 }

@@ -2,7 +2,7 @@
 // ringbuf record — with bounds, alignment and initialisation, as the kernel's check_mem_access.
 
 import { sockCommonLoad } from './context.js';
-import { BPF_MAX_VAR_OFF, type Env, reject } from './env.js';
+import { BPF_MAX_VAR_OFF, type Env, noteStackDepth, reject } from './env.js';
 import {
   constScalar,
   isConst,
@@ -12,7 +12,17 @@ import {
   truncScalar,
   unknownScalar,
 } from './scalar.js';
-import { ptrReg, type RegState, regString, SlotKind, type State, scalarReg, typeName } from './state.js';
+import {
+  frameOf,
+  ptrReg,
+  type RegState,
+  regString,
+  SlotKind,
+  type State,
+  scalarReg,
+  stackView,
+  typeName,
+} from './state.js';
 import { tnumAdd, tnumConst } from './tnum.js';
 
 export const STACK = 512;
@@ -181,6 +191,15 @@ function stackAccess(env: Env, st: State, reg: RegState, a: Access): RegState | 
       [r],
     );
   }
+  noteStackDepth(env, st.subprog, -Number(minOff));
+  if (a.write && a.value?.type === 'fp' && frameOf(reg) !== st.callers.length) {
+    reject(
+      env,
+      'caller-stack-spill',
+      `R${r}: a pointer to the stack cannot be stored in a caller's stack frame`,
+      [r],
+    );
+  }
   if (!fixed) {
     // Variable offsets: writes make every byte they may touch plain data; reads give an unknown value.
     const lo = Number(minOff) + STACK;
@@ -306,6 +325,7 @@ export function checkHelperStackRead(
       [regno],
     );
   }
+  noteStackDepth(env, st.subprog, -start);
   if (env.opts.privileged || write) return;
   for (let i = start + STACK; i < start + STACK + size; i++) {
     const kind = st.stack.bytes[i]!;
@@ -338,7 +358,7 @@ export function checkAccess(env: Env, st: State, reg: RegState, a: Access): RegS
   if (reg.maybeNull) reject(env, 'null-deref', nullSentence(reg, r), [r]);
   switch (reg.type) {
     case 'fp':
-      return stackAccess(env, st, reg, a);
+      return stackAccess(env, stackView(st, reg), reg, a);
     case 'ctx':
       return ctxAccess(env, reg, a);
     case 'map_value': {

@@ -45,6 +45,8 @@ export interface RegState {
   origin?: number;
   /** helper is the helper that produced a maybe-null pointer, for messages. */
   helper?: string;
+  /** frame is the call frame whose stack an `fp` pointer points into (0, the main program, if unset). */
+  frame?: number;
 }
 
 export const NOT_INIT: RegState = Object.freeze({
@@ -92,19 +94,53 @@ export interface Reference {
   helper: string;
 }
 
-/** State is one path: registers r0..r10, the stack, the held references. */
+/** CallFrame is a caller suspended at a bpf-to-bpf call: its registers and stack, where it resumes. */
+export interface CallFrame {
+  regs: RegState[];
+  stack: StackState;
+  /** ret is the instruction after the call. */
+  ret: number;
+  /** subprog is the index of the caller's subprogram. */
+  subprog: number;
+}
+
+/**
+ * State is one path: registers r0..r10 and the stack of the running function, the held references,
+ * and the callers suspended below it (outermost first).
+ */
 export interface State {
   regs: RegState[];
   stack: StackState;
   refs: Reference[];
+  callers: CallFrame[];
+  /** subprog is the index of the running function's subprogram (0 is the main program). */
+  subprog: number;
 }
+
+const cloneStack = (s: StackState): StackState => ({ bytes: s.bytes.slice(), spills: s.spills.slice() });
 
 export function cloneState(s: State): State {
   return {
     regs: s.regs.slice(),
-    stack: { bytes: s.stack.bytes.slice(), spills: s.stack.spills.slice() },
+    stack: cloneStack(s.stack),
     refs: s.refs.slice(),
+    callers: s.callers.map((c) => ({ ...c, regs: c.regs.slice(), stack: cloneStack(c.stack) })),
+    subprog: s.subprog,
   };
+}
+
+/** frameOf is the frame number of an `fp` pointer. */
+export const frameOf = (r: RegState): number => r.frame ?? 0;
+
+/**
+ * stackView is the state as seen by an access through `fp` pointer reg: the stack (and subprogram)
+ * of the frame it points into, which is a caller's when a callee was passed a pointer to it.
+ */
+export function stackView(st: State, reg: RegState): State {
+  const f = frameOf(reg);
+  const caller = f < st.callers.length ? st.callers[f] : undefined;
+  if (!caller) return st;
+  return { ...st, stack: caller.stack, subprog: caller.subprog };
 }
 
 /** IdMap pairs ids of an old state with ids of the current one; pairing must be one to one. */
@@ -160,6 +196,7 @@ function regSafe(old: RegState, cur: RegState, ids: IdMap, exact: boolean): bool
       return (
         old.maybeNull === cur.maybeNull &&
         old.off === cur.off &&
+        frameOf(old) === frameOf(cur) &&
         old.map === cur.map &&
         old.size === cur.size &&
         scalarWithin(old.v, cur.v) &&
@@ -175,6 +212,7 @@ function regExact(old: RegState, cur: RegState, ids: IdMap): boolean {
   return (
     old.maybeNull === cur.maybeNull &&
     old.off === cur.off &&
+    frameOf(old) === frameOf(cur) &&
     old.map === cur.map &&
     old.size === cur.size &&
     (old.range ?? 0) === (cur.range ?? 0) &&
@@ -246,6 +284,16 @@ export function statesCover(
     if (!regSafe(o, c, ids, exact)) return false;
   }
   if (!stackSafe(old.stack, cur.stack, ids, exact, uninitOk, needed.slots)) return false;
+  if (old.subprog !== cur.subprog || old.callers.length !== cur.callers.length) return false;
+  for (let f = 0; f < old.callers.length; f++) {
+    const o = old.callers[f]!;
+    const c = cur.callers[f]!;
+    if (o.ret !== c.ret) return false;
+    for (let r = 0; r < o.regs.length; r++) {
+      if (!regSafe(o.regs[r]!, c.regs[r]!, ids, exact)) return false;
+    }
+    if (!stackSafe(o.stack, c.stack, ids, exact, uninitOk, (1n << 64n) - 1n)) return false;
+  }
   if (old.refs.length !== cur.refs.length) return false;
   for (let i = 0; i < old.refs.length; i++) {
     if (!ids.check(old.refs[i]!.id, cur.refs[i]!.id)) return false;

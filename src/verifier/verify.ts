@@ -96,6 +96,7 @@ export function safeVerify(program: Verifiable, options: VerifyOptions): VerifyR
     rules: ctxRules(options.type, options.tracepointSize, options.tracepointName),
     pc: 0,
     nextId: () => ++nextId,
+    stackDepth: [],
   };
   let last: State | undefined;
   let lastPc = -1;
