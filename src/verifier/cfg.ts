@@ -142,6 +142,13 @@ export function checkCfg(insns: readonly Insn[]): CfgInfo {
           'legacy packet loads (LD_ABS/LD_IND) are not allowed inside a function, only in the main program',
         );
       }
+      if (s > 0 && isTailCall(i)) {
+        throw new Reject(
+          'tail-call',
+          pc,
+          'bpf_tail_call is not allowed inside a function, only in the main program',
+        );
+      }
       const t = jumpTarget(i, pc);
       if (t !== undefined && (t < start || t >= end)) {
         throw new Reject(
@@ -198,6 +205,13 @@ export function checkCfg(insns: readonly Insn[]): CfgInfo {
   checkRecursion(insns, subprogs);
   return { pruneAt, subprogs };
 }
+
+/** BPF_FUNC_tail_call is the helper number of bpf_tail_call. */
+const BPF_FUNC_tail_call = 12;
+
+/** isTailCall says the instruction calls bpf_tail_call. */
+export const isTailCall = (i: Insn): boolean =>
+  i.code === (Class.JMP | JmpOp.CALL) && i.src === 0 && i.imm === BPF_FUNC_tail_call;
 
 /** isPseudoCall says the instruction calls a function of the program (src_reg=1). */
 export const isPseudoCall = (i: Insn): boolean =>

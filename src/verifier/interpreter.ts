@@ -20,7 +20,7 @@ import {
 } from '../asm/opcodes.js';
 import { checkAlu, checkWritable, readReg } from './alu.js';
 import { checkCall } from './calls.js';
-import { calleesOf, checkCfg, jumpTarget, subprogIndex } from './cfg.js';
+import { calleesOf, checkCfg, isTailCall, jumpTarget, subprogIndex } from './cfg.js';
 import { type Env, reject } from './env.js';
 import { checkCondJump, type Successor } from './jumps.js';
 import { isArrayLike, type MapInfo } from './maps.js';
@@ -124,12 +124,13 @@ function leaveCall(env: Env, st: State, i: Insn): Successor {
 /**
  * checkStackDepth walks every chain of calls, as the kernel's check_max_stack_depth: at most
  * MAX_CALL_FRAMES frames, and 512 bytes of stack for all of them together (each frame's use rounded
- * up to 16, the JIT's granularity). Tracing programs run functions that use 64 bytes or more on a
- * private stack, so those count on their own.
+ * up to 16, the JIT's granularity). Tracing programs without tail calls run functions that use 64
+ * bytes or more on a private stack, so those count on their own.
  */
 function checkStackDepth(env: Env, subprogs: readonly number[]): void {
   const calls = calleesOf(env.insns, subprogs);
-  const privStack = isTracing(env.opts.type);
+  // A tail call anywhere keeps every frame on the shared stack.
+  const privStack = isTracing(env.opts.type) && !env.insns.some(isTailCall);
   const walk = (f: number, frame: number, depth: number): void => {
     const own = Math.ceil((env.stackDepth[f] ?? 0) / 16) * 16;
     if (privStack && own >= 64) {

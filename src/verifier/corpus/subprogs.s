@@ -662,3 +662,52 @@ exit
 f:
 r0 = 0
 exit
+
+=== a tail call inside a function
+; type: socket_filter
+; map: progs prog_array 4 4 4
+; expect: reject tail-call
+call f
+r0 = 0
+exit
+f:
+r2 = map[progs] ll
+r3 = 0
+call bpf_tail_call
+r0 = 0
+exit
+
+=== the main program may tail call with any stack
+; type: socket_filter
+; map: progs prog_array 4 4 4
+; expect: accept
+*(u64 *)(r10 -400) = r1
+r2 = map[progs] ll
+r3 = 0
+call bpf_tail_call
+call f
+r0 = 0
+exit
+f:
+r0 = 0
+exit
+
+=== a tail call turns off private stacks in tracing programs
+; type: tracepoint
+; map: progs prog_array 4 4 4
+; expect: reject stack-depth
+r6 = r1
+r1 = 0
+*(u64 *)(r10 -256) = r1
+r1 = r6
+r2 = map[progs] ll
+r3 = 0
+call bpf_tail_call
+call f
+r0 = 0
+exit
+f:
+r1 = 0
+*(u64 *)(r10 -320) = r1
+r0 = 0
+exit
