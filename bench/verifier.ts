@@ -2,8 +2,9 @@
 // next to the kernel verifier (PROG_LOAD) on the same programs, and the agreement rate of the two
 // on N generated programs (run as root: npx tsx bench/verifier.ts; N=10000 by default).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { decode, encode, type Insn } from '../src/asm/instruction.js';
+import { loadVmlinux, VMLINUX_BTF_PATH } from '../src/btf/btf.js';
 import { VerifierError } from '../src/errors/index.js';
 import { BpfMap } from '../src/kernel/map.js';
 import { Program } from '../src/kernel/program.js';
@@ -51,13 +52,17 @@ function mapFd(m: Omit<MapInfo, 'fd'>): number {
 }
 
 function corpusJobs(): Job[] {
-  return loadCorpus().map((c) => {
-    const fds = Object.fromEntries(c.maps.map((m) => [m.name, mapFd(m)]));
-    const { insns, maps } = buildCase(c, fds);
-    const options: VerifyOptions = { type: c.type, maps, possibleCpus: cpus };
-    if (c.license) options.license = c.license;
-    return { type: c.type, insns, options, ...(c.license ? { license: c.license } : {}) };
-  });
+  const btf = existsSync(VMLINUX_BTF_PATH) ? loadVmlinux() : undefined;
+  return loadCorpus()
+    .filter((c) => btf || !c.btf)
+    .map((c) => {
+      const fds = Object.fromEntries(c.maps.map((m) => [m.name, mapFd(m)]));
+      const { insns, maps } = buildCase(c, fds, c.btf ? btf : undefined);
+      const options: VerifyOptions = { type: c.type, maps, possibleCpus: cpus };
+      if (c.btf && btf) options.btf = btf;
+      if (c.license) options.license = c.license;
+      return { type: c.type, insns, options, ...(c.license ? { license: c.license } : {}) };
+    });
 }
 
 function generatedJob(seed: number): Job {

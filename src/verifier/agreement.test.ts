@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
+import { type Btf, loadVmlinux } from '../btf/btf.js';
 import { VerifierError } from '../errors/index.js';
 import { BpfMap } from '../kernel/map.js';
 import { Program } from '../kernel/program.js';
@@ -32,6 +33,13 @@ function kernelVerdict(
   }
 }
 
+let vmlinuxBtf: Btf | undefined;
+/** vmlinux is the running kernel's BTF, read once. */
+function vmlinux(): Btf {
+  vmlinuxBtf ??= loadVmlinux();
+  return vmlinuxBtf;
+}
+
 function withMaps<T>(maps: Omit<MapInfo, 'fd'>[], fn: (fds: Record<string, number>) => T): T {
   const open = maps.map((m) =>
     BpfMap.create({
@@ -57,12 +65,14 @@ describe('agreement with the kernel verifier', () => {
     const disagreements: string[] = [];
     for (const c of cases) {
       withMaps(c.maps, (fds) => {
-        const { insns, maps } = buildCase(c, fds);
+        const btf = c.btf ? vmlinux() : undefined;
+        const { insns, maps } = buildCase(c, fds, btf);
         const ours = safeVerify(insns, {
           type: c.type,
           maps,
           possibleCpus: cpus,
           ...(c.license ? { license: c.license } : {}),
+          ...(btf ? { btf } : {}),
         });
         const kernel = kernelVerdict(c.type, insns, c.license);
         if (ours.ok !== kernel.ok || kernel.ok !== (c.expect === 'accept')) {
@@ -112,7 +122,7 @@ describe('agreement with the kernel verifier', () => {
     const cpus = possibleCpus();
     const rng = new Rng(4242);
     // Long loops take seconds to verify once mutated past their bound; they add nothing here.
-    const small = cases.filter((c) => c.file !== 'loops.s' && !c.name.includes('loop'));
+    const small = cases.filter((c) => c.file !== 'loops.s' && !c.name.includes('loop') && !c.btf);
     let agree = 0;
     const unsafe: string[] = [];
     for (let n = 0; n < MUTANTS; n++) {

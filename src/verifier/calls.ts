@@ -363,9 +363,11 @@ export function checkCall(env: Env, st: State, id: number): void {
       };
       break;
     }
-    case 'btf_task':
-      st.regs[0] = ptrReg('btf_id');
+    case 'btf_task': {
+      const task = env.opts.btf?.findType('task_struct', 'struct');
+      st.regs[0] = task ? ptrReg('btf_id', { btfType: task.id, trusted: true }) : ptrReg('btf_id');
       break;
+    }
   }
 }
 

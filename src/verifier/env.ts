@@ -1,6 +1,7 @@
 // The verifier's per-run environment: options, the program, id generation, and rejection.
 
 import type { Insn } from '../asm/instruction.js';
+import type { Btf } from '../btf/btf.js';
 import type { CtxRules } from './context.js';
 import type { MapInfo } from './maps.js';
 import type { ProgTypeName } from './program-types.js';
@@ -33,6 +34,11 @@ export interface VerifyOptions {
   pruneImprecise?: boolean;
   /** maxInsns is the complexity limit on processed instructions (the kernel's 1,000,000). */
   maxInsns?: number;
+  /**
+   * btf is the kernel's BTF (usually loadVmlinux()); with it, loads through BTF-typed pointers such
+   * as bpf_get_current_task_btf()'s are checked against the struct's members, else rejected.
+   */
+  btf?: Btf;
 }
 
 /** Reject is thrown inside the verifier to stop a path with one explained reason. */

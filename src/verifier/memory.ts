@@ -1,6 +1,8 @@
 // Memory access checks: every load and store through a pointer — stack, context, map value, packet,
 // ringbuf record — with bounds, alignment and initialisation, as the kernel's check_mem_access.
 
+import type { Btf } from '../btf/btf.js';
+import { safeField, walkStruct } from './btf-access.js';
 import { sockCommonLoad } from './context.js';
 import { BPF_MAX_VAR_OFF, type Env, noteStackDepth, reject } from './env.js';
 import {
@@ -230,6 +232,40 @@ function stackAccess(env: Env, st: State, reg: RegState, a: Access): RegState | 
   return stackRead(env, st, at, a);
 }
 
+/**
+ * btfAccess checks a load through a BTF-typed pointer: read only, at a constant offset, inside one
+ * member; a pointer member yields a pointer to its struct, NULL-able when the kernel says it may be.
+ */
+function btfAccess(env: Env, btf: Btf, reg: RegState, a: Access): RegState {
+  const r = a.regno;
+  const struct = btf.nameOf(reg.btfType!);
+  if (a.write) {
+    reject(env, 'btf-access', `R${r}: struct ${struct} is kernel memory; it can be read, not written`, [r]);
+  }
+  if (reg.btfTag !== undefined) {
+    reject(env, 'btf-access', `R${r} points to __${reg.btfTag} memory, which cannot be read directly`, [r]);
+  }
+  if (reg.v.t.mask !== 0n || reg.v.t.value !== 0n) {
+    reject(env, 'btf-access', `R${r}: struct ${struct} fields must be read at a constant offset`, [r]);
+  }
+  const off = reg.off + a.off;
+  if (off < 0) reject(env, 'btf-access', `R${r}: negative offset ${off} into struct ${struct}`, [r]);
+  const w = walkStruct(btf, reg.btfType!, off, a.size);
+  if (w.kind === 'error') reject(env, 'btf-access', `R${r}: ${w.sentence}`, [r]);
+  if (w.kind === 'scalar') return loadResult(a.size, a.signExtend);
+  // The kernel's lists name the field by the pointer's own struct, even inside an anonymous member.
+  const safe = (suffix: string): boolean => !!reg.trusted && safeField(btf, struct, w.field, suffix);
+  const out = ptrReg('btf_id', { btfType: w.type });
+  if (w.tag === 'user' || w.tag === 'percpu') return { ...out, btfTag: w.tag };
+  // The kernel's rules for pointers read inside an RCU read section (every non-sleepable program):
+  // listed fields of trusted pointers stay trusted or may be NULL; others are plain, never NULL.
+  if (safe('__safe_trusted') || safe('__safe_rcu')) return { ...out, trusted: true };
+  if (w.tag === 'rcu' || safe('__safe_rcu_or_null') || safe('__safe_trusted_or_null')) {
+    return { ...out, maybeNull: true, id: env.nextId(), origin: env.pc, helper: `the load of ${w.field}` };
+  }
+  return out;
+}
+
 /** canWritePacket says the program type may store into packet data. */
 const canWritePacket = (env: Env): boolean => env.opts.type === 'sched_cls' || env.opts.type === 'xdp';
 
@@ -384,12 +420,15 @@ export function checkAccess(env: Env, st: State, reg: RegState, a: Access): RegS
       }
       return loadResult(a.size, false);
     case 'btf_id':
-      return reject(
-        env,
-        'btf-access',
-        `R${r} is a BTF-typed kernel pointer (${typeName(reg)}); bpfkit's verifier does not check field access through it, read it with bpf_probe_read_kernel`,
-        [r],
-      );
+      if (reg.btfType === undefined || !env.opts.btf) {
+        return reject(
+          env,
+          'btf-access',
+          `R${r} is a BTF-typed kernel pointer (${typeName(reg)}); without the kernel's BTF (the btf option) bpfkit's verifier cannot check field access through it`,
+          [r],
+        );
+      }
+      return btfAccess(env, env.opts.btf, reg, a);
     case 'not_init':
       return reject(env, 'uninit-reg', `R${r} is used as a pointer before it is set`, [r]);
     default:

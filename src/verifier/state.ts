@@ -45,6 +45,12 @@ export interface RegState {
   origin?: number;
   /** helper is the helper that produced a maybe-null pointer, for messages. */
   helper?: string;
+  /** btfType is the BTF id of the struct a `btf_id` pointer points to, when BTF was given. */
+  btfType?: number;
+  /** btfTag is a `btf_id` pointer's `user` or `percpu` type tag: memory the program may not read directly. */
+  btfTag?: string;
+  /** trusted marks a `btf_id` pointer the kernel trusts (PTR_TRUSTED or MEM_RCU): its safe fields stay non-null. */
+  trusted?: boolean;
   /** frame is the call frame whose stack an `fp` pointer points into (0, the main program, if unset). */
   frame?: number;
 }
@@ -173,6 +179,9 @@ class IdMap {
   }
 }
 
+const sameBtf = (a: RegState, b: RegState): boolean =>
+  a.btfType === b.btfType && a.btfTag === b.btfTag && !!a.trusted === !!b.trusted;
+
 function regSafe(old: RegState, cur: RegState, ids: IdMap, exact: boolean): boolean {
   if (exact) return regExact(old, cur, ids);
   if (old.type === 'not_init') return true;
@@ -197,6 +206,7 @@ function regSafe(old: RegState, cur: RegState, ids: IdMap, exact: boolean): bool
         old.maybeNull === cur.maybeNull &&
         old.off === cur.off &&
         frameOf(old) === frameOf(cur) &&
+        sameBtf(old, cur) &&
         old.map === cur.map &&
         old.size === cur.size &&
         scalarWithin(old.v, cur.v) &&
@@ -213,6 +223,7 @@ function regExact(old: RegState, cur: RegState, ids: IdMap): boolean {
     old.maybeNull === cur.maybeNull &&
     old.off === cur.off &&
     frameOf(old) === frameOf(cur) &&
+    sameBtf(old, cur) &&
     old.map === cur.map &&
     old.size === cur.size &&
     (old.range ?? 0) === (cur.range ?? 0) &&

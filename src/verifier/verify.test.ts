@@ -1,10 +1,19 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/assembler.js';
 import { ProgramBuilder, r0, r1, r2, r10 } from '../asm/builder.js';
 import { insn } from '../asm/instruction.js';
+import { type Btf, loadVmlinux, VMLINUX_BTF_PATH } from '../btf/btf.js';
 import { VerifierError } from '../errors/index.js';
 import { buildCase, loadCorpus } from './corpus/load.js';
 import { safeVerify, verify } from './index.js';
+
+let vmlinuxBtf: Btf | undefined;
+/** vmlinux is the running kernel's BTF, read once. */
+function vmlinux(): Btf {
+  vmlinuxBtf ??= loadVmlinux();
+  return vmlinuxBtf;
+}
 
 const maps = [{ name: 'm', type: 'hash' as const, keySize: 4, valueSize: 8, maxEntries: 16, fd: 7 }];
 
@@ -91,14 +100,17 @@ describe('corpus verdicts (no kernel needed)', () => {
     expect(cases.some((c) => c.expect === 'reject')).toBe(true);
   });
   for (const c of cases) {
-    it(`${c.file}: ${c.name}`, () => {
+    // Cases that read kernel structs need the running kernel's BTF for their offsets.
+    it.skipIf(c.btf && !existsSync(VMLINUX_BTF_PATH))(`${c.file}: ${c.name}`, () => {
       const fds = Object.fromEntries(c.maps.map((m, i) => [m.name, 100 + i]));
-      const { insns, maps: infos } = buildCase(c, fds);
+      const btf = c.btf ? vmlinux() : undefined;
+      const { insns, maps: infos } = buildCase(c, fds, btf);
       const r = safeVerify(insns, {
         type: c.type,
         maps: infos,
         possibleCpus: 2,
         ...(c.license ? { license: c.license } : {}),
+        ...(btf ? { btf } : {}),
       });
       expect(r.ok ? 'accept' : 'reject').toBe(c.expect);
       if (!r.ok && c.code) expect(r.error.issues[0]?.code).toBe(c.code);
@@ -117,5 +129,25 @@ describe('verify with a built program', () => {
     expect(!small.ok && small.error.issues[0]?.code).toBe('out-of-bounds');
     const missing = safeVerify(built, { type: 'xdp', maps: [] });
     expect(!missing.ok && missing.error.issues[0]).toMatchObject({ code: 'unknown-map', pc: 3 });
+  });
+});
+
+describe('BTF-typed pointers', () => {
+  const program = assemble('call bpf_get_current_task_btf\nr0 = *(u32 *)(r0 +8)\nr0 = 0\nexit').insns;
+
+  it('without the btf option, a load through bpf_get_current_task_btf() is refused with a reason', () => {
+    const r = safeVerify(program, { type: 'tracepoint' });
+    expect(!r.ok && r.error.issues[0]?.code).toBe('btf-access');
+    expect(!r.ok && r.error.message).toContain('btf option');
+  });
+
+  it.skipIf(!existsSync(VMLINUX_BTF_PATH))('with it, a load that is not inside one member is refused', () => {
+    const btf = vmlinux();
+    const pid = btf.offsetOf('task_struct.pid').offset;
+    const at = (off: number, size: string) =>
+      assemble(`call bpf_get_current_task_btf\nr0 = *(${size} *)(r0 +${off})\nr0 = 0\nexit`).insns;
+    expect(safeVerify(at(pid, 'u32'), { type: 'tracepoint', btf }).ok).toBe(true);
+    const wide = safeVerify(at(pid, 'u64'), { type: 'tracepoint', btf });
+    expect(!wide.ok && wide.error.message).toContain("member 'pid'");
   });
 });

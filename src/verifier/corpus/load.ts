@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../../asm/assembler.js';
 import type { Insn } from '../../asm/instruction.js';
+import type { Btf } from '../../btf/btf.js';
 import { ParseError } from '../../errors/index.js';
 import { type MapInfo, MapKind, type MapKindName } from '../maps.js';
 import { isProgTypeName, type ProgTypeName } from '../program-types.js';
@@ -27,6 +28,8 @@ export interface CorpusCase {
   /** code is bpfkit's issue code for an expected rejection. */
   code?: string;
   license?: string;
+  /** btf says the case needs the kernel's BTF: `offsetof(T.member)` and `sizeof(T)` in it are resolved. */
+  btf?: boolean;
   source: string;
 }
 
@@ -37,10 +40,11 @@ function parseCase(file: string, name: string, lines: string[], line: number): C
   let expect: 'accept' | 'reject' | undefined;
   let code: string | undefined;
   let license: string | undefined;
+  let btf = false;
   const maps: Omit<MapInfo, 'fd'>[] = [];
   const body: string[] = [];
   for (const [k, text] of lines.entries()) {
-    const m = /^;\s*(type|map|expect|license):\s*(.*)$/.exec(text.trim());
+    const m = /^;\s*(type|map|expect|license|btf):\s*(.*)$/.exec(text.trim());
     if (!m) {
       body.push(text);
       continue;
@@ -74,6 +78,9 @@ function parseCase(file: string, name: string, lines: string[], line: number): C
       if (verdict !== 'accept' && verdict !== 'reject') throw new ParseError(`bad expect '${value}'`, where);
       expect = verdict;
       code = c;
+    } else if (m[1] === 'btf') {
+      if (value !== 'vmlinux') throw new ParseError(`bad btf '${value}': only 'vmlinux' is known`, where);
+      btf = true;
     } else {
       license = value;
     }
@@ -83,6 +90,7 @@ function parseCase(file: string, name: string, lines: string[], line: number): C
   const c: CorpusCase = { name, file, type, maps, expect, source: body.join('\n') };
   if (code !== undefined) c.code = code;
   if (license !== undefined) c.license = license;
+  if (btf) c.btf = true;
   return c;
 }
 
@@ -112,8 +120,20 @@ export function loadCorpus(dir = corpusDir): CorpusCase[] {
 }
 
 /** buildCase assembles a case with map names resolved to the given fds. */
-export function buildCase(c: CorpusCase, fds: Record<string, number>): { insns: Insn[]; maps: MapInfo[] } {
-  const built = assemble(c.source, { file: c.file });
+export function buildCase(
+  c: CorpusCase,
+  fds: Record<string, number>,
+  btf?: Btf,
+): { insns: Insn[]; maps: MapInfo[] } {
+  let source = c.source;
+  if (c.btf) {
+    if (!btf) throw new ParseError(`case '${c.name}' needs the kernel's BTF`);
+    // Offsets come from the running kernel's BTF, so the cases hold on any kernel build.
+    source = source
+      .replace(/offsetof\(([^)]*)\)/g, (_, path: string) => String(btf.offsetOf(path).offset))
+      .replace(/sizeof\(([^)]*)\)/g, (_, name: string) => String(btf.sizeof(btf.typeByName(name).id)));
+  }
+  const built = assemble(source, { file: c.file });
   const insns = built.insns.map((i) => ({ ...i }));
   for (const rel of built.relocations) {
     const name = typeof rel.map === 'string' ? rel.map : rel.map.name;
