@@ -3,6 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect } from 'vitest';
+import { assemble } from '../asm/assembler.js';
 import { type Btf, loadVmlinux } from '../btf/btf.js';
 import { VerifierError } from '../errors/index.js';
 import { BpfMap } from '../kernel/map.js';
@@ -147,5 +148,39 @@ describe('agreement with the kernel verifier', () => {
     );
     expect(unsafe).toEqual([]);
     expect(agree / MUTANTS).toBeGreaterThanOrEqual(0.99);
+  });
+
+  const BTF_LOADS = 2000;
+  kernelIt(`${BTF_LOADS} random loads through bpf_get_current_task_btf() get the kernel's verdict`, () => {
+    const btf = vmlinux();
+    const task = btf.typeByName('task_struct', 'struct');
+    const size = btf.sizeof(task.id);
+    const rng = new Rng(7);
+    const sizes = ['u8', 'u16', 'u32', 'u64'] as const;
+    // Offsets near members' starts hit pointers and bitfields often; the rest land anywhere.
+    const starts = btf.flatMembers(task.id).map((m) => m.offset);
+    const disagreements: string[] = [];
+    let accepted = 0;
+    for (let n = 0; n < BTF_LOADS; n++) {
+      const off = rng.pick([0, 1]) ? rng.pick(starts) : rng.int(-8, size + 8);
+      const sz = rng.pick([...sizes]);
+      // Half the loads follow a pointer the first load may have read.
+      const chase = rng.pick([0, 1]) ? `\nr0 = *(u32 *)(r0 +${rng.pick(starts)})` : '';
+      const text = `call bpf_get_current_task_btf\nr0 = *(${sz} *)(r0 ${off < 0 ? off : `+${off}`})${chase}\nr0 = 0\nexit`;
+      const insns = assemble(text).insns;
+      const ours = safeVerify(insns, { type: 'tracepoint', btf, possibleCpus: possibleCpus() });
+      const kernel = kernelVerdict('tracepoint', insns);
+      if (kernel.ok) accepted++;
+      if (ours.ok !== kernel.ok) {
+        disagreements.push(
+          `${text.replaceAll('\n', '; ')}: bpfkit ${ours.ok ? 'accepts' : `rejects (${ours.error.message})`}, kernel ${kernel.ok ? 'accepts' : `rejects (${kernel.reason})`}`,
+        );
+      }
+    }
+    console.log(
+      `verifier agreement: BTF loads ${BTF_LOADS - disagreements.length}/${BTF_LOADS}, kernel accepted ${accepted}`,
+    );
+    expect(accepted).toBeGreaterThan(BTF_LOADS / 10);
+    expect(disagreements).toEqual([]);
   });
 });

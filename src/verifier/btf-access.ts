@@ -1,6 +1,6 @@
 // Loads through BTF-typed kernel pointers (PTR_TO_BTF_ID), as the kernel's btf_struct_walk: a read
 // must fall inside one member of the struct; a pointer member must be read whole, and yields a
-// pointer to its struct (or a number when it points at anything else).
+// pointer to its struct (or to read-only untrusted memory when it points at anything else).
 
 import type { Btf } from '../btf/btf.js';
 import type { BtfType, CompositeType, TypeId } from '../btf/types.js';
@@ -10,7 +10,7 @@ export type BtfWalk =
   | { kind: 'scalar' }
   | {
       kind: 'ptr';
-      /** type is the pointed-to struct's id. */
+      /** type is the pointed-to struct's id, or 0 for a pointer to anything else (untrusted memory). */
       type: TypeId;
       /** tag is the pointer's `__rcu`, `__user` or `__percpu` type tag, if any. */
       tag?: string;
@@ -48,14 +48,29 @@ const isComposite = (t: BtfType): t is CompositeType => t.kind === 'struct' || t
 /** walkStruct finds what `size` bytes at `off` of the struct with id `id` are. */
 export function walkStruct(btf: Btf, id: TypeId, off: number, size: number): BtfWalk {
   let t = skipModifiers(btf, id).t;
+  let loose = false;
   for (let depth = 0; depth < MAX_NESTING; depth++) {
     if (!isComposite(t)) return { kind: 'error', sentence: `type '${t.name}' is not a struct` };
     const tname = `${t.kind} ${t.name || '(anon)'}`;
+    // The kernel stops trusting a walk through a union of several members, and then lets reads run
+    // past the end of a member.
+    if (t.kind === 'union' && t.members.length !== 1) loose = true;
     if (off + size > t.size) {
-      return {
+      const beyond: BtfWalk = {
         kind: 'error',
         sentence: `access beyond ${tname} (${t.size} bytes) at offset ${off} size ${size}`,
       };
+      // A flexible array at the end may be read past the struct's size, element by element.
+      const last = t.members[t.members.length - 1];
+      const arr = last && skipModifiers(btf, last.type).t;
+      const moff = last ? Math.floor(last.bitOffset / 8) : 0;
+      if (arr?.kind !== 'array' || arr.nelems !== 0 || off < moff) return beyond;
+      const elem = skipModifiers(btf, arr.type).t;
+      if (elem.kind === 'int') return { kind: 'scalar' };
+      if (!isComposite(elem) || elem.size === 0) return beyond;
+      off = (off - moff) % elem.size;
+      t = elem;
+      continue;
     }
     let next: CompositeType | undefined;
     for (const m of t.members) {
@@ -98,9 +113,10 @@ export function walkStruct(btf: Btf, id: TypeId, off: number, size: number): Btf
           if (target.tag !== undefined) w.tag = target.tag;
           return w;
         }
-        return { kind: 'scalar' };
+        // Pointers to anything else become read-only untrusted memory (6.18): type 0 marks them.
+        return { kind: 'ptr', type: 0, field: m.name };
       }
-      if (off + size > mtrueEnd) {
+      if (off + size > mtrueEnd && !loose) {
         return {
           kind: 'error',
           sentence: `access beyond the end of member '${m.name}' of ${tname} (it ends at ${mtrueEnd}) at offset ${off} size ${size}`,

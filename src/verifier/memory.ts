@@ -238,7 +238,7 @@ function stackAccess(env: Env, st: State, reg: RegState, a: Access): RegState | 
  */
 function btfAccess(env: Env, btf: Btf, reg: RegState, a: Access): RegState {
   const r = a.regno;
-  const struct = btf.nameOf(reg.btfType!);
+  const struct = reg.btfType === 0 ? 'untrusted memory' : btf.nameOf(reg.btfType!);
   if (a.write) {
     reject(env, 'btf-access', `R${r}: struct ${struct} is kernel memory; it can be read, not written`, [r]);
   }
@@ -250,6 +250,8 @@ function btfAccess(env: Env, btf: Btf, reg: RegState, a: Access): RegState {
   }
   const off = reg.off + a.off;
   if (off < 0) reject(env, 'btf-access', `R${r}: negative offset ${off} into struct ${struct}`, [r]);
+  // Memory behind a pointer to a non-struct is read with fault handling: any constant offset will do.
+  if (reg.btfType === 0) return loadResult(a.size, a.signExtend);
   const w = walkStruct(btf, reg.btfType!, off, a.size);
   if (w.kind === 'error') reject(env, 'btf-access', `R${r}: ${w.sentence}`, [r]);
   if (w.kind === 'scalar') return loadResult(a.size, a.signExtend);
@@ -257,6 +259,7 @@ function btfAccess(env: Env, btf: Btf, reg: RegState, a: Access): RegState {
   const safe = (suffix: string): boolean => !!reg.trusted && safeField(btf, struct, w.field, suffix);
   const out = ptrReg('btf_id', { btfType: w.type });
   if (w.tag === 'user' || w.tag === 'percpu') return { ...out, btfTag: w.tag };
+  if (w.type === 0) return out;
   // The kernel's rules for pointers read inside an RCU read section (every non-sleepable program):
   // listed fields of trusted pointers stay trusted or may be NULL; others are plain, never NULL.
   if (safe('__safe_trusted') || safe('__safe_rcu')) return { ...out, trusted: true };

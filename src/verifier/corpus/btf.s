@@ -149,3 +149,34 @@ r0 = *(u32 *)(r1 +offsetof(cgroup.level))
 r0 = 0
 exit
 
+
+=== a pointer to no struct (task->security, a void *) is read as untrusted memory
+; type: tracepoint
+; btf: vmlinux
+; expect: accept
+call bpf_get_current_task_btf
+r1 = *(u64 *)(r0 +offsetof(task_struct.security))
+r0 = *(u32 *)(r1 +16)
+r0 = 0
+exit
+
+=== untrusted memory cannot be written
+; type: tracepoint
+; btf: vmlinux
+; expect: reject btf-access
+call bpf_get_current_task_btf
+r1 = *(u64 *)(r0 +offsetof(task_struct.security))
+r2 = 0
+*(u32 *)(r1 +0) = r2
+r0 = 0
+exit
+
+=== a flexible array at the end of a struct is read past its size
+; type: tracepoint
+; btf: vmlinux
+; expect: accept
+call bpf_get_current_task_btf
+r1 = *(u64 *)(r0 +offsetof(task_struct.numa_group))
+r0 = *(u64 *)(r1 +sizeof(numa_group))
+r0 = 0
+exit
