@@ -1,7 +1,7 @@
 // `bpfkit verify` end to end: assembly, .bin and --hex input, maps, tracepoint layouts, the
 // explanation of a rejection, and one-line errors (exit 1, no stack) for bad input.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -134,5 +134,26 @@ describe('bpfkit verify', () => {
     // Without the format only the kernel's load-time limit applies.
     const loose = await runCli(['verify', past, '--type', 'tracepoint']);
     expect(loose.code).toBe(0);
+  });
+
+  const TASK = 'call bpf_get_current_task_btf\n';
+  it.skipIf(!existsSync('/sys/kernel/btf/vmlinux'))(
+    "checks loads through bpf_get_current_task_btf() against the kernel's BTF",
+    async () => {
+      const pid = file('pid.s', `${TASK}r0 = *(u32 *)(r0 +0)\nr0 = 0\nexit\n`);
+      const ok = await runCli(['verify', pid, '--type', 'tracepoint']);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      const bad = file('bad.s', `${TASK}r1 = 0\n*(u32 *)(r0 +0) = r1\nr0 = 0\nexit\n`);
+      const r = await runCli(['verify', bad, '--type', 'tracepoint']);
+      expect(r.code).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/can be read, not written/);
+    },
+  );
+
+  it('refuses a --btf file that does not exist in one line', async () => {
+    const s = file('task.s', `${TASK}r0 = 0\nexit\n`);
+    const r = await runCli(['verify', s, '--type', 'tracepoint', '--btf', join(dir, 'missing')]);
+    expectUserError(r, /--btf .*missing: no such file/);
   });
 });

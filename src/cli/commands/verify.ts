@@ -11,6 +11,7 @@ interface VerifyCliOptions {
   map: string[];
   license: string;
   unprivileged?: boolean;
+  btf?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -50,6 +51,10 @@ export function register(program: Command): void {
     )
     .option('--license <license>', 'program license (GPL-only helpers need a GPL-compatible one)', 'GPL')
     .option('--unprivileged', 'reject reads of uninitialised stack, as unprivileged loads are')
+    .option(
+      '--btf <path>',
+      'kernel BTF for loads through BTF-typed pointers (default: /sys/kernel/btf/vmlinux when the program needs it)',
+    )
     .action(async (file: string, opts: VerifyCliOptions) => {
       const { BpfkitError, DecodeError, ParseError } = await import('../../errors/index.js');
       const asm = await import('../../asm/index.js');
@@ -134,6 +139,19 @@ export function register(program: Command): void {
         options.tracepointSize = Math.max(8, ...all.map((f) => f.offset + f.size));
         options.tracepointName = `${opts.tracepoint} record`;
       }
+      // Reading vmlinux BTF takes a moment: only programs that get BTF-typed pointers need it.
+      const taskBtf = asm.helperId('get_current_task_btf');
+      const needsBtf = insns.some((i) => i.code === 0x85 && i.src === 0 && i.imm === taskBtf);
+      const { existsSync } = await import('node:fs');
+      const btfMod = await import('../../btf/btf.js');
+      const btfPath =
+        opts.btf ?? (needsBtf && existsSync(btfMod.VMLINUX_BTF_PATH) ? btfMod.VMLINUX_BTF_PATH : undefined);
+      if (opts.btf !== undefined && !existsSync(opts.btf)) {
+        throw new BpfkitError(`--btf ${opts.btf}: no such file`, {
+          hint: `the running kernel's BTF is ${btfMod.VMLINUX_BTF_PATH}`,
+        });
+      }
+      if (btfPath !== undefined) options.btf = btfMod.Btf.load(btfPath);
       const r = v.safeVerify(insns, options);
       if (r.ok) {
         process.stdout.write(`OK (${r.insns} insns, ${r.states} states)\n`);
