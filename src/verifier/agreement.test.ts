@@ -183,4 +183,64 @@ describe('agreement with the kernel verifier', () => {
     expect(accepted).toBeGreaterThan(BTF_LOADS / 10);
     expect(disagreements).toEqual([]);
   });
+
+  const CALL_GRAPHS = 1000;
+  kernelIt(`${CALL_GRAPHS} random call graphs get the kernel's verdict`, () => {
+    const rng = new Rng(11);
+    const disagreements: string[] = [];
+    let accepted = 0;
+    for (let n = 0; n < CALL_GRAPHS; n++) {
+      const text = callGraphProgram(rng);
+      const insns = assemble(text).insns;
+      const type = rng.pick(['socket_filter', 'tracepoint'] as const);
+      const ours = safeVerify(insns, { type, possibleCpus: possibleCpus() });
+      const kernel = kernelVerdict(type, insns);
+      if (kernel.ok) accepted++;
+      if (ours.ok !== kernel.ok) {
+        disagreements.push(
+          `${type}: ${text.replaceAll('\n', '; ')}: bpfkit ${ours.ok ? 'accepts' : `rejects (${ours.error.message})`}, kernel ${kernel.ok ? 'accepts' : `rejects (${kernel.reason})`}`,
+        );
+      }
+    }
+    console.log(
+      `verifier agreement: call graphs ${CALL_GRAPHS - disagreements.length}/${CALL_GRAPHS}, kernel accepted ${accepted}`,
+    );
+    expect(accepted).toBeGreaterThan(CALL_GRAPHS / 10);
+    expect(accepted).toBeLessThan(CALL_GRAPHS - CALL_GRAPHS / 10);
+    expect(disagreements).toEqual([]);
+  });
 });
+
+/**
+ * callGraphProgram writes a program of a few functions that use random amounts of stack, call each
+ * other (now and then recursively or nine deep), and pass pointers into their own stack down.
+ */
+function callGraphProgram(rng: Rng): string {
+  const count = rng.int(2, 10);
+  // Mostly forward calls (no recursion), sometimes anywhere; every function is called by someone.
+  const calls: number[][] = Array.from({ length: count }, () => []);
+  for (let f = 0; f < count; f++) {
+    for (let c = rng.int(0, 2); c > 0; c--) {
+      const to = rng.int(0, 9) === 0 ? rng.int(1, count - 1) : rng.int(f + 1, count);
+      if (to < count) calls[f]!.push(to);
+    }
+  }
+  for (let f = 1; f < count; f++) if (!calls.some((c) => c.includes(f))) calls[rng.int(0, f - 1)]!.push(f);
+  const lines: string[] = [];
+  for (let f = 0; f < count; f++) {
+    if (f > 0) lines.push(`f${f}:`);
+    lines.push('r0 = 0');
+    if (f > 0 && rng.int(0, 2) === 0) {
+      // Use the pointer argument: inside the caller's frame or, now and then, past its top.
+      lines.push(`*(u64 *)(r1 ${rng.pick(['+0', '-8', '+8', '-64', '+504', '-512'])}) = r0`);
+    }
+    if (rng.int(0, 3) > 0)
+      lines.push(`*(u64 *)(r10 -${8 * (rng.int(0, 4) ? rng.int(1, 20) : rng.int(1, 64))}) = r0`);
+    for (const to of calls[f]!) {
+      lines.push(rng.int(0, 1) ? `r1 = r10\nr1 += -${8 * rng.int(1, 64)}` : 'r1 = 0');
+      lines.push(`call f${to}`);
+    }
+    lines.push('r0 = 0', 'exit');
+  }
+  return lines.join('\n');
+}
