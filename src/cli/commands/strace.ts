@@ -12,6 +12,8 @@ Examples:
   bpfkit strace -T -o trace.txt -- make     time each syscall, write to a file`;
 
 export function register(program: Command): void {
+  // -t counts: -tt and -ttt are -t given two and three times, as in strace.
+  let absolute = 0;
   program
     .command('strace')
     .description('trace the system calls of a command or process, printed like strace')
@@ -20,6 +22,14 @@ export function register(program: Command): void {
     .option('-f, --follow', 'also trace child processes')
     .option('-c, --summary', 'count time, calls and errors per syscall and print a table at the end')
     .option('-T, --syscall-times', 'show the time spent in each syscall')
+    .option(
+      '-t, --absolute-timestamps',
+      'prefix each line with the time of day (-tt: with microseconds, -ttt: epoch seconds)',
+    )
+    .option('-r, --relative-timestamps', 'prefix each line with the time since the previous syscall began')
+    .on('option:absolute-timestamps', () => {
+      absolute++;
+    })
     .option('-e, --expr <set>', 'which syscalls to trace: trace=open,read | trace=%file | trace=!write')
     .option('-o, --output <file>', 'write the trace to a file instead of stderr')
     .option('-s, --string-limit <n>', 'bytes of read/write data to show (default 32, at most 512)')
@@ -37,6 +47,7 @@ export function register(program: Command): void {
         summary: o.summary === true,
         showTime: o.syscallTimes === true,
         json: o.json === true,
+        timestamps: { absolute: Math.min(absolute, 3), relative: o.relativeTimestamps === true },
       };
       const pid = str('pid');
       if (pid !== undefined) opts.pid = parsePid('-p', pid);

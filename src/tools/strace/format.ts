@@ -11,6 +11,8 @@ import { SYSCALLS, type SyscallSig } from './syscalls.js';
 export interface FormatOptions {
   /** pidPrefix prints `[pid  1234] ` (strace does when it traces more than one process). */
   pidPrefix?: boolean;
+  /** leader is printed after the pid prefix and before the call: strace's -t/-tt/-ttt/-r times. */
+  leader?: string;
   /** showTime appends the time spent in the syscall, ` <0.000012>` (-T). */
   showTime?: boolean;
   /** strSize is how many bytes of a data buffer are shown (-s, default 32). */
@@ -157,7 +159,8 @@ export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): Sysca
 /** formatSyscall renders one record as a strace line (without the newline). */
 export function formatSyscall(rec: SyscallRecord, opts: FormatOptions = {}): string {
   const { call, ret } = formatParts(rec, opts);
-  let line = opts.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ${call} ` : `${call} `;
+  const lead = opts.leader ?? '';
+  let line = opts.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ${lead}${call} ` : `${lead}${call} `;
   if (line.length < ALIGN_COLUMN) line = line.padEnd(ALIGN_COLUMN);
   line += `= ${ret}`;
   if (opts.showTime && ret !== '?') line += ` <${(rec.durNs / 1e9).toFixed(6)}>`;

@@ -76,6 +76,45 @@ describe('strace', () => {
     expect(alone.lines.some((l) => l.includes(`"${present}"`))).toBe(false);
   });
 
+  kernelIt('prefixes lines with -tt times and -r deltas that follow the clock', async () => {
+    const before = Date.now();
+    const { lines } = await strace({
+      command: ['cat', present],
+      timestamps: { absolute: 3, relative: false },
+    });
+    const after = Date.now();
+    const stamps = lines.map((l) => /^(\d+)\.(\d{6}) \S/.exec(l));
+    expect(stamps.every((m) => m !== null)).toBe(true);
+    const ms = stamps.map((m) => Number(m![1]) * 1000 + Number(m![2]) / 1000);
+    // Entry times are in order and within the run (the clock offset is measured to a millisecond).
+    expect(ms.every((t, i) => i === 0 || t >= ms[i - 1]!)).toBe(true);
+    expect(ms[0]).toBeGreaterThanOrEqual(before - 2);
+    expect(ms.at(-1)).toBeLessThanOrEqual(after + 2);
+    expect(lines.at(-1)).toMatch(/^\d+\.\d{6} \+\+\+ exited with 0 \+\+\+$/);
+    const rel = await strace({ command: ['cat', present], timestamps: { absolute: 0, relative: true } });
+    expect(rel.lines[0]).toMatch(/^ {5}0\.000000 execve\(/);
+    expect(rel.lines.slice(1).every((l) => /^ +\d+\.\d{6} \S/.test(l))).toBe(true);
+    const tt = await strace({ command: ['cat', present], timestamps: { absolute: 2, relative: false } });
+    expect(tt.lines.find((l) => l.includes('openat('))).toMatch(/^\d\d:\d\d:\d\d\.\d{6} openat\(/);
+  });
+
+  kernelIt('prefixes [pid N] only while more than one process is traced, as strace -f does', async () => {
+    const { lines } = await strace({
+      command: ['sh', '-c', `cat ${present}; cat ${present}`],
+      follow: true,
+      trace: 'trace=execve,openat,wait4,exit_group',
+    });
+    // The shell's lines before its first child have no prefix, and its own exit after both
+    // children have ended has none again.
+    const firstChild = lines.findIndex((l) => l.startsWith('[pid'));
+    expect(firstChild).toBeGreaterThan(0);
+    expect(lines.slice(0, firstChild).every((l) => !l.startsWith('[pid'))).toBe(true);
+    expect(lines.at(-2)).toMatch(/^exit_group\(0\) += \?$/);
+    const children = new Set(lines.map((l) => /^\[pid +(\d+)\]/.exec(l)?.[1]).filter((p) => p !== undefined));
+    expect(children.size).toBeGreaterThanOrEqual(2);
+    expect(lines.filter((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l)).length).toBe(2);
+  });
+
   kernelIt('prints the -c table with counts of known calls', async () => {
     const { lines } = await strace({
       command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=3000'],

@@ -36,6 +36,7 @@ import { RECORD_HEADER, SyscallRecord } from './record.js';
 import type { SyscallStats } from './summary.js';
 import { formatSummary } from './summary.js';
 import { Capture, captureFor, SYSCALLS } from './syscalls.js';
+import { monoToRealOffset, Timestamper, type TimestampOptions } from './timestamps.js';
 
 /** StraceOptions are the command-line choices. */
 export interface StraceOptions {
@@ -44,6 +45,8 @@ export interface StraceOptions {
   follow?: boolean;
   summary?: boolean;
   showTime?: boolean;
+  /** timestamps are -t/-tt/-ttt and -r. */
+  timestamps?: TimestampOptions;
   trace?: string;
   output?: string;
   strSize?: number;
@@ -65,7 +68,10 @@ export interface StraceResult {
 
 const EXECVE = 59;
 const STRACE_POLL_MS = 10;
+const EXIT = 60;
 const EXIT_GROUP = 231;
+// Calls that return a new process's pid in the parent: with -f the child is traced from then on.
+const FORKS = new Set([56, 57, 58, 435]);
 
 /** resolveCommand finds a command in PATH, as strace does before running it. */
 export function resolveCommand(cmd: string): string {
@@ -164,7 +170,12 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       spec.set(nr, specBuf);
     }
     const maps = { pids, spec, stash, zero, lost, [summary ? 'stats' : 'events']: sink };
-    const progOpts = { strSize, summary, timed: summary || opts.showTime === true || opts.json === true };
+    const stamper = new Timestamper(opts.timestamps ?? { absolute: 0, relative: false }, monoToRealOffset());
+    const progOpts = {
+      strSize,
+      summary,
+      timed: summary || opts.showTime === true || opts.json === true || stamper.active,
+    };
     const enter = Program.load({
       type: 'raw_tracepoint',
       insns: sysEnterProgram(progOpts),
@@ -199,6 +210,10 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     const one = Buffer.alloc(4);
     one.writeUInt32LE(1);
     const fmt: FormatOptions = { pidPrefix: false, showTime: opts.showTime ?? false, strSize };
+    // strace prefixes `[pid N]` to every line while it traces more than one thread: live holds the
+    // traced threads seen so far (tid → tgid), so the root's lines lose the prefix once children end.
+    const live = new Map<number, number>();
+    let lastRootTs = 0n;
     let flushQueued = false;
     let viewBuffer: ArrayBufferLike | undefined;
     let ringView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(RECORD_HEADER));
@@ -226,7 +241,14 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         fmt.execArgs = undefined;
       }
       if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
-      fmt.pidPrefix = rec.tid !== rootPid;
+      live.set(rec.tid, rec.tgid);
+      if (opts.follow && FORKS.has(rec.nr) && rec.ret > 0n) live.set(Number(rec.ret), Number(rec.ret));
+      fmt.pidPrefix = live.size > 1;
+      if (stamper.active) {
+        const ts = rec.ts;
+        fmt.leader = stamper.leader(ts);
+        if (rec.tgid === rootPid) lastRootTs = ts;
+      }
       if (opts.json) {
         const p = formatParts(rec, fmt);
         out.json({
@@ -240,8 +262,14 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       } else {
         out.line(formatSyscall(rec, fmt));
         if (rec.nr === EXIT_GROUP && rec.tgid !== rootPid) {
-          out.line(`[pid ${String(rec.tid).padStart(5)}] +++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
+          const pfx = fmt.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ` : '';
+          out.line(`${pfx}${fmt.leader ?? ''}+++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
         }
+      }
+      if (rec.nr === EXIT_GROUP) {
+        for (const [tid, tgid] of live) if (tgid === rec.tgid) live.delete(tid);
+      } else if (rec.nr === EXIT) {
+        live.delete(rec.tid);
       }
       if (!flushQueued) {
         flushQueued = true;
@@ -316,7 +344,8 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     if (summary) out.line(formatSummary(readStats(sink)).trimEnd());
     else if (commandPath && reason === 'done' && !opts.json) {
       const sig = child?.signalCode;
-      out.line(sig ? `+++ killed by ${sig} +++` : `+++ exited with ${exitCode} +++`);
+      const lead = stamper.active ? stamper.leader(lastRootTs) : '';
+      out.line(sig ? `${lead}+++ killed by ${sig} +++` : `${lead}+++ exited with ${exitCode} +++`);
     }
     out.flush();
     const lostN = lostCount();
