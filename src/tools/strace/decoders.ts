@@ -414,6 +414,9 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'path':
     case 'buf_in':
     case 'buf_out':
+    case 'stat_out':
+    case 'timespec_out':
+    case 'fds_out':
       return ptr(v);
     case 'fd':
       return int(v);

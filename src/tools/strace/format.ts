@@ -5,7 +5,8 @@ import { decodeScalar, hex, openNeedsMode, ptr } from './decoders.js';
 import { errnoSuffix, isRestart } from './errno-names.js';
 import { quote } from './quote.js';
 import type { SyscallRecord } from './record.js';
-import { SYSCALLS, type SyscallSig } from './syscalls.js';
+import { formatStruct } from './structs.js';
+import { STRUCT_AT, STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
 
 /** FormatOptions are strace's output switches. */
 export interface FormatOptions {
@@ -39,10 +40,26 @@ export function syscallName(nr: number): string {
   return SYSCALLS.get(nr)?.name ?? nameOf(nr) ?? `syscall_0x${nr.toString(16)}`;
 }
 
+/** hasStructAfterPath says whether sig's record holds a path, then a struct at STRUCT_AT (newfstatat). */
+function hasStructAfterPath(sig: SyscallSig): boolean {
+  return sig.args.includes('path') && sig.args.some((a) => STRUCT_OUT_SIZE[a] !== undefined);
+}
+
 function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number): string {
-  const kind = sig.args[i];
+  const kind = sig.args[i]!;
   if (rec.argLo(i) === 0 && rec.argHi(i) === 0) return 'NULL';
-  const data = rec.data;
+  let data = rec.data;
+  const size = STRUCT_OUT_SIZE[kind];
+  if (size !== undefined) {
+    const at = hasStructAfterPath(sig) ? STRUCT_AT : 0;
+    if (rec.ret !== 0n || data.length < at + size) return ptr(rec.arg(i));
+    return formatStruct(kind, data.subarray(at, at + size)) ?? ptr(rec.arg(i));
+  }
+  if (kind === 'path' && hasStructAfterPath(sig)) {
+    const head = data.subarray(0, Math.min(data.length, STRUCT_AT));
+    const nul = head.indexOf(0);
+    data = nul < 0 ? head : head.subarray(0, nul + 1);
+  }
   if (kind === 'path') return data.length === 0 ? ptr(rec.arg(i)) : quote(data, false, true);
   // Lengths beyond 2^32 are clamped: only whether they exceed strSize matters.
   let len: number;
@@ -110,7 +127,7 @@ function argList(rec: SyscallRecord, sig: SyscallSig, opts: FormatOptions): stri
       if (!openNeedsMode(rec.arg(i - 1))) continue;
     }
     const text =
-      kind === 'path' || kind === 'buf_in' || kind === 'buf_out'
+      kind === 'path' || kind === 'buf_in' || kind === 'buf_out' || STRUCT_OUT_SIZE[kind] !== undefined
         ? dataArg(rec, sig, i, strSize)
         : (fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)));
     out = out === '' ? text : `${out}, ${text}`;

@@ -19,7 +19,7 @@ import {
 } from '../../asm/index.js';
 import { RingFlag } from '../common/snippets.js';
 import { RECORD, RECORD_HEADER } from './record.js';
-import { Capture } from './syscalls.js';
+import { Capture, STRUCT_AT } from './syscalls.js';
 
 /** DATA_MAX is the largest capture: a path up to this many bytes, with its NUL. */
 export const DATA_MAX = 512;
@@ -29,6 +29,8 @@ const STASH_SPEC = RECORD_HEADER + DATA_MAX;
 export const STASH_VALUE_SIZE = STASH_SPEC + 8;
 /** MAX_NR bounds the syscall numbers the spec map covers. */
 export const MAX_NR = 1024;
+/** STRUCT_MAX is the largest struct copied at exit (struct stat). */
+const STRUCT_MAX = 144;
 /** TRACE_BIT in a spec entry says the syscall is in the -e trace set. */
 export const TRACE_BIT = 1 << 24;
 /** STATS_VALUE_SIZE is the -c counters of one syscall: calls, errors, nanoseconds (u64 each). */
@@ -193,9 +195,20 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   // Clear what the register window left in the data area, so a failed copy shows nothing stale.
   for (let off = 0; off < REGS_LEN; off += 8) b.st('u64', r7, RECORD.data + off, 0);
   b.mov(r1, r9)
-    .and(r1, 0xff)
+    .and(r1, 0x0f)
     .jmp('JEQ', r1, Capture.PathAtEntry, 'path')
     .jmp('JEQ', r1, Capture.BufAtEntry, 'bufin')
+    .jmp('JEQ', r1, Capture.PathThenStruct, 'path_then_struct')
+    .ja('check_exit')
+    .label('path_then_struct');
+  // The path's argument is in the kind byte's high nibble; the struct comes at STRUCT_AT on exit.
+  loadArg(b, r3, 4);
+  b.mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, STRUCT_AT)
+    .call('probe_read_user_str')
+    .jmp('JSLE', r0, 0, 'check_exit')
+    .st('u32', r7, RECORD.dataLen, r0)
     .ja('check_exit')
     .label('path');
   loadArg(b, r3, 8);
@@ -254,7 +267,9 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     // The entry program kept the spec: no second lookup.
     b.ldx('u32', r9, r7, STASH_SPEC)
       .mov(r1, r9)
-      .and(r1, 0xff)
+      .and(r1, 0x0f)
+      .jmp('JEQ', r1, Capture.StructAtExit, 'struct')
+      .jmp('JEQ', r1, Capture.PathThenStruct, 'struct_after_path')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
       .ldx('u64', r2, r7, RECORD.ret)
       .jmp('JSLE', r2, 0, 'emit')
@@ -269,12 +284,40 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .call('probe_read_user')
       .jmp('JNE', r0, 0, 'emit')
       .ldx('u64', r1, r10, FP_LEN)
-      .st('u32', r7, RECORD.dataLen, r1);
+      .st('u32', r7, RECORD.dataLen, r1)
+      .ja('emit');
+    structCopy(b, 'struct', 0);
+    structCopy(b, 'struct_after_path', STRUCT_AT);
   }
   b.label('emit');
   emit(b, opts, 'exit');
   b.st('u32', r7, RECORD.nr, CONSUMED).label('out').mov(r0, 0).exit();
   return b.build();
+}
+
+/**
+ * structCopy copies the struct a successful call filled (size in the spec's lenArg byte, in r9) to
+ * `at` in the data area, and makes the record's data end after it.
+ */
+function structCopy(b: ProgramBuilder, label: string, at: number): void {
+  b.label(label)
+    .ldx('u64', r2, r7, RECORD.ret)
+    .jmp('JNE', r2, 0, 'emit')
+    .mov(r2, r9)
+    .rsh(r2, 16)
+    .and(r2, 0xff)
+    .jmp('JGT', r2, STRUCT_MAX, 'emit')
+    .st('u64', r10, FP_LEN, r2);
+  loadArg(b, r3, 8);
+  b.ldx('u64', r2, r10, FP_LEN)
+    .mov(r1, r7)
+    .add(r1, RECORD.data + at)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'emit')
+    .ldx('u64', r1, r10, FP_LEN)
+    .add(r1, at)
+    .st('u32', r7, RECORD.dataLen, r1)
+    .ja('emit');
 }
 
 /**

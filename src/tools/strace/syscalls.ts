@@ -15,6 +15,9 @@ export type ArgKind =
   | 'path' // NUL-terminated user string, printed whole
   | 'buf_in' // user buffer read by the kernel (write): length in lenArg, copied at entry
   | 'buf_out' // user buffer filled by the kernel (read): length is the return value, copied at exit
+  | 'stat_out' // struct stat filled on success, copied at exit: {st_mode=S_IFREG|0644, st_size=N, ...}
+  | 'timespec_out' // struct timespec filled on success (clock_gettime): {tv_sec=N, tv_nsec=N}
+  | 'fds_out' // int[2] filled on success (pipe, pipe2): [3, 4]
   | 'open_flags'
   | 'mode' // octal, 0644
   | 'at_flags'
@@ -63,9 +66,9 @@ const ROWS: Row[] = [
   [1, 'write', ['fd', 'buf_in', 'uint'], 'int', 2],
   [2, 'open', ['path', 'open_flags', 'mode']],
   [3, 'close', ['fd']],
-  [4, 'stat', ['path', 'ptr']],
-  [5, 'fstat', ['fd', 'ptr']],
-  [6, 'lstat', ['path', 'ptr']],
+  [4, 'stat', ['path', 'stat_out']],
+  [5, 'fstat', ['fd', 'stat_out']],
+  [6, 'lstat', ['path', 'stat_out']],
   [7, 'poll', ['ptr', 'uint', 'int']],
   [8, 'lseek', ['fd', 'int', 'whence']],
   [9, 'mmap', ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'hex'], 'hex'],
@@ -81,7 +84,7 @@ const ROWS: Row[] = [
   [19, 'readv', ['fd', 'ptr', 'int']],
   [20, 'writev', ['fd', 'ptr', 'int']],
   [21, 'access', ['path', 'access_mode']],
-  [22, 'pipe', ['ptr']],
+  [22, 'pipe', ['fds_out']],
   [23, 'select', ['int', 'ptr', 'ptr', 'ptr', 'ptr']],
   [24, 'sched_yield', []],
   [25, 'mremap', ['ptr', 'uint', 'uint', 'hex', 'ptr'], 'hex'],
@@ -159,7 +162,7 @@ const ROWS: Row[] = [
   [202, 'futex', ['ptr', 'futex_op', 'int', 'ptr', 'ptr', 'int']],
   [217, 'getdents64', ['fd', 'ptr', 'uint']],
   [218, 'set_tid_address', ['ptr']],
-  [228, 'clock_gettime', ['clock_id', 'ptr']],
+  [228, 'clock_gettime', ['clock_id', 'timespec_out']],
   [230, 'clock_nanosleep', ['clock_id', 'int', 'ptr', 'ptr']],
   [231, 'exit_group', ['int'], 'none'],
   [232, 'epoll_wait', ['fd', 'ptr', 'int', 'int']],
@@ -167,7 +170,7 @@ const ROWS: Row[] = [
   [257, 'openat', ['dirfd', 'path', 'open_flags', 'mode']],
   [258, 'mkdirat', ['dirfd', 'path', 'mode']],
   [260, 'fchownat', ['dirfd', 'path', 'int', 'int', 'at_flags']],
-  [262, 'newfstatat', ['dirfd', 'path', 'ptr', 'at_flags']],
+  [262, 'newfstatat', ['dirfd', 'path', 'stat_out', 'at_flags']],
   [263, 'unlinkat', ['dirfd', 'path', 'at_flags']],
   [264, 'renameat', ['dirfd', 'path', 'dirfd', 'ptr']],
   [267, 'readlinkat', ['dirfd', 'path', 'ptr', 'uint']],
@@ -181,7 +184,7 @@ const ROWS: Row[] = [
   [290, 'eventfd2', ['uint', 'cloexec_flags']],
   [291, 'epoll_create1', ['cloexec_flags']],
   [292, 'dup3', ['fd', 'fd', 'cloexec_flags']],
-  [293, 'pipe2', ['ptr', 'cloexec_flags']],
+  [293, 'pipe2', ['fds_out', 'cloexec_flags']],
   [302, 'prlimit64', ['int', 'rlimit_resource', 'ptr', 'ptr']],
   [316, 'renameat2', ['dirfd', 'path', 'dirfd', 'ptr', 'uint']],
   [318, 'getrandom', ['ptr', 'uint', 'getrandom_flags']],
@@ -210,7 +213,25 @@ export function syscallByName(name: string): SyscallSig | undefined {
 }
 
 /** CaptureKind is what the kernel program copies for a syscall: nothing, a path, or a data buffer. */
-export const Capture = { None: 0, PathAtEntry: 1, BufAtEntry: 2, BufAtExit: 3 } as const;
+export const Capture = {
+  None: 0,
+  PathAtEntry: 1,
+  BufAtEntry: 2,
+  BufAtExit: 3,
+  /** StructAtExit copies a fixed-size struct (size in the lenArg byte) when the call returns 0. */
+  StructAtExit: 4,
+  /** PathThenStruct is PathAtEntry plus a StructAtExit placed at STRUCT_AT in the data (newfstatat). */
+  PathThenStruct: 5,
+} as const;
+
+/** STRUCT_OUT_SIZE is the bytes copied for each struct kind: x86_64 struct stat, timespec, int[2]. */
+export const STRUCT_OUT_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
+  stat_out: 144,
+  timespec_out: 16,
+  fds_out: 8,
+};
+/** STRUCT_AT is where a struct copied after a path starts in the data area; paths are cut short of it. */
+export const STRUCT_AT = 512 - 144;
 
 /** CaptureSpec tells the kernel program which argument to copy and how. */
 export interface CaptureSpec {
@@ -223,6 +244,15 @@ export interface CaptureSpec {
 /** captureFor derives the kernel copy for a syscall from its signature. */
 export function captureFor(sig: SyscallSig): CaptureSpec {
   const at = sig.args.findIndex((a) => a === 'path' || a === 'buf_in' || a === 'buf_out');
+  const structAt = sig.args.findIndex((a) => STRUCT_OUT_SIZE[a] !== undefined);
+  if (structAt >= 0) {
+    const size = STRUCT_OUT_SIZE[sig.args[structAt]!]!;
+    // The struct's argument goes in the arg byte; a path (at entry) is then in the lenArg byte's place.
+    if (at >= 0 && sig.args[at] === 'path') {
+      return { kind: Capture.PathThenStruct | (at << 4), arg: structAt, lenArg: size };
+    }
+    return { kind: Capture.StructAtExit, arg: structAt, lenArg: size };
+  }
   if (at < 0) return { kind: Capture.None, arg: 0, lenArg: 0 };
   const kind = sig.args[at];
   if (kind === 'path') return { kind: Capture.PathAtEntry, arg: at, lenArg: 0 };

@@ -115,6 +115,30 @@ describe('strace', () => {
     expect(lines.filter((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l)).length).toBe(2);
   });
 
+  kernelIt('decodes the stat, timespec and pipe fds the kernel filled, as strace does', async () => {
+    const script = [
+      'import os, time',
+      `os.stat(${JSON.stringify(present)})`,
+      'r, w = os.pipe()',
+      'time.clock_gettime(time.CLOCK_PROCESS_CPUTIME_ID)',
+    ].join('\n');
+    const { lines } = await strace({
+      command: ['python3', '-c', script],
+      trace: 'trace=newfstatat,pipe2,clock_gettime',
+    });
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^newfstatat\\(AT_FDCWD, "${present}", \\{st_mode=S_IFREG\\|0\\d{3}, st_size=13, \\.\\.\\.\\}, 0\\) += 0$`,
+        ),
+      ),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^pipe2\(\[(\d+), (\d+)\], O_CLOEXEC\) += 0$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^clock_gettime\(CLOCK_PROCESS_CPUTIME_ID, \{tv_sec=\d+, tv_nsec=\d+\}\) += 0$/),
+    );
+  });
+
   kernelIt('prints the -c table with counts of known calls', async () => {
     const { lines } = await strace({
       command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=3000'],

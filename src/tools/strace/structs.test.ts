@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { formatSyscall } from './format.js';
+import { encodeRecord, SyscallRecord } from './record.js';
+import { formatStruct, statMode } from './structs.js';
+import { STRUCT_AT } from './syscalls.js';
+
+const AT_FDCWD = BigInt.asUintN(64, -100n);
+const rec = (f: Parameters<typeof encodeRecord>[0]) => new SyscallRecord(encodeRecord(f));
+
+function stat(mode: number, size: bigint, rdev = 0n): Uint8Array {
+  const b = new Uint8Array(144);
+  const v = new DataView(b.buffer);
+  v.setUint32(24, mode, true);
+  v.setBigUint64(40, rdev, true);
+  v.setBigInt64(48, size, true);
+  return b;
+}
+
+describe('strace structs', () => {
+  it('prints st_mode with the file type, special bits and permissions', () => {
+    expect(statMode(0o100644)).toBe('S_IFREG|0644');
+    expect(statMode(0o41777)).toBe('S_IFDIR|S_ISVTX|0777');
+    expect(statMode(0o104755)).toBe('S_IFREG|S_ISUID|0755');
+    expect(statMode(0o10600)).toBe('S_IFIFO|0600');
+  });
+
+  it('prints a stat with st_size, or st_rdev for devices, as strace abbreviates it', () => {
+    expect(formatStruct('stat_out', stat(0o100644, 34731n))).toBe(
+      '{st_mode=S_IFREG|0644, st_size=34731, ...}',
+    );
+    expect(formatStruct('stat_out', stat(0o20666, 0n, 0x103n))).toBe(
+      '{st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}',
+    );
+    expect(formatStruct('stat_out', new Uint8Array(10))).toBeUndefined();
+  });
+
+  it('prints fstat and newfstatat lines, with the path before the struct', () => {
+    expect(
+      formatSyscall(rec({ tgid: 1, nr: 5, ret: 0n, args: [3n, 0x1000n], data: stat(0o100644, 13n) })),
+    ).toBe('fstat(3, {st_mode=S_IFREG|0644, st_size=13, ...}) = 0');
+    const data = new Uint8Array(STRUCT_AT + 144);
+    data.set(new TextEncoder().encode('/etc/hostname\0'));
+    data.set(stat(0o100644, 9n), STRUCT_AT);
+    expect(formatSyscall(rec({ tgid: 1, nr: 262, ret: 0n, args: [AT_FDCWD, 0x10n, 0x20n, 0n], data }))).toBe(
+      'newfstatat(AT_FDCWD, "/etc/hostname", {st_mode=S_IFREG|0644, st_size=9, ...}, 0) = 0',
+    );
+    // A failed call filled nothing: the pointer is shown.
+    const failed = formatSyscall(
+      rec({ tgid: 1, nr: 262, ret: -2n, args: [AT_FDCWD, 0x10n, 0x20n, 0n], data: '/nope\0' }),
+    );
+    expect(failed).toMatch(/^newfstatat\(AT_FDCWD, "\/nope", 0x20, 0\) += -1 ENOENT/);
+  });
+
+  it('prints timespecs and pipe fds', () => {
+    const ts = new Uint8Array(16);
+    new DataView(ts.buffer).setBigInt64(0, 12n, true);
+    new DataView(ts.buffer).setBigInt64(8, 345n, true);
+    expect(formatSyscall(rec({ tgid: 1, nr: 228, ret: 0n, args: [2n, 0x10n], data: ts }))).toBe(
+      'clock_gettime(CLOCK_PROCESS_CPUTIME_ID, {tv_sec=12, tv_nsec=345}) = 0',
+    );
+    const fds = new Uint8Array(8);
+    new DataView(fds.buffer).setInt32(0, 3, true);
+    new DataView(fds.buffer).setInt32(4, 4, true);
+    expect(formatSyscall(rec({ tgid: 1, nr: 293, ret: 0n, args: [0x10n, 0o2000000n], data: fds }))).toBe(
+      'pipe2([3, 4], O_CLOEXEC)                = 0',
+    );
+  });
+
+  it('never throws on short or random struct bytes', () => {
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const data = new Uint8Array(rnd() % 600).map(() => rnd() & 0xff);
+      const nr = [4, 5, 6, 22, 228, 262, 293][i % 7]!;
+      const args = [BigInt(rnd()), BigInt(rnd()), BigInt(rnd()), 0n];
+      expect(typeof formatSyscall(rec({ tgid: 1, nr, ret: BigInt((rnd() % 3) - 1), args, data }))).toBe(
+        'string',
+      );
+    }
+  });
+});

@@ -1,0 +1,59 @@
+// Structs a syscall fills, printed as strace abbreviates them: stat, timespec and a pipe's two fds.
+
+import type { ArgKind } from './syscalls.js';
+
+// S_IFMT values (octal 0140000 … 0010000), written in hex.
+const FILE_TYPES = new Map<number, string>([
+  [0xc000, 'S_IFSOCK'],
+  [0xa000, 'S_IFLNK'],
+  [0x8000, 'S_IFREG'],
+  [0x6000, 'S_IFBLK'],
+  [0x4000, 'S_IFDIR'],
+  [0x2000, 'S_IFCHR'],
+  [0x1000, 'S_IFIFO'],
+]);
+
+/** statMode prints st_mode as strace does: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777`. */
+export function statMode(mode: number): string {
+  const type = mode & 0o170000;
+  const parts: string[] = [];
+  if (type !== 0) parts.push(FILE_TYPES.get(type) ?? `0${type.toString(8)}`);
+  if (mode & 0o4000) parts.push('S_ISUID');
+  if (mode & 0o2000) parts.push('S_ISGID');
+  if (mode & 0o1000) parts.push('S_ISVTX');
+  parts.push(`0${(mode & 0o777).toString(8).padStart(3, '0')}`);
+  return parts.join('|');
+}
+
+/** makedev prints a device number as strace does: `makedev(0x1, 0x3)`. */
+function makedev(dev: bigint): string {
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  return `makedev(0x${major.toString(16)}, 0x${minor.toString(16)})`;
+}
+
+/** formatStruct prints a struct of the given kind from the bytes the kernel copied, or undefined if short. */
+export function formatStruct(kind: ArgKind, data: Uint8Array): string | undefined {
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  switch (kind) {
+    case 'stat_out': {
+      // x86_64 struct stat: st_mode at 24, st_rdev at 40, st_size at 48.
+      if (data.length < 56) return undefined;
+      const mode = v.getUint32(24, true);
+      const type = mode & 0o170000;
+      const second =
+        type === 0o020000 || type === 0o060000
+          ? `st_rdev=${makedev(v.getBigUint64(40, true))}`
+          : `st_size=${v.getBigInt64(48, true)}`;
+      return `{st_mode=${statMode(mode)}, ${second}, ...}`;
+    }
+    case 'timespec_out':
+      if (data.length < 16) return undefined;
+      return `{tv_sec=${v.getBigInt64(0, true)}, tv_nsec=${v.getBigInt64(8, true)}}`;
+    case 'fds_out':
+      if (data.length < 8) return undefined;
+      return `[${v.getInt32(0, true)}, ${v.getInt32(4, true)}]`;
+    default:
+      return undefined;
+  }
+}
