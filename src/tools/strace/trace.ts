@@ -214,6 +214,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     // traced threads seen so far (tid → tgid), so the root's lines lose the prefix once children end.
     const live = new Map<number, number>();
     let lastRootTs = 0n;
+    let lastTid = -1;
     let flushQueued = false;
     let viewBuffer: ArrayBufferLike | undefined;
     let ringView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(RECORD_HEADER));
@@ -241,7 +242,11 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         fmt.execArgs = undefined;
       }
       if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
-      live.set(rec.tid, rec.tgid);
+      // Most records come from the thread of the one before: skip the map update for them.
+      if (rec.tid !== lastTid) {
+        lastTid = rec.tid;
+        live.set(rec.tid, rec.tgid);
+      }
       if (opts.follow && FORKS.has(rec.nr) && rec.ret > 0n) live.set(Number(rec.ret), Number(rec.ret));
       fmt.pidPrefix = live.size > 1;
       if (stamper.active) {
@@ -271,6 +276,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       } else if (rec.nr === EXIT) {
         live.delete(rec.tid);
       }
+      if (rec.nr === EXIT_GROUP || rec.nr === EXIT) lastTid = -1;
       if (!flushQueued) {
         flushQueued = true;
         queueMicrotask(() => {
