@@ -51,6 +51,30 @@ describe('tcpconnect', () => {
     );
   });
 
+  kernelIt('shows the source port with -s, once the connect has chosen it', async () => {
+    const { out, info, mine, result } = await trace(runTcpconnect, { sourcePort: true }, () =>
+      tcpPair(4, '127.0.0.1'),
+    );
+    expect(result.lost).toBe(0);
+    expect(info.client).toBeGreaterThan(0);
+    expect(mine).toEqual([expect.objectContaining({ lport: info.client, rport: info.server })]);
+    expect(out.lines[0]).toBe('PID    COMM         IP SADDR            DADDR            SPORT DPORT');
+    expect(out.lines).toContain(
+      `${String(info.pid).padEnd(6)} python3      4  127.0.0.1        127.0.0.1        ${String(info.client).padEnd(5)} ${String(info.server).padEnd(5)}`,
+    );
+    const counted = await trace(runTcpconnect, { sourcePort: true, count: true }, () =>
+      tcpPair(4, '127.0.0.1'),
+    );
+    expect(counted.out.lines).toContain(
+      'LADDR                     RADDR                     LPORT                RPORT                CONNECTS  ',
+    );
+    expect(
+      counted.out.lines.some((l) =>
+        l.includes(` ${String(counted.info.client).padEnd(20)} ${String(counted.info.server).padEnd(20)} `),
+      ),
+    ).toBe(true);
+  });
+
   kernelIt('reports an IPv6 connect inside a network namespace, and filters by port', async () => {
     await withNetns(async (ns) => {
       const { mine, info } = await trace(runTcpconnect, { printUid: true }, () => tcpPair(6, '::1', ns));

@@ -1,7 +1,7 @@
 // tcpconnect: active TCP connections — each connect() as the socket enters SYN_SENT, seen by the
 // sock:inet_sock_set_state tracepoint in the connecting task (no kprobes needed).
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
 import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField } from '../btf/tracefs-format.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
@@ -39,6 +39,7 @@ const IPPROTO_TCP = 6;
 const TCP_SYN_SENT = 2;
 const TCP_CLOSE = 7;
 const FP_EV = -80;
+const FP_SK = -88;
 
 /** StateLayout is where inet_sock_set_state keeps its fields. */
 interface StateLayout {
@@ -51,6 +52,8 @@ interface StateLayout {
   daddr: number;
   saddrV6: number;
   daddrV6: number;
+  sport: number;
+  skaddr: number;
 }
 
 function stateLayout(): StateLayout {
@@ -66,6 +69,8 @@ function stateLayout(): StateLayout {
     daddr: at('daddr'),
     saddrV6: at('saddr_v6'),
     daddrV6: at('daddr_v6'),
+    sport: at('sport'),
+    skaddr: at('skaddr'),
   };
 }
 
@@ -75,10 +80,9 @@ function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
     .mov(r6, r1)
     .ldx('u16', r1, r6, L.protocol)
     .jmp('JNE', r1, IPPROTO_TCP, 'out')
-    .ldx('u32', r1, r6, L.oldstate)
-    .jmp('JNE', r1, TCP_CLOSE, 'out')
-    .ldx('u32', r1, r6, L.newstate)
-    .jmp('JNE', r1, TCP_SYN_SENT, 'out');
+    .ldx('u32', r1, r6, L.oldstate);
+  if (o.sourcePort) b.jmp('JEQ', r1, TCP_SYN_SENT, 'leaving');
+  b.jmp('JNE', r1, TCP_CLOSE, 'out').ldx('u32', r1, r6, L.newstate).jmp('JNE', r1, TCP_SYN_SENT, 'out');
   filterTask(b, { pid: o.pid, uid: o.uid }, 'out', r7);
   for (let off = 0; off < E.size; off += 8) b.st('u64', r10, FP_EV + off, 0);
   b.rsh(r7, 32)
@@ -109,8 +113,45 @@ function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
     .mov(r1, r10)
     .add(r1, FP_EV + E.comm)
     .mov(r2, 16)
-    .call('get_current_comm')
-    .ldMap(r1, 'events')
+    .call('get_current_comm');
+  if (o.sourcePort) {
+    // The source port is chosen after the socket enters SYN_SENT: keep the event until it leaves.
+    b.ldx('u64', r1, r6, L.skaddr)
+      .st('u64', r10, FP_SK, r1)
+      .ldMap(r1, 'pending')
+      .mov(r2, r10)
+      .add(r2, FP_SK)
+      .mov(r3, r10)
+      .add(r3, FP_EV)
+      .mov(r4, 0)
+      .call('map_update_elem')
+      .ja('out')
+      .label('leaving')
+      .ldx('u64', r1, r6, L.skaddr)
+      .st('u64', r10, FP_SK, r1)
+      .ldMap(r1, 'pending')
+      .mov(r2, r10)
+      .add(r2, FP_SK)
+      .call('map_lookup_elem')
+      .jmp('JEQ', r0, 0, 'out')
+      .mov(r7, r0)
+      .ldx('u16', r1, r6, L.sport)
+      .st('u16', r7, E.lport, r1)
+      .ldMap(r1, 'events')
+      .mov(r2, r7)
+      .mov(r3, E.size)
+      .mov(r4, 0)
+      .call('ringbuf_output')
+      .mov(r8, r0)
+      .ldMap(r1, 'pending')
+      .mov(r2, r10)
+      .add(r2, FP_SK)
+      .call('map_delete_elem')
+      .jmp('JEQ', r8, 0, 'out');
+    countLost(b, 'lost');
+    return b.label('out').mov(r0, 0).exit().build();
+  }
+  b.ldMap(r1, 'events')
     .mov(r2, r10)
     .add(r2, FP_EV)
     .mov(r3, E.size)
@@ -132,6 +173,19 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
     {
       tool: 'tcpconnect',
       programs: [{ name: 'tcp_connect', type: 'tracepoint', insns, attach: ['sock:inet_sock_set_state'] }],
+      ...(opts.sourcePort
+        ? {
+            maps: {
+              pending: {
+                type: 'hash' as const,
+                keySize: 8,
+                valueSize: TCP_EVENT.size,
+                maxEntries: 10240,
+                name: 'tcpconnect_pending',
+              },
+            },
+          }
+        : {}),
       ready: () => {
         if (!opts.json && !opts.count) out.line(tcpconnectHeader(opts));
         opts.ready?.();
@@ -142,11 +196,12 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
         startNs ??= e.tsNs;
         opts.onEvent?.(e);
         if (opts.count) {
-          const key = `${e.laddr} ${e.raddr} ${e.rport}`;
+          const lport = opts.sourcePort ? e.lport : 0;
+          const key = `${e.laddr} ${e.raddr} ${lport} ${e.rport}`;
           const c = counts.get(key);
           if (c) c.count++;
-          else counts.set(key, { laddr: e.laddr, raddr: e.raddr, rport: e.rport, count: 1 });
-        } else if (opts.json) out.json(connectJson(e));
+          else counts.set(key, { laddr: e.laddr, raddr: e.raddr, lport, rport: e.rport, count: 1 });
+        } else if (opts.json) out.json(connectJson(e, opts));
         else out.line(formatConnect(e, opts, new Date(), startNs));
       },
     },
@@ -159,7 +214,7 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
   if (opts.count) {
     const rows = [...counts.values()];
     if (opts.json) for (const r of rows) out.json({ ...r });
-    else for (const l of formatConnectCounts(rows)) out.line(l);
+    else for (const l of formatConnectCounts(rows, opts)) out.line(l);
     out.flush();
   }
   return result;

@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('-U, --print-uid', 'include UID on output')
     .option('-u, --uid <uid>', 'process UID to trace')
     .option('-c, --count', 'count connects per source IP and destination IP/port, printed at the end')
+    .option('-s, --source-port', 'include the source port (SPORT column; LPORT in the -c table)')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
@@ -40,6 +41,7 @@ export function register(program: Command): void {
         clock: o.time === true,
         printUid: o.printUid === true,
         count: o.count === true,
+        sourcePort: o.sourcePort === true,
         json: o.json === true,
       };
       if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
