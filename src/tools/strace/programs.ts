@@ -135,15 +135,28 @@ function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string): void {
 /** sysEnterProgram is the raw_tracepoint:sys_enter program. Maps: pids, spec, stash, zero, lost, events|stats. */
 export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   const b = new ProgramBuilder();
+  // A thread with a stash slot of its own process is traced: one lookup serves as the pid check
+  // and finds the slot. Other threads (new, or a reused tid) are checked against pids.
   b.mov(r6, r1)
     .call('get_current_pid_tgid')
     .st('u64', r10, FP_PID_TGID, r0)
+    .st('u32', r10, FP_TID, r0)
     .rsh(r0, 32)
     .st('u32', r10, FP_TGID, r0)
+    .ldMap(r1, 'stash');
+  stackPtr(b, r2, FP_TID)
+    .call('map_lookup_elem')
+    .mov(r7, r0)
+    .jmp('JEQ', r7, 0, 'check_pid')
+    .ldx('u32', r1, r7, RECORD.tgid)
+    .ldx('u32', r2, r10, FP_TGID)
+    .jmp('JEQ', r1, r2, 'traced')
+    .label('check_pid')
     .ldMap(r1, 'pids');
   stackPtr(b, r2, FP_TGID)
     .call('map_lookup_elem')
     .jmp('JEQ', r0, 0, 'out')
+    .label('traced')
     // ctx is struct bpf_raw_tracepoint_args: args[0] = struct pt_regs *, args[1] = syscall number.
     .ldx('u64', r8, r6, 8)
     .jmp('JGE', r8, MAX_NR, 'out')
@@ -156,12 +169,7 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .mov(r1, r9)
     .and(r1, TRACE_BIT)
     .jmp('JEQ', r1, 0, 'out')
-    .ldx('u64', r1, r10, FP_PID_TGID)
-    .st('u32', r10, FP_TID, r1)
-    .ldMap(r1, 'stash');
-  stackPtr(b, r2, FP_TID)
-    .call('map_lookup_elem')
-    .jmp('JNE', r0, 0, 'have')
+    .jmp('JNE', r7, 0, 'have_slot')
     // First syscall of this thread: give it a zeroed slot.
     .st('u32', r10, FP_ZERO, 0)
     .ldMap(r1, 'zero');
@@ -170,8 +178,8 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   stackPtr(b, r2, FP_TID)
     .call('map_lookup_elem')
     .jmp('JEQ', r0, 0, 'out')
-    .label('have')
     .mov(r7, r0)
+    .label('have_slot')
     .st('u32', r7, RECORD.nr, r8)
     .st('u32', r7, STASH_SPEC, r9)
     .ldx('u64', r1, r10, FP_PID_TGID)
