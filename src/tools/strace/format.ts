@@ -73,7 +73,7 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
   }
   const shown = Math.min(len, strSize);
   if (data.length < shown) return ptr(rec.arg(i));
-  return quote(data.subarray(0, shown), len > strSize);
+  return quote(data, len > strSize, false, shown);
 }
 
 /** fastScalar prints the common integer kinds without BigInt; undefined means "use decodeScalar". */

@@ -5,11 +5,17 @@ const isDigit = (b: number | undefined): boolean => b !== undefined && b >= 0x30
 
 /**
  * quote prints bytes as a strace string literal. `truncated` appends `...` after the closing quote;
- * `nulTerminated` stops at the first NUL (paths), otherwise NULs are printed as \0.
+ * `nulTerminated` stops at the first NUL (paths), otherwise NULs are printed as \0. Only the first
+ * `length` bytes are printed (so callers need not make a shorter view).
  */
-export function quote(bytes: Uint8Array, truncated = false, nulTerminated = false): string {
+export function quote(
+  bytes: Uint8Array,
+  truncated = false,
+  nulTerminated = false,
+  length = bytes.length,
+): string {
   let out = '"';
-  const n = bytes.length;
+  const n = Math.min(length, bytes.length);
   for (let i = 0; i < n; i++) {
     const b = bytes[i]!;
     if (nulTerminated && b === 0) break;
@@ -38,7 +44,7 @@ export function quote(bytes: Uint8Array, truncated = false, nulTerminated = fals
     }
     if (b >= 0x20 && b < 0x7f) {
       out += String.fromCharCode(b);
-    } else if (isDigit(bytes[i + 1])) {
+    } else if (i + 1 < n && isDigit(bytes[i + 1])) {
       // A following digit would be read as part of a short octal escape, so use all three digits.
       out += `\\${b.toString(8).padStart(3, '0')}`;
     } else {
