@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { kernelIt } from '../testing/kernel.js';
 import type { Hist } from './hist-programs.js';
@@ -29,6 +30,31 @@ describe('runqlat', () => {
     expect(out.lines[0]).toBe('Tracing run queue latency... Hit Ctrl-C to end.');
     expect(out.lines).toContain(`pid = ${w.pid} sh`);
     expect(out.lines).toContain('     usecs               : count    distribution');
+  });
+});
+
+describe('runqlat --pidnss', () => {
+  kernelIt('keys histograms by PID namespace, and a process in a new namespace gets its own', async () => {
+    const w = gatedWorkload(
+      `exec unshare --pid --fork sh -c 'readlink /proc/self/ns/pid; exec perl -e "select(undef, undef, undef, 0.002) for 1..100"'`,
+    );
+    const reports: Hist[][] = [];
+    const out = new CaptureOutput();
+    await runRunqlat(
+      { perPidns: true, ready: () => w.release(), done: w.exit, onReport: (h) => reports.push(h) },
+      out,
+    );
+    const inum = Number(/pid:\[(\d+)\]/.exec(w.stdout())?.[1]);
+    const host = Number(/pid:\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1]);
+    expect(inum).toBeGreaterThan(0);
+    expect(inum).not.toBe(host);
+    const hists = reports.flat();
+    const keys = hists.map((h) => h.key);
+    expect(keys).toContain(inum);
+    expect(keys).toContain(host);
+    const mine = hists.find((h) => h.key === inum)!;
+    expect(mine.slots.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(50);
+    expect(out.lines.some((l) => l.startsWith(`pidns = ${inum} `))).toBe(true);
   });
 });
 

@@ -17,6 +17,8 @@ export interface RunqlatOptions {
   milliseconds?: boolean; // -m
   perProcess?: boolean; // -P
   perThread?: boolean; // -L
+  /** perPidns prints a histogram per PID namespace (--pidnss), keyed by the namespace's inode. */
+  perPidns?: boolean;
   timestamp?: boolean; // -T
   pid?: number; // -p
   /** cgroup traces only tasks under this cgroup v2 directory (-c), as seen by the current task. */
@@ -34,6 +36,10 @@ interface TaskOffsets {
   pid: number;
   tgid: number;
   comm: number;
+  /** task_struct.nsproxy, nsproxy.pid_ns_for_children and pid_namespace.ns.inum, for --pidnss. */
+  nsproxy: number;
+  pidNs: number;
+  nsInum: number;
 }
 
 const FP_KEY = -4;
@@ -102,13 +108,21 @@ function switchProgram(o: RunqlatOptions, t: TaskOffsets): BuiltProgram {
     .alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000);
   const keyFrom = o.perProcess ? FP_TGID : o.perThread ? FP_PID : undefined;
   if (keyFrom !== undefined) b.ldx('u32', r1, r10, keyFrom).st('u32', r10, FP_KEY, r1);
-  else b.st('u32', r10, FP_KEY, 0);
+  else if (o.perPidns) {
+    // next->nsproxy->pid_ns_for_children->ns.inum; a failed read (an exiting task) leaves zeros.
+    b.mov(r1, r10).add(r1, FP_TS).mov(r2, 8).mov(r3, r7).add(r3, t.nsproxy).call('probe_read_kernel');
+    b.ldx('u64', r3, r10, FP_TS).add(r3, t.pidNs);
+    b.mov(r1, r10).add(r1, FP_TS).mov(r2, 8).call('probe_read_kernel');
+    b.ldx('u64', r3, r10, FP_TS).add(r3, t.nsInum).st('u32', r10, FP_KEY, 0);
+    b.mov(r1, r10).add(r1, FP_KEY).mov(r2, 4).call('probe_read_kernel');
+  } else b.st('u32', r10, FP_KEY, 0);
+  const keyed = keyFrom !== undefined || o.perPidns === true;
   emitHistAdd(b, r8, {
     keyAt: FP_KEY,
     scratchAt: FP_HIST,
     label: 'hist',
     exit: 'out',
-    ...(keyFrom !== undefined
+    ...(keyed
       ? {
           fillComm: (bb: ProgramBuilder) =>
             bb.mov(r2, 16).mov(r3, r7).add(r3, t.comm).call('probe_read_kernel'),
@@ -122,7 +136,7 @@ function switchProgram(o: RunqlatOptions, t: TaskOffsets): BuiltProgram {
 export function formatHists(
   hists: Hist[],
   o: RunqlatOptions,
-  what: 'pid' | 'tid' | undefined,
+  what: 'pid' | 'tid' | 'pidns' | undefined,
   now = new Date(),
 ): string[] {
   const out = [''];
@@ -146,8 +160,11 @@ export async function runRunqlat(opts: RunqlatOptions, out: Output): Promise<voi
     pid: btf.offsetOf('task_struct.pid').offset,
     tgid: btf.offsetOf('task_struct.tgid').offset,
     comm: btf.offsetOf('task_struct.comm').offset,
+    nsproxy: btf.offsetOf('task_struct.nsproxy').offset,
+    pidNs: btf.offsetOf('nsproxy.pid_ns_for_children').offset,
+    nsInum: btf.offsetOf('pid_namespace.ns.inum').offset,
   };
-  const what = opts.perProcess ? 'pid' : opts.perThread ? 'tid' : undefined;
+  const what = opts.perProcess ? 'pid' : opts.perThread ? 'tid' : opts.perPidns ? 'pidns' : undefined;
   const wake = wakeupProgram(opts, t);
   const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
   try {

@@ -21,6 +21,7 @@ export function register(program: Command): void {
     .option('-m, --milliseconds', 'millisecond histogram')
     .option('-P, --pids', 'print a histogram per process ID')
     .option('-L, --tids', 'print a histogram per thread ID')
+    .option('--pidnss', 'print a histogram per PID namespace')
     .option('-T, --timestamp', 'include timestamp on output')
     .option('-p, --pid <pid>', 'trace this PID only')
     .option('-c, --cgroup <path>', 'trace processes in this cgroup v2 directory only')
@@ -40,6 +41,7 @@ export function register(program: Command): void {
           milliseconds: o.milliseconds === true,
           perProcess: o.pids === true,
           perThread: o.tids === true,
+          perPidns: o.pidnss === true,
           timestamp: o.timestamp === true,
           json: o.json === true,
         };
