@@ -62,6 +62,60 @@ describe('biolatency', () => {
   );
 });
 
+describe('biolatency -F', () => {
+  featureIt(
+    'keys histograms by request flags: direct writes to a loop device are Write requests',
+    hasLoop,
+    'no loop device support (losetup)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bpfkit-bio-'));
+      const img = join(dir, 'disk.img');
+      writeFileSync(img, '');
+      truncateSync(img, 8 << 20);
+      const dev = execFileSync('/usr/sbin/losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
+      try {
+        const out = new CaptureOutput();
+        const reports: Hist[][] = [];
+        let go: (p: Promise<unknown>) => void = () => {};
+        const ended = new Promise<Promise<unknown>>((r) => (go = r));
+        await runBiolatency(
+          {
+            perFlag: true,
+            onReport: (h) => reports.push(h),
+            ready: () =>
+              go(
+                startWorkload('/bin/dd', [
+                  'if=/dev/zero',
+                  `of=${dev}`,
+                  'bs=4k',
+                  'count=100',
+                  'oflag=direct',
+                  'status=none',
+                ]).exit,
+              ),
+            done: ended.then((p) => p),
+          },
+          out,
+        );
+        // REQ_OP_WRITE is 1 in the low byte of cmd_flags.
+        const writes = reports.flat().filter((h) => (h.key & 0xff) === 1);
+        const n = writes.reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0);
+        expect(n).toBeGreaterThanOrEqual(100);
+        expect(out.lines.some((l) => /^flags = ([A-Za-z]+-)*Write$/.test(l))).toBe(true);
+      } finally {
+        execFileSync('/usr/sbin/losetup', ['-d', dev]);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('refuses -D with -F', async () => {
+    await expect(runBiolatency({ perDisk: true, perFlag: true }, new CaptureOutput())).rejects.toThrow(
+      /-D and -F/,
+    );
+  });
+});
+
 describe('biolatency format', () => {
   it('prints a timestamped millisecond histogram', () => {
     const slots = new Array(26).fill(0);

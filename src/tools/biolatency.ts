@@ -3,6 +3,13 @@
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
+import { BpfkitError } from '../errors/index.js';
+import {
+  type CmdFlagBits,
+  cmdFlagBitsFromBtf,
+  DEFAULT_CMD_FLAG_BITS,
+  formatCmdFlags,
+} from './biolatency-flags.js';
 import { clock } from './common/format.js';
 import { log2Histogram } from './common/histogram.js';
 import type { Output } from './common/output.js';
@@ -19,6 +26,8 @@ export interface BiolatencyOptions {
   timestamp?: boolean; // -T
   /** perDisk prints one histogram per disk (-D). */
   perDisk?: boolean;
+  /** perFlag prints one histogram per set of request flags (-F). */
+  perFlag?: boolean;
   interval?: number;
   count?: number;
   json?: boolean;
@@ -62,7 +71,7 @@ function startProgram(): BuiltProgram {
     .build();
 }
 
-function completeProgram(o: BiolatencyOptions, d?: DiskOffsets): BuiltProgram {
+function completeProgram(o: BiolatencyOptions, d?: DiskOffsets, cmdFlagsAt?: number): BuiltProgram {
   // block_rq_complete(struct request *rq, blk_status_t error, unsigned int nr_bytes)
   const b = new ProgramBuilder()
     .ldx('u64', r1, r1, 0)
@@ -95,6 +104,7 @@ function completeProgram(o: BiolatencyOptions, d?: DiskOffsets): BuiltProgram {
       .or(r1, r2)
       .st('u32', r10, FP_KEY, r1);
   }
+  if (cmdFlagsAt !== undefined) emitReadKernel(b, FP_KEY, 4, FP_RQ, cmdFlagsAt);
   emitHistAdd(b, r8, {
     keyAt: FP_KEY,
     scratchAt: FP_HIST,
@@ -111,13 +121,19 @@ function completeProgram(o: BiolatencyOptions, d?: DiskOffsets): BuiltProgram {
 }
 
 /** formatBiolatency prints one report: a blank line, the time with -T, the histogram. */
-export function formatBiolatency(hists: Hist[], o: BiolatencyOptions, now = new Date()): string[] {
+export function formatBiolatency(
+  hists: Hist[],
+  o: BiolatencyOptions,
+  now = new Date(),
+  bits: CmdFlagBits = DEFAULT_CMD_FLAG_BITS,
+): string[] {
   const out = [''];
   if (o.timestamp) out.push(clock(now).padEnd(8));
   for (const h of [...hists].sort((a, b) => a.key - b.key)) {
     // libbpf-tools prints "\ndisk = NAME\t" (or nothing) and then "\n" before each histogram.
     out.push('');
     if (o.perDisk) out.push(`disk = ${h.comm}\t`);
+    if (o.perFlag) out.push(formatCmdFlags(h.key, bits));
     out.push(...log2Histogram(h.slots, o.milliseconds ? 'msecs' : 'usecs'));
   }
   return out;
@@ -125,7 +141,17 @@ export function formatBiolatency(hists: Hist[], o: BiolatencyOptions, now = new 
 
 /** runBiolatency prints block I/O latency histograms every interval and at the end. */
 export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promise<void> {
+  if (opts.perDisk && opts.perFlag) {
+    throw new BpfkitError('biolatency: -D and -F cannot be used together (one histogram key each)');
+  }
   let disk: DiskOffsets | undefined;
+  let cmdFlagsAt: number | undefined;
+  let bits = DEFAULT_CMD_FLAG_BITS;
+  if (opts.perFlag) {
+    const btf = loadVmlinux();
+    cmdFlagsAt = btf.offsetOf('request.cmd_flags').offset;
+    bits = cmdFlagBitsFromBtf(btf);
+  }
   if (opts.perDisk) {
     const btf = loadVmlinux();
     disk = {
@@ -145,7 +171,7 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
     {
       name: 'block_rq_done',
       type: 'raw_tracepoint',
-      insns: completeProgram(opts, disk),
+      insns: completeProgram(opts, disk, cmdFlagsAt),
       attach: ['block_rq_complete'],
     },
   ];
@@ -168,12 +194,13 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
           for (const h of hists) {
             out.json({
               ...(opts.perDisk ? { disk: h.comm } : {}),
+              ...(opts.perFlag ? { flags: formatCmdFlags(h.key, bits).slice('flags = '.length) } : {}),
               unit: opts.milliseconds ? 'msecs' : 'usecs',
               slots: h.slots,
             });
           }
         } else {
-          for (const l of formatBiolatency(hists, opts)) out.line(l);
+          for (const l of formatBiolatency(hists, opts, new Date(), bits)) out.line(l);
         }
       },
     },

@@ -21,6 +21,7 @@ export function register(program: Command): void {
     .option('-Q, --queued', 'include OS queued time in I/O time')
     .option('-T, --timestamp', 'include timestamp on output')
     .option('-D, --disk', 'print a histogram per disk device')
+    .option('-F, --flag', 'print a histogram per set of I/O flags')
     .option('-d, --duration <seconds>', 'total duration of trace')
     .option('--json', 'one JSON object per histogram')
     .addHelpText('after', EXAMPLES)
@@ -37,6 +38,7 @@ export function register(program: Command): void {
           milliseconds: o.milliseconds === true,
           queued: o.queued === true,
           perDisk: o.disk === true,
+          perFlag: o.flag === true,
           timestamp: o.timestamp === true,
           json: o.json === true,
         };
