@@ -29,8 +29,16 @@ describe('examples/profile', () => {
   });
 
   kernelIt('runs from the command line', async () => {
-    const r = await runExample('profile.ts', ['1', '49']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\S.* \d+$/m);
+    // A busy child of our own: an idle machine may otherwise give no samples at all in one second.
+    const child = spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=100000000'], {
+      stdio: 'ignore',
+    });
+    try {
+      const r = await runExample('profile.ts', ['1', '49', String(child.pid)]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^dd;.* \d+$/m);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
