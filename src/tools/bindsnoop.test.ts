@@ -63,6 +63,38 @@ describe('bindsnoop', () => {
   });
 });
 
+const FLAGGED = `
+import json, os, socket
+a = socket.socket(); a.setsockopt(socket.IPPROTO_IP, 15, 1); a.bind(('127.0.0.1', 0))
+b = socket.socket(); b.setsockopt(socket.IPPROTO_IP, 19, 1); b.bind(('127.0.0.1', 0))
+c = socket.socket(); c.setsockopt(socket.IPPROTO_IP, 24, 1); c.bind(('127.0.0.1', 0))
+print(json.dumps({'pid': os.getpid(), 'port': 0}))
+`;
+
+describe('bindsnoop options', () => {
+  kernelIt('shows IP_FREEBIND, IP_TRANSPARENT and IP_BIND_ADDRESS_NO_PORT as F, T and N', async () => {
+    const out = new CaptureOutput();
+    const events: BindEvent[] = [];
+    let work: Workload | undefined;
+    let started: (w: Workload) => void = () => {};
+    const ran = new Promise<Workload>((r) => (started = r));
+    await runBindsnoop(
+      {
+        onEvent: (e) => events.push(e),
+        ready: () => {
+          work = startWorkload('python3', ['-c', FLAGGED]);
+          started(work);
+        },
+        done: ran.then((w) => w.exit),
+      },
+      out,
+    );
+    const { pid } = JSON.parse(work!.stdout()) as { pid: number };
+    const mine = events.filter((e) => e.pid === pid);
+    expect(mine.map((e) => optsString(e.opts))).toEqual(['F....', '.T...', '..N..']);
+  });
+});
+
 describe('bindsnoop format', () => {
   it('matches libbpf-tools bindsnoop', () => {
     expect(bindsnoopHeader({ timestamp: true })).toBe(

@@ -67,7 +67,32 @@ function enterProgram(o: BindsnoopOptions): BuiltProgram {
   return b.label('out').mov(r0, 0).exit().build();
 }
 
-function exitProgram(o: BindsnoopOptions, s: SockOffsets): BuiltProgram {
+/** InetFlags locates inet_sock.inet_flags and the bits of the options bindsnoop shows (Linux 6.6+). */
+interface InetFlags {
+  offset: number;
+  /** bits pairs an INET_FLAGS_* bit number with its BIND_OPTS bit. */
+  bits: readonly (readonly [number, number])[];
+}
+
+function inetFlags(btf: ReturnType<typeof loadVmlinux>): InetFlags | undefined {
+  try {
+    const offset = btf.offsetOf('inet_sock.inet_flags').offset;
+    const bit = (n: string): number => Number(btf.enumValue(n));
+    return {
+      offset,
+      bits: [
+        [bit('INET_FLAGS_FREEBIND'), BIND_OPTS.freebind],
+        [bit('INET_FLAGS_TRANSPARENT'), BIND_OPTS.transparent],
+        [bit('INET_FLAGS_BIND_ADDRESS_NO_PORT'), BIND_OPTS.noPort],
+      ],
+    };
+  } catch {
+    // Older kernels keep these as bitfields: F, T and N are then not shown.
+    return undefined;
+  }
+}
+
+function exitProgram(o: BindsnoopOptions, s: SockOffsets, f?: InetFlags): BuiltProgram {
   const b = new ProgramBuilder()
     .mov(r6, r1)
     .call('get_current_pid_tgid')
@@ -105,8 +130,21 @@ function exitProgram(o: BindsnoopOptions, s: SockOffsets): BuiltProgram {
     .jmp('JEQ', r2, 0, 'no_reuseport')
     .or(r1, BIND_OPTS.reusePort)
     .label('no_reuseport')
-    .st('u8', r9, E.opts, r1)
-    .label('send')
+    .st('u8', r9, E.opts, r1);
+  if (f) {
+    emitReadKernel(b, FP_TMP, 8, FP_SK, f.offset);
+    for (const [bit, opt] of f.bits) {
+      b.ldx('u64', r2, r10, FP_TMP)
+        .rsh(r2, bit)
+        .and(r2, 1)
+        .jmp('JEQ', r2, 0, `no_flag_${bit}`)
+        .ldx('u8', r1, r9, E.opts)
+        .or(r1, opt)
+        .st('u8', r9, E.opts, r1)
+        .label(`no_flag_${bit}`);
+    }
+  }
+  b.label('send')
     .mov(r1, r9)
     .add(r1, E.comm)
     .mov(r2, 16)
@@ -132,7 +170,9 @@ function exitProgram(o: BindsnoopOptions, s: SockOffsets): BuiltProgram {
 
 /** runBindsnoop prints binds until stopped. */
 export async function runBindsnoop(opts: BindsnoopOptions, out: Output): Promise<TracerResult> {
-  const s = sockOffsets(loadVmlinux());
+  const btf = loadVmlinux();
+  const s = sockOffsets(btf);
+  const flags = inetFlags(btf);
   const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
   try {
     return await runTracer(
@@ -152,7 +192,7 @@ export async function runBindsnoop(opts: BindsnoopOptions, out: Output): Promise
           {
             name: 'bind_exit',
             type: 'tracepoint',
-            insns: exitProgram(opts, s),
+            insns: exitProgram(opts, s, flags),
             attach: ['syscalls:sys_exit_bind'],
           },
         ],
