@@ -12,6 +12,8 @@ export interface TcpconnectFormat {
   clock?: boolean;
   /** sourcePort adds the SPORT column, and LPORT to -c's table (-s). */
   sourcePort?: boolean;
+  /** localPort adds BCC tcpconnect's LPORT column after SADDR (-L). */
+  localPort?: boolean;
 }
 
 /** tcpconnectHeader is the header line. */
@@ -21,7 +23,8 @@ export function tcpconnectHeader(f: TcpconnectFormat): string {
   if (f.timestamp) s += left('TIME(s)', 9);
   if (f.printUid) s += left('UID', 6);
   const sport = f.sourcePort ? ` ${left('SPORT', 5)}` : '';
-  return `${s}${left('PID', 6)} ${left('COMM', 12)} ${left('IP', 2)} ${left('SADDR', 16)} ${left('DADDR', 16)}${sport} ${left('DPORT', 5)}`;
+  const lport = f.localPort ? ` ${left('LPORT', 6)}` : '';
+  return `${s}${left('PID', 6)} ${left('COMM', 12)} ${left('IP', 2)} ${left('SADDR', 16)}${lport} ${left('DADDR', 16)}${sport} ${left('DPORT', 5)}`;
 }
 
 /** formatConnect prints one connect; `startNs` is the first event's time for -t. */
@@ -32,7 +35,8 @@ export function formatConnect(e: TcpEvent, f: TcpconnectFormat, now = new Date()
   if (f.printUid) s += left(e.uid, 6);
   const ip = e.family === AF_INET ? 4 : 6;
   const sport = f.sourcePort ? ` ${left(e.lport, 5)}` : '';
-  return `${s}${left(e.pid, 6)} ${left(e.comm.slice(0, 12), 12)} ${left(ip, 2)} ${left(e.laddr, 16)} ${left(e.raddr, 16)}${sport} ${left(e.rport, 5)}`;
+  const lport = f.localPort ? ` ${left(e.lport, 6)}` : '';
+  return `${s}${left(e.pid, 6)} ${left(e.comm.slice(0, 12), 12)} ${left(ip, 2)} ${left(e.laddr, 16)}${lport} ${left(e.raddr, 16)}${sport} ${left(e.rport, 5)}`;
 }
 
 /** connectJson is the --json object for one connect. */
@@ -44,7 +48,7 @@ export function connectJson(e: TcpEvent, f: TcpconnectFormat = {}): Record<strin
     ip: e.family === AF_INET ? 4 : 6,
     saddr: e.laddr,
     daddr: e.raddr,
-    ...(f.sourcePort ? { sport: e.lport } : {}),
+    ...(f.sourcePort || f.localPort ? { sport: e.lport } : {}),
     dport: e.rport,
   };
 }

@@ -65,6 +65,11 @@ describe('tcpconnect', () => {
     const counted = await trace(runTcpconnect, { sourcePort: true, count: true }, () =>
       tcpPair(4, '127.0.0.1'),
     );
+    const bcc = await trace(runTcpconnect, { localPort: true }, () => tcpPair(4, '127.0.0.1'));
+    expect(bcc.out.lines[0]).toBe('PID    COMM         IP SADDR            LPORT  DADDR            DPORT');
+    expect(bcc.out.lines).toContain(
+      `${String(bcc.info.pid).padEnd(6)} python3      4  127.0.0.1        ${String(bcc.info.client).padEnd(6)} 127.0.0.1        ${String(bcc.info.server).padEnd(5)}`,
+    );
     expect(counted.out.lines).toContain(
       'LADDR                     RADDR                     LPORT                RPORT                CONNECTS  ',
     );

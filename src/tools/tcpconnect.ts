@@ -81,7 +81,7 @@ function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
     .ldx('u16', r1, r6, L.protocol)
     .jmp('JNE', r1, IPPROTO_TCP, 'out')
     .ldx('u32', r1, r6, L.oldstate);
-  if (o.sourcePort) b.jmp('JEQ', r1, TCP_SYN_SENT, 'leaving');
+  if (o.sourcePort || o.localPort) b.jmp('JEQ', r1, TCP_SYN_SENT, 'leaving');
   b.jmp('JNE', r1, TCP_CLOSE, 'out').ldx('u32', r1, r6, L.newstate).jmp('JNE', r1, TCP_SYN_SENT, 'out');
   filterTask(b, { pid: o.pid, uid: o.uid }, 'out', r7);
   for (let off = 0; off < E.size; off += 8) b.st('u64', r10, FP_EV + off, 0);
@@ -114,7 +114,7 @@ function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
     .add(r1, FP_EV + E.comm)
     .mov(r2, 16)
     .call('get_current_comm');
-  if (o.sourcePort) {
+  if (o.sourcePort || o.localPort) {
     // The source port is chosen after the socket enters SYN_SENT: keep the event until it leaves.
     b.ldx('u64', r1, r6, L.skaddr)
       .st('u64', r10, FP_SK, r1)
@@ -173,7 +173,7 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
     {
       tool: 'tcpconnect',
       programs: [{ name: 'tcp_connect', type: 'tracepoint', insns, attach: ['sock:inet_sock_set_state'] }],
-      ...(opts.sourcePort
+      ...(opts.sourcePort || opts.localPort
         ? {
             maps: {
               pending: {

@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option('-u, --uid <uid>', 'process UID to trace')
     .option('-c, --count', 'count connects per source IP and destination IP/port, printed at the end')
     .option('-s, --source-port', 'include the source port (SPORT column; LPORT in the -c table)')
+    .option('-L, --lport', 'include the LPORT column after SADDR (as BCC tcpconnect)')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
@@ -42,6 +43,7 @@ export function register(program: Command): void {
         printUid: o.printUid === true,
         count: o.count === true,
         sourcePort: o.sourcePort === true,
+        localPort: o.lport === true,
         json: o.json === true,
       };
       if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
