@@ -67,6 +67,20 @@ describe('tool commands', () => {
     expect(stderr).toBe('');
   });
 
+  kernelIt('count strace -t flags as strace does: -t, -tt, -ttt, and -r with them', async () => {
+    const run = async (...flags: string[]) => {
+      const r = await runCli(['strace', ...flags, '-e', 'trace=exit_group', '--', 'true']);
+      expect(r.code, flags.join(' ')).toBe(0);
+      return r.stderr.split('\n')[0]!;
+    };
+    expect(await run('-t')).toMatch(/^\d\d:\d\d:\d\d exit_group\(0\) += \?$/);
+    expect(await run('-tt')).toMatch(/^\d\d:\d\d:\d\d\.\d{6} exit_group\(0\)/);
+    expect(await run('-ttt')).toMatch(/^\d{10}\.\d{6} exit_group\(0\)/);
+    expect(await run('-t', '-t')).toMatch(/^\d\d:\d\d:\d\d\.\d{6} exit_group\(0\)/);
+    expect(await run('-r')).toMatch(/^ {5}0\.000000 exit_group\(0\)/);
+    expect(await run('-tt', '-r')).toMatch(/^\d\d:\d\d:\d\d\.\d{6} \(\+ {5}0\.000000\) exit_group\(0\)/);
+  });
+
   kernelIt('say clearly that they need root', async () => {
     for (const tool of ['opensnoop', 'tcplife', 'execsnoop']) {
       const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), tool], {
