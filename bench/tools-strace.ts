@@ -30,6 +30,8 @@ console.log(`${'untraced dd'.padEnd(34)} ${base.toFixed(3).padStart(8)} s`);
 
 const cli = bpfkitCli();
 for (const [name, extra] of [
+  // The floor: both tracepoint programs run for every syscall, but none is recorded.
+  ['bpfkit strace -e trace=close', ['-e', 'trace=close', '-o', '/dev/null']],
   ['bpfkit strace -o /dev/null', ['-o', '/dev/null']],
   ['bpfkit strace -c', ['-c', '-o', '/dev/null']],
 ] as const) {
