@@ -5,6 +5,7 @@
 export const BUILTINS = [
   'pid',
   'tid',
+  'cpid',
   'uid',
   'gid',
   'nsecs',

@@ -67,6 +67,8 @@ export interface CheckOptions {
   params?: string[];
   /** unsafe allows system(). */
   unsafe?: boolean;
+  /** hasCommand says a `-c` command will run, so `cpid` has a value. */
+  hasCommand?: boolean;
 }
 
 // Probe types whose body sees pt_regs (argN, retval via ax, reg()).
@@ -636,6 +638,14 @@ class ProbeChecker {
       return U64;
     }
     switch (n) {
+      case 'cpid':
+        if (!this.opts.hasCommand)
+          throw this.err(
+            e.pos,
+            'cpid cannot be used without a child command',
+            "run the script with -c 'COMMAND'",
+          );
+        return U32;
       case 'pid':
       case 'tid':
       case 'uid':

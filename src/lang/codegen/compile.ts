@@ -1197,6 +1197,10 @@ class ProbeGen {
       case 'nsecs':
         b.call('ktime_get_ns');
         return R0;
+      case 'cpid':
+        b.ldMapValue(r1, GLOBALS_MAP, Globals.CPID * 8);
+        b.ldx('u64', r0, r1, 0);
+        return R0;
       case 'elapsed':
         b.call('ktime_get_ns');
         b.ldMapValue(r1, GLOBALS_MAP, Globals.START * 8);

@@ -61,7 +61,9 @@ export const Globals = {
   LOST_EVENTS: 2,
   /** STR_TRUNCATED is set when a str() filled its buffer, so the runtime can say so once. */
   STR_TRUNCATED: 3,
-  COUNT: 4,
+  /** CPID is the pid of the `-c` command; user space sets it before BEGIN runs. */
+  CPID: 4,
+  COUNT: 5,
 } as const;
 
 export const GLOBALS_MAP = '__globals';

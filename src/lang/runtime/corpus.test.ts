@@ -64,6 +64,7 @@ async function runCase(c: CorpusCase): Promise<Outcome> {
     params: c.args,
     format: c.format,
     unsafe: c.unsafe,
+    ...(c.command === undefined ? {} : { command: c.command.replaceAll('{{BIN}}', bin) }),
     write: (s) => {
       o.out += s;
     },

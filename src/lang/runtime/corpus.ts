@@ -1,6 +1,7 @@
 // The runtime test corpus format, after bpftrace's runtime tests: blocks of
 //   NAME x / PROG ... / AFTER shell command / EXPECT line / EXPECT_REGEX re / NOT_EXPECT_REGEX re /
-//   EXPECT_ERROR text / ARGS a b / TIMEOUT seconds / FORMAT json / UNSAFE (allow system())
+//   EXPECT_ERROR text / ARGS a b / TIMEOUT seconds / FORMAT json / UNSAFE (allow system()) /
+//   COMMAND shell command (run as `-c`)
 // separated by blank lines; `#` starts a comment line.
 
 export interface CorpusCase {
@@ -9,6 +10,7 @@ export interface CorpusCase {
   name: string;
   prog: string;
   after: string | undefined;
+  command: string | undefined;
   expect: string[];
   expectRegex: RegExp[];
   notExpectRegex: RegExp[];
@@ -41,6 +43,7 @@ export function parseCorpus(text: string, file: string): CorpusCase[] {
         name: rest,
         prog: '',
         after: undefined,
+        command: undefined,
         expect: [],
         expectRegex: [],
         notExpectRegex: [],
@@ -60,6 +63,9 @@ export function parseCorpus(text: string, file: string): CorpusCase[] {
         break;
       case 'AFTER':
         cur.after = rest;
+        break;
+      case 'COMMAND':
+        cur.command = rest;
         break;
       case 'EXPECT':
         cur.expect.push(rest);

@@ -42,10 +42,16 @@ export interface RunOptions {
 }
 
 /** compileScript parses, checks and generates code against the running kernel's types. */
-export function compileScript(text: string, file: string, params: string[] = [], unsafe = false): Compiled {
+export function compileScript(
+  text: string,
+  file: string,
+  params: string[] = [],
+  unsafe = false,
+  hasCommand = false,
+): Compiled {
   const source = new Source(text, file);
   const types = new KernelTypeSource();
-  const checked = check(parseSource(source), source, { types, params, unsafe });
+  const checked = check(parseSource(source), source, { types, params, unsafe, hasCommand });
   return compile(checked, {
     resolveCgroupId: (path) => BigInt(statSync(path, { bigint: true }).ino),
     resolveKaddr: (name) => {
@@ -117,7 +123,13 @@ export async function run(opts: RunOptions): Promise<number> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
   const writeErr = opts.writeErr ?? ((s: string) => process.stderr.write(s));
   const json = opts.format === 'json';
-  const compiled = compileScript(opts.text, opts.file, opts.params ?? [], opts.unsafe ?? false);
+  const compiled = compileScript(
+    opts.text,
+    opts.file,
+    opts.params ?? [],
+    opts.unsafe ?? false,
+    opts.command !== undefined,
+  );
 
   if (opts.disasm) {
     const { disassemble } = await import('../../asm/disassembler.js');
@@ -137,9 +149,27 @@ export async function run(opts: RunOptions): Promise<number> {
       );
       return 0;
     }
+    // The command starts now, held before exec until the probes are attached, so `cpid` is known
+    // to BEGIN and the probes see the command from its first instruction (as bpftrace does).
+    let childExited = false;
+    let onChildExit = () => {
+      childExited = true;
+    };
+    if (opts.command !== undefined) {
+      // A plain `prog args` command is exec'd in place so `cpid` is the program's own pid (dash
+      // forks even for the last command of `sh -c`); anything else runs under its own shell.
+      const simple = /^[\w@%+=:,./ -]+$/.test(opts.command);
+      const start = simple ? 'eval "exec $1"' : 'exec sh -c "$1"';
+      child = spawn('sh', ['-c', `read _ <&3; exec 3<&-; ${start}`, 'bpfkit-c', opts.command], {
+        stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+      });
+      child.on('exit', () => onChildExit());
+      child.on('error', () => onChildExit());
+    }
     const globals = loaded.maps.get(GLOBALS_MAP)!;
     const g = Buffer.alloc(Globals.COUNT * 8);
     g.writeBigUInt64LE(process.hrtime.bigint(), Globals.START * 8);
+    g.writeBigUInt64LE(BigInt(child?.pid ?? 0), Globals.CPID * 8);
     globals.set(Buffer.alloc(4), g);
     const readGlobal = (slot: number): bigint =>
       globals.get(Buffer.alloc(4))?.readBigUInt64LE(slot * 8) ?? 0n;
@@ -188,10 +218,13 @@ export async function run(opts: RunOptions): Promise<number> {
     ring.poll((rec) => session.event(rec));
 
     opts.onAttached?.();
-    if (opts.command !== undefined && !session.exited) {
-      child = spawn('sh', ['-c', opts.command], { stdio: ['ignore', 'inherit', 'inherit'] });
-      child.on('exit', () => session.onExit?.());
-      child.on('error', () => session.onExit?.());
+    if (child) {
+      onChildExit = () => session.onExit?.();
+      if (childExited) session.onExit?.();
+      // Closing the gate lets the held command exec; an exit() in BEGIN ends it unstarted instead.
+      const gate = child.stdio[3] as NodeJS.WritableStream | null;
+      if (session.exited) child.kill('SIGTERM');
+      else gate?.end('\n');
     }
     if (!session.exited) await stopped;
     session.cleanupSignals?.();
@@ -227,6 +260,7 @@ export async function run(opts: RunOptions): Promise<number> {
     for (const l of links) l.close();
     ring?.close();
     if (child && child.exitCode === null) child.kill('SIGTERM');
+    (child?.stdio[3] as (NodeJS.WritableStream & { destroy(): void }) | null)?.destroy();
     loaded.close();
   }
 }
