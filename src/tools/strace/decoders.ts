@@ -293,6 +293,14 @@ const ARCH_PRCTL = table({
   20481: 'ARCH_SHSTK_ENABLE',
   20485: 'ARCH_SHSTK_STATUS',
 });
+const FADVISE = table({
+  0: 'POSIX_FADV_NORMAL',
+  1: 'POSIX_FADV_RANDOM',
+  2: 'POSIX_FADV_SEQUENTIAL',
+  3: 'POSIX_FADV_WILLNEED',
+  4: 'POSIX_FADV_DONTNEED',
+  5: 'POSIX_FADV_NOREUSE',
+});
 const MADVISE = table({
   0: 'MADV_NORMAL',
   1: 'MADV_RANDOM',
@@ -456,6 +464,8 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
       return enumName(v, ARCH_PRCTL);
     case 'madvise_advice':
       return enumName(v, MADVISE);
+    case 'fadvise_advice':
+      return enumName(v, FADVISE);
     case 'clone_flags':
       return cloneFlags(v);
     case 'getrandom_flags':

@@ -276,6 +276,11 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     b.ldx('u32', r9, r7, STASH_SPEC)
       .mov(r1, r9)
       .and(r1, 0x0f)
+      .jmp('JEQ', r1, Capture.PathAtEntry, 'path_retry')
+      .jmp('JEQ', r1, Capture.PathThenStruct, 'path_retry')
+      .label('path_checked')
+      .mov(r1, r9)
+      .and(r1, 0x0f)
       .jmp('JEQ', r1, Capture.StructAtExit, 'struct')
       .jmp('JEQ', r1, Capture.PathThenStruct, 'struct_after_path')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
@@ -296,6 +301,31 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .ja('emit');
     structCopy(b, 'struct', 0);
     structCopy(b, 'struct_after_path', STRUCT_AT);
+    // A path in a page the process had not touched yet cannot be read at entry; the syscall has
+    // faulted it in since, so a missing path is read again now.
+    b.label('path_retry')
+      .ldx('u32', r1, r7, RECORD.dataLen)
+      .jmp('JNE', r1, 0, 'path_checked')
+      .mov(r1, r9)
+      .and(r1, 0x0f)
+      .jmp('JEQ', r1, Capture.PathThenStruct, 'path_retry_before_struct');
+    loadArg(b, r3, 8);
+    b.mov(r1, r7)
+      .add(r1, RECORD.data)
+      .mov(r2, DATA_MAX)
+      .call('probe_read_user_str')
+      .jmp('JSLE', r0, 0, 'path_checked')
+      .st('u32', r7, RECORD.dataLen, r0)
+      .ja('path_checked')
+      .label('path_retry_before_struct');
+    loadArg(b, r3, 4);
+    b.mov(r1, r7)
+      .add(r1, RECORD.data)
+      .mov(r2, STRUCT_AT)
+      .call('probe_read_user_str')
+      .jmp('JSLE', r0, 0, 'path_checked')
+      .st('u32', r7, RECORD.dataLen, r0)
+      .ja('path_checked');
   }
   b.label('emit');
   emit(b, opts, 'exit');

@@ -66,6 +66,15 @@ describe('strace structs', () => {
     );
   });
 
+  it('prints fadvise64 advice and rseq length as strace does', () => {
+    expect(formatSyscall(rec({ tgid: 1, nr: 221, ret: 0n, args: [3n, 0n, 0n, 2n] }))).toBe(
+      `${'fadvise64(3, 0, 0, POSIX_FADV_SEQUENTIAL) '.padEnd(40)}= 0`,
+    );
+    expect(formatSyscall(rec({ tgid: 1, nr: 334, ret: 0n, args: [0x1000n, 32n, 0n, 0x53053053n] }))).toBe(
+      'rseq(0x1000, 0x20, 0, 0x53053053)       = 0',
+    );
+  });
+
   it('never throws on short or random struct bytes', () => {
     let seed = 7;
     const rnd = () => {

@@ -35,6 +35,7 @@ export type ArgKind =
   | 'futex_op'
   | 'arch_prctl_code'
   | 'madvise_advice'
+  | 'fadvise_advice'
   | 'clone_flags'
   | 'getrandom_flags'
   | 'rlimit_resource'
@@ -162,6 +163,7 @@ const ROWS: Row[] = [
   [202, 'futex', ['ptr', 'futex_op', 'int', 'ptr', 'ptr', 'int']],
   [217, 'getdents64', ['fd', 'ptr', 'uint']],
   [218, 'set_tid_address', ['ptr']],
+  [221, 'fadvise64', ['fd', 'int', 'uint', 'fadvise_advice']],
   [228, 'clock_gettime', ['clock_id', 'timespec_out']],
   [230, 'clock_nanosleep', ['clock_id', 'int', 'ptr', 'ptr']],
   [231, 'exit_group', ['int'], 'none'],
@@ -190,7 +192,7 @@ const ROWS: Row[] = [
   [318, 'getrandom', ['ptr', 'uint', 'getrandom_flags']],
   [322, 'execveat', ['dirfd', 'path', 'ptr', 'ptr', 'at_flags']],
   [332, 'statx', ['dirfd', 'path', 'at_flags', 'statx_mask', 'ptr']],
-  [334, 'rseq', ['ptr', 'uint', 'int', 'hex']],
+  [334, 'rseq', ['ptr', 'hex', 'int', 'hex']],
   [435, 'clone3', ['ptr', 'uint']],
   [437, 'openat2', ['dirfd', 'path', 'ptr', 'uint']],
   [439, 'faccessat2', ['dirfd', 'path', 'access_mode', 'at_flags']],

@@ -139,6 +139,26 @@ describe('strace', () => {
     );
   });
 
+  kernelIt('shows a path from a page the process had not touched before the call', async () => {
+    // The path lives in a fresh file mapping: it is not in the page tables at entry (where a BPF
+    // read cannot fault it in), only once openat itself has read it.
+    const pathFile = join(dir, 'path-page.bin');
+    writeFileSync(pathFile, Buffer.concat([Buffer.from(`${present}\0`), Buffer.alloc(4096)]));
+    const script = [
+      'import ctypes, mmap, os',
+      `fd = os.open(${JSON.stringify(pathFile)}, os.O_RDONLY)`,
+      'm = mmap.mmap(fd, 4096, mmap.MAP_PRIVATE, mmap.PROT_READ | mmap.PROT_WRITE)',
+      'addr = ctypes.addressof(ctypes.c_char.from_buffer(m))',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'libc.openat.restype = ctypes.c_int',
+      'print(libc.openat(-100, ctypes.c_void_p(addr), 0))',
+    ].join('\n');
+    const { lines } = await strace({ command: ['python3', '-c', script], trace: 'trace=openat' });
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^openat\\(AT_FDCWD, "${present}", O_RDONLY\\) += \\d+$`)),
+    );
+  });
+
   kernelIt('prints the -c table with counts of known calls', async () => {
     const { lines } = await strace({
       command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=3000'],
