@@ -45,6 +45,20 @@ const SHT_SYMTAB = 2;
 const SHT_DYNSYM = 11;
 export const STT_FUNC = 2;
 export const STT_GNU_IFUNC = 10;
+const SHT_NOTE = 7;
+const NT_STAPSDT = 3;
+
+/** UsdtNote is one SystemTap SDT probe from `.note.stapsdt`. */
+export interface UsdtNote {
+  provider: string;
+  name: string;
+  /** pc is the probe's virtual address, already moved by any prelink shift of `.stapsdt.base`. */
+  pc: bigint;
+  /** semaphore is the virtual address of the probe's u16 enable counter, 0n when it has none. */
+  semaphore: bigint;
+  /** args is the raw argument spec, e.g. `-4@%edi 8@-8(%rbp)`. */
+  args: string;
+}
 
 /** ElfFile parses headers eagerly and symbol tables on first use. */
 export class ElfFile {
@@ -164,6 +178,46 @@ export class ElfFile {
       if (!best || (best.value === 0n && s.value !== 0n)) best = s;
     }
     return best;
+  }
+
+  /** usdtNotes lists the SDT probes of `.note.stapsdt`, in file order. */
+  usdtNotes(): UsdtNote[] {
+    const notes = this.sections.find((x) => x.type === SHT_NOTE && x.name === '.note.stapsdt');
+    if (!notes) return [];
+    // Notes record the address .stapsdt.base had at link time; prelink may have moved it since.
+    const base = this.sections.find((x) => x.name === '.stapsdt.base');
+    this.#need(notes.offset, notes.size, 'section .note.stapsdt');
+    const v = this.#view;
+    const out: UsdtNote[] = [];
+    const end = notes.offset + notes.size;
+    const pad4 = (n: number) => (n + 3) & ~3;
+    for (let o = notes.offset; o + 12 <= end; ) {
+      const namesz = v.getUint32(o, true);
+      const descsz = v.getUint32(o + 4, true);
+      const type = v.getUint32(o + 8, true);
+      const desc = o + 12 + pad4(namesz);
+      const next = desc + pad4(descsz);
+      if (namesz > notes.size || descsz > notes.size || next > end)
+        throw new DecodeError(`.note.stapsdt note at ${o} runs past its section`, o);
+      o = next;
+      if (type !== NT_STAPSDT || descsz < 24) continue;
+      let pc = v.getBigUint64(desc, true);
+      const linkBase = v.getBigUint64(desc + 8, true);
+      const semaphore = v.getBigUint64(desc + 16, true);
+      if (base && linkBase !== 0n) pc = (pc + base.addr - linkBase) & 0xffffffffffffffffn;
+      const strs: string[] = [];
+      let i = desc + 24;
+      const descEnd = desc + descsz;
+      while (strs.length < 3 && i < descEnd) {
+        let j = i;
+        while (j < descEnd && this.#bytes[j] !== 0) j++;
+        strs.push(decoder.decode(this.#bytes.subarray(i, j)));
+        i = j + 1;
+      }
+      if (strs.length < 2) throw new DecodeError(`.note.stapsdt note at ${desc} has no probe name`, desc);
+      out.push({ provider: strs[0]!, name: strs[1]!, pc, semaphore, args: strs[2] ?? '' });
+    }
+    return out;
   }
 
   /** fileOffset converts a virtual address to its offset in the file, through the PT_LOAD segments. */
