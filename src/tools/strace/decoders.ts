@@ -425,6 +425,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'stat_out':
     case 'timespec_out':
     case 'fds_out':
+    case 'rlimit_out':
       return ptr(v);
     case 'fd':
       return int(v);

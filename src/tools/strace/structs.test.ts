@@ -75,6 +75,21 @@ describe('strace structs', () => {
     );
   });
 
+  it('prints prlimit64 old limits as strace does', () => {
+    const lim = new Uint8Array(16);
+    new DataView(lim.buffer).setBigUint64(0, 8192n * 1024n, true);
+    new DataView(lim.buffer).setBigUint64(8, 0xffffffffffffffffn, true);
+    expect(formatSyscall(rec({ tgid: 1, nr: 302, ret: 0n, args: [0n, 3n, 0n, 0x10n], data: lim }))).toBe(
+      'prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0',
+    );
+    expect(
+      formatStruct(
+        'rlimit_out',
+        new Uint8Array(16).fill(0).map((_, i) => (i === 0 ? 0x20 : i === 8 ? 0x4e : i === 9 ? 0x20 : 0)),
+      ),
+    ).toBe('{rlim_cur=32, rlim_max=8270}');
+  });
+
   it('never throws on short or random struct bytes', () => {
     let seed = 7;
     const rnd = () => {
@@ -83,7 +98,7 @@ describe('strace structs', () => {
     };
     for (let i = 0; i < 2000; i++) {
       const data = new Uint8Array(rnd() % 600).map(() => rnd() & 0xff);
-      const nr = [4, 5, 6, 22, 228, 262, 293][i % 7]!;
+      const nr = [4, 5, 6, 22, 228, 262, 293, 302][i % 8]!;
       const args = [BigInt(rnd()), BigInt(rnd()), BigInt(rnd()), 0n];
       expect(typeof formatSyscall(rec({ tgid: 1, nr, ret: BigInt((rnd() % 3) - 1), args, data }))).toBe(
         'string',

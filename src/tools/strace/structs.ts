@@ -32,6 +32,15 @@ function makedev(dev: bigint): string {
   return `makedev(0x${major.toString(16)}, 0x${minor.toString(16)})`;
 }
 
+const RLIM64_INFINITY = 0xffffffffffffffffn;
+
+/** rlim prints one limit as strace does: RLIM64_INFINITY, `8192*1024` for whole KiB, or the number. */
+function rlim(v: bigint): string {
+  if (v === RLIM64_INFINITY) return 'RLIM64_INFINITY';
+  if (v > 0n && v % 1024n === 0n) return `${v / 1024n}*1024`;
+  return v.toString();
+}
+
 /** formatStruct prints a struct of the given kind from the bytes the kernel copied, or undefined if short. */
 export function formatStruct(kind: ArgKind, data: Uint8Array): string | undefined {
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -50,6 +59,9 @@ export function formatStruct(kind: ArgKind, data: Uint8Array): string | undefine
     case 'timespec_out':
       if (data.length < 16) return undefined;
       return `{tv_sec=${v.getBigInt64(0, true)}, tv_nsec=${v.getBigInt64(8, true)}}`;
+    case 'rlimit_out':
+      if (data.length < 16) return undefined;
+      return `{rlim_cur=${rlim(v.getBigUint64(0, true))}, rlim_max=${rlim(v.getBigUint64(8, true))}}`;
     case 'fds_out':
       if (data.length < 8) return undefined;
       return `[${v.getInt32(0, true)}, ${v.getInt32(4, true)}]`;

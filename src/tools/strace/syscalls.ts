@@ -18,6 +18,7 @@ export type ArgKind =
   | 'stat_out' // struct stat filled on success, copied at exit: {st_mode=S_IFREG|0644, st_size=N, ...}
   | 'timespec_out' // struct timespec filled on success (clock_gettime): {tv_sec=N, tv_nsec=N}
   | 'fds_out' // int[2] filled on success (pipe, pipe2): [3, 4]
+  | 'rlimit_out' // struct rlimit filled on success (prlimit64's old limit): {rlim_cur=…, rlim_max=…}
   | 'open_flags'
   | 'mode' // octal, 0644
   | 'at_flags'
@@ -187,7 +188,7 @@ const ROWS: Row[] = [
   [291, 'epoll_create1', ['cloexec_flags']],
   [292, 'dup3', ['fd', 'fd', 'cloexec_flags']],
   [293, 'pipe2', ['fds_out', 'cloexec_flags']],
-  [302, 'prlimit64', ['int', 'rlimit_resource', 'ptr', 'ptr']],
+  [302, 'prlimit64', ['int', 'rlimit_resource', 'ptr', 'rlimit_out']],
   [316, 'renameat2', ['dirfd', 'path', 'dirfd', 'ptr', 'uint']],
   [318, 'getrandom', ['ptr', 'uint', 'getrandom_flags']],
   [322, 'execveat', ['dirfd', 'path', 'ptr', 'ptr', 'at_flags']],
@@ -231,6 +232,7 @@ export const STRUCT_OUT_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
   stat_out: 144,
   timespec_out: 16,
   fds_out: 8,
+  rlimit_out: 16,
 };
 /** STRUCT_AT is where a struct copied after a path starts in the data area; paths are cut short of it. */
 export const STRUCT_AT = 512 - 144;
