@@ -38,15 +38,16 @@ const OPEN_FLAGS: Flag[] = [
   [0o4000, 'O_NONBLOCK'],
   [0o4010000, 'O_SYNC'],
   [0o10000, 'O_DSYNC'],
-  [0o20000, 'O_ASYNC'],
   [0o40000, 'O_DIRECT'],
   [0o100000, 'O_LARGEFILE'],
-  [0o20200000, 'O_TMPFILE'],
-  [0o200000, 'O_DIRECTORY'],
   [0o400000, 'O_NOFOLLOW'],
   [0o1000000, 'O_NOATIME'],
   [0o2000000, 'O_CLOEXEC'],
   [0o10000000, 'O_PATH'],
+  // strace 6's order: O_DIRECTORY after O_PATH, and O_ASYNC by its other name, last.
+  [0o20200000, 'O_TMPFILE'],
+  [0o200000, 'O_DIRECTORY'],
+  [0o20000, 'FASYNC'],
 ];
 export const O_CREAT = 0o100n;
 export const O_TMPFILE = 0o20200000n;

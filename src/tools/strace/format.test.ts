@@ -122,7 +122,17 @@ describe('strace line format', () => {
 
 describe('strace decoders', () => {
   it('decodes flags and enums', () => {
-    expect(openFlags(0o2000000n | 0o200000n)).toBe('O_RDONLY|O_DIRECTORY|O_CLOEXEC');
+    // Orders checked against strace 6.1 on the same flags.
+    expect(openFlags(0o2000000n | 0o200000n)).toBe('O_RDONLY|O_CLOEXEC|O_DIRECTORY');
+    expect(openFlags(0o200000n | 0o400000n | 0o2000000n | 0o10000000n)).toBe(
+      'O_RDONLY|O_NOFOLLOW|O_CLOEXEC|O_PATH|O_DIRECTORY',
+    );
+    expect(
+      openFlags(
+        1n | 0o100n | 0o200n | 0o400n | 0o1000n | 0o2000n | 0o4000n | 0o4010000n | 0o20000n | 0o2000000n,
+      ),
+    ).toBe('O_WRONLY|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_APPEND|O_NONBLOCK|O_SYNC|O_CLOEXEC|FASYNC');
+    expect(openFlags(2n | 0o2000000n | 0o20200000n)).toBe('O_RDWR|O_CLOEXEC|O_TMPFILE');
     expect(decodeScalar('access_mode', 0n)).toBe('F_OK');
     expect(decodeScalar('access_mode', 6n)).toBe('R_OK|W_OK');
     expect(decodeScalar('prot', 0n)).toBe('PROT_NONE');
