@@ -28,6 +28,7 @@ import {
   U32,
   U64,
 } from './types.js';
+import { parseUsdtArgs } from './usdt-args.js';
 
 /** MapInfo is what all probes agree a map holds. */
 export interface MapInfo {
@@ -69,6 +70,8 @@ export interface CheckOptions {
   unsafe?: boolean;
   /** hasCommand says a `-c` command will run, so `cpid` has a value. */
   hasCommand?: boolean;
+  /** usdtSites expands a usdt spec to one spec per probe site (address and argument spec). */
+  usdtSites?: (spec: ProbeSpec) => ProbeSpec[];
 }
 
 // Probe types whose body sees pt_regs (argN, retval via ax, reg()).
@@ -89,7 +92,7 @@ export function check(program: A.Program, source: Source, options: CheckOptions)
   const params = options.params ?? [];
   const probes: CheckedProbe[] = program.probes.map((probe) => ({
     probe,
-    variants: planVariants(probe, source, options.types),
+    variants: planVariants(probe, source, options.types, options.usdtSites),
   }));
   // Two passes: the first learns what every map holds (a map may be read in a probe before the one
   // that assigns it), the second types every expression with that knowledge and reports mistakes.
@@ -127,11 +130,17 @@ function usesBuiltin(probe: A.Probe, names: string[]): boolean {
 }
 
 /** planVariants parses and expands attach points, and groups them into programs. */
-function planVariants(probe: A.Probe, source: Source, types: TypeSource): Variant[] {
+function planVariants(
+  probe: A.Probe,
+  source: Source,
+  types: TypeSource,
+  usdtSites?: (spec: ProbeSpec) => ProbeSpec[],
+): Variant[] {
   const specs: ProbeSpec[] = [];
   for (const ap of probe.attachPoints) {
     const spec = parseAttachPoint(ap, source);
     if (spec.type === 'tracepoint') specs.push(...expandTracepoints(spec, types, source));
+    else if (spec.type === 'usdt' && usdtSites) specs.push(...usdtSites(spec));
     else if ((spec.type === 'uprobe' || spec.type === 'uretprobe') && hasWildcard(spec.func)) {
       // Expanded against the binary's symbols at attach time; the program is shared.
       specs.push(spec);
@@ -142,7 +151,8 @@ function planVariants(probe: A.Probe, source: Source, types: TypeSource): Varian
     throw source.error(probe.pos, 'BEGIN and END cannot share a probe with other attach points');
   }
   // One program per attach point when the body depends on which one fired; else one for all of them.
-  const perSpec = usesBuiltin(probe, ['args', 'probe', 'func']) || kinds.size > 1;
+  // usdt sites each fetch their arguments their own way.
+  const perSpec = usesBuiltin(probe, ['args', 'probe', 'func']) || kinds.size > 1 || kinds.has('usdt');
   const groups = perSpec ? specs.map((s) => [s]) : [specs];
   return groups.map((g) => ({
     specs: g,
@@ -633,6 +643,12 @@ class ProbeChecker {
           `${n} is not available in ${t} probes`,
           t === 'tracepoint' ? 'use args.<field>' : undefined,
         );
+      }
+      if (t === 'usdt' && this.spec.usdtArgs !== undefined) {
+        const count = parseUsdtArgs(this.spec.usdtArgs).length;
+        if (i >= count)
+          throw this.err(e.pos, `${n}: ${this.spec.name} has ${count} argument${count === 1 ? '' : 's'}`);
+        return U64;
       }
       if (i > 5) throw this.err(e.pos, `${n}: only arg0..arg5 are passed in registers`);
       return U64;

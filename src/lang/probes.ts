@@ -34,6 +34,8 @@ export interface ProbeSpec {
   /** offset is `+N` after a kprobe/uprobe function, or an absolute uprobe address. */
   offset?: number;
   address?: bigint;
+  /** usdtArgs is the SDT argument spec of one usdt site (`-4@%edi 8@-8(%rbp)`). */
+  usdtArgs?: string;
   /** unit and rate are for profile/interval/software/hardware: `hz` 99, `ms` 100, `cpu-clock` 1000. */
   unit?: string;
   rate?: number;

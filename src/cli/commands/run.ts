@@ -35,7 +35,7 @@ export function register(program: Command): void {
       if (opts.l !== undefined) {
         const { listScriptProbes } = await import('../../lang/runtime/run.js');
         const glob = typeof opts.l === 'string' ? opts.l : file;
-        process.stdout.write(`${listScriptProbes(glob).join('\n')}\n`);
+        process.stdout.write(`${(await listScriptProbes(glob)).join('\n')}\n`);
         return;
       }
       let text: string;

@@ -13,6 +13,7 @@ import { cSizeOf, findMember } from '../check.js';
 import { parseFormat } from '../format/printf.js';
 import type { ProbeSpec } from '../probes.js';
 import { aggValueSize, align8, byteSize, type CType, type Ty, U64 } from '../types.js';
+import { parseUsdtArgs, type UsdtArg } from '../usdt-args.js';
 import {
   type Action,
   type ArgSlot,
@@ -252,6 +253,32 @@ class ProbeGen {
     const s = BigInt.asIntN(64, v);
     if (s >= -0x80000000n && s <= 0x7fffffffn) this.b.mov(reg, Number(s));
     else this.b.ld64(reg, s);
+  }
+
+  /** usdtArg loads one SDT argument into r0: a register of pt_regs, user memory, or a constant. */
+  private usdtArg(a: UsdtArg, pos: number): void {
+    const b = this.b;
+    if (a.kind === 'const') {
+      this.ldImm(r0, a.value);
+      return;
+    }
+    if (a.kind === 'reg') b.ldx('u64', r0, r6, X86_REGS[a.reg]!);
+    else {
+      const tmp = this.alloc(8, pos);
+      b.st('u64', r10, tmp, 0);
+      this.stackPtr(r1, tmp);
+      b.mov(r2, a.size);
+      b.ldx('u64', r3, r6, X86_REGS[a.reg]!);
+      b.add(r3, a.offset);
+      b.call('probe_read_user');
+      b.ldx('u64', r0, r10, tmp);
+    }
+    if (a.size < 8) {
+      // Keep only the argument's own bytes, sign-extended when the spec says signed.
+      b.lsh(r0, 64 - a.size * 8);
+      if (a.signed) b.alu64('ARSH', r0, 64 - a.size * 8);
+      else b.rsh(r0, 64 - a.size * 8);
+    }
   }
 
   /** stackPtr sets reg to r10 + off. */
@@ -1177,6 +1204,8 @@ class ProbeGen {
     if (/^arg\d+$/.test(n)) {
       const i = Number(n.slice(3));
       if (this.spec.type === 'rawtracepoint') b.ldx('u64', r0, r6, i * 8);
+      else if (this.spec.type === 'usdt' && this.spec.usdtArgs !== undefined)
+        this.usdtArg(parseUsdtArgs(this.spec.usdtArgs)[i]!, e.pos);
       else b.ldx('u64', r0, r6, X86_REGS[ARG_REGS[i]!]!);
       return R0;
     }

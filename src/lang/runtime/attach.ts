@@ -96,7 +96,14 @@ export async function attachSpec(
       return attachRawTracepoint(prog, spec.func);
     }
     case 'uprobe':
-    case 'uretprobe': {
+    case 'uretprobe':
+    case 'usdt': {
+      // A usdt site is a uprobe at the note's address (run.ts expanded the spec to its sites).
+      if (spec.type === 'usdt' && spec.address === undefined)
+        throw new NotSupportedError(
+          'usdt',
+          `cannot attach ${spec.name}: the probe was not resolved to a site`,
+        );
       const { attachUprobe } = await import('../../kernel/link-uprobe.js');
       const o: Parameters<typeof attachUprobe>[1] = {
         binary: spec.target,
@@ -177,12 +184,6 @@ export async function attachSpec(
         'use tracepoint:… or rawtracepoint:… instead',
       );
     }
-    case 'usdt':
-      throw new NotSupportedError(
-        'usdt',
-        `cannot attach ${spec.name}: usdt probes are not supported yet`,
-        'use uprobe:BINARY:FUNCTION instead',
-      );
     case 'begin':
     case 'end':
       throw new Error('BEGIN and END are run, not attached');

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import type { Link } from '../../kernel/link.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
-import { check } from '../check.js';
+import { type CheckOptions, check } from '../check.js';
 import { type Compiled, compile } from '../codegen/compile.js';
 import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, STACKS_MAP } from '../codegen/layout.js';
 import { Source } from '../diagnostics.js';
@@ -48,10 +48,13 @@ export function compileScript(
   params: string[] = [],
   unsafe = false,
   hasCommand = false,
+  elf?: ElfLoader,
 ): Compiled {
   const source = new Source(text, file);
   const types = new KernelTypeSource();
-  const checked = check(parseSource(source), source, { types, params, unsafe, hasCommand });
+  const options: CheckOptions = { types, params, unsafe, hasCommand };
+  if (elf) options.usdtSites = (spec) => usdtSites(spec, source, elf);
+  const checked = check(parseSource(source), source, options);
   return compile(checked, {
     resolveCgroupId: (path) => BigInt(statSync(path, { bigint: true }).ino),
     resolveKaddr: (name) => {
@@ -64,8 +67,38 @@ export function compileScript(
   });
 }
 
-/** listScriptProbes implements `-l`: tracepoints matching a glob, one per line. */
-export function listScriptProbes(glob: string | undefined): string[] {
+/** ElfLoader is the part of kernel/uprobe-resolve that usdt needs, loaded only for usdt scripts. */
+type ElfLoader = Pick<typeof import('../../kernel/uprobe-resolve.js'), 'resolveBinary' | 'loadElf'>;
+
+/** usdtSites expands `usdt:binary:[provider:]name` (globs allowed) to one spec per SDT note. */
+function usdtSites(spec: ProbeSpec, source: Source, elf: ElfLoader): ProbeSpec[] {
+  const path = elf.resolveBinary(spec.target);
+  const re = globToRegExp(spec.func);
+  const out: ProbeSpec[] = [];
+  for (const n of elf.loadElf(path).usdtNotes()) {
+    if (!re.test(`${n.provider}:${n.name}`) && !re.test(n.name)) continue;
+    out.push({ ...spec, name: `usdt:${path}:${n.provider}:${n.name}`, address: n.pc, usdtArgs: n.args });
+  }
+  if (out.length === 0) throw source.error(spec.pos, `no usdt probe in ${path} matches '${spec.func}'`);
+  return out;
+}
+
+/** usesUsdt says whether a script may name a usdt probe, so the ELF reader loads only then. */
+const usesUsdt = (text: string): boolean => /\b(usdt|U):/.test(text);
+
+/** listScriptProbes implements `-l`: tracepoints (or a binary's usdt probes) matching a glob, one per line. */
+export async function listScriptProbes(glob: string | undefined): Promise<string[]> {
+  const m = glob === undefined ? null : /^(?:usdt|U):([^:]+)(?::(.*))?$/.exec(glob);
+  if (m) {
+    const elf = await import('../../kernel/uprobe-resolve.js');
+    const re = globToRegExp(m[2] || '*');
+    return elf
+      .loadElf(elf.resolveBinary(m[1]!))
+      .usdtNotes()
+      .map((n) => `${n.provider}:${n.name}`)
+      .filter((n, i, all) => all.indexOf(n) === i && re.test(n))
+      .map((n) => `usdt:${m[1]}:${n}`);
+  }
   return listProbes(new KernelTypeSource(), glob);
 }
 
@@ -77,7 +110,7 @@ async function preflight(compiled: Compiled): Promise<void> {
   for (const p of compiled.programs) {
     for (const spec of p.specs) {
       const t = spec.type;
-      if (t === 'fentry' || t === 'fexit' || t === 'usdt') await attachSpec({ fd: -1 }, spec);
+      if (t === 'fentry' || t === 'fexit') await attachSpec({ fd: -1 }, spec);
       if (t === 'kprobe' || t === 'kretprobe') {
         const { kprobesSupported, kprobeUnsupported } = await import('../../kernel/link-kprobe.js');
         if (!kprobesSupported()) throw kprobeUnsupported(t, spec.func);
@@ -123,12 +156,14 @@ export async function run(opts: RunOptions): Promise<number> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
   const writeErr = opts.writeErr ?? ((s: string) => process.stderr.write(s));
   const json = opts.format === 'json';
+  const elf = usesUsdt(opts.text) ? await import('../../kernel/uprobe-resolve.js') : undefined;
   const compiled = compileScript(
     opts.text,
     opts.file,
     opts.params ?? [],
     opts.unsafe ?? false,
     opts.command !== undefined,
+    elf,
   );
 
   if (opts.disasm) {

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { kernelIt } from '../../testing/kernel.js';
+import { listScriptProbes, run } from './run.js';
+
+// libstdc++'s SDT probes (libstdcxx:throw `8@%rdi 8@%rsi`, libstdcxx:catch `8@%rdx 8@-80(%rbx)`)
+// fire from a tiny C++ workload that throws and catches a known number of times.
+const LIB = '/usr/lib/x86_64-linux-gnu/libstdc++.so.6';
+const hasGxx = (() => {
+  try {
+    execFileSync('g++', ['--version'], { stdio: 'ignore' });
+    return existsSync(LIB);
+  } catch {
+    return false;
+  }
+})();
+let dir = '';
+let prog = '';
+
+beforeAll(() => {
+  if (!hasGxx) return;
+  dir = mkdtempSync(join(tmpdir(), 'bpfkit-usdt-'));
+  writeFileSync(
+    join(dir, 'throw.cc'),
+    '#include <stdexcept>\nint main(int argc, char**) { for (int i = 0; i < argc + 2; i++) { try { throw std::runtime_error("x"); } catch (const std::exception&) {} } }\n',
+  );
+  prog = join(dir, 'bkthrow');
+  execFileSync('g++', ['-O1', '-o', prog, join(dir, 'throw.cc')]);
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function trace(text: string, command: string): Promise<string> {
+  let out = '';
+  const code = await run({
+    text,
+    file: '-e',
+    command,
+    write: (s) => (out += s),
+    writeErr: (s) => (out += s),
+  });
+  expect(code).toBe(0);
+  return out;
+}
+
+describe.skipIf(!hasGxx)('usdt probes', () => {
+  kernelIt('fire once per throw of the -c command, with register and memory arguments', async () => {
+    const out = await trace(
+      `usdt:${LIB}:libstdcxx:throw /pid == cpid/ { @throws = count(); @tinfo = arg1; }
+       usdt:${LIB}:catch /pid == cpid/ { @catches = count(); @same = (arg1 == @tinfo); }`,
+      `${prog} a b c`,
+    );
+    // argc is 4, so the workload throws and catches 6 times.
+    expect(out).toContain('@throws: 6');
+    expect(out).toContain('@catches: 6');
+    // catch reads its type_info from memory (-80(%rbx)); throw has it in %rsi: the same object.
+    expect(out).toContain('@same: 1');
+  });
+
+  kernelIt('a probe name that matches nothing is an error naming the binary', async () => {
+    await expect(trace(`usdt:${LIB}:nosuchprobe { exit(); }`, '/bin/true')).rejects.toThrow(
+      /no usdt probe in .*libstdc\+\+.* matches 'nosuchprobe'/,
+    );
+  });
+
+  kernelIt('-l lists the probes of a binary', async () => {
+    const names = await listScriptProbes(`usdt:${LIB}:*`);
+    expect(names).toContain(`usdt:${LIB}:libstdcxx:throw`);
+    expect(names).toContain(`usdt:${LIB}:libstdcxx:catch`);
+  });
+});
