@@ -48,6 +48,21 @@ describe('ElfFile.usdtNotes', () => {
     expect(new ElfFile(bytes).usdtNotes()[0]!.pc).toBe(before.pc + 0x1000n);
   });
 
+  it.skipIf(!have)(
+    'semaphoreOffset maps a semaphore address through its section, as readelf lays it out',
+    () => {
+      const elf = new ElfFile(readFileSync(LIB));
+      // readelf -S: ".data  PROGBITS  <addr> <offset>"; any address inside .data maps the same way.
+      const m = /\.data\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)/.exec(
+        execFileSync('readelf', ['-SW', LIB], { encoding: 'utf8' }),
+      )!;
+      const addr = BigInt(`0x${m[1]}`);
+      const off = BigInt(`0x${m[2]}`);
+      expect(elf.semaphoreOffset(addr + 6n)).toBe(off + 6n);
+      expect(elf.semaphoreOffset(0xffff_ffff_0000n)).toBeUndefined();
+    },
+  );
+
   it('a file without notes has no probes', () => {
     // node is built without SDT probes here.
     expect(new ElfFile(readFileSync(process.execPath)).usdtNotes()).toEqual([]);

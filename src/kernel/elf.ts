@@ -46,6 +46,7 @@ const SHT_DYNSYM = 11;
 export const STT_FUNC = 2;
 export const STT_GNU_IFUNC = 10;
 const SHT_NOTE = 7;
+const SHT_NOBITS = 8;
 const NT_STAPSDT = 3;
 
 /** UsdtNote is one SystemTap SDT probe from `.note.stapsdt`. */
@@ -227,6 +228,20 @@ export class ElfFile {
       if (vaddr >= seg.vaddr && vaddr < seg.vaddr + seg.memsz) return vaddr - seg.vaddr + seg.offset;
     }
     return undefined;
+  }
+
+  /**
+   * semaphoreOffset converts a usdt semaphore's virtual address to its file offset through the section
+   * that holds it (`.probes`, as libbpf does), falling back to the PT_LOAD segments. The uprobe PMU
+   * wants this offset as ref_ctr_offset.
+   */
+  semaphoreOffset(vaddr: bigint): bigint | undefined {
+    for (const sec of this.sections) {
+      if (sec.type === SHT_NOBITS || sec.addr === 0n) continue;
+      if (vaddr >= sec.addr && vaddr < sec.addr + BigInt(sec.size))
+        return vaddr - sec.addr + BigInt(sec.offset);
+    }
+    return this.fileOffset(vaddr);
   }
 
   /** vaddrOf converts a file offset back to a virtual address (inverse of fileOffset). */

@@ -104,7 +104,14 @@ export async function attachSpec(
           'usdt',
           `cannot attach ${spec.name}: the probe was not resolved to a site`,
         );
-      const { attachUprobe } = await import('../../kernel/link-uprobe.js');
+      const { attachUprobe, attachUsdt } = await import('../../kernel/link-uprobe.js');
+      // attachUsdt also hands the kernel the site's semaphore, if it has one.
+      if (spec.type === 'usdt')
+        return attachUsdt(prog, {
+          binary: spec.target,
+          pc: spec.address!,
+          ...(opts.pid === undefined ? {} : { pid: opts.pid }),
+        });
       const o: Parameters<typeof attachUprobe>[1] = {
         binary: spec.target,
         symbol:
