@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import { BpfkitError, DecodeError } from '../errors/index.js';
 import { mapUpdateElem } from '../sys/bpf.js';
 import { MapType } from '../sys/bpf-cmd.js';
-import { sharedPoller, type Watch } from '../sys/epoll.js';
 import type { FD } from '../sys/fd.js';
 import { ioctl, PerfIoctl } from '../sys/ioctl.js';
 import { Mapping, PROT_READ, PROT_WRITE, pageSize } from '../sys/mmap.js';
 import { PerfType, perfEventOpen, RecordType, SampleType, SwEvent } from '../sys/perf-event.js';
+import { PollLoop, type PollLoopOptions } from './poll-loop.js';
+import { RecordView, type RecordViewCallback } from './record-view.js';
 import { track, untrack } from './resources.js';
 import type { RecordCallback } from './ringbuf.js';
 
@@ -46,6 +47,12 @@ export class PerfRing {
   readonly #dataOffset: number;
   readonly #size: number;
   #scratch = new Uint8Array(256);
+  #scratchView = new DataView(this.#scratch.buffer);
+  // #record's answer, in fields rather than a fresh object per record.
+  #recBytes: Uint8Array;
+  #recView: DataView;
+  #recAt = 0;
+  readonly #rv: RecordView;
   lost = 0;
 
   constructor(buffer: ArrayBuffer, dataOffset: number, size: number) {
@@ -56,26 +63,54 @@ export class PerfRing {
     this.#view = new DataView(buffer);
     this.#dataOffset = dataOffset;
     this.#size = size;
+    this.#recBytes = this.#bytes;
+    this.#recView = this.#view;
+    this.#rv = new RecordView(this.#bytes);
   }
 
   /** drain hands each sample's raw data to `cb`, adds LOST records to `lost`, returns samples read. */
   drain(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
+    return this.#drain((bytes, at, len) => cb(bytes.subarray(at, at + len)), max);
+  }
+
+  /** drainCopy is drain handing out copies, which `cb` may keep. */
+  drainCopy(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
+    return this.#drain((bytes, at, len) => cb(bytes.slice(at, at + len)), max);
+  }
+
+  /** drainView is drain handing out one reused RecordView: no allocation per sample. */
+  drainView(cb: RecordViewCallback, max = Number.POSITIVE_INFINITY): number {
+    const rv = this.#rv;
+    return this.#drain((bytes, at, len) => {
+      if (rv.bytes !== bytes) {
+        rv.bytes = bytes;
+        rv.view = bytes === this.#bytes ? this.#view : this.#scratchView;
+      }
+      rv.offset = at;
+      rv.length = len;
+      cb(rv);
+    }, max);
+  }
+
+  #drain(deliver: (bytes: Uint8Array, at: number, len: number) => void, max: number): number {
     const head = readU64(this.#meta32, DATA_HEAD >> 2);
     let tail = readU64(this.#meta32, DATA_TAIL >> 2);
     let n = 0;
     try {
       while (tail < head && n < max) {
-        const rec = this.#record(tail, head);
-        const type = rec.view.getUint32(rec.at, true);
-        const size = rec.view.getUint16(rec.at + 6, true);
+        this.#record(tail, head);
+        const view = this.#recView;
+        const at = this.#recAt;
+        const type = view.getUint32(at, true);
+        const size = view.getUint16(at + 6, true);
         if (type === RecordType.SAMPLE) {
-          const rawSize = rec.view.getUint32(rec.at + 8, true);
+          const rawSize = view.getUint32(at + 8, true);
           if (12 + rawSize > size)
             throw new DecodeError(`perf sample of ${rawSize} bytes overruns its record`, tail);
-          cb(rec.bytes.subarray(rec.at + 12, rec.at + 12 + rawSize));
+          deliver(this.#recBytes, at + 12, rawSize);
           n++;
         } else if (type === RecordType.LOST) {
-          this.lost += Number(rec.view.getBigUint64(rec.at + 16, true));
+          this.lost += Number(view.getBigUint64(at + 16, true));
         }
         tail += size;
         // The kernel reads data_tail to know what it may overwrite.
@@ -91,20 +126,30 @@ export class PerfRing {
     return readU64(this.#meta32, DATA_HEAD >> 2) - readU64(this.#meta32, DATA_TAIL >> 2);
   }
 
-  #record(tail: number, head: number): { bytes: Uint8Array; view: DataView; at: number } {
+  /** #record points #recBytes/#recView/#recAt at the record at `tail`, in place or in the scratch. */
+  #record(tail: number, head: number): void {
     const mask = this.#size - 1;
     const start = tail & mask;
     // The header itself is 8-aligned and never wraps; its size field says whether the body does.
     const size = this.#view.getUint16(this.#dataOffset + start + 6, true);
     if (size < 8 || size % 8 !== 0 || tail + size > head)
       throw new DecodeError(`perf record of size ${size} is malformed`, tail);
-    if (start + size <= this.#size)
-      return { bytes: this.#bytes, view: this.#view, at: this.#dataOffset + start };
-    if (this.#scratch.length < size) this.#scratch = new Uint8Array(size * 2);
+    if (start + size <= this.#size) {
+      this.#recBytes = this.#bytes;
+      this.#recView = this.#view;
+      this.#recAt = this.#dataOffset + start;
+      return;
+    }
+    if (this.#scratch.length < size) {
+      this.#scratch = new Uint8Array(size * 2);
+      this.#scratchView = new DataView(this.#scratch.buffer);
+    }
     const first = this.#size - start;
     this.#scratch.set(this.#bytes.subarray(this.#dataOffset + start, this.#dataOffset + this.#size), 0);
     this.#scratch.set(this.#bytes.subarray(this.#dataOffset, this.#dataOffset + size - first), first);
-    return { bytes: this.#scratch, view: new DataView(this.#scratch.buffer), at: 0 };
+    this.#recBytes = this.#scratch;
+    this.#recView = this.#scratchView;
+    this.#recAt = 0;
   }
 }
 
@@ -130,41 +175,34 @@ export interface PerfBufferMap {
   readonly typeName?: string;
 }
 
-/** PerfBufferOptions sizes the per-CPU rings. */
-export interface PerfBufferOptions {
+/** PerfBufferOptions sizes the per-CPU rings and chooses how the reader wakes (see PollLoopOptions). */
+export interface PerfBufferOptions extends PollLoopOptions {
   /** pagesPerCpu is the data pages per CPU ring (a power of two; default 64 = 256 KiB). */
   pagesPerCpu?: number;
   /** wakeupEvents wakes the reader after this many samples (default 1). */
   wakeupEvents?: number;
-  batch?: number;
   /** copy hands callbacks a copy of each sample, which they may keep, instead of a view of the ring. */
   copy?: boolean;
 }
 
 /**
  * PerfBuffer reads bpf_perf_event_output() records from every online CPU (Linux 4.4), with a callback
- * (`start`) or an async iterator. `lost` sums the kernel's PERF_RECORD_LOST counts.
+ * (`start`, `startViews`) or an async iterator. `lost` sums the kernel's PERF_RECORD_LOST counts.
  */
 export class PerfBuffer implements AsyncIterable<Uint8Array> {
   readonly #events: FD[] = [];
   readonly #maps: Mapping[] = [];
   readonly #rings: PerfRing[] = [];
-  readonly #watches: Watch[] = [];
-  #notify: (() => void) | undefined;
-  readonly #batch: number;
+  readonly #loop: PollLoop;
   readonly #copy: boolean;
-  #running: Promise<void> | undefined;
-  #closed = false;
   received = 0;
-  /** wakeups counts epoll wake-ups; received / wakeups is the samples drained per wake-up. */
-  wakeups = 0;
 
   constructor(map: PerfBufferMap, options: PerfBufferOptions = {}) {
     const mapFd = typeof map.fd === 'number' ? map.fd : map.fd.value;
     const pages = options.pagesPerCpu ?? 64;
     if (pages <= 0 || (pages & (pages - 1)) !== 0)
       throw new RangeError(`pagesPerCpu ${pages} is not a power of two`);
-    this.#batch = options.batch ?? 65536;
+    this.#loop = new PollLoop(options);
     this.#copy = options.copy ?? false;
     const what = `perf buffer ${map.name || mapFd}`;
     if (map.type !== undefined && map.type !== MapType.PERF_EVENT_ARRAY) {
@@ -203,14 +241,24 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
         value.writeUInt32LE(ev.value);
         mapUpdateElem(mapFd, key, value);
         ioctl(ev.value, PerfIoctl.ENABLE, 0, `enable ${what} cpu ${cpu}`);
-        this.#watches.push(sharedPoller.watch(ev.value, () => this.#wake(), `${what} cpu ${cpu}`));
+        this.#loop.watch(ev.value, `${what} cpu ${cpu}`);
       }
     } catch (err) {
-      for (const w of this.#watches) void w.close();
+      void this.#loop.stop();
       this.#release();
       throw err;
     }
     track(this);
+  }
+
+  /** wakeups counts epoll wake-ups; received / wakeups is the samples drained per wake-up. */
+  get wakeups(): number {
+    return this.#loop.wakeups;
+  }
+
+  /** ticks counts timer wake-ups (wakeup: 'timer'). */
+  get ticks(): number {
+    return this.#loop.ticks;
   }
 
   /** lost is the number of samples the kernel dropped because a ring was full. */
@@ -222,79 +270,60 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
 
   get available(): number {
     let n = 0;
-    if (!this.#closed) for (const r of this.#rings) n += r.available;
+    if (!this.#loop.closed) for (const r of this.#rings) n += r.available;
     return n;
   }
 
   /** poll drains every CPU's ring now, without waiting. */
   poll(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
-    if (this.#closed) return 0;
+    if (this.#loop.closed) return 0;
     let n = 0;
-    const each: RecordCallback = this.#copy ? (d) => cb(d.slice()) : cb;
-    for (const r of this.#rings) n += r.drain(each, max - n);
+    if (this.#copy) for (const r of this.#rings) n += r.drainCopy(cb, max - n);
+    else for (const r of this.#rings) n += r.drain(cb, max - n);
+    this.received += n;
+    return n;
+  }
+
+  /** pollViews is poll handing out one reused RecordView per ring (valid only during the call). */
+  pollViews(cb: RecordViewCallback, max = Number.POSITIVE_INFINITY): number {
+    if (this.#loop.closed) return 0;
+    let n = 0;
+    for (const r of this.#rings) n += r.drainView(cb, max - n);
     this.received += n;
     return n;
   }
 
   /** start calls `cb` with each sample's data (valid only during the call) until close(). */
   start(cb: RecordCallback): Promise<void> {
-    if (this.#running) throw new Error('PerfBuffer is already being read');
-    this.#running = this.#loop(cb);
-    return this.#running;
+    return this.#loop.start((max) => this.poll(cb, max), 'PerfBuffer');
   }
 
-  async #loop(cb: RecordCallback): Promise<void> {
-    while (!this.#closed) {
-      const n = this.poll(cb, this.#batch);
-      if (this.#closed) break;
-      if (n >= this.#batch) {
-        await new Promise<void>((r) => setImmediate(r));
-        continue;
-      }
-      await this.#readable();
-    }
+  /** startViews is start with pollViews' reused RecordView. */
+  startViews(cb: RecordViewCallback): Promise<void> {
+    return this.#loop.start((max) => this.pollViews(cb, max), 'PerfBuffer');
   }
 
-  #wake(): void {
-    this.wakeups++;
-    const n = this.#notify;
-    this.#notify = undefined;
-    n?.();
-  }
-
-  #readable(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#notify = resolve;
-      for (const w of this.#watches) w.arm();
+  /** Symbol.asyncIterator yields a copy of each sample until close(). */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.#loop.iterate((cb) => {
+      if (this.#loop.closed) return 0;
+      let n = 0;
+      for (const r of this.#rings) n += r.drainCopy(cb);
+      this.received += n;
+      return n;
     });
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const queue: Uint8Array[] = [];
-    while (!this.#closed) {
-      this.poll((d) => queue.push(d.slice()));
-      while (queue.length > 0) yield queue.shift()!;
-      if (this.#closed) break;
-      if (this.available === 0) await this.#readable();
-    }
-  }
-
   async closeAsync(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const stopped = Promise.all(this.#watches.map((w) => w.close()));
-    this.#wake();
-    await stopped;
-    await this.#running?.catch(() => {});
+    if (this.#loop.closed) return;
+    await this.#loop.stop();
     this.#release();
     untrack(this);
   }
 
   close(): void {
-    if (this.#closed && this.#events.length === 0) return;
-    this.#closed = true;
-    for (const w of this.#watches) void w.close();
-    this.#wake();
+    if (this.#loop.closed && this.#events.length === 0) return;
+    void this.#loop.stop();
     this.#release();
     untrack(this);
   }

@@ -1,12 +1,16 @@
 // RingBuffer: reads a BPF_MAP_TYPE_RINGBUF (Linux 5.8) from mmap'd memory — consumer page read-write,
-// producer page and the twice-mapped data area read-only, exactly as libbpf maps them — and wakes on
-// epoll, draining every available record per wake-up.
+// producer page and the twice-mapped data area read-only, exactly as libbpf maps them — and drains every
+// available record per wake-up (epoll, or a timer for producers that submit with BPF_RB_NO_WAKEUP).
 
 import { BpfkitError, DecodeError } from '../errors/index.js';
 import { MapType } from '../sys/bpf-cmd.js';
-import { sharedPoller, type Watch } from '../sys/epoll.js';
 import { Mapping, PROT_READ, PROT_WRITE, pageSize } from '../sys/mmap.js';
+import { PollLoop, type PollLoopOptions } from './poll-loop.js';
+import { RecordView, type RecordViewCallback } from './record-view.js';
 import { track, untrack } from './resources.js';
+
+export type { PollLoopOptions, WakeupMode } from './poll-loop.js';
+export { RecordView, type RecordViewCallback } from './record-view.js';
 
 /** RINGBUF_BUSY_BIT marks a record reserved but not yet committed. */
 export const RINGBUF_BUSY_BIT = 0x80000000;
@@ -34,6 +38,7 @@ export class RingReader {
   readonly #data: ArrayBuffer;
   readonly #dataOffset: number;
   readonly #mask: number;
+  readonly #view: RecordView;
   #consumer: number;
 
   /**
@@ -51,6 +56,7 @@ export class RingReader {
     this.#data = producer;
     this.#dataOffset = dataOffset;
     this.#mask = size - 1;
+    this.#view = new RecordView(new Uint8Array(producer));
     this.#consumer = readPos(this.#cons32);
   }
 
@@ -64,6 +70,27 @@ export class RingReader {
    * being written (BUSY) and after `max` records. Discarded records are skipped.
    */
   drain(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
+    const data = this.#data;
+    return this.#drain((off, size) => cb(new Uint8Array(data, off, size)), max);
+  }
+
+  /** drainCopy is drain handing out copies, which `cb` may keep. */
+  drainCopy(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
+    const bytes = this.#view.bytes;
+    return this.#drain((off, size) => cb(bytes.slice(off, off + size)), max);
+  }
+
+  /** drainView is drain handing out one reused RecordView: no allocation per record. */
+  drainView(cb: RecordViewCallback, max = Number.POSITIVE_INFINITY): number {
+    const view = this.#view;
+    return this.#drain((off, size) => {
+      view.offset = off;
+      view.length = size;
+      cb(view);
+    }, max);
+  }
+
+  #drain(deliver: (off: number, size: number) => void, max: number): number {
     let n = 0;
     let cons = this.#consumer;
     let prod = readPos(this.#prod32);
@@ -80,7 +107,7 @@ export class RingReader {
           throw new DecodeError(`ring record of ${size} bytes is larger than the ring`, off);
         if (!(len & RINGBUF_DISCARD_BIT)) {
           // The data area is mapped twice in a row, so a record is contiguous even when it wraps.
-          cb(new Uint8Array(this.#data, off + RINGBUF_HDR_SZ, size));
+          deliver(off + RINGBUF_HDR_SZ, size);
           n++;
         }
         cons += total;
@@ -122,12 +149,14 @@ export interface RingBufferMap {
   readonly typeName?: string;
 }
 
-/** RingBufferOptions tunes a RingBuffer. */
-export interface RingBufferOptions {
+/**
+ * RingBufferOptions tunes a RingBuffer. With `wakeup: 'timer'` the reader drains every `intervalMs`
+ * (and at once on a wake-up the producer forces), for programs that submit with BPF_RB_NO_WAKEUP —
+ * see ringbufOutputAdaptive in bpfkit/asm. Size the ring for what arrives in one interval.
+ */
+export interface RingBufferOptions extends PollLoopOptions {
   /** lostCounter reports drops counted by the program (ring buffers have no kernel-side counter). */
   lostCounter?: () => number;
-  /** batch caps the records handed out per wake-up before yielding to the event loop. */
-  batch?: number;
   /** copy hands callbacks a copy of each record, which they may keep, instead of a view of the ring. */
   copy?: boolean;
 }
@@ -135,22 +164,17 @@ export interface RingBufferOptions {
 const fdOf = (m: RingBufferMap): number => (typeof m.fd === 'number' ? m.fd : m.fd.value);
 
 /**
- * RingBuffer consumes a BPF ring buffer map (Linux 5.8) with a callback (`start`) or an async
- * iterator (`for await`). `close()` unmaps and stops; it is idempotent and runs at process exit.
+ * RingBuffer consumes a BPF ring buffer map (Linux 5.8) with a callback (`start`, `startViews`) or an
+ * async iterator (`for await`). `close()` unmaps and stops; it is idempotent and runs at process exit.
  */
 export class RingBuffer implements AsyncIterable<Uint8Array> {
   readonly #consumer: Mapping;
   readonly #producer: Mapping;
   readonly #reader: RingReader;
-  readonly #watch: Watch;
-  #notify: (() => void) | undefined;
+  readonly #loop: PollLoop;
   readonly #opts: RingBufferOptions;
-  #running: Promise<void> | undefined;
-  #closed = false;
   /** received counts records handed to callbacks or iterators. */
   received = 0;
-  /** wakeups counts epoll wake-ups; received / wakeups is the records drained per wake-up. */
-  wakeups = 0;
 
   constructor(map: RingBufferMap, options: RingBufferOptions = {}) {
     const fd = fdOf(map);
@@ -162,6 +186,7 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
       });
     }
     this.#opts = options;
+    this.#loop = new PollLoop(options);
     this.#consumer = Mapping.map(fd, pageSize, PROT_READ | PROT_WRITE, 0, `${what} consumer page`);
     try {
       this.#producer = Mapping.map(fd, pageSize + 2 * size, PROT_READ, pageSize, `${what} data`);
@@ -170,7 +195,7 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
       throw err;
     }
     try {
-      this.#watch = sharedPoller.watch(fd, () => this.#wake(), what);
+      this.#loop.watch(fd, what);
     } catch (err) {
       this.#producer.unmap();
       this.#consumer.unmap();
@@ -180,6 +205,16 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
     track(this);
   }
 
+  /** wakeups counts epoll wake-ups; received / wakeups is the records drained per wake-up. */
+  get wakeups(): number {
+    return this.#loop.wakeups;
+  }
+
+  /** ticks counts timer wake-ups (wakeup: 'timer'). */
+  get ticks(): number {
+    return this.#loop.ticks;
+  }
+
   /** lost is the program's drop count, when a lostCounter was given; otherwise 0. */
   get lost(): number {
     return this.#opts.lostCounter?.() ?? 0;
@@ -187,13 +222,24 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
 
   /** available is the number of unread bytes in the ring. */
   get available(): number {
-    return this.#closed ? 0 : this.#reader.available;
+    return this.#loop.closed ? 0 : this.#reader.available;
   }
 
   /** poll drains what is there now, without waiting; it returns the number of records read. */
   poll(cb: RecordCallback, max?: number): number {
-    if (this.#closed) return 0;
-    const n = this.#reader.drain(this.#opts.copy ? (d) => cb(d.slice()) : cb, max);
+    if (this.#loop.closed) return 0;
+    const n = this.#opts.copy ? this.#reader.drainCopy(cb, max) : this.#reader.drain(cb, max);
+    this.received += n;
+    return n;
+  }
+
+  /**
+   * pollViews is poll handing out one reused RecordView (valid only during the call; `slice()` keeps
+   * a record): the reader allocates nothing per record. `copy` does not apply.
+   */
+  pollViews(cb: RecordViewCallback, max?: number): number {
+    if (this.#loop.closed) return 0;
+    const n = this.#reader.drainView(cb, max);
     this.received += n;
     return n;
   }
@@ -204,68 +250,35 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
    * reading buffer keeps the process alive until it is closed.
    */
   start(cb: RecordCallback): Promise<void> {
-    if (this.#running) throw new Error('RingBuffer is already being read');
-    this.#running = this.#loop(cb);
-    return this.#running;
+    return this.#loop.start((max) => this.poll(cb, max), 'RingBuffer');
   }
 
-  async #loop(cb: RecordCallback): Promise<void> {
-    const batch = this.#opts.batch ?? 65536;
-    while (!this.#closed) {
-      const n = this.poll(cb, batch);
-      if (this.#closed) break;
-      if (n >= batch) {
-        // More may be waiting: let other work run, then continue without sleeping.
-        await new Promise<void>((r) => setImmediate(r));
-        continue;
-      }
-      await this.#readable();
-    }
-  }
-
-  #wake(): void {
-    this.wakeups++;
-    const n = this.#notify;
-    this.#notify = undefined;
-    n?.();
-  }
-
-  /** readable resolves when the kernel signals new records (or the buffer closes). */
-  #readable(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#notify = resolve;
-      this.#watch.arm();
-    });
+  /** startViews is start with pollViews' reused RecordView. */
+  startViews(cb: RecordViewCallback): Promise<void> {
+    return this.#loop.start((max) => this.pollViews(cb, max), 'RingBuffer');
   }
 
   /** Symbol.asyncIterator yields a copy of each record until close(). */
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const queue: Uint8Array[] = [];
-    while (!this.#closed) {
-      this.poll((d) => queue.push(d.slice()));
-      while (queue.length > 0) yield queue.shift()!;
-      if (this.#closed) break;
-      if (this.available === 0) await this.#readable();
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.#loop.iterate((cb) => {
+      if (this.#loop.closed) return 0;
+      const n = this.#reader.drainCopy(cb);
+      this.received += n;
+      return n;
+    });
   }
 
   /** closeAsync ends a running start() loop, waits for it and releases everything. */
   async closeAsync(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const stopped = this.#watch.close();
-    this.#wake();
-    await stopped;
-    await this.#running?.catch(() => {});
+    if (this.#loop.closed) return;
+    await this.#loop.stop();
     this.#release();
   }
 
   /** close releases at once (exit paths); a pending start() loop ends on its next turn. */
   close(): void {
-    if (this.#closed && this.#consumer.unmapped) return;
-    this.#closed = true;
-    void this.#watch.close();
-    this.#wake();
+    if (this.#loop.closed && this.#consumer.unmapped) return;
+    void this.#loop.stop();
     this.#release();
   }
 
