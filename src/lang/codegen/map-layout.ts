@@ -1,0 +1,57 @@
+// map-layout: the kernel maps a script needs — one per script map, plus globals, the event ring,
+// the stack table and the per-CPU scratch buffer.
+
+import type { CheckedProgram } from '../check.js';
+import { aggValueSize, align8, byteSize } from '../types.js';
+import type { CompileOptions } from './compile.js';
+import { EVENTS_MAP, GLOBALS_MAP, Globals, JOIN_MAP, type MapLayout, mapRef, STACKS_MAP } from './layout.js';
+
+/** SCRATCH_SIZE is the per-CPU buffer for records too big for the 512-byte stack (join, long printf). */
+export const SCRATCH_SIZE = 4096;
+
+/** layoutMaps sizes every map of a checked program. */
+export function layoutMaps(checked: CheckedProgram, options: CompileOptions): MapLayout[] {
+  const maxEntries = options.maxMapKeys ?? Number(checked.program.config.get('max_map_keys') ?? 4096n);
+  const out: MapLayout[] = [];
+  for (const info of checked.maps.values()) {
+    if (info.value === undefined) continue;
+    const keys = info.keys ?? [];
+    const keyOffsets: number[] = [];
+    let size = 0;
+    for (const k of keys) {
+      keyOffsets.push(size);
+      size += align8(byteSize(k));
+    }
+    const v = info.value;
+    const bucket = v.k === 'agg' && (v.fn === 'hist' || v.fn === 'lhist');
+    if (bucket) size += 8;
+    if (size === 0) size = 8;
+    out.push({
+      ref: mapRef(info.name),
+      type: v.k === 'agg' ? 'percpu_hash' : 'hash',
+      keySize: size,
+      valueSize: v.k === 'agg' ? aggValueSize(v.fn) : align8(Math.max(byteSize(v), 8)),
+      maxEntries,
+      info,
+      keyOffsets,
+      bucket,
+    });
+  }
+  out.push({ ref: GLOBALS_MAP, type: 'array', keySize: 4, valueSize: Globals.COUNT * 8, maxEntries: 1 });
+  out.push({
+    ref: EVENTS_MAP,
+    type: 'ringbuf',
+    keySize: 0,
+    valueSize: 0,
+    maxEntries: options.ringbufSize ?? 1 << 22,
+  });
+  out.push({ ref: STACKS_MAP, type: 'stack_trace', keySize: 4, valueSize: 127 * 8, maxEntries: 4096 });
+  out.push({
+    ref: JOIN_MAP,
+    type: 'percpu_array',
+    keySize: 4,
+    valueSize: SCRATCH_SIZE,
+    maxEntries: 1,
+  });
+  return out;
+}
