@@ -10,9 +10,14 @@ import { ioctl, PerfIoctl } from '../sys/ioctl.js';
 import { Mapping, PROT_READ, PROT_WRITE, pageSize } from '../sys/mmap.js';
 import { PerfType, perfEventOpen, RecordType, SampleType, SwEvent } from '../sys/perf-event.js';
 import { PollLoop, type PollLoopOptions } from './poll-loop.js';
-import { RecordView, type RecordViewCallback } from './record-view.js';
+import { RecordReader } from './record-reader.js';
+import {
+  type RecordCallback,
+  type RecordSource,
+  RecordView,
+  type RecordViewCallback,
+} from './record-view.js';
 import { track, untrack } from './resources.js';
-import type { RecordCallback } from './ringbuf.js';
 
 // struct perf_event_mmap_page: data_head at 1024, data_tail at 1032, data_offset 1040, data_size 1048.
 const DATA_HEAD = 1024;
@@ -40,7 +45,7 @@ export function onlineCpus(): number[] {
  * PerfRing decodes one CPU's perf ring: header page + 2^n data pages. Records that wrap around the end
  * are copied into a scratch buffer; all others are handed out in place.
  */
-export class PerfRing {
+export class PerfRing implements RecordSource {
   readonly #meta32: Int32Array;
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
@@ -185,25 +190,45 @@ export interface PerfBufferOptions extends PollLoopOptions {
   copy?: boolean;
 }
 
+/** PerfRings drains every CPU's ring in turn, sharing one budget of `max` records. */
+class PerfRings implements RecordSource {
+  constructor(readonly rings: readonly PerfRing[]) {}
+
+  drain(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
+    let n = 0;
+    for (const r of this.rings) n += r.drain(cb, max - n);
+    return n;
+  }
+
+  drainCopy(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
+    let n = 0;
+    for (const r of this.rings) n += r.drainCopy(cb, max - n);
+    return n;
+  }
+
+  drainView(cb: RecordViewCallback, max = Number.POSITIVE_INFINITY): number {
+    let n = 0;
+    for (const r of this.rings) n += r.drainView(cb, max - n);
+    return n;
+  }
+}
+
 /**
  * PerfBuffer reads bpf_perf_event_output() records from every online CPU (Linux 4.4), with a callback
  * (`start`, `startViews`) or an async iterator. `lost` sums the kernel's PERF_RECORD_LOST counts.
  */
-export class PerfBuffer implements AsyncIterable<Uint8Array> {
+export class PerfBuffer extends RecordReader {
+  protected readonly source: PerfRings;
   readonly #events: FD[] = [];
   readonly #maps: Mapping[] = [];
   readonly #rings: PerfRing[] = [];
-  readonly #loop: PollLoop;
-  readonly #copy: boolean;
-  received = 0;
 
   constructor(map: PerfBufferMap, options: PerfBufferOptions = {}) {
+    super(new PollLoop(options), options.copy ?? false, 'PerfBuffer');
     const mapFd = typeof map.fd === 'number' ? map.fd : map.fd.value;
     const pages = options.pagesPerCpu ?? 64;
     if (pages <= 0 || (pages & (pages - 1)) !== 0)
       throw new RangeError(`pagesPerCpu ${pages} is not a power of two`);
-    this.#loop = new PollLoop(options);
-    this.#copy = options.copy ?? false;
     const what = `perf buffer ${map.name || mapFd}`;
     if (map.type !== undefined && map.type !== MapType.PERF_EVENT_ARRAY) {
       throw new BpfkitError(
@@ -241,24 +266,15 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
         value.writeUInt32LE(ev.value);
         mapUpdateElem(mapFd, key, value);
         ioctl(ev.value, PerfIoctl.ENABLE, 0, `enable ${what} cpu ${cpu}`);
-        this.#loop.watch(ev.value, `${what} cpu ${cpu}`);
+        this.loop.watch(ev.value, `${what} cpu ${cpu}`);
       }
     } catch (err) {
-      void this.#loop.stop();
+      void this.loop.stop();
       this.#release();
       throw err;
     }
+    this.source = new PerfRings(this.#rings);
     track(this);
-  }
-
-  /** wakeups counts epoll wake-ups; received / wakeups is the samples drained per wake-up. */
-  get wakeups(): number {
-    return this.#loop.wakeups;
-  }
-
-  /** ticks counts timer wake-ups (wakeup: 'timer'). */
-  get ticks(): number {
-    return this.#loop.ticks;
   }
 
   /** lost is the number of samples the kernel dropped because a ring was full. */
@@ -270,60 +286,20 @@ export class PerfBuffer implements AsyncIterable<Uint8Array> {
 
   get available(): number {
     let n = 0;
-    if (!this.#loop.closed) for (const r of this.#rings) n += r.available;
+    if (!this.loop.closed) for (const r of this.#rings) n += r.available;
     return n;
-  }
-
-  /** poll drains every CPU's ring now, without waiting. */
-  poll(cb: RecordCallback, max = Number.POSITIVE_INFINITY): number {
-    if (this.#loop.closed) return 0;
-    let n = 0;
-    if (this.#copy) for (const r of this.#rings) n += r.drainCopy(cb, max - n);
-    else for (const r of this.#rings) n += r.drain(cb, max - n);
-    this.received += n;
-    return n;
-  }
-
-  /** pollViews is poll handing out one reused RecordView per ring (valid only during the call). */
-  pollViews(cb: RecordViewCallback, max = Number.POSITIVE_INFINITY): number {
-    if (this.#loop.closed) return 0;
-    let n = 0;
-    for (const r of this.#rings) n += r.drainView(cb, max - n);
-    this.received += n;
-    return n;
-  }
-
-  /** start calls `cb` with each sample's data (valid only during the call) until close(). */
-  start(cb: RecordCallback): Promise<void> {
-    return this.#loop.start((max) => this.poll(cb, max), 'PerfBuffer');
-  }
-
-  /** startViews is start with pollViews' reused RecordView. */
-  startViews(cb: RecordViewCallback): Promise<void> {
-    return this.#loop.start((max) => this.pollViews(cb, max), 'PerfBuffer');
-  }
-
-  /** Symbol.asyncIterator yields a copy of each sample until close(). */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return this.#loop.iterate((cb) => {
-      if (this.#loop.closed) return 0;
-      let n = 0;
-      for (const r of this.#rings) n += r.drainCopy(cb);
-      this.received += n;
-      return n;
-    });
   }
 
   async closeAsync(): Promise<void> {
-    if (this.#loop.closed) return;
-    await this.#loop.stop();
+    if (this.loop.closed) return;
+    await this.loop.stop();
     this.#release();
     untrack(this);
   }
 
   close(): void {
-    if (this.#loop.closed && this.#events.length === 0) return;
-    void this.#loop.stop();
+    if (this.loop.closed && this.#events.length === 0) return;
+    void this.loop.stop();
     this.#release();
     untrack(this);
   }

@@ -50,3 +50,16 @@ export class RecordView {
 
 /** RecordViewCallback receives each record as the reader's one RecordView (valid only during the call). */
 export type RecordViewCallback = (rec: RecordView) => void;
+
+/**
+ * RecordCallback receives one record. `data` views the mapped ring: it is valid only during the call;
+ * copy it (`data.slice()`) to keep it.
+ */
+export type RecordCallback = (data: Uint8Array) => void;
+
+/** RecordSource is a decoder that hands out records three ways: views, copies, or one RecordView. */
+export interface RecordSource {
+  drain(cb: RecordCallback, max?: number): number;
+  drainCopy(cb: RecordCallback, max?: number): number;
+  drainView(cb: RecordViewCallback, max?: number): number;
+}

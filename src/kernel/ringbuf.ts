@@ -6,11 +6,23 @@ import { BpfkitError, DecodeError } from '../errors/index.js';
 import { MapType } from '../sys/bpf-cmd.js';
 import { Mapping, PROT_READ, PROT_WRITE, pageSize } from '../sys/mmap.js';
 import { PollLoop, type PollLoopOptions } from './poll-loop.js';
-import { RecordView, type RecordViewCallback } from './record-view.js';
+import { RecordReader } from './record-reader.js';
+import {
+  type RecordCallback,
+  type RecordSource,
+  RecordView,
+  type RecordViewCallback,
+} from './record-view.js';
 import { track, untrack } from './resources.js';
 
 export type { PollLoopOptions, WakeupMode } from './poll-loop.js';
-export { RecordView, type RecordViewCallback } from './record-view.js';
+export { RecordReader } from './record-reader.js';
+export {
+  type RecordCallback,
+  type RecordSource,
+  RecordView,
+  type RecordViewCallback,
+} from './record-view.js';
 
 /** RINGBUF_BUSY_BIT marks a record reserved but not yet committed. */
 export const RINGBUF_BUSY_BIT = 0x80000000;
@@ -19,19 +31,13 @@ export const RINGBUF_DISCARD_BIT = 0x40000000;
 /** RINGBUF_HDR_SZ is the record header: u32 len (with the two bits), u32 page offset. */
 export const RINGBUF_HDR_SZ = 8;
 
-/**
- * RecordCallback receives one record. `data` views the mapped ring: it is valid only during the call;
- * copy it (`data.slice()`) to keep it.
- */
-export type RecordCallback = (data: Uint8Array) => void;
-
 const TWO_32 = 2 ** 32;
 
 /**
  * RingReader decodes records from the two regions of a ring buffer. It does no I/O, so it also runs on
  * synthetic memory in tests. Positions are u64 in the kernel; JS numbers hold them exactly to 2^53.
  */
-export class RingReader {
+export class RingReader implements RecordSource {
   readonly #cons32: Int32Array;
   readonly #prod32: Int32Array;
   readonly #data32: Int32Array;
@@ -167,16 +173,14 @@ const fdOf = (m: RingBufferMap): number => (typeof m.fd === 'number' ? m.fd : m.
  * RingBuffer consumes a BPF ring buffer map (Linux 5.8) with a callback (`start`, `startViews`) or an
  * async iterator (`for await`). `close()` unmaps and stops; it is idempotent and runs at process exit.
  */
-export class RingBuffer implements AsyncIterable<Uint8Array> {
+export class RingBuffer extends RecordReader {
+  protected readonly source: RingReader;
   readonly #consumer: Mapping;
   readonly #producer: Mapping;
-  readonly #reader: RingReader;
-  readonly #loop: PollLoop;
   readonly #opts: RingBufferOptions;
-  /** received counts records handed to callbacks or iterators. */
-  received = 0;
 
   constructor(map: RingBufferMap, options: RingBufferOptions = {}) {
+    super(new PollLoop(options), options.copy ?? false, 'RingBuffer');
     const fd = fdOf(map);
     const size = map.maxEntries;
     const what = `ring buffer ${map.name || fd}`;
@@ -186,7 +190,6 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
       });
     }
     this.#opts = options;
-    this.#loop = new PollLoop(options);
     this.#consumer = Mapping.map(fd, pageSize, PROT_READ | PROT_WRITE, 0, `${what} consumer page`);
     try {
       this.#producer = Mapping.map(fd, pageSize + 2 * size, PROT_READ, pageSize, `${what} data`);
@@ -195,24 +198,14 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
       throw err;
     }
     try {
-      this.#loop.watch(fd, what);
+      this.loop.watch(fd, what);
     } catch (err) {
       this.#producer.unmap();
       this.#consumer.unmap();
       throw err;
     }
-    this.#reader = new RingReader(this.#consumer.buffer, this.#producer.buffer, size, pageSize);
+    this.source = new RingReader(this.#consumer.buffer, this.#producer.buffer, size, pageSize);
     track(this);
-  }
-
-  /** wakeups counts epoll wake-ups; received / wakeups is the records drained per wake-up. */
-  get wakeups(): number {
-    return this.#loop.wakeups;
-  }
-
-  /** ticks counts timer wake-ups (wakeup: 'timer'). */
-  get ticks(): number {
-    return this.#loop.ticks;
   }
 
   /** lost is the program's drop count, when a lostCounter was given; otherwise 0. */
@@ -222,63 +215,20 @@ export class RingBuffer implements AsyncIterable<Uint8Array> {
 
   /** available is the number of unread bytes in the ring. */
   get available(): number {
-    return this.#loop.closed ? 0 : this.#reader.available;
-  }
-
-  /** poll drains what is there now, without waiting; it returns the number of records read. */
-  poll(cb: RecordCallback, max?: number): number {
-    if (this.#loop.closed) return 0;
-    const n = this.#opts.copy ? this.#reader.drainCopy(cb, max) : this.#reader.drain(cb, max);
-    this.received += n;
-    return n;
-  }
-
-  /**
-   * pollViews is poll handing out one reused RecordView (valid only during the call; `slice()` keeps
-   * a record): the reader allocates nothing per record. `copy` does not apply.
-   */
-  pollViews(cb: RecordViewCallback, max?: number): number {
-    if (this.#loop.closed) return 0;
-    const n = this.#reader.drainView(cb, max);
-    this.received += n;
-    return n;
-  }
-
-  /**
-   * start calls `cb` for every record until close(); the promise settles when reading stops (it
-   * rejects if `cb` throws). One wake-up drains all available records. Like a listening socket, a
-   * reading buffer keeps the process alive until it is closed.
-   */
-  start(cb: RecordCallback): Promise<void> {
-    return this.#loop.start((max) => this.poll(cb, max), 'RingBuffer');
-  }
-
-  /** startViews is start with pollViews' reused RecordView. */
-  startViews(cb: RecordViewCallback): Promise<void> {
-    return this.#loop.start((max) => this.pollViews(cb, max), 'RingBuffer');
-  }
-
-  /** Symbol.asyncIterator yields a copy of each record until close(). */
-  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    return this.#loop.iterate((cb) => {
-      if (this.#loop.closed) return 0;
-      const n = this.#reader.drainCopy(cb);
-      this.received += n;
-      return n;
-    });
+    return this.loop.closed ? 0 : this.source.available;
   }
 
   /** closeAsync ends a running start() loop, waits for it and releases everything. */
   async closeAsync(): Promise<void> {
-    if (this.#loop.closed) return;
-    await this.#loop.stop();
+    if (this.loop.closed) return;
+    await this.loop.stop();
     this.#release();
   }
 
   /** close releases at once (exit paths); a pending start() loop ends on its next turn. */
   close(): void {
-    if (this.#loop.closed && this.#consumer.unmapped) return;
-    void this.#loop.stop();
+    if (this.loop.closed && this.#consumer.unmapped) return;
+    void this.loop.stop();
     this.#release();
   }
 
