@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { kernelIt } from '../testing/kernel.js';
 import type { TcpEvent } from './tcp-event.js';
@@ -91,6 +93,153 @@ describe('tcpconnect', () => {
     });
   });
 });
+
+// A connect refused at once: the port is bound but nothing listens, so the SYN is answered by a RST.
+const REFUSED = `
+import json, os, socket
+s = socket.socket(); s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]
+c = socket.socket()
+try: c.connect(('127.0.0.1', port))
+except ConnectionRefusedError: pass
+print(json.dumps({'pid': os.getpid(), 'server': port, 'client': 0}))
+`;
+
+// A non-blocking connect whose SYN is dropped: it returns EINPROGRESS and the socket stays in
+// SYN_SENT until the test ends the process (the alarm only ends it should nothing stop it first).
+const DROPPED = `
+import json, os, signal, socket
+c = socket.socket(); c.setblocking(False)
+try: c.connect(('10.99.0.2', 9))
+except BlockingIOError: pass
+print(json.dumps({'pid': os.getpid(), 'server': 9, 'client': c.getsockname()[1]}), flush=True)
+signal.alarm(10)
+signal.pause()
+`;
+
+// A blocking connect whose SYN is dropped: a thread prints the chosen port while connect() waits.
+const STUCK = `
+import json, os, signal, socket, threading, time
+c = socket.socket()
+def tell():
+    while c.getsockname()[1] == 0: time.sleep(0.01)
+    print(json.dumps({'pid': os.getpid(), 'server': 9, 'client': c.getsockname()[1]}), flush=True)
+threading.Thread(target=tell, daemon=True).start()
+signal.alarm(10)
+c.connect(('10.99.0.2', 9))
+`;
+
+/**
+ * withDropNet runs fn in a fresh namespace where 10.99.0.2 is reached through a veth pair whose other
+ * end is in the same namespace and drops every frame: the neighbour entry names a MAC it does not have.
+ */
+async function withDropNet<T>(fn: (ns: string) => Promise<T>): Promise<T> {
+  const ns = `bpfkit-drop-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+  const ip = (...args: string[]) => execFileSync('ip', ['-n', ns, ...args]);
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    ip('link', 'add', 'dropa', 'type', 'veth', 'peer', 'name', 'dropb');
+    ip('addr', 'add', '10.99.0.1/24', 'dev', 'dropa');
+    for (const dev of ['lo', 'dropa', 'dropb']) ip('link', 'set', dev, 'up');
+    ip('neigh', 'add', '10.99.0.2', 'lladdr', '02:00:00:00:99:02', 'dev', 'dropa');
+    return await fn(ns);
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns]);
+  }
+}
+
+const python = (script: string, ns?: string) => (): Workload =>
+  ns
+    ? startWorkload('ip', ['netns', 'exec', ns, 'python3', '-c', script])
+    : startWorkload('python3', ['-c', script]);
+
+describe('tcpconnect on connects that are never answered', () => {
+  kernelIt('reports a refused connect on 127.0.0.1, with and without the source port', async () => {
+    const plain = await trace(runTcpconnect, {}, python(REFUSED));
+    expect(plain.mine).toEqual([
+      expect.objectContaining({ comm: 'python3', raddr: '127.0.0.1', rport: plain.info.server }),
+    ]);
+    const withPort = await trace(runTcpconnect, { sourcePort: true }, python(REFUSED));
+    expect(withPort.mine).toEqual([
+      expect.objectContaining({ comm: 'python3', raddr: '127.0.0.1', rport: withPort.info.server }),
+    ]);
+    expect(withPort.mine[0]!.lport).toBeGreaterThan(0);
+    expect(withPort.mine[0]!.lport).not.toBe(withPort.info.server);
+  });
+
+  kernelIt('reports a connect whose SYN is dropped, as connect() returns EINPROGRESS', async () => {
+    await withDropNet(async (ns) => {
+      for (const opts of [{}, { sourcePort: true }, { localPort: true }]) {
+        const { events, info, seen } = await traceUntilSeen(opts, python(DROPPED, ns));
+        // Still open and never sent again: the record came from connect()'s return, not a later event.
+        expect(seen).toEqual({ retransmits: 0, inConnect: false });
+        expect(events).toEqual([
+          expect.objectContaining({ family: 2, laddr: '10.99.0.1', raddr: '10.99.0.2', rport: 9 }),
+        ]);
+        if (Object.keys(opts).length > 0) expect(events[0]!.lport).toBe(info.client);
+      }
+    });
+  });
+
+  kernelIt('reports a blocking connect with its source port while the SYN goes unanswered', async () => {
+    await withDropNet(async (ns) => {
+      const { events, info, seen } = await traceUntilSeen({ sourcePort: true }, python(STUCK, ns));
+      // Still inside connect(): the record came from the SYN sent again, not from the return.
+      expect(seen.inConnect).toBe(true);
+      expect(seen.retransmits).toBeGreaterThan(0);
+      expect(events).toEqual([
+        expect.objectContaining({ pid: info.pid, raddr: '10.99.0.2', rport: 9, lport: info.client }),
+      ]);
+    });
+  });
+});
+
+/** Seen is the connecting process's state when its first record arrived. */
+interface Seen {
+  retransmits: number;
+  inConnect: boolean;
+}
+
+/** procState reads the TCP retransmissions of the process's namespace and whether it is in connect(). */
+function procState(pid: number): Seen {
+  try {
+    const snmp = readFileSync(`/proc/${pid}/net/snmp`, 'utf8').split('\n');
+    const names = snmp.find((l) => l.startsWith('Tcp: '))!.split(' ');
+    const values = snmp.findLast((l) => l.startsWith('Tcp: '))!.split(' ');
+    // 42 is connect(2) on x86_64.
+    const inConnect = readFileSync(`/proc/${pid}/syscall`, 'utf8').startsWith('42 ');
+    return { retransmits: Number(values[names.indexOf('RetransSegs')]), inConnect };
+  } catch {
+    return { retransmits: -1, inConnect: false }; // the process is gone: its socket was closed
+  }
+}
+
+/** traceUntilSeen traces until the workload's first connect is reported, then ends the workload. */
+async function traceUntilSeen(opts: Parameters<typeof runTcpconnect>[0], start: () => Workload) {
+  const events: TcpEvent[] = [];
+  let work: Workload | undefined;
+  let seen: Seen | undefined;
+  let arrived: () => void = () => {};
+  const first = new Promise<void>((r) => (arrived = r));
+  await runTcpconnect(
+    {
+      ...opts,
+      ready: () => {
+        work = start();
+      },
+      onEvent: (e) => {
+        if (e.pid !== work?.child.pid) return;
+        events.push(e);
+        seen ??= procState(e.pid);
+        arrived();
+      },
+      done: first,
+    },
+    new CaptureOutput(),
+  );
+  work!.child.kill('SIGKILL');
+  await work!.exit;
+  return { events, info: pairInfo(work!), seen: seen! };
+}
 
 describe('tcpconnect -c', () => {
   kernelIt('counts connects per source, destination and port', async () => {

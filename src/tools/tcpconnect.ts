@@ -1,14 +1,15 @@
 // tcpconnect: active TCP connections — each connect() as the socket enters SYN_SENT, seen by the
-// sock:inet_sock_set_state tracepoint in the connecting task (no kprobes needed).
+// sock:inet_sock_set_state tracepoint in the connecting task (no kprobes needed), answered or not.
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r10 } from '../asm/index.js';
 import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField } from '../btf/tracefs-format.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
+import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
 import { requireRoot } from './common/session.js';
-import { countLost, filterTask } from './common/snippets.js';
-import { runTracer, type TracerResult } from './common/tracer.js';
+import { filterTask, ringOutput } from './common/snippets.js';
+import { runTracer, type TracerProgram, type TracerResult } from './common/tracer.js';
 import { decodeTcpEvent, TCP_EVENT, type TcpEvent } from './tcp-event.js';
 import {
   type ConnectCount,
@@ -40,6 +41,9 @@ const TCP_SYN_SENT = 2;
 const TCP_CLOSE = 7;
 const FP_EV = -80;
 const FP_SK = -88;
+const FP_TID = -92;
+const FP_PORT = -104;
+const SKC_NUM = 'sock.__sk_common.skc_num';
 
 /** StateLayout is where inet_sock_set_state keeps its fields. */
 interface StateLayout {
@@ -54,6 +58,13 @@ interface StateLayout {
   daddrV6: number;
   sport: number;
   skaddr: number;
+}
+
+/** RetransmitLayout is where tcp_retransmit_skb keeps the socket, its state and source port. */
+interface RetransmitLayout {
+  skaddr: number;
+  state: number;
+  sport: number;
 }
 
 function stateLayout(): StateLayout {
@@ -74,16 +85,48 @@ function stateLayout(): StateLayout {
   };
 }
 
+function retransmitLayout(): RetransmitLayout {
+  const f = readEventFormat('tcp:tcp_retransmit_skb');
+  const at = (n: string): number => eventField(f, n).offset;
+  return { skaddr: at('skaddr'), state: at('state'), sport: at('sport') };
+}
+
+/**
+ * sendPending sends the connect kept for the socket whose address is at FP_SK, with the source port
+ * in r1, and forgets it. The record is copied out and deleted first: of two programs racing for the
+ * same socket (a state change in softirq and the connect's return), only the one whose delete
+ * succeeds sends it.
+ */
+function sendPending(b: ProgramBuilder, label: string): void {
+  b.st('u16', r10, FP_PORT, r1)
+    .ldMap(r1, 'pending')
+    .mov(r2, r10)
+    .add(r2, FP_SK)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out');
+  for (let off = 0; off < TCP_EVENT.size; off += 8) b.ldx('u64', r1, r0, off).st('u64', r10, FP_EV + off, r1);
+  b.ldx('u16', r1, r10, FP_PORT)
+    .st('u16', r10, FP_EV + TCP_EVENT.lport, r1)
+    .ldMap(r1, 'pending')
+    .mov(r2, r10)
+    .add(r2, FP_SK)
+    .call('map_delete_elem')
+    .jmp('JNE', r0, 0, 'out');
+  ringOutput(b, FP_EV, TCP_EVENT.size, label);
+}
+
 function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
   const E = TCP_EVENT;
+  const withPort = o.sourcePort || o.localPort;
   const b = new ProgramBuilder()
     .mov(r6, r1)
     .ldx('u16', r1, r6, L.protocol)
     .jmp('JNE', r1, IPPROTO_TCP, 'out')
     .ldx('u32', r1, r6, L.oldstate);
-  if (o.sourcePort || o.localPort) b.jmp('JEQ', r1, TCP_SYN_SENT, 'leaving');
+  if (withPort) b.jmp('JEQ', r1, TCP_SYN_SENT, 'leaving');
   b.jmp('JNE', r1, TCP_CLOSE, 'out').ldx('u32', r1, r6, L.newstate).jmp('JNE', r1, TCP_SYN_SENT, 'out');
   filterTask(b, { pid: o.pid, uid: o.uid }, 'out', r7);
+  b.st('u32', r10, FP_TID, r7);
   for (let off = 0; off < E.size; off += 8) b.st('u64', r10, FP_EV + off, 0);
   b.rsh(r7, 32)
     .st('u32', r10, FP_EV + E.pid, r7)
@@ -114,9 +157,17 @@ function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
     .add(r1, FP_EV + E.comm)
     .mov(r2, 16)
     .call('get_current_comm');
-  if (o.sourcePort || o.localPort) {
-    // The source port is chosen after the socket enters SYN_SENT: keep the event until it leaves.
-    b.ldx('u64', r1, r6, L.skaddr)
+  if (withPort) {
+    // A socket bound before connect() has its port already; otherwise the port is chosen just after
+    // it enters SYN_SENT, so the record waits for the first of: connect() returning, the socket
+    // leaving SYN_SENT, or the SYN being sent again (a connect whose SYNs go unanswered).
+    b.ldx('u16', r1, r6, L.sport)
+      .st('u16', r10, FP_EV + E.lport, r1)
+      .jmp('JEQ', r1, 0, 'unbound');
+    ringOutput(b, FP_EV, E.size, 'bound');
+    b.ja('out')
+      .label('unbound')
+      .ldx('u64', r1, r6, L.skaddr)
       .st('u64', r10, FP_SK, r1)
       .ldMap(r1, 'pending')
       .mov(r2, r10)
@@ -125,40 +176,66 @@ function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
       .add(r3, FP_EV)
       .mov(r4, 0)
       .call('map_update_elem')
+      .ldMap(r1, 'connecting')
+      .mov(r2, r10)
+      .add(r2, FP_TID)
+      .mov(r3, r10)
+      .add(r3, FP_SK)
+      .mov(r4, 0)
+      .call('map_update_elem')
       .ja('out')
       .label('leaving')
       .ldx('u64', r1, r6, L.skaddr)
       .st('u64', r10, FP_SK, r1)
-      .ldMap(r1, 'pending')
-      .mov(r2, r10)
-      .add(r2, FP_SK)
-      .call('map_lookup_elem')
-      .jmp('JEQ', r0, 0, 'out')
-      .mov(r7, r0)
-      .ldx('u16', r1, r6, L.sport)
-      .st('u16', r7, E.lport, r1)
-      .ldMap(r1, 'events')
-      .mov(r2, r7)
-      .mov(r3, E.size)
-      .mov(r4, 0)
-      .call('ringbuf_output')
-      .mov(r8, r0)
-      .ldMap(r1, 'pending')
-      .mov(r2, r10)
-      .add(r2, FP_SK)
-      .call('map_delete_elem')
-      .jmp('JEQ', r8, 0, 'out');
-    countLost(b, 'lost');
+      .ldx('u16', r1, r6, L.sport);
+    sendPending(b, 'left');
     return b.label('out').mov(r0, 0).exit().build();
   }
-  b.ldMap(r1, 'events')
+  ringOutput(b, FP_EV, E.size, 'sent');
+  return b.label('out').mov(r0, 0).exit().build();
+}
+
+/** retransmitProgram sends a kept connect when its SYN is sent again: the first SYN went unanswered. */
+function retransmitProgram(L: RetransmitLayout): BuiltProgram {
+  const b = new ProgramBuilder()
+    .mov(r6, r1)
+    .ldx('u32', r1, r6, L.state)
+    .jmp('JNE', r1, TCP_SYN_SENT, 'out')
+    .ldx('u64', r1, r6, L.skaddr)
+    .st('u64', r10, FP_SK, r1)
+    .ldx('u16', r1, r6, L.sport);
+  sendPending(b, 'again');
+  return b.label('out').mov(r0, 0).exit().build();
+}
+
+/**
+ * connectExitProgram sends the connect kept for this thread's socket as connect() returns (at once for
+ * a non-blocking connect), with the source port read from sock_common.skc_num (host order).
+ */
+function connectExitProgram(skcNum: number): BuiltProgram {
+  const b = new ProgramBuilder()
+    .call('get_current_pid_tgid')
+    .st('u32', r10, FP_TID, r0)
+    .ldMap(r1, 'connecting')
     .mov(r2, r10)
-    .add(r2, FP_EV)
-    .mov(r3, E.size)
-    .mov(r4, 0)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'out');
-  countLost(b, 'lost');
+    .add(r2, FP_TID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .ldx('u64', r6, r0, 0)
+    .st('u64', r10, FP_SK, r6)
+    .ldMap(r1, 'connecting')
+    .mov(r2, r10)
+    .add(r2, FP_TID)
+    .call('map_delete_elem')
+    .st('u64', r10, FP_PORT, 0)
+    .mov(r1, r10)
+    .add(r1, FP_PORT)
+    .mov(r2, 2)
+    .mov(r3, r6)
+    .add(r3, skcNum)
+    .call('probe_read_kernel')
+    .ldx('u16', r1, r10, FP_PORT);
+  sendPending(b, 'returned');
   return b.label('out').mov(r0, 0).exit().build();
 }
 
@@ -166,14 +243,34 @@ function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
 export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promise<TracerResult> {
   requireRoot('tcpconnect');
   ensureTracefs();
+  const withPort = opts.sourcePort || opts.localPort;
   const insns = connectProgram(opts, stateLayout());
+  const portPrograms: TracerProgram[] = withPort
+    ? [
+        {
+          name: 'tcp_connect_ret',
+          type: 'tracepoint',
+          insns: connectExitProgram(memberOffsets([SKC_NUM])[SKC_NUM]!),
+          attach: ['syscalls:sys_exit_connect'],
+        },
+        {
+          name: 'tcp_syn_again',
+          type: 'tracepoint',
+          insns: retransmitProgram(retransmitLayout()),
+          attach: ['tcp:tcp_retransmit_skb'],
+        },
+      ]
+    : [];
   let startNs: number | undefined;
   const counts = new Map<string, ConnectCount>();
   const result = await runTracer(
     {
       tool: 'tcpconnect',
-      programs: [{ name: 'tcp_connect', type: 'tracepoint', insns, attach: ['sock:inet_sock_set_state'] }],
-      ...(opts.sourcePort || opts.localPort
+      programs: [
+        { name: 'tcp_connect', type: 'tracepoint', insns, attach: ['sock:inet_sock_set_state'] },
+        ...portPrograms,
+      ],
+      ...(withPort
         ? {
             maps: {
               pending: {
@@ -182,6 +279,13 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
                 valueSize: TCP_EVENT.size,
                 maxEntries: 10240,
                 name: 'tcpconnect_pending',
+              },
+              connecting: {
+                type: 'hash' as const,
+                keySize: 4,
+                valueSize: 8,
+                maxEntries: 10240,
+                name: 'tcpconnect_conn',
               },
             },
           }
