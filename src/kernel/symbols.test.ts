@@ -1,11 +1,15 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isRoot } from '../testing/kernel.js';
 import {
+  forgetMaps,
   formatSymbol,
   kernelSymbols,
   parseKallsyms,
   parseMaps,
+  rememberMaps,
   SymbolTable,
   UserSymbolizer,
 } from './symbols.js';
@@ -60,6 +64,33 @@ describe('SymbolTable', () => {
     const s = new UserSymbolizer(process.pid).lookup(addr);
     expect(['malloc', '__libc_malloc']).toContain(s?.name);
     expect(s?.offset).toBe(3n);
+  });
+});
+
+describe('UserSymbolizer after the process exits', () => {
+  it('resolves through the maps rememberMaps kept, and not at all without them', async () => {
+    // sleep maps libc; the address of clock_nanosleep in it is where it sleeps.
+    const child = spawn('/bin/sleep', ['30'], { stdio: 'ignore' });
+    const pid = child.pid!;
+    const t = resolveUprobe('c', 'clock_nanosleep');
+    let maps = parseMaps('');
+    // The exec (and ld.so mapping libc) may still be under way: read until libc is there.
+    for (let i = 0; i < 1000 && !maps.some((m) => m.path === t.path); i++) {
+      maps = parseMaps(readFileSync(`/proc/${pid}/maps`, 'utf8'));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const libc = maps.find(
+      (m) => m.path === t.path && t.offset >= m.offset && t.offset < m.offset + (m.end - m.start),
+    )!;
+    const addr = libc.start + (t.offset - libc.offset);
+    expect(rememberMaps(pid)).toBe(true);
+    expect(new UserSymbolizer(pid).lookup(addr)?.name).toBe('clock_nanosleep');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(rememberMaps(pid)).toBe(false);
+    expect(new UserSymbolizer(pid).lookup(addr)?.name).toBe('clock_nanosleep');
+    forgetMaps(pid);
+    expect(new UserSymbolizer(pid).lookup(addr)).toBeUndefined();
   });
 });
 

@@ -114,26 +114,73 @@ export function parseMaps(text: string): MapEntry[] {
   return out;
 }
 
+/** readMaps reads the executable mappings of a live process, undefined once it has exited. */
+function readMaps(pid: number): MapEntry[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/maps`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // An exited process that is not yet reaped still has /proc/PID, but an empty maps file.
+  const maps = parseMaps(text);
+  return maps.length > 0 ? maps : undefined;
+}
+
+/** lastMaps keeps the last mappings seen of each remembered process, for after it exits. */
+const lastMaps = new Map<number, MapEntry[]>();
+
 /**
- * UserSymbolizer resolves addresses of one process. Read it while the process lives: /proc/PID/maps
- * is gone after exit.
+ * rememberMaps reads a process's mappings now and keeps them, so addresses from it still resolve
+ * once it has exited (events are read in batches, often after a short-lived process is gone). It
+ * returns false when the process has already exited.
+ */
+export function rememberMaps(pid: number): boolean {
+  const maps = readMaps(pid);
+  if (maps) lastMaps.set(pid, maps);
+  return maps !== undefined;
+}
+
+/** forgetMaps drops what rememberMaps kept for `pid` (all processes without an argument). */
+export function forgetMaps(pid?: number): void {
+  if (pid === undefined) lastMaps.clear();
+  else lastMaps.delete(pid);
+}
+
+/** How long a miss waits before /proc/PID/maps is read again (a bad address must not re-read it per event). */
+const REREAD_MS = 20;
+
+/**
+ * UserSymbolizer resolves addresses of one process through its /proc/PID/maps. The maps are read
+ * while the process lives and read again when an address misses them (dlopen, exec); once the
+ * process is gone, the last maps read — here or by rememberMaps — stay in use.
  */
 export class UserSymbolizer {
-  readonly #maps: MapEntry[];
+  readonly #pid: number;
+  #maps: MapEntry[];
+  #readAt: number;
   readonly #tables = new Map<string, SymbolTable | null>();
 
   constructor(pid: number) {
-    let text = '';
-    try {
-      text = readFileSync(`/proc/${pid}/maps`, 'utf8');
-    } catch {
-      // the process has exited: addresses print as hex
-    }
-    this.#maps = parseMaps(text);
+    this.#pid = pid;
+    const maps = readMaps(pid);
+    if (maps && lastMaps.has(pid)) lastMaps.set(pid, maps);
+    this.#maps = maps ?? lastMaps.get(pid) ?? [];
+    this.#readAt = Date.now();
   }
 
+  /** lookup resolves `addr` to a function of the file mapped there (or file+offset without symbols). */
   lookup(addr: bigint): ResolvedSymbol | undefined {
-    const map = this.#maps.find((m) => addr >= m.start && addr < m.end);
+    let map = this.#find(addr);
+    if (!map && Date.now() - this.#readAt >= REREAD_MS) {
+      this.#readAt = Date.now();
+      const maps = readMaps(this.#pid);
+      if (maps) {
+        if (lastMaps.has(this.#pid)) lastMaps.set(this.#pid, maps);
+        this.#maps = maps;
+        map = this.#find(addr);
+      }
+    }
     if (!map) return undefined;
     const table = this.#table(map.path);
     const fileOff = addr - map.start + map.offset;
@@ -147,6 +194,10 @@ export class UserSymbolizer {
     const sym = vaddr === undefined || !table ? undefined : table.lookup(vaddr);
     if (!sym) return { name: `${elfPath}+0x${fileOff.toString(16)}`, offset: 0n, module: elfPath };
     return { ...sym, module: elfPath };
+  }
+
+  #find(addr: bigint): MapEntry | undefined {
+    return this.#maps.find((m) => addr >= m.start && addr < m.end);
   }
 
   #table(path: string): SymbolTable | null {

@@ -247,7 +247,13 @@ export async function run(opts: RunOptions): Promise<number> {
     const reading = ring.start((rec) => session.event(rec));
     // Producers wake the reader only in batches; a timer picks up sparse events.
     const ringRef = ring;
-    ticker = setInterval(() => ringRef.poll((rec) => session.event(rec)), 50);
+    // The -c/-p target's maps are kept each tick, so its addresses resolve after it exits.
+    const target = symbols ? (child?.pid ?? opts.pid) : undefined;
+    if (target !== undefined) symbols!.rememberMaps(target);
+    ticker = setInterval(() => {
+      if (target !== undefined) symbols!.rememberMaps(target);
+      ringRef.poll((rec) => session.event(rec));
+    }, 50);
     session.stopTicker = () => clearInterval(ticker);
     for (const p of begin) p.prog.testRun({ ctx: Buffer.alloc(8) });
     ring.poll((rec) => session.event(rec));

@@ -113,3 +113,19 @@ describe.skipIf(!hasGcc)('usdt probes behind a semaphore (gcc builds the workloa
     expect(out).toContain('@n: 3');
   });
 });
+
+describe.skipIf(!hasGcc)('usym of a -c command (gcc builds the workload)', () => {
+  const script = () => `uprobe:${sema}:bk_call { printf("%s %s\\n", usym(reg("ip")), usym(arg0)); }`;
+
+  kernelIt('names the probed function and a function-pointer argument while the process lives', async () => {
+    // 2 calls, then a 500 ms pause: the records are read before the process exits.
+    const out = await trace(script(), `${sema} 2 0 500`);
+    expect(out.split('\n').filter((l) => l === 'bk_call bk_callback')).toHaveLength(2);
+  });
+
+  kernelIt('still names them when the command exits right after the calls', async () => {
+    // A 300 ms pause first, then 2 calls and exit: only the maps kept for the -c target resolve them.
+    const out = await trace(script(), `${sema} 2 300`);
+    expect(out.split('\n').filter((l) => l === 'bk_call bk_callback')).toHaveLength(2);
+  });
+});

@@ -38,9 +38,12 @@ __attribute__((noinline)) int bk_callback(int i) { return i + 1; }
 
 __attribute__((noinline)) int bk_call(int (*fn)(int), int i) { return fn(i); }
 
+/* Usage: bksema [N [BEFORE_MS [AFTER_MS]]]: N probe sites hit, with optional pauses before and after. */
 int main(int argc, char **argv) {
   int n = argc > 1 ? atoi(argv[1]) : 3;
   int ran = 0;
+  /* A pause before lets a tracer read /proc/PID/maps while the process lives, before it acts. */
+  if (argc > 2) usleep(atoi(argv[2]) * 1000);
   for (int i = 0; i < n; i++) {
     if (*(volatile unsigned short *)&bktest_guarded_semaphore) {
       ran++;
@@ -50,7 +53,7 @@ int main(int argc, char **argv) {
   }
   printf("guarded code ran %d of %d times\n", ran, n);
   fflush(stdout);
-  /* An optional pause keeps the process (and its /proc/PID/maps) alive after the probes fired. */
-  if (argc > 2) usleep(atoi(argv[2]) * 1000);
+  /* A pause after keeps the process (and its /proc/PID/maps) alive after the probes fired. */
+  if (argc > 3) usleep(atoi(argv[3]) * 1000);
   return 0;
 }
