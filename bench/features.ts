@@ -1,12 +1,13 @@
 // bench/features: how fast `bpfkit features` answers and how much memory it takes, next to
 // `bpftool feature probe kernel` on the same machine.
-// Run as root: `node --import tsx bench/features.ts [runs] [--no-build]`.
+// Run as root: `node --import tsx bench/features.ts [runs]`.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bpfkitCli } from './bpfkit-cli.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5);
@@ -62,35 +63,7 @@ function series(name: string, argv: string[]): { ms: number; rss: number | undef
 
 console.log(`bpfkit features vs bpftool feature probe kernel — median of ${runs} runs, after one warm-up\n`);
 
-/**
- * builtCli returns a compiled CLI: dist/ when `npm run build` has run, else a build into
- * node_modules/.cache (so its imports still resolve), since running through tsx adds its start-up.
- */
-function builtCli(): string | undefined {
-  const dist = join(root, 'dist', 'cli', 'main.js');
-  if (existsSync(dist)) return dist;
-  if (process.argv.includes('--no-build')) return undefined;
-  const out = join(root, 'node_modules', '.cache', 'bpfkit-bench');
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  // Type errors elsewhere in the tree do not stop tsc from emitting JavaScript.
-  spawnSync(
-    process.execPath,
-    [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--sourceMap', 'false', '--declaration', 'false'],
-    { cwd: root, stdio: 'ignore' },
-  );
-  const main = join(out, 'cli', 'main.js');
-  return existsSync(main) ? main : undefined;
-}
-
-const built = builtCli();
-const ours = built ? series('bpfkit features (compiled)', [process.execPath, built, 'features']) : undefined;
-series('bpfkit features (from source via tsx)', [
-  process.execPath,
-  '--import',
-  'tsx',
-  join(root, 'src/cli/main.ts'),
-  'features',
-]);
+const ours = series('bpfkit features', [...bpfkitCli(), 'features']);
 
 // In-process cost: just the probes, without Node's start-up.
 const { probeFeaturesSync } = await import('../src/kernel/features.js');

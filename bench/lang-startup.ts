@@ -4,31 +4,11 @@
 // events each reports lost. Run: npx tsx bench/lang-startup.ts (RUNS=5 by default).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { bpfkitCli } from './bpfkit-cli.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.RUNS ?? 5);
 const BPFTRACE = '/usr/bin/bpftrace';
-
-/** bpfkitArgv compiles the CLI afresh (type errors elsewhere do not stop emit) and runs the JavaScript. */
-function bpfkitArgv(): string[] {
-  const out = join(root, 'node_modules', '.cache', 'bpfkit-bench-lang');
-  rmSync(out, { recursive: true, force: true });
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  spawnSync(
-    process.execPath,
-    [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--sourceMap', 'false', '--declaration', 'false'],
-    {
-      cwd: root,
-      stdio: 'ignore',
-    },
-  );
-  const main = join(out, 'cli', 'main.js');
-  if (existsSync(main)) return [process.execPath, main];
-  return [process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
-}
 
 const median = (xs: number[]): number =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -110,7 +90,7 @@ async function once(argv: string[], workload: string[] | undefined): Promise<Res
   return { startupMs, rssMb, workloadMs, lost, lines };
 }
 
-const bpfkit = bpfkitArgv();
+const bpfkit = bpfkitCli();
 const haveBpftrace = existsSync(BPFTRACE);
 const argvFor = (tool: 'bpfkit' | 'bpftrace', prog: string): string[] =>
   // bpftrace fully buffers a piped stdout unless told otherwise; "ready" must arrive when printed.

@@ -9,22 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** bpfkitCli returns the argv prefix that runs the compiled CLI (building it once if needed). */
-export function bpfkitCli(): string[] {
-  const dist = join(root, 'dist', 'cli', 'main.js');
-  if (existsSync(dist)) return [process.execPath, dist];
-  const out = join(root, 'node_modules', '.cache', 'bpfkit-bench-tools');
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  // Type errors elsewhere in the tree do not stop tsc from emitting JavaScript.
-  spawnSync(
-    process.execPath,
-    [tsc, '-p', 'tsconfig.build.json', '--outDir', out, '--sourceMap', 'false', '--declaration', 'false'],
-    { cwd: root, stdio: 'ignore' },
-  );
-  const main = join(out, 'cli', 'main.js');
-  if (existsSync(main)) return [process.execPath, main];
-  return [process.execPath, '--import', 'tsx', join(root, 'src', 'cli', 'main.ts')];
-}
+export { bpfkitCli } from './bpfkit-cli.js';
 
 /** Peer is one implementation of a tool: its command line, or why it cannot run. */
 export interface Peer {

@@ -1,25 +1,6 @@
 #!/usr/bin/env node
-// The `bpfkit` command: parses arguments, dispatches to a subcommand, prints user errors in one line.
+// The `bpfkit` command as an ES module (dist/cli/main.js); bin/bpfkit runs the bundled copy instead.
 
-import { Command, CommanderError } from 'commander';
-import { registerCommands } from './commands.js';
-import { runMain } from './run.js';
+import { main } from './cli.js';
 
-const program = new Command('bpfkit')
-  .description('eBPF for TypeScript: assemble, verify, load, attach and trace with no C toolchain')
-  .version('0.1.0')
-  .option('--debug', 'print stack traces for errors')
-  .showHelpAfterError()
-  .exitOverride();
-
-registerCommands(program);
-
-await runMain(async () => {
-  try {
-    await program.parseAsync(process.argv);
-  } catch (err) {
-    // Help and --version are not errors; commander has already printed its own usage message.
-    if (err instanceof CommanderError) process.exit(err.exitCode);
-    throw err;
-  }
-});
+await main(process.argv);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NotSupportedError } from '../errors/index.js';
-import { runCli } from '../testing/cli.js';
+import { cliEntry, runCli } from '../testing/cli.js';
 import { kernelIt } from '../testing/kernel.js';
 import {
   hasAttachType,
@@ -107,7 +107,7 @@ describe('bpfkit features', () => {
     // runCli cannot switch users, so spawn the CLI as nobody directly.
     const { spawnSync } = await import('node:child_process');
     const { repoRoot } = await import('../testing/cli.js');
-    const res = spawnSync(process.execPath, ['--import', 'tsx', `${repoRoot}/src/cli/main.ts`, 'features'], {
+    const res = spawnSync(process.execPath, [...cliEntry(), 'features'], {
       cwd: repoRoot,
       uid: 65534,
       gid: 65534,

@@ -1,4 +1,5 @@
-// runCli runs the `bpfkit` CLI from source (through tsx) in a child process, for CLI tests.
+// runCli runs the `bpfkit` CLI in a child process, for CLI tests: the bundle the test run built from
+// the current sources (src/testing/bundle-setup.ts), or the sources through tsx outside vitest.
 
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -12,13 +13,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/** cliEntry is what follows `node` to start the CLI: the test bundle, or tsx and the sources. */
+export function cliEntry(): string[] {
+  const bundle = process.env.BPFKIT_TEST_CLI;
+  return bundle ? [bundle] : ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts')];
+}
+
 /** runCli spawns `bpfkit ...args` and collects its output; `input` is written to its stdin. */
 export function runCli(
   args: string[],
   options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], {
+    const child = spawn(process.execPath, [...cliEntry(), ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

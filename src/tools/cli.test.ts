@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../testing/cli.js';
+import { cliEntry, repoRoot, runCli } from '../testing/cli.js';
 import { kernelIt } from '../testing/kernel.js';
 
 const TOOLS = ['tcplife', 'strace', 'execsnoop', 'opensnoop'];
@@ -35,14 +34,10 @@ describe('tool commands', () => {
   });
 
   kernelIt('stream events to a pipe as they happen and exit 0 on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'execsnoop', '--json'],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...cliEntry(), 'execsnoop', '--json'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const tag = `bpfkit-cli-${process.pid}`;
     let out = '';
     let stderr = '';
@@ -83,7 +78,7 @@ describe('tool commands', () => {
 
   kernelIt('say clearly that they need root', async () => {
     for (const tool of ['opensnoop', 'tcplife', 'execsnoop']) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), tool], {
+      const child = spawn(process.execPath, [...cliEntry(), tool], {
         cwd: repoRoot,
         uid: 65534,
         gid: 65534,

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../testing/cli.js';
+import { cliEntry, repoRoot, runCli } from '../testing/cli.js';
 import { kernelIt } from '../testing/kernel.js';
 
 const TOOLS = [
@@ -56,14 +55,10 @@ describe('more tool commands', () => {
   });
 
   kernelIt('stream exits to a pipe as they happen and exit 0 on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'exitsnoop', '--json'],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [...cliEntry(), 'exitsnoop', '--json'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -94,11 +89,10 @@ describe('more tool commands', () => {
 
   kernelIt('profile prints the stacks it counted on SIGTERM', async () => {
     const busy = spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'profile', '-F', '199', '-p', String(busy.pid)],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [...cliEntry(), 'profile', '-F', '199', '-p', String(busy.pid)], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const attached = new Promise<void>((resolve) => {
       child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { getFdById } from '../../sys/bpf.js';
-import { repoRoot, runCli } from '../../testing/cli.js';
+import { cliEntry, repoRoot, runCli } from '../../testing/cli.js';
 import { kernelIt } from '../../testing/kernel.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfkit-load-'));
@@ -103,9 +103,7 @@ describe('bpfkit load', () => {
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        join(repoRoot, 'src/cli/main.ts'),
+        ...cliEntry(),
         'load',
         counter,
         '--type',
@@ -140,17 +138,7 @@ describe('bpfkit load', () => {
   kernelIt('without root it says it needs root or CAP_BPF, in one line', () => {
     const r = spawnSync(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(repoRoot, 'src/cli/main.ts'),
-        'load',
-        counter,
-        '--type',
-        'tracepoint',
-        '--map',
-        'counts:array:4:8:1',
-      ],
+      [...cliEntry(), 'load', counter, '--type', 'tracepoint', '--map', 'counts:array:4:8:1'],
       {
         cwd: repoRoot,
         uid: 65534,

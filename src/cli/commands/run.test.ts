@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../../testing/cli.js';
+import { cliEntry, repoRoot, runCli } from '../../testing/cli.js';
 import { kernelIt } from '../../testing/kernel.js';
 
 describe('bpfkit run', () => {
@@ -82,14 +82,7 @@ describe('bpfkit run', () => {
   kernelIt('detaches and prints maps on Ctrl-C', async () => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(repoRoot, 'src/cli/main.ts'),
-        'run',
-        '-e',
-        'interval:ms:10 { @ticks = count(); }',
-      ],
+      [...cliEntry(), 'run', '-e', 'interval:ms:10 { @ticks = count(); }'],
       {
         cwd: repoRoot,
         stdio: ['ignore', 'pipe', 'pipe'],

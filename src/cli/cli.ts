@@ -1,0 +1,27 @@
+// The `bpfkit` program: parses arguments, dispatches to a subcommand, prints user errors in one line.
+
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands.js';
+import { runMain } from './run.js';
+
+/** main runs the CLI on an argv as process.argv holds it (node, script, args…). */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('bpfkit')
+    .description('eBPF for TypeScript: assemble, verify, load, attach and trace with no C toolchain')
+    .version('0.1.0')
+    .option('--debug', 'print stack traces for errors')
+    .showHelpAfterError()
+    .exitOverride();
+
+  registerCommands(program);
+
+  await runMain(async () => {
+    try {
+      await program.parseAsync(argv);
+    } catch (err) {
+      // Help and --version are not errors; commander has already printed its own usage message.
+      if (err instanceof CommanderError) process.exit(err.exitCode);
+      throw err;
+    }
+  });
+}
