@@ -98,6 +98,13 @@ describe('ElfFile', () => {
     expect(elf.vaddrOf(off)).toBe(malloc!.value);
   });
 
+  it('names every section, .bss (no file bytes) included', () => {
+    const elf = new ElfFile(readFileSync('/lib/x86_64-linux-gnu/libc.so.6'));
+    const nobits = elf.sections.filter((s) => s.type === 8).map((s) => s.name);
+    expect(nobits).toContain('.bss');
+    expect(elf.sections.filter((s, i) => i > 0 && s.name === '')).toEqual([]);
+  });
+
   it('rejects non-ELF and truncated input with DecodeError', () => {
     expect(() => new ElfFile(new Uint8Array(10))).toThrow(DecodeError);
     expect(() => new ElfFile(new Uint8Array(64))).toThrow(/bad magic/);

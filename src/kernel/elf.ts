@@ -129,7 +129,7 @@ export class ElfFile {
     const strtab = raw[shstrndx];
     this.sections = raw.map((s, i) => ({
       ...s,
-      name: strtab && s.type !== 8 ? this.#string(strtab, nameOffsets[i] ?? 0) : '',
+      name: strtab && strtab.type !== SHT_NOBITS ? this.#string(strtab, nameOffsets[i] ?? 0) : '',
     }));
   }
 
