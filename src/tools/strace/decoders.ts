@@ -162,7 +162,43 @@ const STATX_MASK: Flag[] = [
   [0x800, 'STATX_BTIME'],
   [0x1000, 'STATX_MNT_ID'],
   [0x2000, 'STATX_DIOALIGN'],
+  [0x4000, 'STATX_MNT_ID_UNIQUE'],
+  [0x8000, 'STATX_SUBVOL'],
+  [0x10000, 'STATX_WRITE_ATOMIC'],
+  [0x20000, 'STATX_DIO_READ_ALIGN'],
 ];
+/** STATX_ATTRS are stx_attributes bits (include/uapi/linux/stat.h). */
+const STATX_ATTRS: Flag[] = [
+  [0x4, 'STATX_ATTR_COMPRESSED'],
+  [0x10, 'STATX_ATTR_IMMUTABLE'],
+  [0x20, 'STATX_ATTR_APPEND'],
+  [0x40, 'STATX_ATTR_NODUMP'],
+  [0x800, 'STATX_ATTR_ENCRYPTED'],
+  [0x1000, 'STATX_ATTR_AUTOMOUNT'],
+  [0x2000, 'STATX_ATTR_MOUNT_ROOT'],
+  [0x100000, 'STATX_ATTR_VERITY'],
+  [0x200000, 'STATX_ATTR_DAX'],
+  [0x400000, 'STATX_ATTR_WRITE_ATOMIC'],
+];
+const AT_STATX_SYNC_TYPE = 0x6000n;
+const STATX_SYNC = [
+  'AT_STATX_SYNC_AS_STAT',
+  'AT_STATX_FORCE_SYNC',
+  'AT_STATX_DONT_SYNC',
+  'AT_STATX_SYNC_TYPE',
+];
+
+/** statxFlags prints statx's flags as strace does: the sync type first, even when it is 0. */
+function statxFlags(v: bigint): string {
+  const sync = STATX_SYNC[Number((v & AT_STATX_SYNC_TYPE) >> 13n)]!;
+  const rest = flags(v & 0xffffffffn & ~AT_STATX_SYNC_TYPE, AT_FLAGS, '');
+  return rest === '' ? sync : `${sync}|${rest}`;
+}
+
+/** statxMask prints a STATX_* mask (the statx argument and stx_mask). */
+export const statxMask = (v: bigint): string => flags(v & 0xffffffffn, STATX_MASK);
+/** statxAttributes prints stx_attributes. */
+export const statxAttributes = (v: bigint): string => flags(v, STATX_ATTRS);
 
 const table = (entries: Record<number, string>): ReadonlyMap<number, string> =>
   new Map(Object.entries(entries).map(([k, v]) => [Number(k), v]));
@@ -427,6 +463,9 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'timespec_out':
     case 'fds_out':
     case 'rlimit_out':
+    case 'statx_out':
+    case 'dirents_out':
+    case 'random_out':
       return ptr(v);
     case 'fd':
       return int(v);
@@ -483,7 +522,9 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'cloexec_flags':
       return flags(v, CLOEXEC_FLAGS);
     case 'statx_mask':
-      return flags(v & 0xffffffffn, STATX_MASK);
+      return statxMask(v);
+    case 'statx_flags':
+      return statxFlags(v);
     case 'prctl_option':
       return enumName(v, PRCTL);
   }

@@ -3,10 +3,10 @@
 
 import { decodeScalar, hex, openNeedsMode, ptr } from './decoders.js';
 import { errnoSuffix, isRestart } from './errno-names.js';
-import { quote } from './quote.js';
+import { quote, quoteHex } from './quote.js';
 import type { SyscallRecord } from './record.js';
 import { formatStruct } from './structs.js';
-import { STRUCT_AT, STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
+import { STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
 
 /** FormatOptions are strace's output switches. */
 export interface FormatOptions {
@@ -40,30 +40,39 @@ export function syscallName(nr: number): string {
   return SYSCALLS.get(nr)?.name ?? nameOf(nr) ?? `syscall_0x${nr.toString(16)}`;
 }
 
-/** hasStructAfterPath says whether sig's record holds a path, then a struct at STRUCT_AT (newfstatat). */
+/** hasStructAfterPath says whether sig's record holds a path, then a struct after its NUL (newfstatat). */
 function hasStructAfterPath(sig: SyscallSig): boolean {
   return sig.args.includes('path') && sig.args.some((a) => STRUCT_OUT_SIZE[a] !== undefined);
+}
+
+/** pathEnd is the length of the path at the start of data, with its NUL (data.length if it has none). */
+function pathEnd(data: Uint8Array): number {
+  const nul = data.indexOf(0);
+  return nul < 0 ? data.length : nul + 1;
 }
 
 function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number): string {
   const kind = sig.args[i]!;
   if (rec.argLo(i) === 0 && rec.argHi(i) === 0) return 'NULL';
-  let data = rec.data;
+  const data = rec.data;
   const size = STRUCT_OUT_SIZE[kind];
   if (size !== undefined) {
-    const at = hasStructAfterPath(sig) ? STRUCT_AT : 0;
+    const at = hasStructAfterPath(sig) ? pathEnd(data) : 0;
     if (rec.ret !== 0n || data.length < at + size) return ptr(rec.arg(i));
     return formatStruct(kind, data.subarray(at, at + size)) ?? ptr(rec.arg(i));
   }
-  if (kind === 'path' && hasStructAfterPath(sig)) {
-    const head = data.subarray(0, Math.min(data.length, STRUCT_AT));
-    const nul = head.indexOf(0);
-    data = nul < 0 ? head : head.subarray(0, nul + 1);
+  if (kind === 'path') {
+    // Paths are printed whole, as strace does, whatever -s says.
+    return data.length === 0 ? ptr(rec.arg(i)) : quote(data, false, true);
   }
-  if (kind === 'path') return data.length === 0 ? ptr(rec.arg(i)) : quote(data, false, true);
+  if (kind === 'dirents_out') {
+    if (rec.ret < 0n || data.length < 4) return ptr(rec.arg(i));
+    const n = new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true);
+    return `${ptr(rec.arg(i))} /* ${n} entries */`;
+  }
   // Lengths beyond 2^32 are clamped: only whether they exceed strSize matters.
   let len: number;
-  if (kind === 'buf_out') {
+  if (kind === 'buf_out' || kind === 'random_out') {
     const ret = rec.retNumber ?? Number(rec.ret);
     if (ret < 0) return ptr(rec.arg(i));
     len = ret;
@@ -73,6 +82,7 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
   }
   const shown = Math.min(len, strSize);
   if (data.length < shown) return ptr(rec.arg(i));
+  if (kind === 'random_out') return quoteHex(data, len > strSize, shown);
   return quote(data, len > strSize, false, shown);
 }
 
@@ -127,7 +137,12 @@ function argList(rec: SyscallRecord, sig: SyscallSig, opts: FormatOptions): stri
       if (!openNeedsMode(rec.arg(i - 1))) continue;
     }
     const text =
-      kind === 'path' || kind === 'buf_in' || kind === 'buf_out' || STRUCT_OUT_SIZE[kind] !== undefined
+      kind === 'path' ||
+      kind === 'buf_in' ||
+      kind === 'buf_out' ||
+      kind === 'random_out' ||
+      kind === 'dirents_out' ||
+      STRUCT_OUT_SIZE[kind] !== undefined
         ? dataArg(rec, sig, i, strSize)
         : (fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)));
     out = out === '' ? text : `${out}, ${text}`;

@@ -19,18 +19,28 @@ import {
 } from '../../asm/index.js';
 import { RingFlag } from '../common/snippets.js';
 import { RECORD, RECORD_HEADER } from './record.js';
-import { Capture, STRUCT_AT } from './syscalls.js';
+import { Capture, PATH_MAX, STRUCT_MAX } from './syscalls.js';
 
-/** DATA_MAX is the largest capture: a path up to this many bytes, with its NUL. */
+/** DATA_MAX is the largest capture kept per thread: a path up to this many bytes, with its NUL. */
 export const DATA_MAX = 512;
+/** PATH_BEFORE_STRUCT is the room for a path that a struct follows in the stash (newfstatat). */
+const PATH_BEFORE_STRUCT = DATA_MAX - STRUCT_MAX;
 /** STASH_SPEC is where the stash keeps the syscall's spec entry, past what a record sends. */
 const STASH_SPEC = RECORD_HEADER + DATA_MAX;
 /** STASH_VALUE_SIZE is one thread's in-flight syscall: a record with room for DATA_MAX bytes, and its spec. */
 export const STASH_VALUE_SIZE = STASH_SPEC + 8;
+/**
+ * LONG_DATA_MAX is the data room of the per-CPU scratch record: a path that filled the stash's room is
+ * read again at exit there, whole up to PATH_MAX, with a struct after it. The stash stays small, since
+ * it holds one record per traced thread.
+ */
+const LONG_DATA_MAX = PATH_MAX + STRUCT_MAX;
+/** SCRATCH_VALUE_SIZE is the per-CPU scratch record's size. */
+export const SCRATCH_VALUE_SIZE = RECORD_HEADER + LONG_DATA_MAX;
 /** MAX_NR bounds the syscall numbers the spec map covers. */
 export const MAX_NR = 1024;
-/** STRUCT_MAX is the largest struct copied at exit (struct stat). */
-const STRUCT_MAX = 144;
+/** DIRENTS_MAX bounds the dirents counted in one getdents64 result (32 KiB of the shortest ones). */
+const DIRENTS_MAX = 1536;
 /** TRACE_BIT in a spec entry says the syscall is in the -e trace set. */
 export const TRACE_BIT = 1 << 24;
 /** STATS_VALUE_SIZE is the -c counters of one syscall: calls, errors, nanoseconds (u64 each). */
@@ -38,6 +48,9 @@ export const STATS_VALUE_SIZE = 24;
 
 const EXIT = 60;
 const EXIT_GROUP = 231;
+// A successful exec replaced the memory its path was in: that path is never read again at exit.
+const EXECVE = 59;
+const EXECVEAT = 322;
 const CONSUMED = -1;
 
 // x86_64 struct pt_regs: the six syscall arguments live in di, si, dx, r10, r8, r9. Reading the
@@ -69,6 +82,9 @@ const FP_TID = -12;
 const FP_ZERO = -16;
 const FP_PID_TGID = -24;
 const FP_LEN = -32;
+const FP_OFF = -40;
+const FP_COUNT = -48;
+const FP_RECLEN = -56;
 
 const stackPtr = (b: ProgramBuilder, reg: Reg, off: number): ProgramBuilder => b.mov(reg, r10).add(reg, off);
 
@@ -93,8 +109,11 @@ function countLost(b: ProgramBuilder, done: string): void {
     .atomic('add', 'u64', r0, 0, r1);
 }
 
-/** emit sends the entry in r7 (syscall number in r8) to the ring buffer or the -c counters. */
-function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string): void {
+/**
+ * emit sends the record in r7 (syscall number in r8) to the ring buffer or the -c counters; dataMax is
+ * the data room of r7's map value, which bounds the size sent.
+ */
+function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string, dataMax = DATA_MAX): void {
   if (opts.summary) {
     b.st('u32', r10, FP_NR, r8).ldMap(r1, 'stats');
     stackPtr(b, r2, FP_NR)
@@ -118,7 +137,7 @@ function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string): void {
     return;
   }
   b.ldx('u32', r3, r7, RECORD.dataLen)
-    .jmp('JLE', r3, DATA_MAX, `${p}_sized`)
+    .jmp('JLE', r3, dataMax, `${p}_sized`)
     .mov(r3, 0)
     .label(`${p}_sized`)
     .add(r3, RECORD_HEADER)
@@ -209,11 +228,11 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .jmp('JEQ', r1, Capture.PathThenStruct, 'path_then_struct')
     .ja('check_exit')
     .label('path_then_struct');
-  // The path's argument is in the kind byte's high nibble; the struct comes at STRUCT_AT on exit.
+  // The path's argument is in the kind byte's high nibble; the struct follows its NUL on exit.
   loadArg(b, r3, 4);
   b.mov(r1, r7)
     .add(r1, RECORD.data)
-    .mov(r2, STRUCT_AT)
+    .mov(r2, PATH_BEFORE_STRUCT)
     .call('probe_read_user_str')
     .jmp('JSLE', r0, 0, 'check_exit')
     .st('u32', r7, RECORD.dataLen, r0)
@@ -281,8 +300,10 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .label('path_checked')
       .mov(r1, r9)
       .and(r1, 0x0f)
+      .jmp('JEQ', r1, Capture.PathAtEntry, 'path_length')
+      .jmp('JEQ', r1, Capture.PathThenStruct, 'path_struct_length')
       .jmp('JEQ', r1, Capture.StructAtExit, 'struct')
-      .jmp('JEQ', r1, Capture.PathThenStruct, 'struct_after_path')
+      .jmp('JEQ', r1, Capture.DirentsAtExit, 'dirents')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
       .ldx('u64', r2, r7, RECORD.ret)
       .jmp('JSLE', r2, 0, 'emit')
@@ -299,8 +320,21 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .ldx('u64', r1, r10, FP_LEN)
       .st('u32', r7, RECORD.dataLen, r1)
       .ja('emit');
-    structCopy(b, 'struct', 0);
-    structCopy(b, 'struct_after_path', STRUCT_AT);
+    structCopy(b, 'struct');
+    structAfterPath(b, 'struct_after_path', PATH_BEFORE_STRUCT, 'emit');
+    direntsCount(b, 'dirents');
+    // A path that filled its room may be longer: read it whole into the scratch record (not after an
+    // exec, whose path was in the memory the exec replaced).
+    b.label('path_length')
+      .ldx('u32', r1, r7, RECORD.dataLen)
+      .jmp('JLT', r1, DATA_MAX, 'emit')
+      .jmp('JEQ', r8, EXECVE, 'emit')
+      .jmp('JEQ', r8, EXECVEAT, 'emit');
+    longPath(b, opts, 'long', 8, false);
+    b.label('path_struct_length')
+      .ldx('u32', r1, r7, RECORD.dataLen)
+      .jmp('JLT', r1, PATH_BEFORE_STRUCT, 'struct_after_path');
+    longPath(b, opts, 'long_struct', 4, true);
     // A path in a page the process had not touched yet cannot be read at entry; the syscall has
     // faulted it in since, so a missing path is read again now.
     b.label('path_retry')
@@ -321,7 +355,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     loadArg(b, r3, 4);
     b.mov(r1, r7)
       .add(r1, RECORD.data)
-      .mov(r2, STRUCT_AT)
+      .mov(r2, PATH_BEFORE_STRUCT)
       .call('probe_read_user_str')
       .jmp('JSLE', r0, 0, 'path_checked')
       .st('u32', r7, RECORD.dataLen, r0)
@@ -335,9 +369,9 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
 
 /**
  * structCopy copies the struct a successful call filled (size in the spec's lenArg byte, in r9) to
- * `at` in the data area, and makes the record's data end after it.
+ * the start of the data area, and makes the record's data end after it.
  */
-function structCopy(b: ProgramBuilder, label: string, at: number): void {
+function structCopy(b: ProgramBuilder, label: string): void {
   b.label(label)
     .ldx('u64', r2, r7, RECORD.ret)
     .jmp('JNE', r2, 0, 'emit')
@@ -349,13 +383,119 @@ function structCopy(b: ProgramBuilder, label: string, at: number): void {
   loadArg(b, r3, 8);
   b.ldx('u64', r2, r10, FP_LEN)
     .mov(r1, r7)
-    .add(r1, RECORD.data + at)
+    .add(r1, RECORD.data)
     .call('probe_read_user')
     .jmp('JNE', r0, 0, 'emit')
     .ldx('u64', r1, r10, FP_LEN)
-    .add(r1, at)
     .st('u32', r7, RECORD.dataLen, r1)
     .ja('emit');
+}
+
+/**
+ * structAfterPath copies the struct a successful call filled right after the path (and its NUL) the
+ * record in r7 holds, at most `room` bytes in; a record without a path gets no struct.
+ */
+function structAfterPath(b: ProgramBuilder, label: string, room: number, done: string): void {
+  b.label(label)
+    .ldx('u64', r2, r7, RECORD.ret)
+    .jmp('JNE', r2, 0, done)
+    .ldx('u32', r1, r7, RECORD.dataLen)
+    .jmp('JEQ', r1, 0, done)
+    .jmp('JGT', r1, room, done)
+    .st('u64', r10, FP_OFF, r1)
+    .mov(r2, r9)
+    .rsh(r2, 16)
+    .and(r2, 0xff)
+    .jmp('JGT', r2, STRUCT_MAX, done)
+    .st('u64', r10, FP_LEN, r2);
+  loadArg(b, r3, 8);
+  b.ldx('u64', r2, r10, FP_OFF)
+    .mov(r1, r7)
+    .add(r1, r2)
+    .add(r1, RECORD.data)
+    .ldx('u64', r2, r10, FP_LEN)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, done)
+    .ldx('u64', r1, r10, FP_LEN)
+    .ldx('u64', r2, r10, FP_OFF)
+    .add(r1, r2)
+    .st('u32', r7, RECORD.dataLen, r1)
+    .ja(done);
+}
+
+/**
+ * direntsCount walks the linux_dirent64s (or linux_dirents: d_reclen is at 16 in both) a successful
+ * getdents filled and sends their count as the record's data, for strace's `/* N entries *\/`.
+ */
+function direntsCount(b: ProgramBuilder, label: string): void {
+  b.label(label)
+    .ldx('u64', r2, r7, RECORD.ret)
+    .jmp('JSLT', r2, 0, 'emit')
+    .st('u64', r10, FP_LEN, r2)
+    .st('u64', r10, FP_OFF, 0)
+    .st('u64', r10, FP_COUNT, 0)
+    .label(`${label}_next`)
+    // Past DIRENTS_MAX the count is not known: the record carries none and the pointer is printed.
+    .ldx('u64', r1, r10, FP_COUNT)
+    .jmp('JGE', r1, DIRENTS_MAX, 'emit')
+    .ldx('u64', r2, r10, FP_OFF)
+    .ldx('u64', r3, r10, FP_LEN)
+    .jmp('JGE', r2, r3, `${label}_done`);
+  loadArg(b, r3, 8);
+  b.ldx('u64', r2, r10, FP_OFF)
+    .add(r3, r2)
+    .add(r3, 16)
+    .mov(r1, r10)
+    .add(r1, FP_RECLEN)
+    .mov(r2, 2)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'emit')
+    .ldx('u16', r1, r10, FP_RECLEN)
+    .jmp('JEQ', r1, 0, 'emit')
+    .ldx('u64', r2, r10, FP_OFF)
+    .add(r2, r1)
+    .st('u64', r10, FP_OFF, r2)
+    .ldx('u64', r1, r10, FP_COUNT)
+    .add(r1, 1)
+    .st('u64', r10, FP_COUNT, r1)
+    .ja(`${label}_next`)
+    .label(`${label}_done`)
+    .ldx('u64', r1, r10, FP_COUNT)
+    .st('u32', r7, RECORD.data, r1)
+    .st('u32', r7, RECORD.dataLen, 4)
+    .ja('emit');
+}
+
+/**
+ * longPath reads the path (argument index in r9 at `shift`) whole into the per-CPU scratch record,
+ * gives it the stash record's header and, with `struct`, the struct after the path; then sends it.
+ * If the path cannot be read now, the stash record is sent as it is.
+ */
+function longPath(
+  b: ProgramBuilder,
+  opts: StraceProgramOptions,
+  p: string,
+  shift: number,
+  struct: boolean,
+): void {
+  b.st('u32', r10, FP_ZERO, 0).ldMap(r1, 'scratch');
+  stackPtr(b, r2, FP_ZERO).call('map_lookup_elem').jmp('JEQ', r0, 0, 'emit').mov(r6, r0);
+  loadArg(b, r3, shift);
+  b.mov(r1, r6)
+    .add(r1, RECORD.data)
+    .mov(r2, PATH_MAX)
+    .call('probe_read_user_str')
+    .jmp('JSLE', r0, 0, 'emit')
+    .st('u64', r10, FP_LEN, r0);
+  for (let off = 0; off < RECORD_HEADER; off += 8) b.ldx('u64', r1, r7, off).st('u64', r6, off, r1);
+  b.ldx('u64', r1, r10, FP_LEN)
+    .st('u32', r6, RECORD.dataLen, r1)
+    .st('u32', r7, RECORD.nr, CONSUMED)
+    .mov(r7, r6);
+  if (struct) structAfterPath(b, `${p}_struct`, PATH_MAX, `${p}_emit`);
+  b.label(`${p}_emit`);
+  emit(b, opts, p, LONG_DATA_MAX);
+  b.ja('out');
 }
 
 /**

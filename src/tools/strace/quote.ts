@@ -53,3 +53,16 @@ export function quote(
   }
   return truncated ? `${out}"...` : `${out}"`;
 }
+
+const HEX = '0123456789abcdef';
+
+/** quoteHex prints the first `length` bytes as `"\\x12\\x34"`, as strace prints random data (getrandom). */
+export function quoteHex(bytes: Uint8Array, truncated = false, length = bytes.length): string {
+  let out = '"';
+  const n = Math.min(length, bytes.length);
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    out += `\\x${HEX[b >> 4]}${HEX[b & 15]}`;
+  }
+  return truncated ? `${out}"...` : `${out}"`;
+}

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { formatSyscall } from './format.js';
 import { encodeRecord, SyscallRecord } from './record.js';
 import { formatStruct, statMode } from './structs.js';
-import { STRUCT_AT } from './syscalls.js';
 
 const AT_FDCWD = BigInt.asUintN(64, -100n);
 const rec = (f: Parameters<typeof encodeRecord>[0]) => new SyscallRecord(encodeRecord(f));
@@ -38,9 +37,10 @@ describe('strace structs', () => {
     expect(
       formatSyscall(rec({ tgid: 1, nr: 5, ret: 0n, args: [3n, 0x1000n], data: stat(0o100644, 13n) })),
     ).toBe('fstat(3, {st_mode=S_IFREG|0644, st_size=13, ...}) = 0');
-    const data = new Uint8Array(STRUCT_AT + 144);
-    data.set(new TextEncoder().encode('/etc/hostname\0'));
-    data.set(stat(0o100644, 9n), STRUCT_AT);
+    const path = new TextEncoder().encode('/etc/hostname\0');
+    const data = new Uint8Array(path.length + 144);
+    data.set(path);
+    data.set(stat(0o100644, 9n), path.length);
     expect(formatSyscall(rec({ tgid: 1, nr: 262, ret: 0n, args: [AT_FDCWD, 0x10n, 0x20n, 0n], data }))).toBe(
       'newfstatat(AT_FDCWD, "/etc/hostname", {st_mode=S_IFREG|0644, st_size=9, ...}, 0) = 0',
     );
@@ -90,6 +90,72 @@ describe('strace structs', () => {
     ).toBe('{rlim_cur=32, rlim_max=8270}');
   });
 
+  it('prints statx as strace abbreviates it, led by its sync type', () => {
+    const path = new TextEncoder().encode('/etc\0');
+    const data = new Uint8Array(path.length + 48);
+    data.set(path);
+    const v = new DataView(data.buffer, path.length);
+    v.setUint32(0, 0x1fff, true);
+    v.setUint16(28, 0o40755, true);
+    v.setBigUint64(40, 4096n, true);
+    const args = [AT_FDCWD, 0x10n, 0x900n, 0xfffn, 0x20n];
+    expect(formatSyscall(rec({ tgid: 1, nr: 332, ret: 0n, args, data }))).toBe(
+      'statx(AT_FDCWD, "/etc", AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFDIR|0755, stx_size=4096, ...}) = 0',
+    );
+    v.setBigUint64(8, 0x2000n, true);
+    expect(formatStruct('statx_out', data.subarray(path.length))).toContain(
+      'stx_attributes=STATX_ATTR_MOUNT_ROOT,',
+    );
+    const failed = rec({
+      tgid: 1,
+      nr: 332,
+      ret: -2n,
+      args: [AT_FDCWD, 0x10n, 0x2000n, 0x2n, 0x20n],
+      data: '/x\0',
+    });
+    expect(formatSyscall(failed)).toMatch(
+      /^statx\(AT_FDCWD, "\/x", AT_STATX_FORCE_SYNC, STATX_MODE, 0x20\) += -1 ENOENT/,
+    );
+  });
+
+  it('prints getdents64 with its entry count, and getrandom in hex', () => {
+    const count = new Uint8Array(4);
+    new DataView(count.buffer).setUint32(0, 17, true);
+    expect(
+      formatSyscall(rec({ tgid: 1, nr: 217, ret: 528n, args: [3n, 0x5610n, 32768n], data: count })),
+    ).toBe('getdents64(3, 0x5610 /* 17 entries */, 32768) = 528');
+    // No count (more dirents than the kernel program walks): the pointer alone.
+    expect(formatSyscall(rec({ tgid: 1, nr: 217, ret: 99999n, args: [3n, 0x5610n, 1n << 20n] }))).toMatch(
+      /^getdents64\(3, 0x5610, 1048576\) += 99999$/,
+    );
+    const bytes = Uint8Array.from([0x12, 0x34, 0x00, 0x6e, 0xff, 0x0a, 0x22, 0x5c]);
+    expect(formatSyscall(rec({ tgid: 1, nr: 318, ret: 8n, args: [0x10n, 8n, 1n], data: bytes }))).toBe(
+      'getrandom("\\x12\\x34\\x00\\x6e\\xff\\x0a\\x22\\x5c", 8, GRND_NONBLOCK) = 8',
+    );
+    expect(
+      formatSyscall(rec({ tgid: 1, nr: 318, ret: 40n, args: [0x10n, 40n, 0n], data: new Uint8Array(32) })),
+    ).toBe(`getrandom("${'\\x00'.repeat(32)}"..., 40, 0) = 40`);
+    expect(formatSyscall(rec({ tgid: 1, nr: 318, ret: 0n, args: [0x10n, 0n, 0n] }))).toBe(
+      'getrandom("", 0, 0)                     = 0',
+    );
+  });
+
+  it('prints a path of PATH_MAX bytes whole, then the struct after it', () => {
+    const long = `/${'d'.repeat(4094)}`;
+    const path = new TextEncoder().encode(`${long}\0`);
+    const data = new Uint8Array(path.length + 144);
+    data.set(path);
+    data.set(stat(0o40755, 4096n), path.length);
+    expect(formatSyscall(rec({ tgid: 1, nr: 262, ret: 0n, args: [AT_FDCWD, 0x10n, 0x20n, 0n], data }))).toBe(
+      `newfstatat(AT_FDCWD, "${long}", {st_mode=S_IFDIR|0755, st_size=4096, ...}, 0) = 0`,
+    );
+    expect(
+      formatSyscall(rec({ tgid: 1, nr: 257, ret: 3n, args: [AT_FDCWD, 0x10n, 0n], data: path }), {
+        strSize: 8,
+      }),
+    ).toBe(`openat(AT_FDCWD, "${long}", O_RDONLY) = 3`);
+  });
+
   it('never throws on short or random struct bytes', () => {
     let seed = 7;
     const rnd = () => {
@@ -97,9 +163,9 @@ describe('strace structs', () => {
       return seed;
     };
     for (let i = 0; i < 2000; i++) {
-      const data = new Uint8Array(rnd() % 600).map(() => rnd() & 0xff);
-      const nr = [4, 5, 6, 22, 228, 262, 293, 302][i % 8]!;
-      const args = [BigInt(rnd()), BigInt(rnd()), BigInt(rnd()), 0n];
+      const data = new Uint8Array(rnd() % 4400).map(() => rnd() & 0xff);
+      const nr = [4, 5, 6, 22, 228, 262, 293, 302, 332, 217, 78, 318][i % 12]!;
+      const args = [BigInt(rnd()), BigInt(rnd()), BigInt(rnd()), 0n, BigInt(rnd())];
       expect(typeof formatSyscall(rec({ tgid: 1, nr, ret: BigInt((rnd() % 3) - 1), args, data }))).toBe(
         'string',
       );

@@ -1,5 +1,7 @@
-// Structs a syscall fills, printed as strace abbreviates them: stat, timespec and a pipe's two fds.
+// Structs a syscall fills, printed as strace abbreviates them: stat, statx, timespec, rlimit and a
+// pipe's two fds.
 
+import { statxAttributes, statxMask } from './decoders.js';
 import type { ArgKind } from './syscalls.js';
 
 // S_IFMT values (octal 0140000 … 0010000), written in hex.
@@ -55,6 +57,14 @@ export function formatStruct(kind: ArgKind, data: Uint8Array): string | undefine
           ? `st_rdev=${makedev(v.getBigUint64(40, true))}`
           : `st_size=${v.getBigInt64(48, true)}`;
       return `{st_mode=${statMode(mode)}, ${second}, ...}`;
+    }
+    case 'statx_out': {
+      // struct statx: stx_mask at 0, stx_attributes at 8, stx_mode (u16) at 28, stx_size at 40.
+      if (data.length < 48) return undefined;
+      const mask = statxMask(BigInt(v.getUint32(0, true)));
+      const attrs = statxAttributes(v.getBigUint64(8, true));
+      const mode = statMode(v.getUint16(28, true));
+      return `{stx_mask=${mask}, stx_attributes=${attrs}, stx_mode=${mode}, stx_size=${v.getBigUint64(40, true)}, ...}`;
     }
     case 'timespec_out':
       if (data.length < 16) return undefined;

@@ -19,6 +19,10 @@ export type ArgKind =
   | 'timespec_out' // struct timespec filled on success (clock_gettime): {tv_sec=N, tv_nsec=N}
   | 'fds_out' // int[2] filled on success (pipe, pipe2): [3, 4]
   | 'rlimit_out' // struct rlimit filled on success (prlimit64's old limit): {rlim_cur=…, rlim_max=…}
+  | 'statx_out' // struct statx filled on success: {stx_mask=…, stx_attributes=…, stx_mode=…, stx_size=N, ...}
+  | 'dirents_out' // linux_dirent(64)s filled by getdents: the pointer and `/* N entries */`, counted in the kernel
+  | 'random_out' // a buf_out strace always prints in \x hex (getrandom)
+  | 'statx_flags' // statx's AT_* flags, led by its sync type: AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW
   | 'open_flags'
   | 'mode' // octal, 0644
   | 'at_flags'
@@ -124,7 +128,7 @@ const ROWS: Row[] = [
   [75, 'fdatasync', ['fd']],
   [76, 'truncate', ['path', 'int']],
   [77, 'ftruncate', ['fd', 'int']],
-  [78, 'getdents', ['fd', 'ptr', 'uint']],
+  [78, 'getdents', ['fd', 'dirents_out', 'uint']],
   [79, 'getcwd', ['ptr', 'uint']],
   [80, 'chdir', ['path']],
   [81, 'fchdir', ['fd']],
@@ -162,7 +166,7 @@ const ROWS: Row[] = [
   [158, 'arch_prctl', ['arch_prctl_code', 'hex']],
   [186, 'gettid', []],
   [202, 'futex', ['ptr', 'futex_op', 'int', 'ptr', 'ptr', 'int']],
-  [217, 'getdents64', ['fd', 'ptr', 'uint']],
+  [217, 'getdents64', ['fd', 'dirents_out', 'uint']],
   [218, 'set_tid_address', ['ptr']],
   [221, 'fadvise64', ['fd', 'int', 'uint', 'fadvise_advice']],
   [228, 'clock_gettime', ['clock_id', 'timespec_out']],
@@ -190,9 +194,9 @@ const ROWS: Row[] = [
   [293, 'pipe2', ['fds_out', 'cloexec_flags']],
   [302, 'prlimit64', ['int', 'rlimit_resource', 'ptr', 'rlimit_out']],
   [316, 'renameat2', ['dirfd', 'path', 'dirfd', 'ptr', 'uint']],
-  [318, 'getrandom', ['ptr', 'uint', 'getrandom_flags']],
+  [318, 'getrandom', ['random_out', 'uint', 'getrandom_flags'], 'int', 1],
   [322, 'execveat', ['dirfd', 'path', 'ptr', 'ptr', 'at_flags']],
-  [332, 'statx', ['dirfd', 'path', 'at_flags', 'statx_mask', 'ptr']],
+  [332, 'statx', ['dirfd', 'path', 'statx_flags', 'statx_mask', 'statx_out']],
   [334, 'rseq', ['ptr', 'hex', 'int', 'hex']],
   [435, 'clone3', ['ptr', 'uint']],
   [437, 'openat2', ['dirfd', 'path', 'ptr', 'uint']],
@@ -223,19 +227,25 @@ export const Capture = {
   BufAtExit: 3,
   /** StructAtExit copies a fixed-size struct (size in the lenArg byte) when the call returns 0. */
   StructAtExit: 4,
-  /** PathThenStruct is PathAtEntry plus a StructAtExit placed at STRUCT_AT in the data (newfstatat). */
+  /** PathThenStruct is PathAtEntry plus a StructAtExit placed right after the path's NUL (newfstatat). */
   PathThenStruct: 5,
+  /** DirentsAtExit walks the dirents the call returned and sends their count as a u32 (getdents64). */
+  DirentsAtExit: 6,
 } as const;
 
-/** STRUCT_OUT_SIZE is the bytes copied for each struct kind: x86_64 struct stat, timespec, int[2]. */
+/** STRUCT_OUT_SIZE is the bytes copied for each struct kind: the prefix of the struct strace prints. */
 export const STRUCT_OUT_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
   stat_out: 144,
   timespec_out: 16,
   fds_out: 8,
   rlimit_out: 16,
+  // struct statx up to stx_size (stx_mask, stx_attributes, stx_mode, stx_size): the abbreviated fields.
+  statx_out: 48,
 };
-/** STRUCT_AT is where a struct copied after a path starts in the data area; paths are cut short of it. */
-export const STRUCT_AT = 512 - 144;
+/** STRUCT_MAX is the largest struct copied (struct stat). */
+export const STRUCT_MAX = 144;
+/** PATH_MAX is the longest path the kernel accepts, with its NUL: paths are printed whole up to it. */
+export const PATH_MAX = 4096;
 
 /** CaptureSpec tells the kernel program which argument to copy and how. */
 export interface CaptureSpec {
@@ -245,9 +255,11 @@ export interface CaptureSpec {
   lenArg: number;
 }
 
+const isBufOut = (a: ArgKind): boolean => a === 'buf_out' || a === 'random_out';
+
 /** captureFor derives the kernel copy for a syscall from its signature. */
 export function captureFor(sig: SyscallSig): CaptureSpec {
-  const at = sig.args.findIndex((a) => a === 'path' || a === 'buf_in' || a === 'buf_out');
+  const at = sig.args.findIndex((a) => a === 'path' || a === 'buf_in' || isBufOut(a));
   const structAt = sig.args.findIndex((a) => STRUCT_OUT_SIZE[a] !== undefined);
   if (structAt >= 0) {
     const size = STRUCT_OUT_SIZE[sig.args[structAt]!]!;
@@ -257,6 +269,8 @@ export function captureFor(sig: SyscallSig): CaptureSpec {
     }
     return { kind: Capture.StructAtExit, arg: structAt, lenArg: size };
   }
+  const dirents = sig.args.indexOf('dirents_out');
+  if (dirents >= 0) return { kind: Capture.DirentsAtExit, arg: dirents, lenArg: 0 };
   if (at < 0) return { kind: Capture.None, arg: 0, lenArg: 0 };
   const kind = sig.args[at];
   if (kind === 'path') return { kind: Capture.PathAtEntry, arg: at, lenArg: 0 };

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
@@ -213,5 +213,72 @@ describe('strace', () => {
       new RegExp(`^execve\\("${present}", \\["${present}"\\], .*\\) = -1 EACCES \\(Permission denied\\)$`),
     );
     expect(lines.at(-1)).toBe('+++ exited with 126 +++');
+  });
+  kernelIt('prints the struct statx that stat(1) gets, as strace abbreviates it', async () => {
+    const { lines } = await strace({ command: ['stat', dir], trace: 'trace=statx' });
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^statx\\(AT_FDCWD, "${dir}", AT_STATX_SYNC_AS_STAT\\|AT_SYMLINK_NOFOLLOW\\|AT_NO_AUTOMOUNT, STATX_ALL, \\{stx_mask=STATX_ALL(\\|STATX_\\w+)*, stx_attributes=0, stx_mode=S_IFDIR\\|0700, stx_size=\\d+, \\.\\.\\.\\}\\) += 0$`,
+        ),
+      ),
+    );
+    const failed = await strace({ command: ['stat', missing], trace: 'trace=statx' });
+    expect(failed.lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^statx\\(AT_FDCWD, "${missing}", .*, STATX_ALL, 0x[0-9a-f]+\\) += -1 ENOENT `),
+      ),
+    );
+  });
+
+  kernelIt('counts the entries getdents64 returned, as strace prints them', async () => {
+    const listed = join(dir, 'listed');
+    mkdirSync(listed);
+    for (let i = 0; i < 7; i++) writeFileSync(join(listed, `entry-${i}`), '');
+    const { lines } = await strace({ command: ['ls', listed], trace: 'trace=getdents64' });
+    const calls = lines.filter((l) => l.startsWith('getdents64('));
+    // Seven files, `.` and `..`, then the empty read that ends the directory.
+    expect(calls[0]).toMatch(/^getdents64\(3, 0x[0-9a-f]+ \/\* 9 entries \*\/, \d+\) += \d+$/);
+    expect(calls[1]).toMatch(/^getdents64\(3, 0x[0-9a-f]+ \/\* 0 entries \*\/, \d+\) += 0$/);
+  });
+
+  kernelIt('prints getrandom bytes in hex, cut at -s', async () => {
+    const script = [
+      'import os, sys',
+      'a = os.getrandom(8, os.GRND_NONBLOCK)',
+      'b = os.getrandom(40)',
+      'open(sys.argv[1], "w").write(a.hex() + " " + b.hex())',
+    ].join('\n');
+    const printed = join(dir, 'random.txt');
+    const { lines } = await strace({ command: ['python3', '-c', script, printed], trace: 'trace=getrandom' });
+    const [a, b] = readFileSync(printed, 'utf8').split(' ');
+    const hex = (h: string) => h.replace(/../g, (x) => `\\x${x}`);
+    expect(lines).toContain(`getrandom("${hex(a!)}", 8, GRND_NONBLOCK) = 8`);
+    expect(lines).toContain(`getrandom("${hex(b!.slice(0, 64))}"..., 40, 0) = 40`);
+  });
+
+  kernelIt('prints paths longer than the per-thread room whole, before and without a struct', async () => {
+    // A 1000-byte path: ten 99-byte directories.
+    let deep = dir;
+    while (deep.length < 1000) deep = join(deep, 'd'.repeat(Math.min(99, 1000 - deep.length - 1)));
+    mkdirSync(deep, { recursive: true });
+    expect(deep.length).toBe(1000);
+    const file = join(deep, 'f');
+    writeFileSync(file, 'x');
+    const script = `import os, sys\nos.stat(sys.argv[1])\nos.close(os.open(sys.argv[2], os.O_RDONLY))`;
+    const { lines } = await strace({
+      command: ['python3', '-c', script, deep, file],
+      trace: 'trace=newfstatat,openat',
+    });
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^newfstatat\\(AT_FDCWD, "${deep}", \\{st_mode=S_IFDIR\\|0\\d{3}, st_size=\\d+, \\.\\.\\.\\}, 0\\) += 0$`,
+        ),
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^openat\\(AT_FDCWD, "${file}", O_RDONLY\\|O_CLOEXEC\\) += \\d+$`)),
+    );
   });
 });

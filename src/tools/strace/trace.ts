@@ -26,6 +26,7 @@ import {
   DATA_MAX,
   forkProgram,
   MAX_NR,
+  SCRATCH_VALUE_SIZE,
   STASH_VALUE_SIZE,
   STATS_VALUE_SIZE,
   specValue,
@@ -169,7 +170,17 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       specBuf.writeUInt32LE(specFor(nr, filter) >>> 0);
       spec.set(nr, specBuf);
     }
-    const maps = { pids, spec, stash, zero, lost, [summary ? 'stats' : 'events']: sink };
+    const maps: Record<string, BpfMap<number, Buffer>> = { pids, spec, stash, zero, lost };
+    maps[summary ? 'stats' : 'events'] = sink;
+    if (!summary) {
+      // Long paths are assembled here at exit, one record per CPU at a time.
+      maps.scratch = map({
+        type: 'percpu_array',
+        valueSize: SCRATCH_VALUE_SIZE,
+        maxEntries: 1,
+        name: 'strace_scratch',
+      });
+    }
     const stamper = new Timestamper(opts.timestamps ?? { absolute: 0, relative: false }, monoToRealOffset());
     const progOpts = {
       strSize,
