@@ -1,11 +1,18 @@
 // execsnoop: trace execve system-wide (syscall tracepoints, like libbpf-tools): arguments are copied
 // at entry, the event is sent at exit with the return value and the new comm.
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } from '../asm/index.js';
 import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
 import { requireRoot } from './common/session.js';
-import { countLost, filterTask, RingFlag } from './common/snippets.js';
+import {
+  countLost,
+  filterTask,
+  forgetByTid,
+  lookupByTid,
+  ringOutput,
+  stashByTid,
+} from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeExecEvent,
@@ -37,7 +44,7 @@ export interface ExecsnoopOptions extends ExecFormat {
   ready?: () => void;
 }
 
-const FP_TID = -4;
+const FP_TID = -8;
 const FP_ARGP = -16;
 const FP_ZERO = -20;
 // sys_enter_execve: filename at 16, argv at 24; sys_exit_execve: ret at 16.
@@ -55,20 +62,16 @@ function enterProgram(maxArgs: number, uid: number | undefined, task: TaskOffset
   const E = EXECSNOOP_EVENT;
   const b = new ProgramBuilder().mov(r6, r1);
   filterTask(b, uid === undefined ? {} : { uid }, 'out', r8);
-  b.st('u32', r10, FP_TID, r8)
-    .st('u32', r10, FP_ZERO, 0)
+  b.st('u32', r10, FP_ZERO, 0)
     .ldMap(r1, 'heap')
     .mov(r2, r10)
     .add(r2, FP_ZERO)
     .call('map_lookup_elem')
     .jmp('JEQ', r0, 0, 'out')
-    .mov(r3, r0)
-    .ldMap(r1, 'execs')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .mov(r4, 0)
-    .call('map_update_elem')
-    .jmp('JEQ', r0, 0, 'created');
+    .mov(r7, r0);
+  // The record is too large for the stack: it is stashed from the per-CPU heap, then filled in place.
+  stashByTid(b, 'execs', r8, FP_TID, r7);
+  b.jmp('JEQ', r0, 0, 'created');
   countLost(b, 'full');
   b.ja('out')
     .label('created')
@@ -137,18 +140,9 @@ function enterProgram(maxArgs: number, uid: number | undefined, task: TaskOffset
 
 function exitProgram(fails: boolean): BuiltProgram {
   const E = EXECSNOOP_EVENT;
-  const b = new ProgramBuilder()
-    .mov(r6, r1)
-    .call('get_current_pid_tgid')
-    .st('u32', r10, FP_TID, r0)
-    .ldMap(r1, 'execs')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .mov(r7, r0)
-    .ldx('u64', r1, r6, EXIT_RET)
-    .st('u32', r7, E.retval, r1);
+  const b = new ProgramBuilder().mov(r6, r1);
+  lookupByTid(b, 'execs', FP_TID, 'out');
+  b.mov(r7, r0).ldx('u64', r1, r6, EXIT_RET).st('u32', r7, E.retval, r1);
   if (!fails) b.jmp('JNE', r1, 0, 'done');
   b.mov(r1, r7)
     .add(r1, E.comm)
@@ -161,22 +155,11 @@ function exitProgram(fails: boolean): BuiltProgram {
     .label('counted')
     .mul(r3, EXECSNOOP_ARG_SIZE)
     .add(r3, E.args)
-    .ldMap(r1, 'events')
-    .mov(r2, r7)
-    .mov(r4, RingFlag.NO_WAKEUP)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'done');
-  countLost(b, 'lost');
-  return b
-    .label('done')
-    .ldMap(r1, 'execs')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_delete_elem')
-    .label('out')
-    .mov(r0, 0)
-    .exit()
-    .build();
+    .mov(r8, r3);
+  ringOutput(b, r7, r8, 'sent');
+  b.label('done');
+  forgetByTid(b, 'execs', FP_TID);
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
 /** runExecsnoop prints execs until stopped. */

@@ -1,9 +1,16 @@
 // opensnoop: trace open, openat and openat2 system-wide (syscall tracepoints, like libbpf-tools),
 // printing PID COMM FD ERR PATH as the calls return.
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r9, r10 } from '../asm/index.js';
 import type { Output } from './common/output.js';
-import { countLost, filterTask, RingFlag, type TaskFilter } from './common/snippets.js';
+import {
+  filterTask,
+  forgetByTid,
+  lookupByTid,
+  ringOutput,
+  stashByTid,
+  type TaskFilter,
+} from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeOpenEvent,
@@ -35,7 +42,7 @@ export interface OpensnoopOptions extends TaskFilter, OpenFormat {
 const FP_STASH = -24;
 const FP_TID = -28;
 const STASH_SIZE = 16;
-const FP_LEN = -40;
+const FP_ZERO = -40;
 
 /** EnterLayout has the offsets of the sys_enter_open* fields read (events/syscalls/…/format). */
 interface EnterLayout {
@@ -72,41 +79,21 @@ function enterProgram(layout: EnterLayout, f: TaskFilter): BuiltProgram {
       .ldx('u64', r1, r6, layout.mode)
       .st('u32', r10, FP_STASH + 12, r1);
   }
-  return b
-    .st('u32', r10, FP_TID, r7)
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .mov(r3, r10)
-    .add(r3, FP_STASH)
-    .mov(r4, 0)
-    .call('map_update_elem')
-    .label('out')
-    .mov(r0, 0)
-    .exit()
-    .build();
+  stashByTid(b, 'start', r7, FP_TID, FP_STASH);
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
 function exitProgram(failedOnly: boolean): BuiltProgram {
   const E = OPENSNOOP_EVENT;
-  const b = new ProgramBuilder()
-    .mov(r6, r1)
-    .call('get_current_pid_tgid')
-    .mov(r7, r0)
-    .st('u32', r10, FP_TID, r7)
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .mov(r8, r0)
-    .ldx('u64', r9, r6, EXIT_RET);
+  const b = new ProgramBuilder().mov(r6, r1);
+  lookupByTid(b, 'start', FP_TID, 'out', r7);
+  b.mov(r8, r0).ldx('u64', r9, r6, EXIT_RET);
   if (failedOnly) b.jmp('JSGE', r9, 0, 'done');
   // The event is built in a per-CPU scratch value and sent with only as much path as it has.
-  b.st('u32', r10, FP_LEN, 0)
+  b.st('u32', r10, FP_ZERO, 0)
     .ldMap(r1, 'heap')
     .mov(r2, r10)
-    .add(r2, FP_LEN)
+    .add(r2, FP_ZERO)
     .call('map_lookup_elem')
     .jmp('JEQ', r0, 0, 'done')
     .mov(r6, r0)
@@ -137,25 +124,12 @@ function exitProgram(failedOnly: boolean): BuiltProgram {
     .jmp('JLE', r0, OPENSNOOP_PATH_SIZE, 'len_ok')
     .mov(r0, OPENSNOOP_PATH_SIZE)
     .label('len_ok')
-    .st('u64', r10, FP_LEN, r0);
-  b.ldx('u64', r3, r10, FP_LEN)
-    .add(r3, E.path)
-    .ldMap(r1, 'events')
-    .mov(r2, r6)
-    // The reader polls on a timer; no event needs to wake it.
-    .mov(r4, RingFlag.NO_WAKEUP)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'done');
-  countLost(b, 'lost');
-  b.label('done')
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_delete_elem')
-    .label('out')
-    .mov(r0, 0)
-    .exit();
-  return b.build();
+    .mov(r7, r0)
+    .add(r7, E.path);
+  ringOutput(b, r6, r7, 'sent');
+  b.label('done');
+  forgetByTid(b, 'start', FP_TID);
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
 /** runOpensnoop prints opens until stopped. */

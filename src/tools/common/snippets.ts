@@ -1,5 +1,6 @@
 // Program fragments the tools share, for ProgramBuilder: in-kernel pid/tid/uid filters, the
-// lost-event counter and the ring buffer's wake-up flags.
+// per-thread stash that carries a syscall's arguments from sys_enter to sys_exit, the lost-event
+// counter and the ring buffer's output with its wake-up flags.
 
 import { type ProgramBuilder, type Reg, r0, r1, r2, r3, r4, r10 } from '../../asm/index.js';
 
@@ -20,6 +21,51 @@ export function filterTask(b: ProgramBuilder, f: TaskFilter, skip: string, into?
   if (f.pid) b.mov(r1, r0).rsh(r1, 32).jmp('JNE', r1, f.pid, skip);
   if (f.tid) b.mov32(r1, r0).jmp('JNE', r1, f.tid, skip);
   if (f.uid !== undefined) b.call('get_current_uid_gid').mov32(r0, r0).jmp('JNE', r0, f.uid, skip);
+}
+
+/**
+ * stashByTid emits `map[tid] = value` (BPF_ANY), the tid being the low half of `pidTgid`, a register
+ * holding bpf_get_current_pid_tgid(); `value` is a stack offset from r10 or a callee-saved register
+ * pointing at the value. The tid is kept at the stack slot `tidSlot` (4 bytes). Clobbers r0-r5.
+ */
+export function stashByTid(
+  b: ProgramBuilder,
+  map: string,
+  pidTgid: Reg,
+  tidSlot: number,
+  value: Reg | number,
+): void {
+  b.st('u32', r10, tidSlot, pidTgid).ldMap(r1, map).mov(r2, r10).add(r2, tidSlot);
+  if (typeof value === 'number') b.mov(r3, r10).add(r3, value);
+  else b.mov(r3, value);
+  b.mov(r4, 0).call('map_update_elem');
+}
+
+/**
+ * lookupByTid emits the sys_exit side: bpf_get_current_pid_tgid() into `pidTgid` when given (a
+ * callee-saved register), the tid kept at `tidSlot`, then r0 = map[tid], jumping to `missing` when
+ * this thread stashed nothing (it entered before the tool attached, or was filtered out).
+ */
+export function lookupByTid(
+  b: ProgramBuilder,
+  map: string,
+  tidSlot: number,
+  missing: string,
+  pidTgid?: Reg,
+): void {
+  b.call('get_current_pid_tgid');
+  if (pidTgid) b.mov(pidTgid, r0);
+  b.st('u32', r10, tidSlot, r0)
+    .ldMap(r1, map)
+    .mov(r2, r10)
+    .add(r2, tidSlot)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, missing);
+}
+
+/** forgetByTid emits `delete map[tid]` for the tid lookupByTid kept at `tidSlot`. */
+export function forgetByTid(b: ProgramBuilder, map: string, tidSlot: number): void {
+  b.ldMap(r1, map).mov(r2, r10).add(r2, tidSlot).call('map_delete_elem');
 }
 
 /** countLost emits `lost[0] += 1` (clobbers r0-r2 and the stack slot at r10-4) and falls through. */
