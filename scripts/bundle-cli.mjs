@@ -24,12 +24,19 @@ await build({
   external: ['koffi'],
   sourcemap: false,
   legalComments: 'none',
+  // ASCII only: Node reads it faster as latin1 than as UTF-8, and V8 keeps it as a one-byte string.
+  charset: 'ascii',
+  // Comments and indentation are a third of the text Node would read and V8 scan on every start.
+  minifyWhitespace: true,
   logLevel: 'warning',
 });
 
 if (outArg === -1) {
   // A first run writes the code cache next to the bundle (bin/bpfkit.cjs does so when none is there).
   rmSync(`${out}.cache`, { force: true });
-  const primed = spawnSync(process.execPath, [join(root, 'bin', 'bpfkit.cjs'), '--help'], { stdio: 'ignore' });
+  const primed = spawnSync(process.execPath, [join(root, 'bin', 'bpfkit.cjs')], {
+    stdio: 'ignore',
+    env: { ...process.env, BPFKIT_PRIME_CODE_CACHE: '1' },
+  });
   if (primed.status !== 0) process.stderr.write('bundle-cli: priming the code cache failed; it is made on first use\n');
 }
