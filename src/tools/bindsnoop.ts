@@ -2,7 +2,7 @@
 // device and SO_REUSEADDR/SO_REUSEPORT are read at exit from the struct sock behind the fd
 // (syscall tracepoints, no kprobes needed).
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r9, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import {
   BIND_OPTS,
@@ -16,7 +16,7 @@ import {
 } from './bindsnoop-format.js';
 import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
-import { countLost, filterTask } from './common/snippets.js';
+import { filterTask, forgetByTid, lookupByTid, ringOutput, stashByTid } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import { emitReadKernel, emitSockOfFd, type SockOffsets, sockOffsets } from './tcp-event.js';
 
@@ -37,7 +37,7 @@ export interface BindsnoopOptions extends BindFormat {
 }
 
 const E = BINDSNOOP_EVENT;
-const FP_TID = -4;
+const FP_TID = -8;
 const FP_EV = -72;
 const FP_SK = -80;
 const FP_TMP = -88;
@@ -55,15 +55,8 @@ function enterProgram(o: BindsnoopOptions): BuiltProgram {
     .add(r1, FP_EV + E.sockaddr)
     .mov(r2, 28)
     .ldx('u64', r3, r6, 24)
-    .call('probe_read_user')
-    .st('u32', r10, FP_TID, r7)
-    .ldMap(r1, 'binds')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .mov(r3, r10)
-    .add(r3, FP_EV)
-    .mov(r4, 0)
-    .call('map_update_elem');
+    .call('probe_read_user');
+  stashByTid(b, 'binds', r7, FP_TID, FP_EV);
   return b.label('out').mov(r0, 0).exit().build();
 }
 
@@ -93,18 +86,9 @@ function inetFlags(btf: ReturnType<typeof loadVmlinux>): InetFlags | undefined {
 }
 
 function exitProgram(o: BindsnoopOptions, s: SockOffsets, f?: InetFlags): BuiltProgram {
-  const b = new ProgramBuilder()
-    .mov(r6, r1)
-    .call('get_current_pid_tgid')
-    .mov(r7, r0)
-    .st('u32', r10, FP_TID, r0)
-    .ldMap(r1, 'binds')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .mov(r9, r0)
-    .ldx('u64', r8, r6, 16);
+  const b = new ProgramBuilder().mov(r6, r1);
+  lookupByTid(b, 'binds', FP_TID, 'out', r7);
+  b.mov(r9, r0).ldx('u64', r8, r6, 16);
   if (!o.failed) b.jmp('JNE', r8, 0, 'done');
   b.ldx('u32', r6, r9, E.ret) // the fd stashed at entry
     .st('u32', r9, E.ret, r8)
@@ -144,28 +128,11 @@ function exitProgram(o: BindsnoopOptions, s: SockOffsets, f?: InetFlags): BuiltP
         .label(`no_flag_${bit}`);
     }
   }
-  b.label('send')
-    .mov(r1, r9)
-    .add(r1, E.comm)
-    .mov(r2, 16)
-    .call('get_current_comm')
-    .ldMap(r1, 'events')
-    .mov(r2, r9)
-    .mov(r3, E.size)
-    .mov(r4, 0)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'done');
-  countLost(b, 'lost');
-  return b
-    .label('done')
-    .ldMap(r1, 'binds')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_delete_elem')
-    .label('out')
-    .mov(r0, 0)
-    .exit()
-    .build();
+  b.label('send').mov(r1, r9).add(r1, E.comm).mov(r2, 16).call('get_current_comm');
+  ringOutput(b, r9, E.size, 'sent');
+  b.label('done');
+  forgetByTid(b, 'binds', FP_TID);
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
 /** runBindsnoop prints binds until stopped. */

@@ -1,11 +1,11 @@
 // exitsnoop: trace process (or thread, -T) exits from sched:sched_process_exit, with the age and exit
 // status read from the exiting task_struct (offsets from the running kernel's BTF).
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
-import { countLost } from './common/snippets.js';
+import { ringOutput } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeExitEvent,
@@ -74,15 +74,8 @@ function exitProgram(o: ExitsnoopOptions, t: TaskOffsets): BuiltProgram {
     .mov(r1, r10)
     .add(r1, FP_EV + E.comm)
     .mov(r2, 16)
-    .call('get_current_comm')
-    .ldMap(r1, 'events')
-    .mov(r2, r10)
-    .add(r2, FP_EV)
-    .mov(r3, E.size)
-    .mov(r4, 0)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'out');
-  countLost(b, 'lost');
+    .call('get_current_comm');
+  ringOutput(b, FP_EV, E.size, 'sent');
   return b.label('out').mov(r0, 0).exit().build();
 }
 

@@ -2,9 +2,9 @@
 // the signal:signal_generate tracepoint, or with -k only kill(2), tkill(2) and tgkill(2) with their
 // return values from the syscall tracepoints.
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r6, r7, r10 } from '../asm/index.js';
 import type { Output } from './common/output.js';
-import { countLost } from './common/snippets.js';
+import { forgetByTid, lookupByTid, ringOutput, stashByTid } from './common/snippets.js';
 import type { TracerProgram } from './common/tracer.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
@@ -44,15 +44,8 @@ function send(b: ProgramBuilder): void {
   b.mov(r1, r10)
     .add(r1, FP_EV + E.comm)
     .mov(r2, 16)
-    .call('get_current_comm')
-    .ldMap(r1, 'events')
-    .mov(r2, r10)
-    .add(r2, FP_EV)
-    .mov(r3, E.size)
-    .mov(r4, 0)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'out');
-  countLost(b, 'lost');
+    .call('get_current_comm');
+  ringOutput(b, FP_EV, E.size, 'sent');
 }
 
 function start(b: ProgramBuilder, o: KillsnoopOptions): void {
@@ -84,49 +77,21 @@ function enterProgram(o: KillsnoopOptions, tpidAt: number, sigAt: number): Built
   if (o.signal) b.jmp('JNE', r1, o.signal, 'out');
   b.st('u32', r10, FP_EV + E.sig, r1)
     .ldx('u64', r1, r6, tpidAt)
-    .st('u32', r10, FP_EV + E.tpid, r1)
-    .st('u32', r10, FP_TID, r7)
-    .ldMap(r1, 'values')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .mov(r3, r10)
-    .add(r3, FP_EV)
-    .mov(r4, 0)
-    .call('map_update_elem');
+    .st('u32', r10, FP_EV + E.tpid, r1);
+  stashByTid(b, 'values', r7, FP_TID, FP_EV);
   return b.label('out').mov(r0, 0).exit().build();
 }
 
 function exitProgram(o: KillsnoopOptions): BuiltProgram {
-  const b = new ProgramBuilder()
-    .mov(r6, r1)
-    .call('get_current_pid_tgid')
-    .st('u32', r10, FP_TID, r0)
-    .ldMap(r1, 'values')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .mov(r7, r0)
-    .ldx('u64', r1, r6, 16);
+  const b = new ProgramBuilder().mov(r6, r1);
+  lookupByTid(b, 'values', FP_TID, 'out');
+  b.mov(r7, r0).ldx('u64', r1, r6, 16);
   if (o.failed) b.jmp('JSGE', r1, 0, 'done');
   b.st('u32', r7, E.ret, r1).mov(r1, r7).add(r1, E.comm).mov(r2, 16).call('get_current_comm');
-  b.ldMap(r1, 'events')
-    .mov(r2, r7)
-    .mov(r3, E.size)
-    .mov(r4, 0)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'done');
-  countLost(b, 'lost');
-  return b
-    .label('done')
-    .ldMap(r1, 'values')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_delete_elem')
-    .label('out')
-    .mov(r0, 0)
-    .exit()
-    .build();
+  ringOutput(b, r7, E.size, 'sent');
+  b.label('done');
+  forgetByTid(b, 'values', FP_TID);
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
 /** runKillsnoop prints signals until stopped. */

@@ -2,11 +2,11 @@
 // tracepoints: the path pointer is kept at entry, the path is copied at exit with the result.
 
 import { existsSync } from 'node:fs';
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } from '../asm/index.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import type { Output } from './common/output.js';
 import { requireRoot } from './common/session.js';
-import { countLost, filterTask } from './common/snippets.js';
+import { filterTask, forgetByTid, lookupByTid, ringOutput, stashByTid } from './common/snippets.js';
 import { runTracer, type TracerProgram, type TracerResult } from './common/tracer.js';
 import {
   decodeStatEvent,
@@ -39,45 +39,23 @@ const STAT_CALLS: Record<string, number> = {
   statx: 24,
   newfstatat: 24,
 };
-const FP_TID = -4;
+const FP_TID = -8;
 const FP_PTR = -16;
 const FP_ZERO = -20;
 
 function enterProgram(o: StatsnoopOptions, pathAt: number): BuiltProgram {
   const b = new ProgramBuilder().mov(r6, r1);
   filterTask(b, { pid: o.pid }, 'out', r7);
-  return b
-    .st('u32', r10, FP_TID, r7)
-    .ldx('u64', r1, r6, pathAt)
-    .st('u64', r10, FP_PTR, r1)
-    .ldMap(r1, 'paths')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .mov(r3, r10)
-    .add(r3, FP_PTR)
-    .mov(r4, 0)
-    .call('map_update_elem')
-    .label('out')
-    .mov(r0, 0)
-    .exit()
-    .build();
+  b.ldx('u64', r1, r6, pathAt).st('u64', r10, FP_PTR, r1);
+  stashByTid(b, 'paths', r7, FP_TID, FP_PTR);
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
 function exitProgram(o: StatsnoopOptions): BuiltProgram {
   const E = STATSNOOP_EVENT;
-  const b = new ProgramBuilder()
-    .mov(r6, r1)
-    .call('get_current_pid_tgid')
-    .mov(r7, r0)
-    .st('u32', r10, FP_TID, r0)
-    .ldMap(r1, 'paths')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .ldx('u64', r1, r0, 0)
-    .st('u64', r10, FP_PTR, r1)
-    .ldx('u64', r8, r6, 16);
+  const b = new ProgramBuilder().mov(r6, r1);
+  lookupByTid(b, 'paths', FP_TID, 'out', r7);
+  b.ldx('u64', r1, r0, 0).st('u64', r10, FP_PTR, r1).ldx('u64', r8, r6, 16);
   if (o.failed) b.jmp('JSGE', r8, 0, 'done');
   // The event is larger than is comfortable on the 512-byte stack: build it in a per-CPU buffer.
   b.st('u32', r10, FP_ZERO, 0)
@@ -100,24 +78,11 @@ function exitProgram(o: StatsnoopOptions): BuiltProgram {
     .add(r1, E.path)
     .mov(r2, STATSNOOP_PATH)
     .ldx('u64', r3, r10, FP_PTR)
-    .call('probe_read_user_str')
-    .ldMap(r1, 'events')
-    .mov(r2, r6)
-    .mov(r3, E.size)
-    .mov(r4, 0)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'done');
-  countLost(b, 'lost');
-  return b
-    .label('done')
-    .ldMap(r1, 'paths')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .call('map_delete_elem')
-    .label('out')
-    .mov(r0, 0)
-    .exit()
-    .build();
+    .call('probe_read_user_str');
+  ringOutput(b, r6, E.size, 'sent');
+  b.label('done');
+  forgetByTid(b, 'paths', FP_TID);
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
 /** runStatsnoop prints stat calls until stopped. */

@@ -1,10 +1,10 @@
 // tcpaccept: passive TCP connections — each accept() that returns a TCP socket, with its addresses
 // read from the struct sock behind the returned fd (syscall tracepoints, no kprobes needed).
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r6, r7, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import type { Output } from './common/output.js';
-import { countLost, filterTask } from './common/snippets.js';
+import { filterTask, ringOutput } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeTcpEvent,
@@ -70,15 +70,8 @@ function acceptProgram(o: TcpacceptOptions, s: SockOffsets): BuiltProgram {
     .mov(r1, r10)
     .add(r1, FP_EV + E.comm)
     .mov(r2, 16)
-    .call('get_current_comm')
-    .ldMap(r1, 'events')
-    .mov(r2, r10)
-    .add(r2, FP_EV)
-    .mov(r3, E.size)
-    .mov(r4, 0)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'out');
-  countLost(b, 'lost');
+    .call('get_current_comm');
+  ringOutput(b, FP_EV, E.size, 'sent');
   return b.label('out').mov(r0, 0).exit().build();
 }
 

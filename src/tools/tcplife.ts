@@ -9,7 +9,7 @@ import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
 import { requireRoot } from './common/session.js';
-import { countLost, RingFlag } from './common/snippets.js';
+import { countLost, wakeFlags } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   AF_INET,
@@ -227,10 +227,10 @@ function program(L: Layout, o: TcplifeOptions): BuiltProgram {
       .ldx('u64', r1, r6, L.daddrV6 + half)
       .st('u64', r9, E.daddr + half, r1);
   }
+  b.label('submit');
+  wakeFlags(b, r2, 'wake');
   return b
-    .label('submit')
     .mov(r1, r9)
-    .mov(r2, RingFlag.NO_WAKEUP)
     .call('ringbuf_submit')
     .label('cleanup')
     .ldMap(r1, 'birth')
