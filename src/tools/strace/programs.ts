@@ -4,6 +4,8 @@
 
 import {
   type BuiltProgram,
+  Class,
+  insn,
   ProgramBuilder,
   type Reg,
   r0,
@@ -39,8 +41,12 @@ const LONG_DATA_MAX = PATH_MAX + STRUCT_MAX;
 export const SCRATCH_VALUE_SIZE = RECORD_HEADER + LONG_DATA_MAX;
 /** MAX_NR bounds the syscall numbers the spec map covers. */
 export const MAX_NR = 1024;
-/** DIRENTS_MAX bounds the dirents counted in one getdents64 result (32 KiB of the shortest ones). */
-const DIRENTS_MAX = 1536;
+/**
+ * MAY_GOTO_OUT is `may_goto +1` (BPF_JMP|BPF_JCOND, Linux 6.9): it falls through until the kernel's
+ * loop budget runs out. A loop that passes one is verified once, not once per iteration, so its count
+ * needs no bound the verifier tracks.
+ */
+const MAY_GOTO_OUT = insn(Class.JMP | 0xe0, 0, 0, 1, 0);
 /** TRACE_BIT in a spec entry says the syscall is in the -e trace set. */
 export const TRACE_BIT = 1 << 24;
 /** STATS_VALUE_SIZE is the -c counters of one syscall: calls, errors, nanoseconds (u64 each). */
@@ -435,9 +441,11 @@ function direntsCount(b: ProgramBuilder, label: string): void {
     .st('u64', r10, FP_OFF, 0)
     .st('u64', r10, FP_COUNT, 0)
     .label(`${label}_next`)
-    // Past DIRENTS_MAX the count is not known: the record carries none and the pointer is printed.
-    .ldx('u64', r1, r10, FP_COUNT)
-    .jmp('JGE', r1, DIRENTS_MAX, 'emit')
+    // Out of loop budget, the count is not known: the record carries none and the pointer is printed.
+    .raw(MAY_GOTO_OUT)
+    .ja(`${label}_walk`)
+    .ja('emit')
+    .label(`${label}_walk`)
     .ldx('u64', r2, r10, FP_OFF)
     .ldx('u64', r3, r10, FP_LEN)
     .jmp('JGE', r2, r3, `${label}_done`);
