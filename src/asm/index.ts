@@ -7,4 +7,5 @@ export * from './helpers.js';
 export * from './hex.js';
 export * from './instruction.js';
 export * from './opcodes.js';
+export * from './ringbuf-output.js';
 export * from './ubpf.js';

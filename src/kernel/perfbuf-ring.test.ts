@@ -50,6 +50,25 @@ describe('PerfRing', () => {
     expect(got).toEqual([payload]);
   });
 
+  it('drainView hands out one RecordView, in place or from the scratch for a wrapped record', () => {
+    const payload = Array.from({ length: 40 }, (_, i) => i);
+    const { buf } = makeRing(128, 64, [sample([5, 6, 7, 8]), sample(payload)]);
+    const ring = new PerfRing(buf, META, 128);
+    const views = new Set<unknown>();
+    const got: number[][] = [];
+    const kept: Uint8Array[] = [];
+    ring.drainView((rec) => {
+      views.add(rec);
+      got.push([...rec.subarray()]);
+      kept.push(rec.slice());
+      expect(rec.u32(0)).toBe(rec.view.getUint32(rec.offset, true));
+    });
+    expect(views.size).toBe(1);
+    expect(got).toEqual([[5, 6, 7, 8], payload]);
+    new Uint8Array(buf).fill(0xee, META);
+    expect(kept.map((k) => [...k])).toEqual(got);
+  });
+
   it('fuzz: garbage rings throw only DecodeError', () => {
     let seed = 3;
     const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);

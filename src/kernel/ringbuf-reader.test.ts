@@ -96,6 +96,37 @@ describe('RingReader', () => {
     expect(reader.drain(() => {})).toBe(3);
   });
 
+  it('drainView reuses one RecordView and drainCopy hands out copies that outlive the ring', () => {
+    const ring = new FakeRing(64);
+    ring.setStart(40);
+    const reader = new RingReader(ring.consumer, ring.producer, 64, PAGE);
+    const views: unknown[] = [];
+    const seen: number[][] = [];
+    const kept: Uint8Array[] = [];
+    // Three laps of the 64-byte ring; the third record of each lap wraps.
+    for (let lap = 0; lap < 3; lap++) {
+      ring.write([lap, 1, 2, 3]);
+      ring.write(Array.from({ length: 20 }, (_, i) => lap * 10 + i));
+      reader.drainView((rec) => {
+        views.push(rec);
+        seen.push([...rec.subarray()]);
+        kept.push(rec.slice());
+        expect(rec.u8(0)).toBe(rec.bytes[rec.offset]);
+      });
+    }
+    expect(new Set(views).size).toBe(1);
+    expect(kept.map((k) => [...k])).toEqual(seen);
+    expect(seen[5]).toEqual(Array.from({ length: 20 }, (_, i) => 20 + i));
+    ring.write([9, 9, 9, 9]);
+    const copies: Uint8Array[] = [];
+    reader.drainCopy((d) => copies.push(d));
+    expect(copies[0]!.buffer).not.toBe(ring.producer);
+    // Overwrite the whole data area: kept copies must not change.
+    new Uint8Array(ring.producer).fill(0xee, PAGE);
+    expect([...copies[0]!]).toEqual([9, 9, 9, 9]);
+    expect(kept.map((k) => [...k])).toEqual(seen);
+  });
+
   it('fuzz: corrupt headers throw only DecodeError and never loop forever', () => {
     let seed = 7;
     const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
