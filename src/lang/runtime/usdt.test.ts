@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -124,8 +124,48 @@ describe.skipIf(!hasGcc)('usym of a -c command (gcc builds the workload)', () =>
   });
 
   kernelIt('still names them when the command exits right after the calls', async () => {
-    // A 300 ms pause first, then 2 calls and exit: only the maps kept for the -c target resolve them.
-    const out = await trace(script(), `${sema} 2 300`);
+    // A 500 ms pause first (ticks keep the maps meanwhile), then 2 calls and exit: only the maps kept for the -c target resolve them.
+    const out = await trace(script(), `${sema} 2 500`);
     expect(out.split('\n').filter((l) => l === 'bk_call bk_callback')).toHaveLength(2);
+  });
+});
+
+describe.skipIf(!hasGcc)('usdt semaphores with -p (gcc builds the workload)', () => {
+  kernelIt('raise the semaphore in the traced process only', async () => {
+    // Two copies wait for a line on stdin before their loop; only the one given as -p is traced.
+    const start = () => {
+      let stdout = '';
+      const proc = execFile(sema, ['3', 'wait'], (_err, out) => {
+        stdout = out;
+      });
+      const exited = new Promise<void>((r) => proc.on('close', () => r()));
+      return { proc, exited, out: () => stdout };
+    };
+    const traced = start();
+    const other = start();
+    const ac = new AbortController();
+    let out = '';
+    let attached!: () => void;
+    const ready = new Promise<void>((r) => {
+      attached = r;
+    });
+    const done = run({
+      text: `usdt:${sema}:bktest:guarded { printf("pid %d arg1 %d\\n", pid, arg1); }`,
+      file: '-e',
+      pid: traced.proc.pid!,
+      write: (s) => (out += s),
+      writeErr: (s) => (out += s),
+      signal: ac.signal,
+      onAttached: attached,
+    });
+    await Promise.race([ready, done]);
+    for (const w of [traced, other]) w.proc.stdin!.end('go\n');
+    await Promise.all([traced.exited, other.exited]);
+    ac.abort();
+    expect(await done).toBe(0);
+    expect(traced.out()).toBe('guarded code ran 3 of 3 times\n');
+    expect(other.out()).toBe('guarded code ran 0 of 3 times\n');
+    for (const i of [0, 1, 2]) expect(out).toContain(`pid ${traced.proc.pid} arg1 ${300 + i}\n`);
+    expect(out).not.toContain(`pid ${other.proc.pid} `);
   });
 });

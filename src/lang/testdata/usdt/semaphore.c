@@ -38,12 +38,18 @@ __attribute__((noinline)) int bk_callback(int i) { return i + 1; }
 
 __attribute__((noinline)) int bk_call(int (*fn)(int), int i) { return fn(i); }
 
-/* Usage: bksema [N [BEFORE_MS [AFTER_MS]]]: N probe sites hit, with optional pauses before and after. */
+/* Usage: bksema [N [BEFORE_MS|wait [AFTER_MS]]]: N probe sites hit, with optional pauses before and
+ * after; "wait" holds the loop until a line arrives on stdin (a tracer attaches meanwhile). */
 int main(int argc, char **argv) {
   int n = argc > 1 ? atoi(argv[1]) : 3;
   int ran = 0;
   /* A pause before lets a tracer read /proc/PID/maps while the process lives, before it acts. */
-  if (argc > 2) usleep(atoi(argv[2]) * 1000);
+  if (argc > 2 && argv[2][0] == 'w') {
+    char line[8];
+    if (!fgets(line, sizeof line, stdin)) return 1;
+  } else if (argc > 2) {
+    usleep(atoi(argv[2]) * 1000);
+  }
   for (int i = 0; i < n; i++) {
     if (*(volatile unsigned short *)&bktest_guarded_semaphore) {
       ran++;
