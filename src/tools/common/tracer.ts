@@ -105,21 +105,24 @@ export async function runTracer(
     const events = maps.events;
     ring = new RingBuffer(
       { fd: events.fd, maxEntries: events.maxEntries, name: events.name },
-      { lostCounter: () => lostOf(maps.lost!) },
+      // The programs send without waking the reader (snippets' wakeFlags), so it drains on a short
+      // timer; the wake-up they force when the ring is a quarter full drains it at once.
+      { lostCounter: () => lostOf(maps.lost!), wakeup: 'timer', intervalMs: POLL_MS },
     );
     spec.ready?.(maps);
     out.flush();
-    // The ring is read on a short timer rather than by waiting on epoll: readiness is level-triggered,
-    // so at high event rates a wait returns at once and the reader would spin against its thread.
-    const r = ring;
-    const timer = setInterval(() => r.poll(onRecord), POLL_MS);
-    const reason = await waitForStop(opts);
-    clearInterval(timer);
+    const reading = ring.start(onRecord);
+    // A callback that throws ends the session as its end would, and is rethrown below.
+    const reason = await waitForStop({
+      ...opts,
+      done: opts.done ? Promise.race([opts.done, reading]) : reading,
+    });
     for (const l of links.splice(0).reverse()) l.close();
     while (ring.poll(onRecord) > 0) {
       // Drain what was produced before the programs were detached.
     }
     await ring.closeAsync();
+    await reading;
     out.flush();
     const lost = lostOf(maps.lost);
     const msg = lostMessage(lost);
