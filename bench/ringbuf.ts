@@ -3,9 +3,17 @@
 //
 //   npx tsx bench/ringbuf.ts            (root; about 20 s)
 //
-// Three numbers per record size:
-//   live   — records decoded while the storm runs, lost records, and events per consumer CPU-second
-//   burst  — a ring filled by the storm with no reader, then drained: pure decode speed on one core
+// Per record size:
+//   live   — records decoded while the storm runs, lost records, events per consumer CPU-second and the
+//            storm's own rate (dd's speed: what wake-ups cost the traced task), for three readers:
+//              epoll          bpf_ringbuf_output(flags 0) → a wake-up per record the reader has caught up with;
+//                             start() with a Uint8Array per record (today's default)
+//              epoll+views    the same producer, startViews(): one reused RecordView, no allocation per record
+//              timer+views    ringbufOutputAdaptive (BPF_RB_NO_WAKEUP until the ring is half full), a reader
+//                             with { wakeup: 'timer', intervalMs: 10 } and startViews()
+//   peer   — the same storm through a PerfBuffer; ratios against it
+//   burst  — a ring filled by the storm with no reader, then drained: pure decode speed on one core,
+//            poll() (a Uint8Array per record) against pollViews()
 //   paced  — the program emits one record per k reads so the rate is at least about 200,000/s: lost must be 0
 
 import { spawn } from 'node:child_process';
@@ -14,14 +22,18 @@ import { attachTracepoint } from '../src/kernel/link-tracepoint.js';
 import { BpfMap } from '../src/kernel/map.js';
 import { PerfBuffer } from '../src/kernel/perfbuf.js';
 import { Program } from '../src/kernel/program.js';
-import { RingBuffer } from '../src/kernel/ringbuf.js';
+import { RingBuffer, type RingBufferOptions } from '../src/kernel/ringbuf.js';
+import { privateDd, readProducer } from './ringbuf-producer.js';
 
 const DD_COUNT = Number(process.env.DD_COUNT ?? 600_000);
+const DD = privateDd();
 
 function runDd(count: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const dd = spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${count}`], { stdio: 'ignore' });
+    const dd = spawn(DD.path, ['if=/dev/zero', 'of=/dev/null', 'bs=1', `count=${count}`], {
+      stdio: 'ignore',
+    });
     dd.on('error', reject);
     dd.on('exit', () => resolve(Number(process.hrtime.bigint() - t0) / 1e9));
   });
@@ -40,7 +52,7 @@ function setup(size: number, every: number, ringBytes: number): Setup {
   const pace = BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'pace' });
   const prog = Program.load({
     type: 'tracepoint',
-    insns: readToRingbuf({ size, comm: 'dd', every }),
+    insns: readToRingbuf({ size, comm: DD.comm, every }),
     maps: { events, lost: lostMap, pace },
     name: 'bench_rb',
   });
@@ -68,23 +80,53 @@ function decode(d: Uint8Array): void {
   checksum = (checksum + pid + count) | 0;
 }
 
-async function live(size: number, every: number) {
-  const s = setup(size, every, 16 << 20);
-  let decoded = 0;
-  const reading = s.rb.start((d) => {
-    decode(d);
-    decoded++;
+/** decodeView reads the same fields from a record at `at` in the ring's memory. */
+function decodeView(d: Uint8Array, at: number): void {
+  const pid = d[at]! | (d[at + 1]! << 8) | (d[at + 2]! << 16) | (d[at + 3]! << 24);
+  const count = d[at + 8]! | (d[at + 9]! << 8);
+  checksum = (checksum + pid + count) | 0;
+}
+
+type Reader = 'epoll' | 'epoll+views' | 'timer+views';
+const READERS: readonly Reader[] = ['epoll', 'epoll+views', 'timer+views'];
+const LIVE_RING = 16 << 20;
+
+async function live(size: number, reader: Reader) {
+  const events = BpfMap.create({ type: 'ringbuf', maxEntries: LIVE_RING, name: 'events' });
+  const lostMap = BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'lost' });
+  const timer = reader === 'timer+views';
+  const prog = Program.load({
+    type: 'tracepoint',
+    insns: readProducer({ size, comm: DD.comm, ...(timer ? { wakeAt: LIVE_RING / 2 } : {}) }),
+    maps: { events, lost: lostMap },
+    name: 'bench_live',
   });
-  const link = s.attach();
+  const opts: RingBufferOptions = timer ? { wakeup: 'timer', intervalMs: 10 } : {};
+  const rb = new RingBuffer(events, opts);
+  let decoded = 0;
+  const reading =
+    reader === 'epoll'
+      ? rb.start((d) => {
+          decode(d);
+          decoded++;
+        })
+      : rb.startViews((rec) => {
+          decodeView(rec.bytes, rec.offset);
+          decoded++;
+        });
+  const link = attachTracepoint(prog, 'syscalls', 'sys_enter_read');
   const cpu0 = process.cpuUsage();
   const seconds = await runDd(DD_COUNT);
-  while (s.rb.available > 0) await new Promise((r) => setImmediate(r));
+  while (rb.available > 0) await new Promise((r) => setImmediate(r));
   const cpu = process.cpuUsage(cpu0);
   link.close();
-  const lost = s.lost();
-  const wakeups = s.rb.wakeups;
-  await s.close();
+  const lost = Number(lostMap.get(Buffer.alloc(4))!.readBigUInt64LE(0));
+  const wakeups = rb.wakeups + rb.ticks;
+  await rb.closeAsync();
   await reading;
+  prog.close();
+  events.close();
+  lostMap.close();
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return {
     decoded,
@@ -96,12 +138,30 @@ async function live(size: number, every: number) {
   };
 }
 
+/** paced reads the storm with one record per `every` reads through the default reader. */
+async function paced(size: number, every: number) {
+  const s = setup(size, every, 16 << 20);
+  let decoded = 0;
+  const reading = s.rb.start((d) => {
+    decode(d);
+    decoded++;
+  });
+  const link = s.attach();
+  const seconds = await runDd(DD_COUNT);
+  while (s.rb.available > 0) await new Promise((r) => setImmediate(r));
+  link.close();
+  const lost = s.lost();
+  await s.close();
+  await reading;
+  return { decoded, lost, rate: (decoded + lost) / seconds };
+}
+
 /** perfLive is the peer: the same storm through a PerfBuffer (bpf_perf_event_output, per-CPU rings). */
 async function perfLive(size: number) {
   const events = BpfMap.create({ type: 'perf_event_array', name: 'events' });
   const prog = Program.load({
     type: 'tracepoint',
-    insns: readToPerf({ size, comm: 'dd' }),
+    insns: readToPerf({ size, comm: DD.comm }),
     maps: { events },
     name: 'bench_perf',
   });
@@ -127,17 +187,24 @@ async function perfLive(size: number) {
   return { decoded, lost, seconds, rate: (decoded + lost) / seconds, perCpuSecond: decoded / cpuSeconds };
 }
 
-async function burst(size: number) {
+async function burst(size: number, views: boolean) {
   const s = setup(size, 1, 128 << 20);
   const link = s.attach();
   await runDd(DD_COUNT);
   link.close();
   let decoded = 0;
   const t0 = process.hrtime.bigint();
-  s.rb.poll((d) => {
-    decode(d);
-    decoded++;
-  });
+  if (views) {
+    s.rb.pollViews((rec) => {
+      decodeView(rec.bytes, rec.offset);
+      decoded++;
+    });
+  } else {
+    s.rb.poll((d) => {
+      decode(d);
+      decoded++;
+    });
+  }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const lost = s.lost();
   await s.close();
@@ -147,26 +214,44 @@ async function burst(size: number) {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  console.log(`ring buffer bench: producer = tracepoint sys_enter_read, dd bs=1 count=${DD_COUNT}`);
+  console.log(
+    `ring buffer bench: producer = tracepoint sys_enter_read, dd (as ${DD.comm}) bs=1 count=${DD_COUNT}`,
+  );
   for (const size of [64, 256]) {
-    const l = await live(size, 1);
-    console.log(
-      `${size}-byte records  live:  ${fmt(l.decoded)} decoded, ${fmt(l.lost)} lost, storm ${fmt(l.rate)} events/s, ` +
-        `${fmt(l.perCpuSecond)} decoded per consumer CPU-second, ${fmt(l.perWakeup)} per wake-up`,
-    );
+    const results = new Map<Reader, Awaited<ReturnType<typeof live>>>();
+    for (const reader of READERS) {
+      const l = await live(size, reader);
+      results.set(reader, l);
+      console.log(
+        `${size}-byte records  live ${reader.padEnd(11)}: ${fmt(l.decoded)} decoded, ${fmt(l.lost)} lost, ` +
+          `dd ${l.seconds.toFixed(3)} s (storm ${fmt(l.rate)} events/s), ` +
+          `${fmt(l.perCpuSecond)} decoded per consumer CPU-second, ${fmt(l.perWakeup)} per wake-up`,
+      );
+    }
+    const base = results.get('epoll')!;
+    for (const reader of READERS.slice(1)) {
+      const l = results.get(reader)!;
+      console.log(
+        `${size}-byte records  ${reader} / epoll: ${(l.perCpuSecond / base.perCpuSecond).toFixed(2)}x per consumer ` +
+          `CPU-second, dd ${(base.seconds / l.seconds).toFixed(2)}x as fast`,
+      );
+    }
     const p0 = await perfLive(size);
     console.log(
       `${size}-byte records  peer:  PerfBuffer ${fmt(p0.decoded)} decoded, ${fmt(p0.lost)} lost, ` +
-        `${fmt(p0.perCpuSecond)} per consumer CPU-second; ring buffer / perf buffer = ` +
-        `${(l.perCpuSecond / p0.perCpuSecond).toFixed(2)}x`,
+        `dd ${p0.seconds.toFixed(3)} s, ${fmt(p0.perCpuSecond)} per consumer CPU-second; ring buffer (epoll, ` +
+        `timer+views) / perf buffer = ${(base.perCpuSecond / p0.perCpuSecond).toFixed(2)}x, ` +
+        `${(results.get('timer+views')!.perCpuSecond / p0.perCpuSecond).toFixed(2)}x`,
     );
-    const b = await burst(size);
-    console.log(
-      `${size}-byte records  burst: ${fmt(b.decoded)} decoded in one drain at ${fmt(b.rate)} events/s (1 core)` +
-        ` (${fmt(b.lost)} did not fit the 128 MiB ring)`,
-    );
-    const every = Math.max(1, Math.floor(l.rate / 200_000));
-    const p = await live(size, every);
+    for (const views of [false, true]) {
+      const b = await burst(size, views);
+      console.log(
+        `${size}-byte records  burst ${views ? 'pollViews' : 'poll     '}: ${fmt(b.decoded)} decoded in one drain ` +
+          `at ${fmt(b.rate)} events/s (1 core) (${fmt(b.lost)} did not fit the 128 MiB ring)`,
+      );
+    }
+    const every = Math.max(1, Math.floor(base.rate / 200_000));
+    const p = await paced(size, every);
     console.log(
       `${size}-byte records  paced: 1 record per ${every} reads = ${fmt(p.rate)} events/s, ` +
         `${fmt(p.decoded)} decoded, ${fmt(p.lost)} lost`,
@@ -175,4 +260,8 @@ async function main(): Promise<void> {
   console.log(`(checksum ${checksum})`);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  DD.remove();
+}

@@ -36,6 +36,7 @@ export class PollLoop {
   readonly #interval: number | undefined;
   #notify: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  readonly #listen: () => boolean;
   #running: Promise<void> | undefined;
   #closed = false;
   /** wakeups counts epoll wake-ups. */
@@ -43,7 +44,13 @@ export class PollLoop {
   /** ticks counts timer wake-ups (timer mode only). */
   ticks = 0;
 
-  constructor(options: PollLoopOptions = {}) {
+  /**
+   * `listen`, in timer mode, says whether to wait for readiness as well as the timer (default: yes).
+   * A ring buffer's readiness is level-triggered: armed while records are pending it fires at once,
+   * which would turn the timer into a busy loop, so a ring listens only when empty or filling up.
+   */
+  constructor(options: PollLoopOptions = {}, listen: () => boolean = () => true) {
+    this.#listen = listen;
     this.#batch = options.batch ?? DEFAULT_BATCH;
     if (!(this.#batch > 0)) throw new RangeError(`batch ${this.#batch} is not a positive number`);
     if (options.wakeup === 'timer') {
@@ -111,7 +118,7 @@ export class PollLoop {
   readable(): Promise<void> {
     return new Promise((resolve) => {
       this.#notify = resolve;
-      for (const w of this.#watches) w.arm();
+      if (this.#interval === undefined || this.#listen()) for (const w of this.#watches) w.arm();
       if (this.#interval !== undefined && this.#timer === undefined)
         this.#timer = setTimeout(() => this.#wake('ticks'), this.#interval);
     });

@@ -158,7 +158,8 @@ export interface RingBufferMap {
 /**
  * RingBufferOptions tunes a RingBuffer. With `wakeup: 'timer'` the reader drains every `intervalMs`
  * (and at once on a wake-up the producer forces), for programs that submit with BPF_RB_NO_WAKEUP —
- * see ringbufOutputAdaptive in bpfkit/asm. Size the ring for what arrives in one interval.
+ * see ringbufOutputAdaptive in bpfkit/asm. Size the ring for what arrives in one interval: while
+ * records are pending below half the ring, the reader waits for the timer alone.
  */
 export interface RingBufferOptions extends PollLoopOptions {
   /** lostCounter reports drops counted by the program (ring buffers have no kernel-side counter). */
@@ -180,7 +181,13 @@ export class RingBuffer extends RecordReader {
   readonly #opts: RingBufferOptions;
 
   constructor(map: RingBufferMap, options: RingBufferOptions = {}) {
-    super(new PollLoop(options), options.copy ?? false, 'RingBuffer');
+    // In timer mode, listen for wake-ups only when the ring is empty (the next forced wake-up is
+    // news) or at least half full (catching up beats waiting); see PollLoop's `listen`.
+    const listen = () => {
+      const unread = this.source.available;
+      return unread === 0 || unread >= map.maxEntries / 2;
+    };
+    super(new PollLoop(options, listen), options.copy ?? false, 'RingBuffer');
     const fd = fdOf(map);
     const size = map.maxEntries;
     const what = `ring buffer ${map.name || fd}`;
