@@ -16,12 +16,13 @@ import {
 } from './bindsnoop-format.js';
 import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
+import type { EventToolOptions } from './common/session.js';
 import { filterTask, forgetByTid, lookupByTid, ringOutput, stashByTid } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import { emitReadKernel, emitSockOfFd, type SockOffsets, sockOffsets } from './tcp-event.js';
 
 /** BindsnoopOptions are libbpf-tools bindsnoop's options. */
-export interface BindsnoopOptions extends BindFormat {
+export interface BindsnoopOptions extends EventToolOptions<BindEvent>, BindFormat {
   pid?: number;
   /** failed includes failed binds (-x: "include errors on output"). */
   failed?: boolean;
@@ -29,11 +30,6 @@ export interface BindsnoopOptions extends BindFormat {
   ports?: number[];
   /** cgroup traces only tasks under this cgroup v2 directory (-c). */
   cgroup?: string;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  onEvent?: (e: BindEvent) => void;
-  ready?: () => void;
 }
 
 const E = BINDSNOOP_EVENT;
@@ -177,10 +173,7 @@ export async function runBindsnoop(opts: BindsnoopOptions, out: Output): Promise
         },
       },
       out,
-      {
-        ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-        ...(opts.done ? { done: opts.done } : {}),
-      },
+      opts,
     );
   } finally {
     cgroup?.close();

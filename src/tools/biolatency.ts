@@ -13,13 +13,14 @@ import {
 import { clock } from './common/format.js';
 import { log2Histogram } from './common/histogram.js';
 import type { Output } from './common/output.js';
+import type { ToolOptions } from './common/session.js';
 import { runSummary } from './common/summary.js';
 import type { TracerProgram } from './common/tracer.js';
 import { decodeHist, emitHistAdd, type Hist, histMap } from './hist-programs.js';
 import { emitReadKernel } from './tcp-event.js';
 
 /** BiolatencyOptions are libbpf-tools biolatency's main options. */
-export interface BiolatencyOptions {
+export interface BiolatencyOptions extends ToolOptions {
   milliseconds?: boolean; // -m
   /** queued includes the time queued in the kernel (-Q). */
   queued?: boolean;
@@ -30,10 +31,6 @@ export interface BiolatencyOptions {
   perFlag?: boolean;
   interval?: number;
   count?: number;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  ready?: () => void;
   onReport?: (hists: Hist[]) => void;
 }
 

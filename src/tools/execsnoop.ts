@@ -4,7 +4,7 @@
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } from '../asm/index.js';
 import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
-import { requireRoot } from './common/session.js';
+import { type EventToolOptions, requireRoot } from './common/session.js';
 import {
   countLost,
   filterTask,
@@ -27,7 +27,7 @@ import {
 } from './execsnoop-format.js';
 
 /** ExecsnoopOptions are libbpf-tools execsnoop's options. */
-export interface ExecsnoopOptions extends ExecFormat {
+export interface ExecsnoopOptions extends EventToolOptions<ExecEvent>, ExecFormat {
   /** fails includes failed execs (-x). */
   fails?: boolean;
   /** uid traces only this user (-u). */
@@ -37,11 +37,6 @@ export interface ExecsnoopOptions extends ExecFormat {
   line?: string;
   /** maxArgs caps the arguments copied (--max-args, at most 20). */
   maxArgs?: number;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  onEvent?: (e: ExecEvent) => void;
-  ready?: () => void;
 }
 
 const FP_TID = -8;
@@ -219,9 +214,6 @@ export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise
       },
     },
     out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
+    opts,
   );
 }

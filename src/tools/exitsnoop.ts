@@ -5,6 +5,7 @@ import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } fr
 import { loadVmlinux } from '../btf/btf.js';
 import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
+import type { EventToolOptions } from './common/session.js';
 import { ringOutput } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
@@ -18,7 +19,7 @@ import {
 } from './exitsnoop-format.js';
 
 /** ExitsnoopOptions are libbpf-tools exitsnoop's options. */
-export interface ExitsnoopOptions extends ExitFormat {
+export interface ExitsnoopOptions extends EventToolOptions<ExitEvent>, ExitFormat {
   pid?: number;
   /** failed keeps only exits with a non-zero code or a signal (-x). */
   failed?: boolean;
@@ -26,11 +27,6 @@ export interface ExitsnoopOptions extends ExitFormat {
   threaded?: boolean;
   /** cgroup traces only tasks under this cgroup v2 directory (-c). */
   cgroup?: string;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  onEvent?: (e: ExitEvent) => void;
-  ready?: () => void;
 }
 
 interface TaskOffsets {
@@ -115,10 +111,7 @@ export async function runExitsnoop(opts: ExitsnoopOptions, out: Output): Promise
         },
       },
       out,
-      {
-        ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-        ...(opts.done ? { done: opts.done } : {}),
-      },
+      opts,
     );
   } finally {
     cgroup?.close();

@@ -4,6 +4,7 @@
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r6, r7, r10 } from '../asm/index.js';
 import type { Output } from './common/output.js';
+import type { EventToolOptions } from './common/session.js';
 import { forgetByTid, lookupByTid, ringOutput, stashByTid } from './common/snippets.js';
 import type { TracerProgram } from './common/tracer.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
@@ -18,7 +19,7 @@ import {
 } from './killsnoop-format.js';
 
 /** KillsnoopOptions are libbpf-tools killsnoop's options. */
-export interface KillsnoopOptions extends KillFormat {
+export interface KillsnoopOptions extends EventToolOptions<KillEvent>, KillFormat {
   pid?: number;
   /** signal traces only this signal number (-s). */
   signal?: number;
@@ -26,11 +27,6 @@ export interface KillsnoopOptions extends KillFormat {
   failed?: boolean;
   /** killOnly traces kill/tkill/tgkill syscalls only (-k). */
   killOnly?: boolean;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  onEvent?: (e: KillEvent) => void;
-  ready?: () => void;
 }
 
 const E = KILLSNOOP_EVENT;
@@ -145,9 +141,6 @@ export async function runKillsnoop(opts: KillsnoopOptions, out: Output): Promise
       },
     },
     out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
+    opts,
   );
 }

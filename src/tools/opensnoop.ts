@@ -3,6 +3,7 @@
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r9, r10 } from '../asm/index.js';
 import type { Output } from './common/output.js';
+import type { EventToolOptions } from './common/session.js';
 import {
   filterTask,
   forgetByTid,
@@ -24,18 +25,11 @@ import {
 } from './opensnoop-format.js';
 
 /** OpensnoopOptions are libbpf-tools opensnoop's options. */
-export interface OpensnoopOptions extends TaskFilter, OpenFormat {
+export interface OpensnoopOptions extends EventToolOptions<OpenEvent>, TaskFilter, OpenFormat {
   /** failed shows only failed opens (-x). */
   failed?: boolean;
   /** name keeps only processes whose comm contains it (-n). */
   name?: string;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  /** onEvent sees each decoded event (tests, embedding). */
-  onEvent?: (e: OpenEvent) => void;
-  /** ready runs once the probes are attached. */
-  ready?: () => void;
 }
 
 // The stashed entry per thread: filename pointer (u64), flags (u32), mode (u32).
@@ -193,9 +187,6 @@ export async function runOpensnoop(opts: OpensnoopOptions, out: Output): Promise
       },
     },
     out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
+    opts,
   );
 }

@@ -11,7 +11,7 @@ import { BpfMap } from '../kernel/map.js';
 import { Program } from '../kernel/program.js';
 import { kernelSymbols, UserSymbolizer } from '../kernel/symbols.js';
 import type { Output } from './common/output.js';
-import { requireRoot, type StopReason, waitForStop } from './common/session.js';
+import { requireRoot, type StopReason, type ToolOptions, waitForStop } from './common/session.js';
 import { foldStacks } from './flamegraph/folded.js';
 import { renderFlameGraph } from './flamegraph/svg.js';
 import {
@@ -27,7 +27,7 @@ import {
 } from './profile-format.js';
 
 /** ProfileOptions are libbpf-tools profile's options, plus --svg and --folded-file. */
-export interface ProfileOptions extends ProfileFormat {
+export interface ProfileOptions extends ToolOptions, ProfileFormat {
   pid?: number;
   tid?: number;
   /** frequency is the sampling rate in Hz (-F, default 49). */
@@ -39,14 +39,10 @@ export interface ProfileOptions extends ProfileFormat {
   cpu?: number; // -C
   stackStorageSize?: number;
   maxStackDepth?: number;
-  json?: boolean;
   /** svg writes a flame graph to this file at the end. */
   svg?: string;
   /** foldedFile writes folded stacks to this file at the end. */
   foldedFile?: string;
-  seconds?: number;
-  done?: Promise<unknown>;
-  ready?: () => void;
 }
 
 /** ProfileResult is what a session counted, after symbolisation. */
@@ -227,10 +223,7 @@ export async function runProfile(opts: ProfileOptions, out: Output): Promise<Pro
     opts.ready?.();
     // Nothing else keeps the event loop alive while the kernel counts: signal handlers do not.
     const keepAlive = setInterval(() => {}, 1 << 30);
-    const reason = await waitForStop({
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    }).finally(() => clearInterval(keepAlive));
+    const reason = await waitForStop(opts).finally(() => clearInterval(keepAlive));
     link.close();
     const { samples, missing } = readSamples(counts, stacks, syms);
     for (const s of samples) {

@@ -9,11 +9,12 @@ import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/
 import { clock } from './common/format.js';
 import { log2Histogram } from './common/histogram.js';
 import type { Output } from './common/output.js';
+import type { ToolOptions } from './common/session.js';
 import { runSummary } from './common/summary.js';
 import { decodeHist, emitHistAdd, type Hist, histMap } from './hist-programs.js';
 
 /** RunqlatOptions are libbpf-tools runqlat's options. */
-export interface RunqlatOptions {
+export interface RunqlatOptions extends ToolOptions {
   milliseconds?: boolean; // -m
   perProcess?: boolean; // -P
   perThread?: boolean; // -L
@@ -25,10 +26,6 @@ export interface RunqlatOptions {
   cgroup?: string;
   interval?: number;
   count?: number;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  ready?: () => void;
   onReport?: (hists: Hist[]) => void;
 }
 

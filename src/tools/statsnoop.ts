@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } from '../asm/index.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import type { Output } from './common/output.js';
-import { requireRoot } from './common/session.js';
+import { type EventToolOptions, requireRoot } from './common/session.js';
 import { filterTask, forgetByTid, lookupByTid, ringOutput, stashByTid } from './common/snippets.js';
 import { runTracer, type TracerProgram, type TracerResult } from './common/tracer.js';
 import {
@@ -20,15 +20,10 @@ import {
 } from './statsnoop-format.js';
 
 /** StatsnoopOptions are libbpf-tools statsnoop's options. */
-export interface StatsnoopOptions extends StatFormat {
+export interface StatsnoopOptions extends EventToolOptions<StatEvent>, StatFormat {
   pid?: number;
   /** failed keeps only failed calls (-x). */
   failed?: boolean;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  onEvent?: (e: StatEvent) => void;
-  ready?: () => void;
 }
 
 /** STAT_CALLS maps each traced syscall to its path argument's offset in sys_enter_<name>. */
@@ -133,9 +128,6 @@ export async function runStatsnoop(opts: StatsnoopOptions, out: Output): Promise
       },
     },
     out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
+    opts,
   );
 }

@@ -8,6 +8,7 @@ import type { BpfMap } from '../kernel/map.js';
 import { Errno } from '../sys/errno.js';
 import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
+import type { ToolOptions } from './common/session.js';
 import { filterTask } from './common/snippets.js';
 import { runSummary } from './common/summary.js';
 import {
@@ -21,7 +22,7 @@ import {
 } from './syscount-format.js';
 
 /** SyscountOptions are libbpf-tools syscount's options. */
-export interface SyscountOptions extends SyscountFormat {
+export interface SyscountOptions extends ToolOptions, SyscountFormat {
   pid?: number;
   failures?: boolean; // -x
   /** errno counts only syscalls failing with this error (-e, a number or a name like ENOENT). */
@@ -29,10 +30,6 @@ export interface SyscountOptions extends SyscountFormat {
   interval?: number; // -i
   /** cgroup counts only tasks under this cgroup v2 directory (-c). */
   cgroup?: string;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  ready?: () => void;
   /** onReport receives each report's rows (tests). */
   onReport?: (rows: SyscountRow[]) => void;
 }

@@ -3,8 +3,50 @@
 
 import { type ProgramBuilder, type Reg, r1, r2, r3, r10 } from '../asm/index.js';
 import type { Btf } from '../btf/btf.js';
+import { readEventFormat } from '../btf/tracefs-events.js';
+import { eventField } from '../btf/tracefs-format.js';
 import { cString } from './common/format.js';
 import { formatAddress } from './tcplife-format.js';
+
+/** IPPROTO_TCP is sk_protocol for TCP sockets. */
+export const IPPROTO_TCP = 6;
+
+/** TcpState are the TCP states the tools look for (include/net/tcp_states.h). */
+export const TcpState = { SYN_SENT: 2, FIN_WAIT1: 4, CLOSE: 7, LAST_ACK: 9 } as const;
+
+/** SockStateLayout is where sock:inet_sock_set_state keeps its fields (tcplife, tcpconnect). */
+export interface SockStateLayout {
+  skaddr: number;
+  oldstate: number;
+  newstate: number;
+  sport: number;
+  dport: number;
+  family: number;
+  protocol: number;
+  saddr: number;
+  daddr: number;
+  saddrV6: number;
+  daddrV6: number;
+}
+
+/** sockStateLayout reads SockStateLayout from tracefs (which must be mounted). */
+export function sockStateLayout(): SockStateLayout {
+  const f = readEventFormat('sock:inet_sock_set_state');
+  const at = (n: string): number => eventField(f, n).offset;
+  return {
+    skaddr: at('skaddr'),
+    oldstate: at('oldstate'),
+    newstate: at('newstate'),
+    sport: at('sport'),
+    dport: at('dport'),
+    family: at('family'),
+    protocol: at('protocol'),
+    saddr: at('saddr'),
+    daddr: at('daddr'),
+    saddrV6: at('saddr_v6'),
+    daddrV6: at('daddr_v6'),
+  };
+}
 
 /** TCP_EVENT is the record: addresses are 16 bytes (IPv4 in the first 4), ports in host order. */
 export const TCP_EVENT = {

@@ -4,12 +4,14 @@
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r6, r7, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import type { Output } from './common/output.js';
+import type { EventToolOptions } from './common/session.js';
 import { filterTask, ringOutput } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeTcpEvent,
   emitReadKernel,
   emitSockOfFd,
+  IPPROTO_TCP,
   type SockOffsets,
   sockOffsets,
   TCP_EVENT,
@@ -19,18 +21,12 @@ import { acceptJson, formatAccept, type TcpacceptFormat, tcpacceptHeader } from 
 import { AF_INET, AF_INET6 } from './tcplife-format.js';
 
 /** TcpacceptOptions are BCC tcpaccept's main options. */
-export interface TcpacceptOptions extends TcpacceptFormat {
+export interface TcpacceptOptions extends EventToolOptions<TcpEvent>, TcpacceptFormat {
   pid?: number;
   /** ports keeps only connections accepted on these local ports (-P). */
   ports?: number[];
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  onEvent?: (e: TcpEvent) => void;
-  ready?: () => void;
 }
 
-const IPPROTO_TCP = 6;
 const FP_EV = -80;
 const FP_SK = -88;
 const FP_TMP = -96;
@@ -104,9 +100,6 @@ export async function runTcpaccept(opts: TcpacceptOptions, out: Output): Promise
       },
     },
     out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
+    opts,
   );
 }

@@ -7,10 +7,18 @@ import { eventField } from '../btf/tracefs-format.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
-import { requireRoot } from './common/session.js';
+import { type EventToolOptions, requireRoot } from './common/session.js';
 import { filterTask, ringOutput } from './common/snippets.js';
 import { runTracer, type TracerProgram, type TracerResult } from './common/tracer.js';
-import { decodeTcpEvent, TCP_EVENT, type TcpEvent } from './tcp-event.js';
+import {
+  decodeTcpEvent,
+  IPPROTO_TCP,
+  type SockStateLayout,
+  sockStateLayout,
+  TCP_EVENT,
+  type TcpEvent,
+  TcpState,
+} from './tcp-event.js';
 import {
   type ConnectCount,
   connectJson,
@@ -22,67 +30,27 @@ import {
 import { AF_INET } from './tcplife-format.js';
 
 /** TcpconnectOptions are libbpf-tools tcpconnect's main options. */
-export interface TcpconnectOptions extends TcpconnectFormat {
+export interface TcpconnectOptions extends EventToolOptions<TcpEvent>, TcpconnectFormat {
   pid?: number;
   uid?: number;
   /** ports keeps only connections to these destination ports (-P). */
   ports?: number[];
   /** count counts connects per source, destination and port, printed at the end (-c). */
   count?: boolean;
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  onEvent?: (e: TcpEvent) => void;
-  ready?: () => void;
 }
 
-const IPPROTO_TCP = 6;
-const TCP_SYN_SENT = 2;
-const TCP_CLOSE = 7;
+const { SYN_SENT: TCP_SYN_SENT, CLOSE: TCP_CLOSE } = TcpState;
 const FP_EV = -80;
 const FP_SK = -88;
 const FP_TID = -92;
 const FP_PORT = -104;
 const SKC_NUM = 'sock.__sk_common.skc_num';
 
-/** StateLayout is where inet_sock_set_state keeps its fields. */
-interface StateLayout {
-  oldstate: number;
-  newstate: number;
-  dport: number;
-  family: number;
-  protocol: number;
-  saddr: number;
-  daddr: number;
-  saddrV6: number;
-  daddrV6: number;
-  sport: number;
-  skaddr: number;
-}
-
 /** RetransmitLayout is where tcp_retransmit_skb keeps the socket, its state and source port. */
 interface RetransmitLayout {
   skaddr: number;
   state: number;
   sport: number;
-}
-
-function stateLayout(): StateLayout {
-  const f = readEventFormat('sock:inet_sock_set_state');
-  const at = (n: string): number => eventField(f, n).offset;
-  return {
-    oldstate: at('oldstate'),
-    newstate: at('newstate'),
-    dport: at('dport'),
-    family: at('family'),
-    protocol: at('protocol'),
-    saddr: at('saddr'),
-    daddr: at('daddr'),
-    saddrV6: at('saddr_v6'),
-    daddrV6: at('daddr_v6'),
-    sport: at('sport'),
-    skaddr: at('skaddr'),
-  };
 }
 
 function retransmitLayout(): RetransmitLayout {
@@ -115,7 +83,7 @@ function sendPending(b: ProgramBuilder, label: string): void {
   ringOutput(b, FP_EV, TCP_EVENT.size, label);
 }
 
-function connectProgram(o: TcpconnectOptions, L: StateLayout): BuiltProgram {
+function connectProgram(o: TcpconnectOptions, L: SockStateLayout): BuiltProgram {
   const E = TCP_EVENT;
   const withPort = o.sourcePort || o.localPort;
   const b = new ProgramBuilder()
@@ -244,7 +212,7 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
   requireRoot('tcpconnect');
   ensureTracefs();
   const withPort = opts.sourcePort || opts.localPort;
-  const insns = connectProgram(opts, stateLayout());
+  const insns = connectProgram(opts, sockStateLayout());
   const portPrograms: TracerProgram[] = withPort
     ? [
         {
@@ -310,10 +278,7 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
       },
     },
     out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
+    opts,
   );
   if (opts.count) {
     const rows = [...counts.values()];

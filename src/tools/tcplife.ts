@@ -3,14 +3,13 @@
 // running kernel's BTF gives (libbpf-tools' approach).
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
-import { readEventFormat } from '../btf/tracefs-events.js';
-import { eventField } from '../btf/tracefs-format.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
-import { requireRoot } from './common/session.js';
+import { type EventToolOptions, requireRoot } from './common/session.js';
 import { countLost, wakeFlags } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
+import { IPPROTO_TCP, type SockStateLayout, sockStateLayout, TcpState } from './tcp-event.js';
 import {
   AF_INET,
   AF_INET6,
@@ -24,24 +23,20 @@ import {
 } from './tcplife-format.js';
 
 /** TcplifeOptions are tcplife's options (libbpf-tools', plus BCC's -t and -s). */
-export interface TcplifeOptions extends TcpLifeFormat {
+export interface TcplifeOptions extends EventToolOptions<TcpLifeEvent>, TcpLifeFormat {
   pid?: number;
   /** family limits to IPv4 (-4) or IPv6 (-6). */
   family?: 4 | 6;
   localPorts?: number[];
   remotePorts?: number[];
-  json?: boolean;
-  seconds?: number;
-  done?: Promise<unknown>;
-  onEvent?: (e: TcpLifeEvent) => void;
-  ready?: () => void;
 }
 
-const IPPROTO_TCP = 6;
-const TCP_SYN_SENT = 2;
-const TCP_FIN_WAIT1 = 4;
-const TCP_CLOSE = 7;
-const TCP_LAST_ACK = 9;
+const {
+  SYN_SENT: TCP_SYN_SENT,
+  FIN_WAIT1: TCP_FIN_WAIT1,
+  CLOSE: TCP_CLOSE,
+  LAST_ACK: TCP_LAST_ACK,
+} = TcpState;
 
 const FP_SK = -8;
 const FP_TS = -16;
@@ -49,37 +44,16 @@ const FP_IDENT = -40; // struct ident { u32 pid; char comm[16]; }
 const IDENT_SIZE = 20;
 
 /** Layout holds the tracepoint field offsets and the tcp_sock byte counter offsets. */
-interface Layout {
-  skaddr: number;
-  newstate: number;
-  sport: number;
-  dport: number;
-  family: number;
-  protocol: number;
-  saddr: number;
-  daddr: number;
-  saddrV6: number;
-  daddrV6: number;
+interface Layout extends SockStateLayout {
   bytesReceived: number;
   bytesAcked: number;
 }
 
 function layout(): Layout {
   ensureTracefs();
-  const fmt = readEventFormat('sock:inet_sock_set_state');
-  const at = (name: string): number => eventField(fmt, name).offset;
   const off = memberOffsets(['tcp_sock.bytes_received', 'tcp_sock.bytes_acked']);
   return {
-    skaddr: at('skaddr'),
-    newstate: at('newstate'),
-    sport: at('sport'),
-    dport: at('dport'),
-    family: at('family'),
-    protocol: at('protocol'),
-    saddr: at('saddr'),
-    daddr: at('daddr'),
-    saddrV6: at('saddr_v6'),
-    daddrV6: at('daddr_v6'),
+    ...sockStateLayout(),
     bytesReceived: off['tcp_sock.bytes_received']!,
     bytesAcked: off['tcp_sock.bytes_acked']!,
   };
@@ -286,9 +260,6 @@ export async function runTcplife(opts: TcplifeOptions, out: Output): Promise<Tra
       },
     },
     out,
-    {
-      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
-      ...(opts.done ? { done: opts.done } : {}),
-    },
+    opts,
   );
 }

@@ -14,6 +14,18 @@ export interface SessionOptions {
   done?: Promise<unknown>;
 }
 
+/** ToolOptions are what every tool's options share: JSON output, how it ends, and a start hook. */
+export interface ToolOptions extends SessionOptions {
+  json?: boolean;
+  /** ready runs once the probes are attached (to print a header, start a workload...). */
+  ready?: () => void;
+}
+
+/** EventToolOptions are an event tool's: onEvent sees each decoded event (tests, embedding). */
+export interface EventToolOptions<E> extends ToolOptions {
+  onEvent?: (e: E) => void;
+}
+
 /**
  * waitForStop resolves when the session should end. While it waits, SIGINT and SIGTERM belong to the
  * tool (so the kernel registry does not exit first), and are handed back afterwards.

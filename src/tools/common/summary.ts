@@ -3,14 +3,12 @@
 // the end, then detach and release everything. Unlike runTracer there is no event stream.
 
 import type { Link } from '../../kernel/link.js';
-import { attachRawTracepoint } from '../../kernel/link-raw-tracepoint.js';
-import { attachTracepoint } from '../../kernel/link-tracepoint.js';
 import { BpfMap, type MapSpec } from '../../kernel/map.js';
-import { Program } from '../../kernel/program.js';
+import type { Program } from '../../kernel/program.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
+import { attachPrograms, type TracerProgram } from './attach.js';
 import type { Output } from './output.js';
 import { requireRoot, type StopReason, waitForStop } from './session.js';
-import type { TracerProgram } from './tracer.js';
 
 /** SummarySpec describes a summarising tool's kernel side and its report. */
 export interface SummarySpec {
@@ -46,15 +44,7 @@ export async function runSummary(
   let timer: NodeJS.Timeout | undefined;
   try {
     for (const [name, m] of Object.entries(spec.maps)) maps[name] = BpfMap.create(m);
-    for (const p of spec.programs) {
-      const prog = Program.load({ type: p.type, insns: p.insns, maps, name: p.name });
-      progs.push(prog);
-      for (const target of p.attach) {
-        links.push(
-          p.type === 'tracepoint' ? attachTracepoint(prog, target) : attachRawTracepoint(prog, target),
-        );
-      }
-    }
+    attachPrograms(spec.programs, maps, progs, links);
     spec.ready?.(maps);
     out.flush();
     let reports = 0;

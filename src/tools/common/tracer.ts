@@ -1,28 +1,19 @@
 // runTracer: the shared body of the event tools — create maps, load and attach programs, stream the
 // ring buffer to a callback until stopped, then detach, drain, flush and report lost events.
 
-import type { BuiltProgram } from '../../asm/index.js';
 import type { Link } from '../../kernel/link.js';
-import { attachRawTracepoint } from '../../kernel/link-raw-tracepoint.js';
-import { attachTracepoint } from '../../kernel/link-tracepoint.js';
 import { BpfMap, type MapSpec } from '../../kernel/map.js';
-import { Program } from '../../kernel/program.js';
+import type { Program } from '../../kernel/program.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
+import { attachPrograms, type TracerProgram } from './attach.js';
 import type { Output } from './output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './session.js';
 
+export type { TracerProgram } from './attach.js';
+
 /** POLL_MS bounds how long an event waits in the ring before it is printed. */
 export const POLL_MS = 20;
-
-/** TracerProgram is one program and the hooks it attaches to. */
-export interface TracerProgram {
-  name: string;
-  type: 'tracepoint' | 'raw_tracepoint';
-  insns: BuiltProgram;
-  /** attach lists `category:name` tracepoints, or raw tracepoint names. */
-  attach: string[];
-}
 
 /** TracerSpec describes one tool's kernel side. Every program may use maps `events` and `lost`. */
 export interface TracerSpec {
@@ -81,15 +72,7 @@ export async function runTracer(
       name: `${spec.tool}_lost`,
     });
     for (const [name, m] of Object.entries(spec.maps ?? {})) maps[name] = BpfMap.create(m);
-    for (const p of spec.programs) {
-      const prog = Program.load({ type: p.type, insns: p.insns, maps, name: p.name });
-      progs.push(prog);
-      for (const target of p.attach) {
-        links.push(
-          p.type === 'tracepoint' ? attachTracepoint(prog, target) : attachRawTracepoint(prog, target),
-        );
-      }
-    }
+    attachPrograms(spec.programs, maps, progs, links);
     let queued = false;
     const onRecord = (data: Uint8Array): void => {
       spec.onRecord(data);
