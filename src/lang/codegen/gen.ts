@@ -9,7 +9,7 @@ import type { CheckedProgram, Variant } from '../check.js';
 import type { ProbeSpec } from '../probes.js';
 import { align8, type Ty } from '../types.js';
 import type { Compiled, CompileOptions } from './compile.js';
-import { GLOBALS_MAP, type MapLayout } from './layout.js';
+import { EVENTS_MAP, GLOBALS_MAP, type MapLayout } from './layout.js';
 
 export const STACK_LIMIT = 512;
 export const BPF_ANY = 0;
@@ -30,6 +30,8 @@ export class Gen {
   readonly spec: ProbeSpec;
   readonly mapsByName = new Map<string, MapLayout>();
   readonly stackUsed = new Set<string>();
+  /** ringSize is the event ring's size in bytes. */
+  readonly ringSize: number;
   /** lastIfTerminated says whether both branches of the last `if` ended in a jump. */
   lastIfTerminated = false;
 
@@ -42,6 +44,7 @@ export class Gen {
   ) {
     this.spec = v.specs[0]!;
     for (const m of maps) if (m.info) this.mapsByName.set(m.info.name, m);
+    this.ringSize = maps.find((m) => m.ref === EVENTS_MAP)?.maxEntries ?? 0;
   }
 
   mark(pos: number): void {

@@ -15,8 +15,6 @@ const JOIN_WIDTH = 64;
 const BPF_RB_NO_WAKEUP = 1;
 const BPF_RB_FORCE_WAKEUP = 2;
 const BPF_RB_AVAIL_DATA = 0;
-/** WAKEUP_BYTES is how much unread data makes a producer wake the reader. */
-const WAKEUP_BYTES = 256 * 1024;
 /** STACK_RECORD_MAX is the largest event record built on the stack. */
 const STACK_RECORD_MAX = 160;
 
@@ -104,9 +102,11 @@ export function scratchEvent(
 }
 
 /**
- * wakeupFlags leaves ringbuf_output flags in r8: wake the reader only once WAKEUP_BYTES are waiting
- * (or always, for exit()), since a wake-up per event costs more than the event; user space also
- * polls on a timer, so sparse events still arrive promptly.
+ * wakeupFlags leaves ringbuf_output flags in r8: wake the reader only once the ring is half full (or
+ * always, for exit()), since a wake-up per event costs the traced task more than the event itself;
+ * user space drains on a short timer, so sparse events still arrive promptly. The threshold is half
+ * the ring, not a fixed size: a busy probe fills a small fixed threshold between two timer ticks and
+ * would then wake the reader on every event until it catches up.
  */
 export function wakeupFlags(g: Gen, force: boolean): void {
   const b = g.b;
@@ -119,7 +119,7 @@ export function wakeupFlags(g: Gen, force: boolean): void {
   b.call('ringbuf_query');
   b.mov(r8, BPF_RB_NO_WAKEUP);
   const quiet = g.label('quiet');
-  b.jmp('JLT', r0, WAKEUP_BYTES, quiet);
+  b.jmp('JLT', r0, Math.min(g.ringSize / 2, 0x7fffffff), quiet);
   b.mov(r8, BPF_RB_FORCE_WAKEUP);
   b.label(quiet);
 }

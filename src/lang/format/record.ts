@@ -3,6 +3,7 @@
 
 import type { ArgSlot } from '../codegen/layout.js';
 import { align8, byteSize } from '../types.js';
+import type { OutBuffer } from './out-buffer.js';
 import { type Arg, formatOne, type Segment, type Spec } from './printf.js';
 import { type Resolver, readInt, textValue } from './values.js';
 
@@ -32,6 +33,64 @@ export function compileRecordFormat(fmt: Segment[], slots: ArgSlot[], r: Resolve
     for (const p of pieces) s += p(b);
     return s;
   };
+}
+
+/** RecordWriter appends the text of the record at `b[base...]` to `out`. */
+export type RecordWriter = (b: Buffer, base: number, out: OutBuffer) => void;
+
+type WriterPiece = (b: Buffer, base: number, out: OutBuffer) => void;
+
+/**
+ * compileRecordWriter is compileRecordFormat writing bytes: literals are pre-encoded, plain `%s`
+ * copies the record's bytes and plain `%d`/`%u` writes digits, so these make no string per event.
+ * Records may be read in place from the ring (`base` is where the record starts).
+ */
+export function compileRecordWriter(fmt: Segment[], slots: ArgSlot[], r: Resolver): RecordWriter {
+  const pieces: WriterPiece[] = [];
+  let n = 0;
+  for (const seg of fmt) {
+    if (typeof seg === 'string') {
+      const lit = Buffer.from(seg);
+      pieces.push((_b, _base, out) => out.bytes(lit, 0, lit.length));
+      continue;
+    }
+    const slot = slots[n++];
+    if (!slot) {
+      const text = formatOne(seg, 0n);
+      pieces.push((_b, _base, out) => out.str(text));
+      continue;
+    }
+    pieces.push(writerPiece(seg, slot, r));
+  }
+  return (b, base, out) => {
+    for (const p of pieces) p(b, base, out);
+  };
+}
+
+function writerPiece(spec: Spec, slot: ArgSlot, r: Resolver): WriterPiece {
+  const t = slot.ty;
+  const off = slot.offset;
+  if (
+    (t.k === 'int' || t.k === 'ptr') &&
+    plain(spec) &&
+    (spec.conv === 'd' || spec.conv === 'i' || spec.conv === 'u') &&
+    (spec.length === '' || spec.length.startsWith('l'))
+  ) {
+    const asSigned = spec.conv !== 'u';
+    const slow = piece(spec, slot, r);
+    return (b, base, out) => {
+      const lo = b.readUInt32LE(base + off);
+      const hi = asSigned ? b.readInt32LE(base + off + 4) : b.readUInt32LE(base + off + 4);
+      // Exact as a double below 2^53; otherwise the BigInt path.
+      if (hi >= -0x200000 && hi < 0x200000) out.int(hi * TWO32 + lo);
+      else out.str(slow(b.subarray(base)));
+    };
+  }
+  if (t.k === 'str' && plain(spec) && spec.conv === 's') {
+    return (b, base, out) => out.cstr(b, base + off, base + off + t.size);
+  }
+  const slow = piece(spec, slot, r);
+  return (b, base, out) => out.str(slow(b.subarray(base)));
 }
 
 function plain(spec: Spec): boolean {

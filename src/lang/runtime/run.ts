@@ -5,13 +5,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import type { Link } from '../../kernel/link.js';
+import type { RecordView } from '../../kernel/record-view.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
 import { type CheckOptions, check } from '../check.js';
 import { type Compiled, compile } from '../codegen/compile.js';
 import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, STACKS_MAP } from '../codegen/layout.js';
 import { Source } from '../diagnostics.js';
 import { formatMapJson, formatMapText, type RawEntry } from '../format/maps.js';
-import { compileRecordFormat } from '../format/record.js';
+import { OutBuffer } from '../format/out-buffer.js';
+import { compileRecordFormat, compileRecordWriter, type RecordWriter } from '../format/record.js';
 import { cString, readInt, textValue, toJson } from '../format/values.js';
 import { parseSource } from '../parser.js';
 import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
@@ -20,6 +22,11 @@ import { attachSpec } from './attach.js';
 import { type Loaded, load } from './load.js';
 import { KernelResolver, strftimeAt } from './resolver.js';
 import { KernelTypeSource } from './type-source.js';
+
+/** READ_INTERVAL_MS is how often the event ring is read: prompt output, thousands of events per read. */
+const READ_INTERVAL_MS = 10;
+/** FLUSH_BYTES bounds the output held back while one read's records are rendered. */
+const FLUSH_BYTES = 1 << 20;
 
 export interface RunOptions {
   text: string;
@@ -212,7 +219,11 @@ export async function run(opts: RunOptions): Promise<number> {
     // The symbol tables (kallsyms, ELF) load only for scripts that print symbols or stacks.
     const symbols = needsSymbols(compiled) ? await import('../../kernel/symbols.js') : undefined;
     const resolver = new KernelResolver(loaded.maps.get(STACKS_MAP), compiled.probeNames, symbols);
-    const session = new Session(compiled, loaded, resolver, write, writeErr, json, opts.unsafe ?? false);
+    // Session output goes out as bytes; a caller's string writer gets it decoded.
+    const sink = opts.write
+      ? (chunk: Buffer) => write(chunk.toString())
+      : (chunk: Buffer) => process.stdout.write(chunk);
+    const session = new Session(compiled, loaded, resolver, sink, writeErr, json, opts.unsafe ?? false);
 
     const begin = loaded.programs.filter((p) => p.compiled.specs[0]!.type === 'begin');
     const end = loaded.programs.filter((p) => p.compiled.specs[0]!.type === 'end');
@@ -223,6 +234,10 @@ export async function run(opts: RunOptions): Promise<number> {
 
     ring = new RingBuffer(loaded.maps.get(EVENTS_MAP)! as unknown as { fd: number; maxEntries: number }, {
       lostCounter: () => Number(readGlobal(Globals.LOST_EVENTS)),
+      // Producers skip wake-ups until the ring is half full (codegen/output.ts), so the ring is read
+      // on a short timer; a forced wake-up still drains at once.
+      wakeup: 'timer',
+      intervalMs: READ_INTERVAL_MS,
     });
     for (const p of attachable) {
       for (const spec of p.compiled.specs) {
@@ -244,19 +259,17 @@ export async function run(opts: RunOptions): Promise<number> {
       };
     });
 
-    const reading = ring.start((rec) => session.event(rec));
-    // Producers wake the reader only in batches; a timer picks up sparse events.
-    const ringRef = ring;
+    const onRecord = (rec: RecordView) => session.event(rec);
+    const reading = ring.startViews(onRecord);
     // The -c/-p target's maps are kept each tick, so its addresses resolve after it exits.
     const target = symbols ? (child?.pid ?? opts.pid) : undefined;
-    if (target !== undefined) symbols!.rememberMaps(target);
-    ticker = setInterval(() => {
-      if (target !== undefined) symbols!.rememberMaps(target);
-      ringRef.poll((rec) => session.event(rec));
-    }, 50);
+    if (target !== undefined) {
+      symbols!.rememberMaps(target);
+      ticker = setInterval(() => symbols!.rememberMaps(target), 50);
+    }
     session.stopTicker = () => clearInterval(ticker);
     for (const p of begin) p.prog.testRun({ ctx: Buffer.alloc(8) });
-    ring.poll((rec) => session.event(rec));
+    ring.pollViews(onRecord);
 
     opts.onAttached?.();
     if (child) {
@@ -273,10 +286,10 @@ export async function run(opts: RunOptions): Promise<number> {
 
     for (const l of links.splice(0)) l.close();
     // Events already in the ring belong before END's output; after exit() they are dropped.
-    ring.poll((rec) => session.event(rec));
+    ring.pollViews(onRecord);
     session.ending = true;
     for (const p of end) p.prog.testRun({ ctx: Buffer.alloc(8) });
-    ring.poll((rec) => session.event(rec));
+    ring.pollViews(onRecord);
     await ring.closeAsync();
     await reading.catch(() => {});
     session.flush();
@@ -314,23 +327,33 @@ class Session {
   onExit: (() => void) | undefined;
   cleanupSignals: (() => void) | undefined;
   stopTicker: (() => void) | undefined;
-  private buf: string[] = [];
+  private readonly ob = new OutBuffer();
   private readonly renderers = new Map<Action, (b: Buffer) => string>();
+  private readonly writers = new Map<Action, RecordWriter>();
   private scheduled = false;
+  /** ring and ringBuf are the last ring mapping seen and a Buffer over it, made once. */
+  private ring: Uint8Array | undefined;
+  private ringBuf: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly c: Compiled,
     private readonly l: Loaded,
     private readonly r: KernelResolver,
-    private readonly write: (s: string) => void,
+    private readonly sink: (chunk: Buffer) => void,
     private readonly writeErr: (s: string) => void,
     private readonly json: boolean,
     private readonly unsafe: boolean,
   ) {}
 
   private out(s: string): void {
-    this.buf.push(s);
-    if (!this.scheduled) {
+    this.ob.str(s);
+    this.schedule();
+  }
+
+  /** schedule flushes once the current batch of records is done: one write per ring read. */
+  private schedule(): void {
+    if (this.ob.length >= FLUSH_BYTES) this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
@@ -338,20 +361,29 @@ class Session {
 
   flush(): void {
     this.scheduled = false;
-    if (this.buf.length === 0) return;
-    const s = this.buf.join('');
-    this.buf = [];
-    this.write(s);
+    if (this.ob.length === 0) return;
+    this.sink(this.ob.take());
   }
 
-  event(rec: Uint8Array): void {
+  event(rec: RecordView): void {
     if (this.exited && !this.ending) return;
     if (rec.length < 8) return;
-    const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
-    const id = Number(dv.getBigUint64(0, true));
-    const a = this.c.actions[id];
+    // Action ids are small: the low word of the u64 is enough.
+    const a = this.c.actions[rec.u32(0)];
     if (!a) return;
-    this.action(a, rec);
+    if (a.kind === 'printf' && !this.json) {
+      // The common case, rendered from the ring in place into the output buffer.
+      if (rec.bytes !== this.ring) {
+        this.ring = rec.bytes;
+        this.ringBuf = Buffer.from(rec.bytes.buffer, rec.bytes.byteOffset, rec.bytes.byteLength);
+      }
+      let w = this.writers.get(a);
+      if (!w) this.writers.set(a, (w = compileRecordWriter(a.fmt, a.args, this.r)));
+      w(this.ringBuf, rec.offset, this.ob);
+      this.schedule();
+      return;
+    }
+    this.action(a, rec.subarray());
   }
 
   private action(a: Action, rec: Uint8Array): void {

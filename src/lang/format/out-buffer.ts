@@ -1,0 +1,77 @@
+// OutBuffer: output text collected as bytes — record fields are copied and integers written as digits
+// straight into one buffer, so a busy printf makes no string per event and reaches stdout in a few
+// large writes.
+
+const INITIAL = 1 << 16;
+/** SHORT is the length up to which bytes are copied one by one. */
+const SHORT = 32;
+
+/** OutBuffer accumulates output bytes until take() hands them over. */
+export class OutBuffer {
+  private buf = Buffer.allocUnsafe(INITIAL);
+  /** length is the number of bytes waiting. */
+  length = 0;
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+
+  /** str appends a string as UTF-8. */
+  str(s: string): void {
+    this.reserve(s.length * 3);
+    this.length += this.buf.write(s, this.length);
+  }
+
+  /** bytes appends src[start, end). */
+  bytes(src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.reserve(n);
+    if (n > SHORT) {
+      this.length += src.copy(this.buf, this.length, start, end);
+      return;
+    }
+    // Most pieces are a few bytes (a separator, a comm): a loop beats copy()'s argument checks.
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = start; i < end; i++) buf[at++] = src[i]!;
+    this.length = at;
+  }
+
+  /** cstr appends the NUL-terminated string at src[start, end) (all of it when there is no NUL). */
+  cstr(src: Buffer, start: number, end: number): void {
+    let z = start;
+    while (z < end && src[z] !== 0) z++;
+    this.bytes(src, start, z);
+  }
+
+  /** int appends a safe integer in decimal. */
+  int(n: number): void {
+    this.reserve(21);
+    const buf = this.buf;
+    let at = this.length;
+    if (n < 0) {
+      buf[at++] = 0x2d;
+      n = -n;
+    }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    for (let i = at + digits - 1; i >= at; i--) {
+      buf[i] = 0x30 + (n % 10);
+      n = Math.floor(n / 10);
+    }
+    this.length = at + digits;
+  }
+
+  /** take returns a copy of the waiting bytes (a pending async write keeps it) and empties the buffer. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.length);
+    this.buf.copy(out, 0, 0, this.length);
+    this.length = 0;
+    return out;
+  }
+}
