@@ -1,7 +1,7 @@
 // biolatency: block I/O latency — issue (or insert with -Q) to completion — as a log2 histogram, from
 // the block_rq_insert/issue/complete raw tracepoints keyed by the request pointer, as libbpf-tools.
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r8, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import { BpfkitError } from '../errors/index.js';
 import {
@@ -14,6 +14,7 @@ import { clock } from './common/format.js';
 import { log2Histogram } from './common/histogram.js';
 import type { Output } from './common/output.js';
 import type { ToolOptions } from './common/session.js';
+import { elapsedSince, stampStart } from './common/snippets.js';
 import { runSummary } from './common/summary.js';
 import type { TracerProgram } from './common/tracer.js';
 import { decodeHist, emitHistAdd, type Hist, histMap } from './hist-programs.js';
@@ -51,42 +52,16 @@ interface DiskOffsets {
 
 function startProgram(): BuiltProgram {
   // block_rq_issue(struct request *rq) / block_rq_insert(struct request *rq)
-  return new ProgramBuilder()
-    .ldx('u64', r1, r1, 0)
-    .st('u64', r10, FP_RQ, r1)
-    .call('ktime_get_ns')
-    .st('u64', r10, FP_TS, r0)
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_RQ)
-    .mov(r3, r10)
-    .add(r3, FP_TS)
-    .mov(r4, 0)
-    .call('map_update_elem')
-    .mov(r0, 0)
-    .exit()
-    .build();
+  const b = new ProgramBuilder().ldx('u64', r1, r1, 0).st('u64', r10, FP_RQ, r1);
+  stampStart(b, 'start', FP_RQ, FP_TS);
+  return b.mov(r0, 0).exit().build();
 }
 
 function completeProgram(o: BiolatencyOptions, d?: DiskOffsets, cmdFlagsAt?: number): BuiltProgram {
   // block_rq_complete(struct request *rq, blk_status_t error, unsigned int nr_bytes)
-  const b = new ProgramBuilder()
-    .ldx('u64', r1, r1, 0)
-    .st('u64', r10, FP_RQ, r1)
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_RQ)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .ldx('u64', r6, r0, 0)
-    .call('ktime_get_ns')
-    .sub(r0, r6)
-    .mov(r8, r0)
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_RQ)
-    .call('map_delete_elem')
-    .jmp('JSLT', r8, 0, 'out')
+  const b = new ProgramBuilder().ldx('u64', r1, r1, 0).st('u64', r10, FP_RQ, r1);
+  elapsedSince(b, 'start', FP_RQ, 'out', r8);
+  b.jmp('JSLT', r8, 0, 'out')
     .alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000)
     .st('u32', r10, FP_KEY, 0);
   if (d) {

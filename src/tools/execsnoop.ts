@@ -11,6 +11,7 @@ import {
   forgetByTid,
   lookupByTid,
   ringOutput,
+  scratchRecord,
   stashByTid,
 } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
@@ -57,13 +58,8 @@ function enterProgram(maxArgs: number, uid: number | undefined, task: TaskOffset
   const E = EXECSNOOP_EVENT;
   const b = new ProgramBuilder().mov(r6, r1);
   filterTask(b, uid === undefined ? {} : { uid }, 'out', r8);
-  b.st('u32', r10, FP_ZERO, 0)
-    .ldMap(r1, 'heap')
-    .mov(r2, r10)
-    .add(r2, FP_ZERO)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .mov(r7, r0);
+  scratchRecord(b, 'heap', FP_ZERO, 'out');
+  b.mov(r7, r0);
   // The record is too large for the stack: it is stashed from the per-CPU heap, then filled in place.
   stashByTid(b, 'execs', r8, FP_TID, r7);
   b.jmp('JEQ', r0, 0, 'created');

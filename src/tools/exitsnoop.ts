@@ -6,7 +6,7 @@ import { loadVmlinux } from '../btf/btf.js';
 import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
 import type { EventToolOptions } from './common/session.js';
-import { ringOutput } from './common/snippets.js';
+import { sendWithComm } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeExitEvent,
@@ -65,13 +65,8 @@ function exitProgram(o: ExitsnoopOptions, t: TaskOffsets): BuiltProgram {
   read(FP_EV + E.startNs, 8, 'task', t.startTime);
   read(FP_PTR, 8, 'task', t.realParent);
   read(FP_EV + E.ppid, 4, 'ptr', t.tgid);
-  b.call('ktime_get_ns')
-    .st('u64', r10, FP_EV + E.exitNs, r0)
-    .mov(r1, r10)
-    .add(r1, FP_EV + E.comm)
-    .mov(r2, 16)
-    .call('get_current_comm');
-  ringOutput(b, FP_EV, E.size, 'sent');
+  b.call('ktime_get_ns').st('u64', r10, FP_EV + E.exitNs, r0);
+  sendWithComm(b, FP_EV, E.comm, E.size, 'sent');
   return b.label('out').mov(r0, 0).exit().build();
 }
 

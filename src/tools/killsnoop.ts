@@ -5,7 +5,7 @@
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r6, r7, r10 } from '../asm/index.js';
 import type { Output } from './common/output.js';
 import type { EventToolOptions } from './common/session.js';
-import { forgetByTid, lookupByTid, ringOutput, stashByTid } from './common/snippets.js';
+import { forgetByTid, lookupByTid, ringOutput, sendWithComm, stashByTid } from './common/snippets.js';
 import type { TracerProgram } from './common/tracer.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
@@ -35,15 +35,6 @@ const FP_TID = -36;
 // signal:signal_generate fields (stable since 3.x): sig 8, errno 12, pid 36.
 const GEN = { sig: 8, errno: 12, pid: 36 };
 
-/** send emits comm + ringbuf_output of the event at FP_EV, counting drops. */
-function send(b: ProgramBuilder): void {
-  b.mov(r1, r10)
-    .add(r1, FP_EV + E.comm)
-    .mov(r2, 16)
-    .call('get_current_comm');
-  ringOutput(b, FP_EV, E.size, 'sent');
-}
-
 function start(b: ProgramBuilder, o: KillsnoopOptions): void {
   b.mov(r6, r1).call('get_current_pid_tgid').mov(r7, r0).rsh(r0, 32);
   if (o.pid) b.jmp('JNE', r0, o.pid, 'out');
@@ -61,7 +52,7 @@ function generateProgram(o: KillsnoopOptions): BuiltProgram {
   b.st('u32', r10, FP_EV + E.ret, r1)
     .ldx('u32', r1, r6, GEN.pid)
     .st('u32', r10, FP_EV + E.tpid, r1);
-  send(b);
+  sendWithComm(b, FP_EV, E.comm, E.size, 'sent');
   return b.label('out').mov(r0, 0).exit().build();
 }
 

@@ -9,6 +9,7 @@ import {
   forgetByTid,
   lookupByTid,
   ringOutput,
+  scratchRecord,
   stashByTid,
   type TaskFilter,
 } from './common/snippets.js';
@@ -84,13 +85,8 @@ function exitProgram(failedOnly: boolean): BuiltProgram {
   b.mov(r8, r0).ldx('u64', r9, r6, EXIT_RET);
   if (failedOnly) b.jmp('JSGE', r9, 0, 'done');
   // The event is built in a per-CPU scratch value and sent with only as much path as it has.
-  b.st('u32', r10, FP_ZERO, 0)
-    .ldMap(r1, 'heap')
-    .mov(r2, r10)
-    .add(r2, FP_ZERO)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'done')
-    .mov(r6, r0)
+  scratchRecord(b, 'heap', FP_ZERO, 'done');
+  b.mov(r6, r0)
     .call('ktime_get_ns')
     .st('u64', r6, E.tsNs, r0)
     .st('u32', r6, E.tid, r7)

@@ -2,7 +2,7 @@
 // it running — as a log2 histogram, from the sched_wakeup, sched_wakeup_new and sched_switch raw
 // tracepoints, as libbpf-tools runqlat does.
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import type { BpfMap } from '../kernel/map.js';
 import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
@@ -10,6 +10,7 @@ import { clock } from './common/format.js';
 import { log2Histogram } from './common/histogram.js';
 import type { Output } from './common/output.js';
 import type { ToolOptions } from './common/session.js';
+import { elapsedSince, stampStart } from './common/snippets.js';
 import { runSummary } from './common/summary.js';
 import { decodeHist, emitHistAdd, type Hist, histMap } from './hist-programs.js';
 
@@ -59,15 +60,7 @@ function enqueue(b: ProgramBuilder, o: RunqlatOptions, t: TaskOffsets, done: str
     readTask(b, FP_TGID, t.tgid);
     b.ldx('u32', r1, r10, FP_TGID).jmp('JNE', r1, o.pid, done);
   }
-  b.call('ktime_get_ns')
-    .st('u64', r10, FP_TS, r0)
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_PID)
-    .mov(r3, r10)
-    .add(r3, FP_TS)
-    .mov(r4, 0)
-    .call('map_update_elem');
+  stampStart(b, 'start', FP_PID, FP_TS);
 }
 
 function wakeupProgram(o: RunqlatOptions, t: TaskOffsets): BuiltProgram {
@@ -88,21 +81,8 @@ function switchProgram(o: RunqlatOptions, t: TaskOffsets): BuiltProgram {
   b.st('u32', r10, FP_TGID, 0);
   readTask(b, FP_TGID, t.tgid);
   if (o.pid) b.ldx('u32', r1, r10, FP_TGID).jmp('JNE', r1, o.pid, 'out');
-  b.ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_PID)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .ldx('u64', r8, r0, 0)
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_PID)
-    .call('map_delete_elem')
-    .call('ktime_get_ns')
-    .sub(r0, r8)
-    .jmp('JSLT', r0, 0, 'out')
-    .mov(r8, r0)
-    .alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000);
+  elapsedSince(b, 'start', FP_PID, 'out', r8);
+  b.jmp('JSLT', r8, 0, 'out').alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000);
   const keyFrom = o.perProcess ? FP_TGID : o.perThread ? FP_PID : undefined;
   if (keyFrom !== undefined) b.ldx('u32', r1, r10, keyFrom).st('u32', r10, FP_KEY, r1);
   else if (o.perPidns) {

@@ -6,7 +6,14 @@ import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } fr
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import type { Output } from './common/output.js';
 import { type EventToolOptions, requireRoot } from './common/session.js';
-import { filterTask, forgetByTid, lookupByTid, ringOutput, stashByTid } from './common/snippets.js';
+import {
+  filterTask,
+  forgetByTid,
+  lookupByTid,
+  ringOutput,
+  scratchRecord,
+  stashByTid,
+} from './common/snippets.js';
 import { runTracer, type TracerProgram, type TracerResult } from './common/tracer.js';
 import {
   decodeStatEvent,
@@ -53,13 +60,8 @@ function exitProgram(o: StatsnoopOptions): BuiltProgram {
   b.ldx('u64', r1, r0, 0).st('u64', r10, FP_PTR, r1).ldx('u64', r8, r6, 16);
   if (o.failed) b.jmp('JSGE', r8, 0, 'done');
   // The event is larger than is comfortable on the 512-byte stack: build it in a per-CPU buffer.
-  b.st('u32', r10, FP_ZERO, 0)
-    .ldMap(r1, 'heap')
-    .mov(r2, r10)
-    .add(r2, FP_ZERO)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'done')
-    .mov(r6, r0)
+  scratchRecord(b, 'heap', FP_ZERO, 'done');
+  b.mov(r6, r0)
     .st('u32', r6, E.ret, r8)
     .rsh(r7, 32)
     .st('u32', r6, E.pid, r7)

@@ -9,7 +9,7 @@ import { Errno } from '../sys/errno.js';
 import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
 import type { ToolOptions } from './common/session.js';
-import { filterTask } from './common/snippets.js';
+import { elapsedSince, filterTask, stampStart } from './common/snippets.js';
 import { runSummary } from './common/summary.js';
 import {
   decodeSyscountValue,
@@ -45,21 +45,9 @@ function enterProgram(o: SyscountOptions): BuiltProgram {
   const b = new ProgramBuilder();
   filterTask(b, { pid: o.pid }, 'out', r6);
   if (o.cgroup !== undefined) filterCgroup(b, 'out');
-  return b
-    .st('u32', r10, FP_TID, r6)
-    .call('ktime_get_ns')
-    .st('u64', r10, FP_VAL, r0)
-    .ldMap(r1, 'start')
-    .mov(r2, r10)
-    .add(r2, FP_TID)
-    .mov(r3, r10)
-    .add(r3, FP_VAL)
-    .mov(r4, 0)
-    .call('map_update_elem')
-    .label('out')
-    .mov(r0, 0)
-    .exit()
-    .build();
+  b.st('u32', r10, FP_TID, r6);
+  stampStart(b, 'start', FP_TID, FP_VAL);
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
 function exitProgram(o: SyscountOptions): BuiltProgram {
@@ -72,20 +60,8 @@ function exitProgram(o: SyscountOptions): BuiltProgram {
   if (o.errno) b.jmp('JNE', r1, -o.errno, 'out');
   b.mov(r8, 0);
   if (o.latency) {
-    b.st('u32', r10, FP_TID, r6)
-      .ldMap(r1, 'start')
-      .mov(r2, r10)
-      .add(r2, FP_TID)
-      .call('map_lookup_elem')
-      .jmp('JEQ', r0, 0, 'out')
-      .ldx('u64', r8, r0, 0)
-      .ldMap(r1, 'start')
-      .mov(r2, r10)
-      .add(r2, FP_TID)
-      .call('map_delete_elem')
-      .call('ktime_get_ns')
-      .sub(r0, r8)
-      .mov(r8, r0);
+    b.st('u32', r10, FP_TID, r6);
+    elapsedSince(b, 'start', FP_TID, 'out', r8);
   }
   if (o.process) b.mov(r1, r6).rsh(r1, 32).st('u32', r10, FP_KEY, r1);
   else b.st('u32', r10, FP_KEY, r7);

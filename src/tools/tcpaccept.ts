@@ -1,11 +1,11 @@
 // tcpaccept: passive TCP connections — each accept() that returns a TCP socket, with its addresses
 // read from the struct sock behind the returned fd (syscall tracepoints, no kprobes needed).
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r6, r7, r8, r10 } from '../asm/index.js';
+import { type BuiltProgram, ProgramBuilder, r0, r1, r6, r7, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import type { Output } from './common/output.js';
 import type { EventToolOptions } from './common/session.js';
-import { filterTask, ringOutput } from './common/snippets.js';
+import { filterTask, sendWithComm } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import {
   decodeTcpEvent,
@@ -62,12 +62,8 @@ function acceptProgram(o: TcpacceptOptions, s: SockOffsets): BuiltProgram {
     .call('get_current_uid_gid')
     .st('u32', r10, FP_EV + E.uid, r0)
     .call('ktime_get_ns')
-    .st('u64', r10, FP_EV + E.tsNs, r0)
-    .mov(r1, r10)
-    .add(r1, FP_EV + E.comm)
-    .mov(r2, 16)
-    .call('get_current_comm');
-  ringOutput(b, FP_EV, E.size, 'sent');
+    .st('u64', r10, FP_EV + E.tsNs, r0);
+  sendWithComm(b, FP_EV, E.comm, E.size, 'sent');
   return b.label('out').mov(r0, 0).exit().build();
 }
 

@@ -1,6 +1,7 @@
 // Program fragments the tools share, for ProgramBuilder: in-kernel pid/tid/uid filters, the
-// per-thread stash that carries a syscall's arguments from sys_enter to sys_exit, the lost-event
-// counter and the ring buffer's output with its wake-up flags.
+// per-thread stash that carries a syscall's arguments from sys_enter to sys_exit, start times for
+// latencies, the per-CPU scratch record, the lost-event counter and the ring buffer's output with
+// its wake-up flags.
 
 import { type ProgramBuilder, type Reg, r0, r1, r2, r3, r4, r10 } from '../../asm/index.js';
 
@@ -68,6 +69,63 @@ export function forgetByTid(b: ProgramBuilder, map: string, tidSlot: number): vo
   b.ldMap(r1, map).mov(r2, r10).add(r2, tidSlot).call('map_delete_elem');
 }
 
+/**
+ * stampStart emits `map[key] = bpf_ktime_get_ns()`, the key at stack slot `keySlot`, the time kept at
+ * `tsSlot` (8 bytes). Clobbers r0-r5.
+ */
+export function stampStart(b: ProgramBuilder, map: string, keySlot: number, tsSlot: number): void {
+  b.call('ktime_get_ns')
+    .st('u64', r10, tsSlot, r0)
+    .ldMap(r1, map)
+    .mov(r2, r10)
+    .add(r2, keySlot)
+    .mov(r3, r10)
+    .add(r3, tsSlot)
+    .mov(r4, 0)
+    .call('map_update_elem');
+}
+
+/**
+ * elapsedSince emits `into = bpf_ktime_get_ns() - map[key]` and deletes the key (at stack slot
+ * `keySlot`), jumping to `missing` when no start was stamped. `into` is callee-saved (r6-r9); the
+ * result is signed, since another CPU's clock may be a little behind. Clobbers r0-r5.
+ */
+export function elapsedSince(
+  b: ProgramBuilder,
+  map: string,
+  keySlot: number,
+  missing: string,
+  into: Reg,
+): void {
+  b.ldMap(r1, map)
+    .mov(r2, r10)
+    .add(r2, keySlot)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, missing)
+    .ldx('u64', into, r0, 0)
+    .ldMap(r1, map)
+    .mov(r2, r10)
+    .add(r2, keySlot)
+    .call('map_delete_elem')
+    .call('ktime_get_ns')
+    .sub(r0, into)
+    .mov(into, r0);
+}
+
+/**
+ * scratchRecord emits r0 = the first value of the per-CPU array `map`, where a record too large for
+ * the 512-byte stack is built, jumping to `missing` when the lookup fails. Uses the 4-byte stack slot
+ * `zeroSlot` for the key.
+ */
+export function scratchRecord(b: ProgramBuilder, map: string, zeroSlot: number, missing: string): void {
+  b.st('u32', r10, zeroSlot, 0)
+    .ldMap(r1, map)
+    .mov(r2, r10)
+    .add(r2, zeroSlot)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, missing);
+}
+
 /** countLost emits `lost[0] += 1` (clobbers r0-r2 and the stack slot at r10-4) and falls through. */
 export function countLost(b: ProgramBuilder, label: string): void {
   b.st('u32', r10, -4, 0)
@@ -103,6 +161,24 @@ export function wakeFlags(b: ProgramBuilder, into: Reg, label: string, ringBytes
     .jmp('JLE', r0, ringBytes / 4, `${label}_quiet`)
     .mov(into, RingFlag.FORCE_WAKEUP)
     .label(`${label}_quiet`);
+}
+
+/**
+ * sendWithComm fills the record at stack offset `record` with the current task's comm at `commAt`,
+ * then sends `size` bytes of it with ringOutput.
+ */
+export function sendWithComm(
+  b: ProgramBuilder,
+  record: number,
+  commAt: number,
+  size: number,
+  label: string,
+): void {
+  b.mov(r1, r10)
+    .add(r1, record + commAt)
+    .mov(r2, 16)
+    .call('get_current_comm');
+  ringOutput(b, record, size, label);
 }
 
 /**
