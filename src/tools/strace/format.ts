@@ -190,7 +190,12 @@ export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): Sysca
 
 /** formatSyscall renders one record as a strace line (without the newline). */
 export function formatSyscall(rec: SyscallRecord, opts: FormatOptions = {}): string {
-  const { call, ret } = formatParts(rec, opts);
+  return formatLine(formatParts(rec, opts), rec, opts);
+}
+
+/** formatLine lays out formatted parts as a strace line: prefix, leader, call, `= ret` at column 40, -T. */
+export function formatLine(parts: SyscallParts, rec: SyscallRecord, opts: FormatOptions = {}): string {
+  const { call, ret } = parts;
   const lead = opts.leader ?? '';
   let line = opts.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ${lead}${call} ` : `${lead}${call} `;
   if (line.length < ALIGN_COLUMN) line = line.padEnd(ALIGN_COLUMN);

@@ -15,13 +15,15 @@ import { attachTracepoint } from '../../kernel/link-tracepoint.js';
 import { BpfMap } from '../../kernel/map.js';
 import { codecs } from '../../kernel/map-codecs.js';
 import { Program } from '../../kernel/program.js';
+import type { RecordView } from '../../kernel/record-view.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
 import { cString } from '../common/format.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
 import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
-import { type FormatOptions, formatParts, formatSyscall, setSyscallNameSource } from './format.js';
+import { type FormatOptions, setSyscallNameSource } from './format.js';
+import { LineCache } from './line-cache.js';
 import {
   DATA_MAX,
   forkProgram,
@@ -227,16 +229,11 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     let lastRootTs = 0n;
     let lastTid = -1;
     let flushQueued = false;
-    let viewBuffer: ArrayBufferLike | undefined;
-    let ringView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(RECORD_HEADER));
-    const reader = new SyscallRecord(ringView);
-    const onRecord = (data: Uint8Array): void => {
-      // Records are views of the same ring mapping: one DataView over it serves them all.
-      if (data.buffer !== viewBuffer) {
-        viewBuffer = data.buffer;
-        ringView = new DataView(data.buffer);
-      }
-      const rec = reader.reset(ringView, data.byteOffset, data.byteOffset + data.byteLength);
+    const reader = new SyscallRecord(new DataView(new ArrayBuffer(RECORD_HEADER)));
+    const lines = new LineCache();
+    const onRecord = (view: RecordView): void => {
+      // The reader hands out one RecordView over the ring mapping: nothing is allocated per record.
+      const rec = reader.reset(view.view, view.offset, view.offset + view.length);
       records++;
       if (!rootExeced && rec.tgid === rootPid) {
         if (rec.nr !== EXECVE) return;
@@ -266,7 +263,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         if (rec.tgid === rootPid) lastRootTs = ts;
       }
       if (opts.json) {
-        const p = formatParts(rec, fmt);
+        const p = lines.parts(rec, view.bytes, fmt);
         out.json({
           pid: rec.tgid,
           tid: rec.tid,
@@ -276,7 +273,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
           duration_ns: rec.durNs,
         });
       } else {
-        out.line(formatSyscall(rec, fmt));
+        out.line(lines.line(rec, view.bytes, fmt));
         if (rec.nr === EXIT_GROUP && rec.tgid !== rootPid) {
           const pfx = fmt.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ` : '';
           out.line(`${pfx}${fmt.leader ?? ''}+++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
@@ -304,7 +301,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       // A timer, not epoll: at strace's rates the ring is never empty, and a level-triggered wait
       // would spin between the reader and its thread. Batches of ~10 ms are cheap and prompt.
       const r = o.ring;
-      pollTimer = setInterval(() => r.poll(onRecord), STRACE_POLL_MS);
+      pollTimer = setInterval(() => r.pollViews(onRecord), STRACE_POLL_MS);
     }
 
     let done: Promise<number>;
@@ -354,9 +351,9 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     clearInterval(pollTimer);
 
     // Everything the kernel produced before the command ended is in the ring now: take it all.
-    if (o.ring) while (o.ring.poll(onRecord) > 0);
+    if (o.ring) while (o.ring.pollViews(onRecord) > 0);
     for (const l of o.links.splice(0).reverse()) l.close();
-    if (o.ring) while (o.ring.poll(onRecord) > 0);
+    if (o.ring) while (o.ring.pollViews(onRecord) > 0);
     await o.ring?.closeAsync();
     if (summary) out.line(formatSummary(readStats(sink)).trimEnd());
     else if (commandPath && reason === 'done' && !opts.json) {
