@@ -15,6 +15,8 @@
 //   burst  — a ring filled by the storm with no reader, then drained: pure decode speed on one core,
 //            poll() (a Uint8Array per record) against pollViews()
 //   paced  — the program emits one record per k reads so the rate is at least about 200,000/s: lost must be 0
+//   decode — RingReader alone on a ring in ordinary memory (no kernel, no noise from the storm): records
+//            per second for drain (a Uint8Array each), drainView (one RecordView) and drainCopy, median of 7
 
 import { spawn } from 'node:child_process';
 import { readToPerf, readToRingbuf } from '../src/kernel/link-test-programs.js';
@@ -22,11 +24,13 @@ import { attachTracepoint } from '../src/kernel/link-tracepoint.js';
 import { BpfMap } from '../src/kernel/map.js';
 import { PerfBuffer } from '../src/kernel/perfbuf.js';
 import { Program } from '../src/kernel/program.js';
-import { RingBuffer, type RingBufferOptions } from '../src/kernel/ringbuf.js';
+import { RingBuffer, type RingBufferOptions, RingReader } from '../src/kernel/ringbuf.js';
 import { privateDd, readProducer } from './ringbuf-producer.js';
 
 const DD_COUNT = Number(process.env.DD_COUNT ?? 600_000);
 const DD = privateDd();
+// SIZES=64 npx tsx bench/ringbuf.ts runs one record size.
+const SIZES = (process.env.SIZES ?? '64,256').split(',').filter(Boolean).map(Number);
 
 function runDd(count: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -211,13 +215,54 @@ async function burst(size: number, views: boolean) {
   return { decoded, lost, rate: decoded / seconds };
 }
 
+/** decodeOnly times RingReader's three drains over `n` 16-byte records written into plain memory. */
+function decodeOnly(n: number): Record<'drain' | 'drainView' | 'drainCopy', number> {
+  const page = 4096;
+  const size = 64 << 20;
+  const consumer = new ArrayBuffer(page);
+  const producer = new ArrayBuffer(page + 2 * size);
+  const dv = new DataView(producer);
+  const reader = new RingReader(consumer, producer, size, page);
+  let pos = 0;
+  const fill = () => {
+    for (let i = 0; i < n; i++) {
+      const off = page + (pos % size);
+      dv.setUint32(off, 16, true);
+      dv.setUint32(off + 8, i, true);
+      dv.setUint32(off + 16, i & 0xffff, true);
+      pos += 24;
+    }
+    dv.setBigUint64(0, BigInt(pos), true);
+  };
+  const runs: Record<'drain' | 'drainView' | 'drainCopy', number[]> = {
+    drain: [],
+    drainView: [],
+    drainCopy: [],
+  };
+  for (let rep = 0; rep < 7; rep++) {
+    for (const kind of ['drain', 'drainView', 'drainCopy'] as const) {
+      fill();
+      const t0 = process.hrtime.bigint();
+      const got =
+        kind === 'drainView'
+          ? reader.drainView((rec) => decodeView(rec.bytes, rec.offset))
+          : reader[kind]((d) => decode(d));
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (got !== n) throw new Error(`decode bench read ${got} of ${n} records`);
+      runs[kind].push(n / seconds);
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[3]!;
+  return { drain: med(runs.drain), drainView: med(runs.drainView), drainCopy: med(runs.drainCopy) };
+}
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   console.log(
     `ring buffer bench: producer = tracepoint sys_enter_read, dd (as ${DD.comm}) bs=1 count=${DD_COUNT}`,
   );
-  for (const size of [64, 256]) {
+  for (const size of SIZES) {
     const results = new Map<Reader, Awaited<ReturnType<typeof live>>>();
     for (const reader of READERS) {
       const l = await live(size, reader);
@@ -257,6 +302,11 @@ async function main(): Promise<void> {
         `${fmt(p.decoded)} decoded, ${fmt(p.lost)} lost`,
     );
   }
+  const d = decodeOnly(1_000_000);
+  console.log(
+    `decode only (16-byte records, plain memory): drain ${fmt(d.drain)}/s, drainView ${fmt(d.drainView)}/s ` +
+      `(${(d.drainView / d.drain).toFixed(2)}x), drainCopy ${fmt(d.drainCopy)}/s (${(d.drainCopy / d.drain).toFixed(2)}x)`,
+  );
   console.log(`(checksum ${checksum})`);
 }
 
