@@ -4,7 +4,7 @@ import { kernelIt } from '../testing/kernel.js';
 import { openatToPerf } from './link-test-programs.js';
 import { attachTracepoint } from './link-tracepoint.js';
 import { BpfMap } from './map.js';
-import { PerfBuffer } from './perfbuf.js';
+import { PerfBuffer, type PerfBufferOptions } from './perfbuf.js';
 import { Program } from './program.js';
 
 const cstr = (d: Uint8Array): string => {
@@ -20,7 +20,7 @@ function tryOpen(path: string): void {
   }
 }
 
-function setup(pagesPerCpu: number) {
+function setup(pagesPerCpu: number, options: PerfBufferOptions = {}) {
   const events = BpfMap.create({ type: 'perf_event_array', name: 'events' });
   const prog = Program.load({
     type: 'tracepoint',
@@ -28,7 +28,7 @@ function setup(pagesPerCpu: number) {
     maps: { events },
     name: 'openat_perf',
   });
-  const pb = new PerfBuffer(events, { pagesPerCpu });
+  const pb = new PerfBuffer(events, { pagesPerCpu, ...options });
   const link = attachTracepoint(prog, 'syscalls:sys_enter_openat');
   return {
     pb,
@@ -76,6 +76,32 @@ describe('PerfBuffer on real perf rings', () => {
       await s.close();
     }
   });
+
+  kernelIt(
+    'timer mode drains samples the kernel never wakes the reader for',
+    async () => {
+      // With a watermark of a million samples the kernel sends no wake-up: only the timer can deliver.
+      const s = setup(8, { wakeup: 'timer', intervalMs: 5, wakeupEvents: 1_000_000 });
+      try {
+        const unique = `/tmp/bpfkit-pb-timer-${process.pid}`;
+        let views = 0;
+        const seen = new Promise<string>((resolve) => {
+          void s.pb.startViews((rec) => {
+            views++;
+            if (cstr(rec.subarray()) === unique) resolve(unique);
+          });
+        });
+        tryOpen(unique);
+        expect(await seen).toBe(unique);
+        expect(s.pb.ticks).toBeGreaterThan(0);
+        expect(s.pb.wakeups).toBe(0);
+        expect(s.pb.received).toBeGreaterThanOrEqual(views);
+      } finally {
+        await s.close();
+      }
+    },
+    15_000,
+  );
 
   kernelIt('reports PERF_RECORD_LOST when a one-page ring overflows', async () => {
     const s = setup(1);
