@@ -12,34 +12,25 @@ const RECORD = 16;
 // A record takes its size plus the 8-byte header in the ring.
 const SLOT = RECORD + 8;
 
+/** bump emits `r1 = __sync_fetch_and_add(&map[0], 1)` (the old value), or jumps to `out`. */
+function bump(b: ProgramBuilder, map: string): ProgramBuilder {
+  return b
+    .st('u32', r10, -4, 0)
+    .ldMap(r1, map)
+    .mov(r2, r10)
+    .add(r2, -4)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .mov(r1, 1)
+    .atomic('add', 'u64', r0, 0, r1, true);
+}
+
 function producer(wakeAt: number) {
-  const b = new ProgramBuilder()
-    .st('u32', r10, -4, 0)
-    .ldMap(r1, 'seq')
-    .mov(r2, r10)
-    .add(r2, -4)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .mov(r1, 1)
-    .atomic('add', 'u64', r0, 0, r1, true)
-    .st('u64', r10, -24, r1)
-    .mul(r1, PATTERN)
-    .st('u64', r10, -16, r1)
-    .mov(r6, r10);
+  const b = bump(new ProgramBuilder(), 'seq');
+  b.st('u64', r10, -24, r1).mul(r1, PATTERN).st('u64', r10, -16, r1).mov(r6, r10);
   ringbufOutputAdaptive(b, { map: 'events', data: r6, offset: -24, size: RECORD, wakeAt });
-  b.jmp('JEQ', r0, 0, 'out')
-    .st('u32', r10, -4, 0)
-    .ldMap(r1, 'lost')
-    .mov(r2, r10)
-    .add(r2, -4)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .mov(r1, 1)
-    .atomic('add', 'u64', r0, 0, r1)
-    .label('out')
-    .mov(r0, 0)
-    .exit();
-  return b.build();
+  b.jmp('JEQ', r0, 0, 'out');
+  return bump(b, 'lost').label('out').mov(r0, 0).exit().build();
 }
 
 function setup(ringBytes: number, wakeAt: number, options: RingBufferOptions) {
