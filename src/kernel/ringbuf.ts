@@ -158,8 +158,8 @@ export interface RingBufferMap {
 /**
  * RingBufferOptions tunes a RingBuffer. With `wakeup: 'timer'` the reader drains every `intervalMs`
  * (and at once on a wake-up the producer forces), for programs that submit with BPF_RB_NO_WAKEUP —
- * see ringbufOutputAdaptive in bpfkit/asm. Size the ring for what arrives in one interval: while
- * records are pending below half the ring, the reader waits for the timer alone.
+ * see ringbufOutputAdaptive in bpfkit/asm. Size the ring for what arrives in one interval: while a
+ * few records (under 1/16 of the ring) are pending, the reader waits for the timer alone.
  */
 export interface RingBufferOptions extends PollLoopOptions {
   /** lostCounter reports drops counted by the program (ring buffers have no kernel-side counter). */
@@ -182,10 +182,11 @@ export class RingBuffer extends RecordReader {
 
   constructor(map: RingBufferMap, options: RingBufferOptions = {}) {
     // In timer mode, listen for wake-ups only when the ring is empty (the next forced wake-up is
-    // news) or at least half full (catching up beats waiting); see PollLoop's `listen`.
+    // news) or filling up (catching up beats waiting), not for the few records a fast producer adds
+    // between a drain and the wait; see PollLoop's `listen`.
     const listen = () => {
       const unread = this.source.available;
-      return unread === 0 || unread >= map.maxEntries / 2;
+      return unread === 0 || unread >= map.maxEntries / 16;
     };
     super(new PollLoop(options, listen), options.copy ?? false, 'RingBuffer');
     const fd = fdOf(map);
