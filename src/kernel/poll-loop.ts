@@ -116,6 +116,7 @@ export class PollLoop {
 
   /** readable resolves on the next wake-up: readiness, the timer (timer mode) or stop(). */
   readable(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
       this.#notify = resolve;
       if (this.#interval === undefined || this.#listen()) for (const w of this.#watches) w.arm();
