@@ -81,7 +81,8 @@ describe('PerfBuffer on real perf rings', () => {
     'timer mode drains samples the kernel never wakes the reader for',
     async () => {
       // With a watermark of a million samples the kernel sends no wake-up: only the timer can deliver.
-      const s = setup(8, { wakeup: 'timer', intervalMs: 5, wakeupEvents: 1_000_000 });
+      // perf also wakes once half a ring fills: 2 MiB rings keep the machine's other opens below that.
+      const s = setup(512, { wakeup: 'timer', intervalMs: 5, wakeupEvents: 1_000_000 });
       try {
         const unique = `/tmp/bpfkit-pb-timer-${process.pid}`;
         let views = 0;
