@@ -35,6 +35,8 @@ export interface Session {
   workloadMs: number;
   peakRssMb: number;
   lines: number;
+  /** irqWork counts IRQ-work interrupts machine-wide during the workload (ring buffer wake-ups). */
+  irqWork: number;
 }
 
 const median = (xs: number[]): number =>
@@ -47,6 +49,23 @@ function peakRss(pid: number): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * irqWorkCount sums the IWI line of /proc/interrupts over CPUs (x86): a ring buffer producer that
+ * wakes its reader does it through irq_work, a self-IPI in the traced task.
+ */
+function irqWorkCount(): number {
+  const line = readFileSync('/proc/interrupts', 'utf8')
+    .split('\n')
+    .find((l) => l.trimStart().startsWith('IWI:'));
+  if (!line) return Number.NaN;
+  return line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .filter((f) => /^\d+$/.test(f))
+    .reduce((a, f) => a + Number(f), 0);
 }
 
 /** runWorkload runs a command to completion and returns its wall time in ms. */
@@ -81,7 +100,9 @@ export async function session(peer: Peer, workload: string[]): Promise<Session> 
       throw new Error(`${peer.name} exited before it was ready${why ? `: ${why.slice(0, 120)}` : ''}`);
     } else await new Promise((r) => setTimeout(r, 2));
   }
+  const irqBefore = irqWorkCount();
   const workloadMs = runWorkload(workload);
+  const irqWork = irqWorkCount() - irqBefore;
   // Let the tool catch up with the events before measuring its memory and stopping it.
   await new Promise((r) => setTimeout(r, 500));
   const peakRssMb = peakRss(child.pid!);
@@ -90,7 +111,7 @@ export async function session(peer: Peer, workload: string[]): Promise<Session> 
   await closed;
   const lines = readFileSync(file, 'utf8').split('\n').length - 1;
   rmSync(file, { force: true });
-  return { startupMs, workloadMs, peakRssMb, lines };
+  return { startupMs, workloadMs, peakRssMb, lines, irqWork };
 }
 
 /**
@@ -101,10 +122,13 @@ export async function compare(title: string, peers: Peer[], workload: string[], 
   console.log(`${title}\nworkload: ${workload.join(' ')}\nmedian of ${runs} interleaved runs\n`);
   runWorkload(workload);
   const bases: number[] = [];
+  const baseIrqs: number[] = [];
   const all = new Map<string, Session[]>();
   const failed = new Map<string, string>();
   for (let i = 0; i < runs; i++) {
+    const irqBefore = irqWorkCount();
     bases.push(runWorkload(workload));
+    baseIrqs.push(irqWorkCount() - irqBefore);
     for (const peer of peers) {
       if (!peer.argv || failed.has(peer.name)) continue;
       try {
@@ -116,7 +140,9 @@ export async function compare(title: string, peers: Peer[], workload: string[], 
     }
   }
   const base = median(bases);
-  console.log(`${'untraced'.padEnd(26)} workload ${base.toFixed(0).padStart(6)} ms`);
+  console.log(
+    `${'untraced'.padEnd(26)} workload ${base.toFixed(0).padStart(6)} ms  irq_work ${median(baseIrqs)}`,
+  );
   const results = new Map<string, Session>();
   for (const peer of peers) {
     const ss = all.get(peer.name);
@@ -133,10 +159,11 @@ export async function compare(title: string, peers: Peer[], workload: string[], 
       workloadMs: median(ss.map((x) => x.workloadMs)),
       peakRssMb: median(ss.map((x) => x.peakRssMb)),
       lines: median(ss.map((x) => x.lines)),
+      irqWork: median(ss.map((x) => x.irqWork)),
     };
     results.set(peer.name, s);
     console.log(
-      `${peer.name.padEnd(26)} start-up ${s.startupMs.toFixed(0).padStart(5)} ms  peak RSS ${s.peakRssMb.toFixed(1).padStart(6)} MB  workload ${s.workloadMs.toFixed(0).padStart(6)} ms (x${(s.workloadMs / base).toFixed(2)} untraced)  lines ${s.lines}`,
+      `${peer.name.padEnd(26)} start-up ${s.startupMs.toFixed(0).padStart(5)} ms  peak RSS ${s.peakRssMb.toFixed(1).padStart(6)} MB  workload ${s.workloadMs.toFixed(0).padStart(6)} ms (x${(s.workloadMs / base).toFixed(2)} untraced)  lines ${s.lines}  irq_work ${s.irqWork}`,
     );
   }
   const ours = results.get(peers[0]!.name);
