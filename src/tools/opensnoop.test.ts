@@ -65,3 +65,34 @@ describe('opensnoop', () => {
     expect(objs).toContainEqual(expect.objectContaining({ pid, comm: 'cat', fd: -1, err: 2, path: missing }));
   });
 });
+
+describe('opensnoop while the traced process runs', () => {
+  kernelIt(
+    'prints an open before the process ends, and a callback that throws ends the session',
+    async () => {
+      let w: ReturnType<typeof startWorkload> | undefined;
+      try {
+        const run = runOpensnoop(
+          {
+            // The workload opens the file, then waits: only the reader's timer can deliver the event.
+            ready: () => {
+              w = startWorkload('python3', [
+                '-c',
+                `import signal; open(${JSON.stringify(present)}).close(); signal.alarm(10); signal.pause()`,
+              ]);
+            },
+            onEvent: (e) => {
+              if (e.path === present && e.pid === w?.child.pid) throw new Error(`seen ${e.path}`);
+            },
+          },
+          new CaptureOutput(),
+        );
+        await expect(run).rejects.toThrow(`seen ${present}`);
+        expect(w!.child.exitCode).toBe(null);
+      } finally {
+        w?.child.kill('SIGKILL');
+        await w?.exit;
+      }
+    },
+  );
+});
