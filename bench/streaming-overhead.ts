@@ -65,16 +65,17 @@ const medianTiming = (ts: Timing[]): Timing => ({
   cpu: median(ts.map((t) => t.cpu)),
 });
 
-async function untraced(): Promise<Timing> {
-  const t: Timing[] = [];
-  for (let i = 0; i < RUNS; i++) t.push(await runDd());
-  return medianTiming(t);
+/** Tracer is one bpfkit configuration, loaded once and attached only for its own dd runs. */
+interface Tracer {
+  attach(): { close(): void };
+  /** flush waits until the reader has caught up and writes out the pending lines. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+  lines(): number;
+  lost(): number;
 }
 
-async function bpfkit(
-  comm: string,
-  mode: 'epoll' | 'timer',
-): Promise<{ time: Timing; lines: number; lost: number }> {
+function bpfkit(comm: string, mode: 'epoll' | 'timer'): Tracer {
   const events = BpfMap.create({ type: 'ringbuf', maxEntries: RING, name: 'events' });
   const lostMap = BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'lost' });
   const prog = Program.load({
@@ -83,7 +84,7 @@ async function bpfkit(
     maps: { events, lost: lostMap },
     name: 'dd_reads',
   });
-  const outPath = `/tmp/bpfkit-bench-${process.pid}.out`;
+  const outPath = `/tmp/bpfkit-bench-${process.pid}-${mode}-${comm}.out`;
   const out = openSync(outPath, 'w');
   let pending = '';
   let lines = 0;
@@ -104,27 +105,49 @@ async function bpfkit(
           const count = d[8]! | (d[9]! << 8) | (d[10]! << 16) | (d[11]! << 24);
           line(pid, count);
         });
-  const link = attachTracepoint(prog, 'syscalls', 'sys_enter_read');
-  const t: Timing[] = [];
-  try {
-    for (let i = 0; i < RUNS; i++) {
-      t.push(await runDd());
+  return {
+    attach: () => attachTracepoint(prog, 'syscalls', 'sys_enter_read'),
+    flush: async () => {
       while (rb.available > 0) await new Promise((r) => setImmediate(r));
       writeSync(out, pending);
       pending = '';
+    },
+    close: async () => {
+      await rb.closeAsync();
+      await reading;
+      closeSync(out);
+      rmSync(outPath, { force: true });
+      prog.close();
+      events.close();
+      lostMap.close();
+    },
+    lines: () => lines,
+    lost: () => Number(lostMap.get(Buffer.alloc(4))!.readBigUInt64LE(0)),
+  };
+}
+
+interface Config {
+  label: string;
+  tracer?: Tracer;
+  times: Timing[];
+}
+
+/**
+ * measure runs dd RUNS times under each configuration, round-robin, so that load from elsewhere on
+ * the machine drifts over all of them alike.
+ */
+async function measure(configs: Config[]): Promise<void> {
+  for (let round = 0; round < RUNS; round++) {
+    for (const c of configs) {
+      const link = c.tracer?.attach();
+      try {
+        c.times.push(await runDd());
+      } finally {
+        link?.close();
+      }
+      await c.tracer?.flush();
     }
-  } finally {
-    link.close();
-    await rb.closeAsync();
-    await reading;
-    closeSync(out);
-    rmSync(outPath, { force: true });
   }
-  const lost = Number(lostMap.get(Buffer.alloc(4))!.readBigUInt64LE(0));
-  prog.close();
-  events.close();
-  lostMap.close();
-  return { time: medianTiming(t), lines, lost };
 }
 
 async function bpftrace(path: string): Promise<{ time: Timing; lines: number }> {
@@ -153,8 +176,10 @@ async function bpftrace(path: string): Promise<{ time: Timing; lines: number }> 
   }
 }
 
+type Slowdown = { wall: number; cpu: number };
+
 /** row prints a configuration's times and its slowdowns against the untraced run. */
-function row(label: string, t: Timing, base: Timing, note: string): { wall: number; cpu: number } {
+function row(label: string, t: Timing, base: Timing, note: string): Slowdown {
   const slow = { wall: t.wall / base.wall, cpu: t.cpu / base.cpu };
   console.log(
     `${label.padEnd(24)}${t.wall.toFixed(3)} s ${slow.wall.toFixed(2)}x   ${t.cpu.toFixed(3)} s ${slow.cpu.toFixed(2)}x  ${note}`,
@@ -164,25 +189,42 @@ function row(label: string, t: Timing, base: Timing, note: string): { wall: numb
 
 async function main(): Promise<void> {
   console.log(
-    `streaming overhead: dd (as ${DD.comm}) if=/dev/zero of=/dev/null bs=1 count=${COUNT}, median of ${RUNS} runs`,
+    `streaming overhead: dd (as ${DD.comm}) if=/dev/zero of=/dev/null bs=1 count=${COUNT}, ` +
+      `median of ${RUNS} runs, configurations taken in turn`,
   );
   console.log(`${''.padEnd(24)}wall   slowdown   dd CPU  slowdown`);
-  const base = await untraced();
-  row('untraced', base, base, '');
-  // The same program filtering on a name no process has: the cost of the syscall tracepoint alone.
-  const quiet = await bpfkit('none', 'epoll');
-  row('bpfkit, no events', quiet.time, base, '(tracepoint cost)');
-  const slow: Partial<Record<'epoll' | 'timer', { wall: number; cpu: number }>> = {};
-  for (const mode of ['epoll', 'timer'] as const) {
-    const r = await bpfkit(DD.comm, mode);
-    const label = mode === 'epoll' ? 'bpfkit wake-ups+epoll' : 'bpfkit NO_WAKEUP+timer';
-    slow[mode] = row(label, r.time, base, `(${r.lines} lines printed, ${r.lost} lost)`);
+  const configs: Config[] = [
+    { label: 'untraced', times: [] },
+    // The same program filtering on a name no process has: the cost of the syscall tracepoint alone.
+    { label: 'bpfkit, no events', tracer: bpfkit('none', 'epoll'), times: [] },
+    { label: 'bpfkit wake-ups+epoll', tracer: bpfkit(DD.comm, 'epoll'), times: [] },
+    { label: 'bpfkit NO_WAKEUP+timer', tracer: bpfkit(DD.comm, 'timer'), times: [] },
+  ];
+  // Counts are read before the tracers close their maps.
+  const notes = new Map<Config, string>();
+  try {
+    await measure(configs);
+    for (const c of configs)
+      if (c.tracer) notes.set(c, `(${c.tracer.lines()} lines printed, ${c.tracer.lost()} lost)`);
+  } finally {
+    for (const c of configs) await c.tracer?.close();
   }
+  const base = medianTiming(configs[0]!.times);
+  const slow = configs.map((c) => {
+    const note = notes.get(c) ?? '';
+    return row(
+      c.label,
+      medianTiming(c.times),
+      base,
+      c.label === 'bpfkit, no events' ? '(tracepoint cost)' : note,
+    );
+  });
+  const [, , epoll, timer] = slow as [unknown, unknown, Slowdown, Slowdown];
   const added = (x: number) => x - 1;
   console.log(
     `NO_WAKEUP+timer / wake-ups+epoll, added time per event: wall ` +
-      `${(added(slow.timer!.wall) / added(slow.epoll!.wall)).toFixed(2)}, dd CPU ` +
-      `${(added(slow.timer!.cpu) / added(slow.epoll!.cpu)).toFixed(2)}`,
+      `${(added(timer.wall) / added(epoll.wall)).toFixed(2)}, dd CPU ` +
+      `${(added(timer.cpu) / added(epoll.cpu)).toFixed(2)}`,
   );
   if (!BPFTRACE) {
     console.log('bpftrace                bpftrace not installed');
@@ -190,10 +232,12 @@ async function main(): Promise<void> {
   }
   const bt = await bpftrace(BPFTRACE);
   const btSlow = row('bpftrace printf', bt.time, base, `(${bt.lines} lines printed)`);
-  for (const mode of ['epoll', 'timer'] as const) {
-    const s = slow[mode]!;
+  for (const [name, s] of [
+    ['epoll', epoll],
+    ['timer', timer],
+  ] as const) {
     console.log(
-      `bpfkit ${mode}: added time per event is ${((added(s.wall) / added(btSlow.wall)) * 100).toFixed(0)}% ` +
+      `bpfkit ${name}: added time per event is ${((added(s.wall) / added(btSlow.wall)) * 100).toFixed(0)}% ` +
         `(wall), ${((added(s.cpu) / added(btSlow.cpu)) * 100).toFixed(0)}% (dd CPU) of bpftrace's (goal: 33% or less)`,
     );
   }
