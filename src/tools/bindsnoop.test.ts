@@ -18,7 +18,7 @@ except OSError: pass
 print(json.dumps({'pid': os.getpid(), 'port': port}))
 `;
 
-async function binds(opts: Parameters<typeof runBindsnoop>[0]) {
+async function binds(opts: Parameters<typeof runBindsnoop>[0], script = BINDS) {
   const out = new CaptureOutput();
   const events: BindEvent[] = [];
   let work: Workload | undefined;
@@ -29,7 +29,7 @@ async function binds(opts: Parameters<typeof runBindsnoop>[0]) {
       ...opts,
       onEvent: (e) => events.push(e),
       ready: () => {
-        work = startWorkload('python3', ['-c', BINDS]);
+        work = startWorkload('python3', ['-c', script]);
         started(work);
       },
       done: ran.then((w) => w.exit),
@@ -73,24 +73,7 @@ print(json.dumps({'pid': os.getpid(), 'port': 0}))
 
 describe('bindsnoop options', () => {
   kernelIt('shows IP_FREEBIND, IP_TRANSPARENT and IP_BIND_ADDRESS_NO_PORT as F, T and N', async () => {
-    const out = new CaptureOutput();
-    const events: BindEvent[] = [];
-    let work: Workload | undefined;
-    let started: (w: Workload) => void = () => {};
-    const ran = new Promise<Workload>((r) => (started = r));
-    await runBindsnoop(
-      {
-        onEvent: (e) => events.push(e),
-        ready: () => {
-          work = startWorkload('python3', ['-c', FLAGGED]);
-          started(work);
-        },
-        done: ran.then((w) => w.exit),
-      },
-      out,
-    );
-    const { pid } = JSON.parse(work!.stdout()) as { pid: number };
-    const mine = events.filter((e) => e.pid === pid);
+    const { mine } = await binds({}, FLAGGED);
     expect(mine.map((e) => optsString(e.opts))).toEqual(['F....', '.T...', '..N..']);
   });
 });

@@ -10,54 +10,62 @@ import { CaptureOutput, startWorkload } from './testing/capture.js';
 
 const hasLoop = existsSync('/dev/loop-control') && existsSync('/usr/sbin/losetup');
 
+/**
+ * directWrites runs biolatency with `opts` around 100 direct 4 KiB writes to a fresh loop device and
+ * returns its output, its reports and the device's name as in /dev.
+ */
+async function directWrites(opts: Parameters<typeof runBiolatency>[0]) {
+  const dir = mkdtempSync(join(tmpdir(), 'bpfkit-bio-'));
+  const img = join(dir, 'disk.img');
+  writeFileSync(img, '');
+  truncateSync(img, 8 << 20);
+  const dev = execFileSync('/usr/sbin/losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
+  try {
+    const out = new CaptureOutput();
+    const reports: Hist[][] = [];
+    let go: (p: Promise<unknown>) => void = () => {};
+    const ended = new Promise<Promise<unknown>>((r) => (go = r));
+    await runBiolatency(
+      {
+        ...opts,
+        onReport: (h) => reports.push(h),
+        // O_DIRECT bypasses the page cache, so each 4 KiB write is one request to the device.
+        ready: () =>
+          go(
+            startWorkload('/bin/dd', [
+              'if=/dev/zero',
+              `of=${dev}`,
+              'bs=4k',
+              'count=100',
+              'oflag=direct',
+              'status=none',
+            ]).exit,
+          ),
+        done: ended.then((p) => p),
+      },
+      out,
+    );
+    return { out, reports, name: dev.replace('/dev/', '') };
+  } finally {
+    execFileSync('/usr/sbin/losetup', ['-d', dev]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('biolatency', () => {
   featureIt(
     'counts 100 direct writes to a loop device',
     hasLoop,
     'no loop device support (losetup)',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'bpfkit-bio-'));
-      const img = join(dir, 'disk.img');
-      writeFileSync(img, '');
-      truncateSync(img, 8 << 20);
-      const dev = execFileSync('/usr/sbin/losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
-      try {
-        const out = new CaptureOutput();
-        const reports: Hist[][] = [];
-        let go: (p: Promise<unknown>) => void = () => {};
-        const ended = new Promise<Promise<unknown>>((r) => (go = r));
-        await runBiolatency(
-          {
-            perDisk: true,
-            onReport: (h) => reports.push(h),
-            // O_DIRECT bypasses the page cache, so each 4 KiB write is one request to the device.
-            ready: () =>
-              go(
-                startWorkload('/bin/dd', [
-                  'if=/dev/zero',
-                  `of=${dev}`,
-                  'bs=4k',
-                  'count=100',
-                  'oflag=direct',
-                  'status=none',
-                ]).exit,
-              ),
-            done: ended.then((p) => p),
-          },
-          out,
-        );
-        // -D: the loop device has its own histogram, named as in /dev.
-        const name = dev.replace('/dev/', '');
-        const loop = reports.flat().filter((h) => h.comm === name);
-        expect(loop).toHaveLength(1);
-        expect(loop[0]!.slots.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(100);
-        expect(out.lines).toContain(`disk = ${name}\t`);
-        expect(out.lines[0]).toBe('Tracing block device I/O... Hit Ctrl-C to end.');
-        expect(out.lines).toContain('     usecs               : count    distribution');
-      } finally {
-        execFileSync('/usr/sbin/losetup', ['-d', dev]);
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const { out, reports, name } = await directWrites({ perDisk: true });
+      // -D: the loop device has its own histogram, named as in /dev.
+      const loop = reports.flat().filter((h) => h.comm === name);
+      expect(loop).toHaveLength(1);
+      expect(loop[0]!.slots.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(100);
+      expect(out.lines).toContain(`disk = ${name}\t`);
+      expect(out.lines[0]).toBe('Tracing block device I/O... Hit Ctrl-C to end.');
+      expect(out.lines).toContain('     usecs               : count    distribution');
     },
   );
 });
@@ -68,44 +76,12 @@ describe('biolatency -F', () => {
     hasLoop,
     'no loop device support (losetup)',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'bpfkit-bio-'));
-      const img = join(dir, 'disk.img');
-      writeFileSync(img, '');
-      truncateSync(img, 8 << 20);
-      const dev = execFileSync('/usr/sbin/losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
-      try {
-        const out = new CaptureOutput();
-        const reports: Hist[][] = [];
-        let go: (p: Promise<unknown>) => void = () => {};
-        const ended = new Promise<Promise<unknown>>((r) => (go = r));
-        await runBiolatency(
-          {
-            perFlag: true,
-            onReport: (h) => reports.push(h),
-            ready: () =>
-              go(
-                startWorkload('/bin/dd', [
-                  'if=/dev/zero',
-                  `of=${dev}`,
-                  'bs=4k',
-                  'count=100',
-                  'oflag=direct',
-                  'status=none',
-                ]).exit,
-              ),
-            done: ended.then((p) => p),
-          },
-          out,
-        );
-        // REQ_OP_WRITE is 1 in the low byte of cmd_flags.
-        const writes = reports.flat().filter((h) => (h.key & 0xff) === 1);
-        const n = writes.reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0);
-        expect(n).toBeGreaterThanOrEqual(100);
-        expect(out.lines.some((l) => /^flags = ([A-Za-z]+-)*Write$/.test(l))).toBe(true);
-      } finally {
-        execFileSync('/usr/sbin/losetup', ['-d', dev]);
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const { out, reports } = await directWrites({ perFlag: true });
+      // REQ_OP_WRITE is 1 in the low byte of cmd_flags.
+      const writes = reports.flat().filter((h) => (h.key & 0xff) === 1);
+      const n = writes.reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0);
+      expect(n).toBeGreaterThanOrEqual(100);
+      expect(out.lines.some((l) => /^flags = ([A-Za-z]+-)*Write$/.test(l))).toBe(true);
     },
   );
 
