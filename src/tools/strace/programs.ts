@@ -29,7 +29,10 @@ export const DATA_MAX = 512;
 const PATH_BEFORE_STRUCT = DATA_MAX - STRUCT_MAX;
 /** STASH_SPEC is where the stash keeps the syscall's spec entry, past what a record sends. */
 const STASH_SPEC = RECORD_HEADER + DATA_MAX;
-/** STASH_VALUE_SIZE is one thread's in-flight syscall: a record with room for DATA_MAX bytes, and its spec. */
+/**
+ * STASH_VALUE_SIZE is one thread's in-flight syscall: a record with room for DATA_MAX bytes, and its
+ * spec. The stash is task storage (Linux 5.11), which needs this value described in BTF.
+ */
 export const STASH_VALUE_SIZE = STASH_SPEC + 8;
 /**
  * LONG_DATA_MAX is the data room of the per-CPU scratch record: a path that filled the stash's room is
@@ -84,9 +87,7 @@ export interface StraceProgramOptions {
 // Stack slots (offsets from r10).
 const FP_TGID = -4;
 const FP_NR = -8;
-const FP_TID = -12;
 const FP_ZERO = -16;
-const FP_PID_TGID = -24;
 const FP_LEN = -32;
 const FP_OFF = -40;
 const FP_COUNT = -48;
@@ -157,26 +158,32 @@ function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string, dataMax 
   b.label(`${p}_emitted`);
 }
 
-/** sysEnterProgram is the raw_tracepoint:sys_enter program. Maps: pids, spec, stash, zero, lost, events|stats. */
+/** TASK_STORAGE_CREATE is BPF_LOCAL_STORAGE_GET_F_CREATE: bpf_task_storage_get makes a zeroed slot. */
+const TASK_STORAGE_CREATE = 1;
+
+/** stashGet emits r0 = the current thread's stash slot (bpf_task_storage_get, Linux 5.11), or NULL. */
+function stashGet(b: ProgramBuilder, flags: number): ProgramBuilder {
+  return b
+    .call('get_current_task_btf')
+    .ldMap(r1, 'stash')
+    .mov(r2, r0)
+    .mov(r3, 0)
+    .mov(r4, flags)
+    .call('task_storage_get');
+}
+
+/** sysEnterProgram is the raw_tracepoint:sys_enter program. Maps: pids, spec, stash, lost, events|stats. */
 export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   const b = new ProgramBuilder();
-  // A thread with a stash slot of its own process is traced: one lookup serves as the pid check
-  // and finds the slot. Other threads (new, or a reused tid) are checked against pids.
-  b.mov(r6, r1)
+  // The stash is task storage: a thread has a slot only once it is traced, so finding it is the pid
+  // check, and costs no hashing. Other threads are checked against pids by their process.
+  b.mov(r6, r1);
+  stashGet(b, 0)
+    .mov(r7, r0)
+    .jmp('JNE', r7, 0, 'traced')
     .call('get_current_pid_tgid')
-    .st('u64', r10, FP_PID_TGID, r0)
-    .st('u32', r10, FP_TID, r0)
     .rsh(r0, 32)
     .st('u32', r10, FP_TGID, r0)
-    .ldMap(r1, 'stash');
-  stackPtr(b, r2, FP_TID)
-    .call('map_lookup_elem')
-    .mov(r7, r0)
-    .jmp('JEQ', r7, 0, 'check_pid')
-    .ldx('u32', r1, r7, RECORD.tgid)
-    .ldx('u32', r2, r10, FP_TGID)
-    .jmp('JEQ', r1, r2, 'traced')
-    .label('check_pid')
     .ldMap(r1, 'pids');
   stackPtr(b, r2, FP_TGID)
     .call('map_lookup_elem')
@@ -194,23 +201,16 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .mov(r1, r9)
     .and(r1, TRACE_BIT)
     .jmp('JEQ', r1, 0, 'out')
-    .jmp('JNE', r7, 0, 'have_slot')
-    // First syscall of this thread: give it a zeroed slot.
-    .st('u32', r10, FP_ZERO, 0)
-    .ldMap(r1, 'zero');
-  stackPtr(b, r2, FP_ZERO).call('map_lookup_elem').jmp('JEQ', r0, 0, 'out').mov(r3, r0).ldMap(r1, 'stash');
-  stackPtr(b, r2, FP_TID).mov(r4, 0).call('map_update_elem').jmp('JNE', r0, 0, 'full').ldMap(r1, 'stash');
-  stackPtr(b, r2, FP_TID)
-    .call('map_lookup_elem')
-    .jmp('JEQ', r0, 0, 'out')
-    .mov(r7, r0)
-    .label('have_slot')
+    .jmp('JNE', r7, 0, 'have_slot');
+  // First traced syscall of this thread: it gets a zeroed slot.
+  stashGet(b, TASK_STORAGE_CREATE).jmp('JEQ', r0, 0, 'full').mov(r7, r0);
+  b.label('have_slot')
     .st('u32', r7, RECORD.nr, r8)
     .st('u32', r7, STASH_SPEC, r9)
-    .ldx('u64', r1, r10, FP_PID_TGID)
-    .st('u32', r7, RECORD.tid, r1)
-    .rsh(r1, 32)
-    .st('u32', r7, RECORD.tgid, r1)
+    .call('get_current_pid_tgid')
+    .st('u32', r7, RECORD.tid, r0)
+    .rsh(r0, 32)
+    .st('u32', r7, RECORD.tgid, r0)
     .st('u32', r7, RECORD.dataLen, 0)
     .st('u64', r7, RECORD.dur, 0)
     .st('u64', r7, RECORD.ret, 0)
@@ -280,12 +280,11 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   return b.build();
 }
 
-/** sysExitProgram is the raw_tracepoint:sys_exit program. Maps: stash, lost, events|stats. */
+/** sysExitProgram is the raw_tracepoint:sys_exit program. Maps: stash, lost, scratch, events|stats. */
 export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
   const b = new ProgramBuilder();
-  b.mov(r6, r1).call('get_current_pid_tgid').st('u32', r10, FP_TID, r0).ldMap(r1, 'stash');
-  stackPtr(b, r2, FP_TID)
-    .call('map_lookup_elem')
+  b.mov(r6, r1);
+  stashGet(b, 0)
     .jmp('JEQ', r0, 0, 'out')
     .mov(r7, r0)
     .ldx('u32', r8, r7, RECORD.nr)

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { BtfBuilder } from '../../btf/encode.js';
 import { syscallName as btfSyscallName, syscallNumber } from '../../btf/syscalls.js';
 import { readEventFormat } from '../../btf/tracefs-events.js';
 import { eventField } from '../../btf/tracefs-format.js';
@@ -18,6 +19,7 @@ import { Program } from '../../kernel/program.js';
 import type { RecordView } from '../../kernel/record-view.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
+import { btfLoad } from '../../sys/bpf.js';
 import { cString } from '../common/format.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
@@ -155,14 +157,23 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
   try {
     const pids = map({ type: 'hash', valueSize: 4, maxEntries: 8192, name: 'strace_pids' });
     const spec = map({ type: 'array', valueSize: 4, maxEntries: MAX_NR, name: 'strace_spec' });
-    // LRU: entries of threads that exited are evicted instead of filling the map.
-    const stash = map({
-      type: 'lru_hash',
-      valueSize: STASH_VALUE_SIZE,
-      maxEntries: 16384,
-      name: 'strace_stash',
-    });
-    const zero = map({ type: 'array', valueSize: STASH_VALUE_SIZE, maxEntries: 1, name: 'strace_zero' });
+    // Task storage: a slot lives as long as its thread, and is found without hashing a tid.
+    const stashTypes = stashBtf();
+    const btf = btfLoad(stashTypes.blob);
+    let stash: BpfMap<number, Buffer>;
+    try {
+      stash = map({
+        type: 'task_storage',
+        valueSize: STASH_VALUE_SIZE,
+        maxEntries: 0,
+        flags: NO_PREALLOC,
+        name: 'strace_stash',
+        btf: { fd: btf.value, keyTypeId: stashTypes.key, valueTypeId: stashTypes.value },
+      });
+    } finally {
+      // The map holds its own reference to the BTF.
+      btf.close();
+    }
     const lost = map({ type: 'array', valueSize: 8, maxEntries: 1, name: 'strace_lost' });
     const sink = summary
       ? map({ type: 'percpu_array', valueSize: STATS_VALUE_SIZE, maxEntries: MAX_NR, name: 'strace_stats' })
@@ -172,7 +183,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       specBuf.writeUInt32LE(specFor(nr, filter) >>> 0);
       spec.set(nr, specBuf);
     }
-    const maps: Record<string, BpfMap<number, Buffer>> = { pids, spec, stash, zero, lost };
+    const maps: Record<string, BpfMap<number, Buffer>> = { pids, spec, stash, lost };
     maps[summary ? 'stats' : 'events'] = sink;
     if (!summary) {
       // Long paths are assembled here at exit, one record per CPU at a time.
@@ -371,6 +382,21 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     closeObjects(o);
     if (outFd !== 2) closeSync(outFd);
   }
+}
+
+// BPF_F_NO_PREALLOC, which task storage requires.
+const NO_PREALLOC = 1;
+/**
+ * stashBtf describes the stash slot for task storage, which must have BTF: an int key and a
+ * STASH_VALUE_SIZE-byte struct value, with their type ids.
+ */
+function stashBtf(): { blob: Uint8Array; key: number; value: number } {
+  const b = new BtfBuilder();
+  const key = b.int('int', 4, { signed: true });
+  const byte = b.int('unsigned char', 1);
+  const bytes = b.array(byte, STASH_VALUE_SIZE, key);
+  const value = b.struct('strace_slot', STASH_VALUE_SIZE, [{ name: 'bytes', type: bytes, bitOffset: 0 }]);
+  return { blob: b.build(), key, value };
 }
 
 function readStats(stats: BpfMap<number, Buffer>): Map<number, SyscallStats> {
