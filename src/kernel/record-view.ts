@@ -22,6 +22,11 @@ export class RecordView {
     return this.bytes[this.offset + at]!;
   }
 
+  /** u16 reads a little-endian u16 at `at` within the record. */
+  u16(at: number): number {
+    return this.view.getUint16(this.offset + at, true);
+  }
+
   /** u32 reads a little-endian u32 at `at` within the record. */
   u32(at: number): number {
     return this.view.getUint32(this.offset + at, true);
@@ -35,6 +40,11 @@ export class RecordView {
   /** u64 reads a little-endian u64 at `at` within the record. */
   u64(at: number): bigint {
     return this.view.getBigUint64(this.offset + at, true);
+  }
+
+  /** i64 reads a little-endian s64 at `at` within the record. */
+  i64(at: number): bigint {
+    return this.view.getBigInt64(this.offset + at, true);
   }
 
   /** slice copies the record into memory of its own, which the caller may keep. */

@@ -112,6 +112,7 @@ describe('RingReader', () => {
         seen.push([...rec.subarray()]);
         kept.push(rec.slice());
         expect(rec.u8(0)).toBe(rec.bytes[rec.offset]);
+        expect(rec.u16(0)).toBe(rec.bytes[rec.offset]! | (rec.bytes[rec.offset + 1]! << 8));
       });
     }
     expect(new Set(views).size).toBe(1);
