@@ -2,12 +2,26 @@
 // sock:inet_sock_set_state tracepoint, with byte counts read from struct tcp_sock at offsets the
 // running kernel's BTF gives (libbpf-tools' approach).
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r8, r9, r10 } from '../asm/index.js';
+import {
+  type BuiltProgram,
+  ProgramBuilder,
+  r0,
+  r1,
+  r2,
+  r3,
+  r4,
+  r6,
+  r7,
+  r8,
+  r9,
+  r10,
+  ringbufSubmitAdaptive,
+} from '../asm/index.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import { memberOffsets } from './common/btf-offsets.js';
 import type { Output } from './common/output.js';
 import { type EventToolOptions, requireRoot } from './common/session.js';
-import { countLost, wakeFlags } from './common/snippets.js';
+import { countLost, WAKE_AT } from './common/snippets.js';
 import { runTracer, type TracerResult } from './common/tracer.js';
 import { IPPROTO_TCP, type SockStateLayout, sockStateLayout, TcpState } from './tcp-event.js';
 import {
@@ -202,10 +216,8 @@ function program(L: Layout, o: TcplifeOptions): BuiltProgram {
       .st('u64', r9, E.daddr + half, r1);
   }
   b.label('submit');
-  wakeFlags(b, r2, 'wake');
+  ringbufSubmitAdaptive(b, 'events', r9, WAKE_AT);
   return b
-    .mov(r1, r9)
-    .call('ringbuf_submit')
     .label('cleanup')
     .ldMap(r1, 'birth')
     .mov(r2, r10)

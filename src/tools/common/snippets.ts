@@ -3,7 +3,18 @@
 // latencies, the per-CPU scratch record, the lost-event counter and the ring buffer's output with
 // its wake-up flags.
 
-import { type ProgramBuilder, type Reg, r0, r1, r2, r3, r4, r10 } from '../../asm/index.js';
+import {
+  type ProgramBuilder,
+  type Reg,
+  RingbufFlag,
+  r0,
+  r1,
+  r2,
+  r3,
+  r4,
+  r10,
+  ringbufOutputAdaptive,
+} from '../../asm/index.js';
 
 /** TaskFilter restricts a program to one process, thread or user; 0/undefined means any. */
 export interface TaskFilter {
@@ -140,28 +151,17 @@ export function countLost(b: ProgramBuilder, label: string): void {
 }
 
 /** RingFlag are bpf_ringbuf_submit/output flags (include/uapi/linux/bpf.h). */
-export const RingFlag = { NO_WAKEUP: 1, FORCE_WAKEUP: 2 } as const;
+export const RingFlag = RingbufFlag;
 
-/** RING_BYTES is the tools' ring buffer size (runTracer's default). */
+/** RING_BYTES is the tools' ring buffer size (runTracer's). */
 export const RING_BYTES = 1 << 21;
 
-const BPF_RB_AVAIL_DATA = 0;
-
 /**
- * wakeFlags leaves bpf_ringbuf_output/submit flags in `into` (not r0 or r1; clobbers r0-r5):
- * NO_WAKEUP while the ring is under a quarter full, FORCE_WAKEUP beyond. A wake-up per record queues
- * an irq_work (a self-IPI) in the traced task; the reader polls on a timer anyway, so it is only
- * woken early when a burst threatens to fill the ring.
+ * WAKE_AT is the unread byte count above which a tool's program wakes its reader: a wake-up per
+ * record queues an irq_work (a self-IPI) in the traced task, and the reader drains on a timer anyway,
+ * so it is only woken early when a burst threatens to fill the ring.
  */
-export function wakeFlags(b: ProgramBuilder, into: Reg, label: string, ringBytes = RING_BYTES): void {
-  b.ldMap(r1, 'events')
-    .mov(r2, BPF_RB_AVAIL_DATA)
-    .call('ringbuf_query')
-    .mov(into, RingFlag.NO_WAKEUP)
-    .jmp('JLE', r0, ringBytes / 4, `${label}_quiet`)
-    .mov(into, RingFlag.FORCE_WAKEUP)
-    .label(`${label}_quiet`);
-}
+export const WAKE_AT = RING_BYTES / 4;
 
 /**
  * sendWithComm fills the record at stack offset `record` with the current task's comm at `commAt`,
@@ -182,16 +182,18 @@ export function sendWithComm(
 }
 
 /**
- * ringOutput emits bpf_ringbuf_output(events, data, size, wakeFlags) and counts a failure as lost.
- * `data` is a callee-saved register or a stack offset from r10; `size` a constant or a callee-saved
- * register. Clobbers r0-r5 and the stack slot at r10-4.
+ * ringOutput emits bpf_ringbuf_output(events, data, size) with adaptive wake-up (WAKE_AT) and counts
+ * a failure as lost. `data` is a callee-saved register or a stack offset from r10; `size` a constant
+ * or a callee-saved register. Clobbers r0-r5 and the stack slot at r10-4.
  */
 export function ringOutput(b: ProgramBuilder, data: Reg | number, size: Reg | number, label: string): void {
-  wakeFlags(b, r4, label);
-  b.ldMap(r1, 'events');
-  if (typeof data === 'number') b.mov(r2, r10).add(r2, data);
-  else b.mov(r2, data);
-  b.mov(r3, size).call('ringbuf_output').jmp('JEQ', r0, 0, `${label}_sent`);
+  ringbufOutputAdaptive(
+    b,
+    typeof data === 'number'
+      ? { map: 'events', data: r10, offset: data, size, wakeAt: WAKE_AT }
+      : { map: 'events', data, size, wakeAt: WAKE_AT },
+  );
+  b.jmp('JEQ', r0, 0, `${label}_sent`);
   countLost(b, `${label}_lost`);
   b.label(`${label}_sent`);
 }

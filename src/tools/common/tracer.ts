@@ -9,6 +9,7 @@ import { ensureTracefs } from '../../kernel/tracefs-mount.js';
 import { attachPrograms, type TracerProgram } from './attach.js';
 import type { Output } from './output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './session.js';
+import { RING_BYTES } from './snippets.js';
 
 export type { TracerProgram } from './attach.js';
 
@@ -22,8 +23,9 @@ export interface TracerSpec {
   /** maps are the tool's other maps, by the names its programs use. */
   maps?: Record<string, MapSpec<Buffer, Buffer>>;
   /**
-   * ringBytes is the ring buffer size, a power of two (default 2 MiB). Its pages are mapped twice and
-   * count fully in the tool's RSS, so it is sized for bursts, not for minutes of backlog.
+   * ringBytes is the ring buffer size, a power of two (default RING_BYTES, 2 MiB, which snippets'
+   * WAKE_AT is a quarter of). Its pages are mapped twice and count fully in the tool's RSS, so it is
+   * sized for bursts, not for minutes of backlog.
    */
   ringBytes?: number;
   onRecord(data: Uint8Array): void;
@@ -61,7 +63,7 @@ export async function runTracer(
   try {
     maps.events = BpfMap.create({
       type: 'ringbuf',
-      maxEntries: spec.ringBytes ?? 1 << 21,
+      maxEntries: spec.ringBytes ?? RING_BYTES,
       name: `${spec.tool}_ev`,
     });
     maps.lost = BpfMap.create({
@@ -88,7 +90,7 @@ export async function runTracer(
     const events = maps.events;
     ring = new RingBuffer(
       { fd: events.fd, maxEntries: events.maxEntries, name: events.name },
-      // The programs send without waking the reader (snippets' wakeFlags), so it drains on a short
+      // The programs send without waking the reader (snippets' ringOutput), so it drains on a short
       // timer; the wake-up they force when the ring is a quarter full drains it at once.
       { lostCounter: () => lostOf(maps.lost!), wakeup: 'timer', intervalMs: POLL_MS },
     );
