@@ -82,6 +82,11 @@ export interface StraceProgramOptions {
   summary: boolean;
   /** timed records entry time and duration (-T, -c, --json); plain lines need neither. */
   timed?: boolean;
+  /**
+   * btfRegs builds sys_enter as a BTF-typed raw tracepoint (tp_btf, Linux 5.5), whose struct pt_regs
+   * argument is read with plain loads instead of a bpf_probe_read_kernel call per syscall.
+   */
+  btfRegs?: boolean;
 }
 
 // Stack slots (offsets from r10).
@@ -172,7 +177,10 @@ function stashGet(b: ProgramBuilder, flags: number): ProgramBuilder {
     .call('task_storage_get');
 }
 
-/** sysEnterProgram is the raw_tracepoint:sys_enter program. Maps: pids, spec, stash, lost, events|stats. */
+/**
+ * sysEnterProgram is the raw_tracepoint:sys_enter program (tp_btf:sys_enter with `btfRegs`). Maps: pids,
+ * spec, stash, lost, events|stats.
+ */
 export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   const b = new ProgramBuilder();
   // The stash is task storage: a thread has a slot only once it is traced, so finding it is the pid
@@ -189,7 +197,7 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .call('map_lookup_elem')
     .jmp('JEQ', r0, 0, 'out')
     .label('traced')
-    // ctx is struct bpf_raw_tracepoint_args: args[0] = struct pt_regs *, args[1] = syscall number.
+    // ctx is u64 args[]: args[0] = struct pt_regs *, args[1] = syscall number.
     .ldx('u64', r8, r6, 8)
     .jmp('JGE', r8, MAX_NR, 'out')
     .st('u32', r10, FP_NR, r8)
@@ -216,17 +224,25 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .st('u64', r7, RECORD.ret, 0)
     .st('u64', r7, RECORD.ts, 0);
   if (opts.timed !== false) b.call('ktime_get_ns').st('u64', r7, RECORD.ts, r0);
-  b.mov(r1, r7)
-    .add(r1, RECORD.data)
-    .mov(r2, REGS_LEN)
-    .ldx('u64', r3, r6, 0)
-    .add(r3, REGS_FROM)
-    .call('probe_read_kernel');
-  ARG_REG_OFFSETS.forEach((from, i) => {
-    b.ldx('u64', r1, r7, RECORD.data + from).st('u64', r7, RECORD.args + 8 * i, r1);
-  });
-  // Clear what the register window left in the data area, so a failed copy shows nothing stale.
-  for (let off = 0; off < REGS_LEN; off += 8) b.st('u64', r7, RECORD.data + off, 0);
+  if (opts.btfRegs) {
+    // ctx args[0] is a BTF pointer to struct pt_regs: its registers are loaded directly.
+    b.ldx('u64', r2, r6, 0);
+    ARG_REG_OFFSETS.forEach((from, i) => {
+      b.ldx('u64', r1, r2, REGS_FROM + from).st('u64', r7, RECORD.args + 8 * i, r1);
+    });
+  } else {
+    b.mov(r1, r7)
+      .add(r1, RECORD.data)
+      .mov(r2, REGS_LEN)
+      .ldx('u64', r3, r6, 0)
+      .add(r3, REGS_FROM)
+      .call('probe_read_kernel');
+    ARG_REG_OFFSETS.forEach((from, i) => {
+      b.ldx('u64', r1, r7, RECORD.data + from).st('u64', r7, RECORD.args + 8 * i, r1);
+    });
+    // Clear what the register window left in the data area, so a failed copy shows nothing stale.
+    for (let off = 0; off < REGS_LEN; off += 8) b.st('u64', r7, RECORD.data + off, 0);
+  }
   b.mov(r1, r9)
     .and(r1, 0x0f)
     .jmp('JEQ', r1, Capture.PathAtEntry, 'path')

@@ -7,10 +7,12 @@ import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { BtfBuilder } from '../../btf/encode.js';
+import { loadVmlinux } from '../../btf/index.js';
 import { syscallName as btfSyscallName, syscallNumber } from '../../btf/syscalls.js';
 import { readEventFormat } from '../../btf/tracefs-events.js';
 import { eventField } from '../../btf/tracefs-format.js';
 import { BpfkitError } from '../../errors/index.js';
+import { Link } from '../../kernel/link.js';
 import { attachRawTracepoint } from '../../kernel/link-raw-tracepoint.js';
 import { attachTracepoint } from '../../kernel/link-tracepoint.js';
 import { BpfMap } from '../../kernel/map.js';
@@ -19,7 +21,8 @@ import { Program } from '../../kernel/program.js';
 import type { RecordView } from '../../kernel/record-view.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
-import { btfLoad } from '../../sys/bpf.js';
+import { btfLoad, rawTracepointOpen } from '../../sys/bpf.js';
+import { AttachType } from '../../sys/bpf-cmd.js';
 import { cString } from '../common/format.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
@@ -33,6 +36,7 @@ import {
   SCRATCH_VALUE_SIZE,
   STASH_VALUE_SIZE,
   STATS_VALUE_SIZE,
+  type StraceProgramOptions,
   specValue,
   sysEnterProgram,
   sysExitProgram,
@@ -200,12 +204,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       summary,
       timed: summary || opts.showTime === true || opts.json === true || stamper.active,
     };
-    const enter = Program.load({
-      type: 'raw_tracepoint',
-      insns: sysEnterProgram(progOpts),
-      maps,
-      name: 'strace_enter',
-    });
+    const { prog: enter, typed } = loadEnter(progOpts, maps);
     o.progs.push(enter);
     const exit = Program.load({
       type: 'raw_tracepoint',
@@ -225,7 +224,11 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       o.links.push(attachTracepoint(fork, 'sched', 'sched_process_fork'));
     }
     o.links.push(attachRawTracepoint(exit, 'sys_exit'));
-    o.links.push(attachRawTracepoint(enter, 'sys_enter'));
+    o.links.push(
+      typed
+        ? new Link('tp_btf', 'sys_enter', [rawTracepointOpen(enter.fd, undefined)])
+        : attachRawTracepoint(enter, 'sys_enter'),
+    );
 
     const lostCount = (): number => Number(lost.get(0)?.readBigUInt64LE(0) ?? 0n);
     let rootPid = opts.pid ?? 0;
@@ -390,13 +393,51 @@ const NO_PREALLOC = 1;
  * stashBtf describes the stash slot for task storage, which must have BTF: an int key and a
  * STASH_VALUE_SIZE-byte struct value, with their type ids.
  */
-function stashBtf(): { blob: Uint8Array; key: number; value: number } {
+export function stashBtf(): { blob: Uint8Array; key: number; value: number } {
   const b = new BtfBuilder();
   const key = b.int('int', 4, { signed: true });
   const byte = b.int('unsigned char', 1);
   const bytes = b.array(byte, STASH_VALUE_SIZE, key);
   const value = b.struct('strace_slot', STASH_VALUE_SIZE, [{ name: 'bytes', type: bytes, bitOffset: 0 }]);
   return { blob: b.build(), key, value };
+}
+
+/**
+ * loadEnter loads sys_enter as a BTF-typed raw tracepoint, which reads the syscall's registers without
+ * a helper call, or, on a kernel without vmlinux BTF, as a plain raw tracepoint.
+ */
+function loadEnter(
+  progOpts: StraceProgramOptions,
+  maps: Record<string, BpfMap<number, Buffer>>,
+): { prog: Program; typed: boolean } {
+  let attachBtfId: number | undefined;
+  try {
+    attachBtfId = loadVmlinux().findType('btf_trace_sys_enter', 'typedef')?.id;
+  } catch {
+    // No vmlinux BTF: the plain raw tracepoint below.
+  }
+  if (attachBtfId !== undefined) {
+    try {
+      const prog = Program.load({
+        type: 'tracing',
+        expectedAttachType: AttachType.TRACE_RAW_TP,
+        attachBtfId,
+        insns: sysEnterProgram({ ...progOpts, btfRegs: true }),
+        maps,
+        name: 'strace_enter',
+      });
+      return { prog, typed: true };
+    } catch {
+      // A kernel that refuses tp_btf here still runs the raw tracepoint.
+    }
+  }
+  const prog = Program.load({
+    type: 'raw_tracepoint',
+    insns: sysEnterProgram(progOpts),
+    maps,
+    name: 'strace_enter',
+  });
+  return { prog, typed: false };
 }
 
 function readStats(stats: BpfMap<number, Buffer>): Map<number, SyscallStats> {
