@@ -106,10 +106,10 @@ print(json.dumps({'pid': os.getpid(), 'server': port, 'client': 0}))
 
 // A non-blocking connect whose SYN is dropped: it returns EINPROGRESS and the socket stays in
 // SYN_SENT until the test ends the process (the alarm only ends it should nothing stop it first).
-const DROPPED = `
+const dropped = (family: 4 | 6, host: string) => `
 import json, os, signal, socket
-c = socket.socket(); c.setblocking(False)
-try: c.connect(('10.99.0.2', 9))
+c = socket.socket(socket.AF_INET${family === 6 ? '6' : ''}); c.setblocking(False)
+try: c.connect(('${host}', 9))
 except BlockingIOError: pass
 print(json.dumps({'pid': os.getpid(), 'server': 9, 'client': c.getsockname()[1]}), flush=True)
 signal.alarm(10)
@@ -129,8 +129,9 @@ c.connect(('10.99.0.2', 9))
 `;
 
 /**
- * withDropNet runs fn in a fresh namespace where 10.99.0.2 is reached through a veth pair whose other
- * end is in the same namespace and drops every frame: the neighbour entry names a MAC it does not have.
+ * withDropNet runs fn in a fresh namespace where 10.99.0.2 and fd00:99::2 are reached through a veth
+ * pair whose other end is in the same namespace and drops every frame: their neighbour entries name a
+ * MAC it does not have.
  */
 async function withDropNet<T>(fn: (ns: string) => Promise<T>): Promise<T> {
   const ns = `bpfkit-drop-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
@@ -140,7 +141,9 @@ async function withDropNet<T>(fn: (ns: string) => Promise<T>): Promise<T> {
     ip('link', 'add', 'dropa', 'type', 'veth', 'peer', 'name', 'dropb');
     ip('addr', 'add', '10.99.0.1/24', 'dev', 'dropa');
     for (const dev of ['lo', 'dropa', 'dropb']) ip('link', 'set', dev, 'up');
+    ip('addr', 'add', 'fd00:99::1/64', 'dev', 'dropa', 'nodad');
     ip('neigh', 'add', '10.99.0.2', 'lladdr', '02:00:00:00:99:02', 'dev', 'dropa');
+    ip('neigh', 'add', 'fd00:99::2', 'lladdr', '02:00:00:00:99:02', 'dev', 'dropa');
     return await fn(ns);
   } finally {
     execFileSync('ip', ['netns', 'del', ns]);
@@ -168,14 +171,20 @@ describe('tcpconnect on connects that are never answered', () => {
 
   kernelIt('reports a connect whose SYN is dropped, as connect() returns EINPROGRESS', async () => {
     await withDropNet(async (ns) => {
-      for (const opts of [{}, { sourcePort: true }, { localPort: true }]) {
-        const { events, info, seen } = await traceUntilSeen(opts, python(DROPPED, ns));
-        // Still open and never sent again: the record came from connect()'s return, not a later event.
-        expect(seen).toEqual({ retransmits: 0, inConnect: false });
-        expect(events).toEqual([
-          expect.objectContaining({ family: 2, laddr: '10.99.0.1', raddr: '10.99.0.2', rport: 9 }),
-        ]);
-        if (Object.keys(opts).length > 0) expect(events[0]!.lport).toBe(info.client);
+      const cases = [
+        { family: 4, laddr: '10.99.0.1', raddr: '10.99.0.2' },
+        { family: 6, laddr: 'fd00:99::1', raddr: 'fd00:99::2' },
+      ] as const;
+      for (const { family, laddr, raddr } of cases) {
+        for (const opts of [{}, { sourcePort: true }, { localPort: true }]) {
+          const { events, info, seen } = await traceUntilSeen(opts, python(dropped(family, raddr), ns));
+          // Still open and never sent again: the record came from connect()'s return, not a later one.
+          expect(seen).toEqual({ retransmits: 0, inConnect: false });
+          expect(events).toEqual([
+            expect.objectContaining({ family: family === 4 ? 2 : 10, laddr, raddr, rport: 9 }),
+          ]);
+          if (Object.keys(opts).length > 0) expect(events[0]!.lport).toBe(info.client);
+        }
       }
     });
   });
