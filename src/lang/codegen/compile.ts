@@ -21,6 +21,8 @@ export interface CompileOptions {
   resolveCgroupId?: (path: string) => bigint;
   /** resolveKaddr turns kaddr("symbol") into an address at compile time. */
   resolveKaddr?: (name: string) => bigint | undefined;
+  /** possibleCpus bounds the loop that merges per-CPU aggregations read in a probe (default 64). */
+  possibleCpus?: number;
 }
 
 /** Compiled is everything the runtime needs to load, attach and print. */

@@ -3,6 +3,7 @@
 import { r0, r1, r2, r3, r4, r10 } from '../../asm/builder.js';
 import type * as A from '../ast.js';
 import { align8, byteSize, type Ty } from '../types.js';
+import { aggRead } from './agg-read.js';
 import { expr, scalar } from './expressions.js';
 import { BPF_NOEXIST, type Gen, R0, type Val } from './gen.js';
 import { Globals, type MapLayout } from './layout.js';
@@ -188,8 +189,11 @@ export function mapRead(g: Gen, e: A.MapRef): Val {
   const layout = g.mapsByName.get(e.name)!;
   const vt = layout.info!.value!;
   const key = mapKey(g, e, layout);
+  if (vt.k === 'agg') {
+    aggRead(g, layout, key, vt.fn, e.pos);
+    return R0;
+  }
   if (
-    vt.k === 'agg' ||
     vt.k === 'int' ||
     vt.k === 'ptr' ||
     vt.k === 'ksym' ||

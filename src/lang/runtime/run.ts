@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import type { Link } from '../../kernel/link.js';
+import { possibleCpus } from '../../kernel/map-types.js';
 import type { RecordView } from '../../kernel/record-view.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
 import { type CheckOptions, check } from '../check.js';
@@ -63,6 +64,7 @@ export function compileScript(
   if (elf) options.usdtSites = (spec) => usdtSites(spec, source, elf);
   const checked = check(parseSource(source), source, options);
   return compile(checked, {
+    possibleCpus: possibleCpus(),
     resolveCgroupId: (path) => BigInt(statSync(path, { bigint: true }).ino),
     resolveKaddr: (name) => {
       const table = readFileSync('/proc/kallsyms', 'utf8');
