@@ -110,7 +110,37 @@ const enc = new TextEncoder();
 // futex's meaningful arguments depend on the operation, as strace prints them.
 const FUTEX_ARGS: Record<number, number> = { 0: 4, 1: 3, 9: 6, 10: 6 };
 
-function argList(rec: SyscallRecord, sig: SyscallSig, opts: FormatOptions): string {
+const isDataKind = (kind: string): boolean =>
+  kind === 'path' ||
+  kind === 'buf_in' ||
+  kind === 'buf_out' ||
+  kind === 'random_out' ||
+  kind === 'dirents_out' ||
+  STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;
+
+const isOutKind = (kind: string): boolean =>
+  kind === 'buf_out' ||
+  kind === 'random_out' ||
+  kind === 'dirents_out' ||
+  STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;
+
+/**
+ * exitArgsFrom is where strace splits a call that another thread's output interrupts: the arguments
+ * before the first one the kernel fills are printed at entry, the rest after `<... resumed>`.
+ */
+function exitArgsFrom(sig: SyscallSig): number {
+  if (sig.name === 'execve' || sig.name === 'futex' || sig.name === 'clone') return sig.args.length;
+  const i = sig.args.findIndex(isOutKind);
+  return i < 0 ? sig.args.length : i;
+}
+
+function argList(
+  rec: SyscallRecord,
+  sig: SyscallSig,
+  opts: FormatOptions,
+  from = 0,
+  to = sig.args.length,
+): string {
   const strSize = opts.strSize ?? 32;
   if (sig.name === 'execve' && opts.execArgs) {
     const argv = opts.execArgs.argv.map((a) => quote(enc.encode(a))).join(', ');
@@ -131,20 +161,14 @@ function argList(rec: SyscallRecord, sig: SyscallSig, opts: FormatOptions): stri
     return parts.join(', ');
   }
   let out = '';
-  for (let i = 0; i < sig.args.length; i++) {
+  for (let i = from; i < to; i++) {
     const kind = sig.args[i]!;
     if (kind === 'mode' && (sig.name === 'openat' || sig.name === 'open')) {
       if (!openNeedsMode(rec.arg(i - 1))) continue;
     }
-    const text =
-      kind === 'path' ||
-      kind === 'buf_in' ||
-      kind === 'buf_out' ||
-      kind === 'random_out' ||
-      kind === 'dirents_out' ||
-      STRUCT_OUT_SIZE[kind] !== undefined
-        ? dataArg(rec, sig, i, strSize)
-        : (fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)));
+    const text = isDataKind(kind)
+      ? dataArg(rec, sig, i, strSize)
+      : (fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)));
     out = out === '' ? text : `${out}, ${text}`;
   }
   return out;
@@ -186,6 +210,34 @@ export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): Sysca
   const name = syscallName(nr);
   const args = [0, 1, 2, 3, 4, 5].map((i) => hex(rec.arg(i)));
   return { name, call: `${name}(${args.join(', ')})`, ret: formatReturn(rec.ret, 'int') };
+}
+
+/**
+ * formatUnfinished prints the entry half of a call another thread's output interrupts, from its entry
+ * record: `read(3,  <unfinished ...>` or `openat(AT_FDCWD, "/x", O_RDONLY <unfinished ...>`.
+ */
+export function formatUnfinished(rec: SyscallRecord, opts: FormatOptions = {}): string {
+  const sig = SYSCALLS.get(rec.nr);
+  let call: string;
+  if (sig) {
+    const split = exitArgsFrom(sig);
+    const head = split === sig.args.length ? argList(rec, sig, opts) : argList(rec, sig, opts, 0, split);
+    call = `${sig.name}(${head}${split < sig.args.length ? ', ' : ''}`;
+  } else {
+    call = `${formatParts(rec, opts).call.slice(0, -1)}`;
+  }
+  const lead = opts.leader ?? '';
+  const prefix = opts.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ` : '';
+  return `${prefix}${lead}${call} <unfinished ...>`;
+}
+
+/** formatResumed prints the exit half of an interrupted call: `<... read resumed>"hi", 10) = 2`. */
+export function formatResumed(rec: SyscallRecord, opts: FormatOptions = {}): string {
+  const sig = SYSCALLS.get(rec.nr);
+  const name = sig?.name ?? syscallName(rec.nr);
+  const rest = sig ? argList(rec, sig, opts, exitArgsFrom(sig)) : '';
+  const ret = formatReturn(rec.retNumber ?? rec.ret, sig?.ret ?? 'int');
+  return formatLine({ name, call: `<... ${name} resumed>${rest})`, ret }, rec, opts);
 }
 
 /** formatSyscall renders one record as a strace line (without the newline). */

@@ -40,6 +40,7 @@ function withMaps(summary: boolean, fn: (maps: Record<string, BpfMap<number, Buf
         btf: { fd: btf.value, keyTypeId: types.key, valueTypeId: types.value },
       }),
       lost: m({ type: 'array', valueSize: 8, maxEntries: 1 }),
+      config: m({ type: 'array', valueSize: 4, maxEntries: 1 }),
       scratch: m({ type: 'percpu_array', valueSize: SCRATCH_VALUE_SIZE, maxEntries: 1 }),
       [summary ? 'stats' : 'events']: summary
         ? m({ type: 'percpu_array', valueSize: 24, maxEntries: MAX_NR })

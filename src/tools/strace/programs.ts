@@ -61,6 +61,8 @@ const EXIT_GROUP = 231;
 const EXECVE = 59;
 const EXECVEAT = 322;
 const CONSUMED = -1;
+// ENTRY_MARK (all ones in the duration) as the 32-bit immediate the store sign-extends.
+const ENTRY_MARK = -1;
 
 // x86_64 struct pt_regs: the six syscall arguments live in di, si, dx, r10, r8, r9. Reading the
 // 64 bytes from r10 (offset 56) to di (offset 112) fetches them with one helper call.
@@ -179,7 +181,7 @@ function stashGet(b: ProgramBuilder, flags: number): ProgramBuilder {
 
 /**
  * sysEnterProgram is the raw_tracepoint:sys_enter program (tp_btf:sys_enter with `btfRegs`). Maps: pids,
- * spec, stash, lost, events|stats.
+ * spec, stash, lost, events|stats, config (records only).
  */
 export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   const b = new ProgramBuilder();
@@ -286,10 +288,22 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .label('check_exit')
     // exit and exit_group never return, so their record is sent now.
     .jmp('JEQ', r8, EXIT, 'no_return')
-    .jmp('JEQ', r8, EXIT_GROUP, 'no_return')
-    .ja('out')
-    .label('no_return');
-  emit(b, opts, 'enter');
+    .jmp('JEQ', r8, EXIT_GROUP, 'no_return');
+  if (!opts.summary) {
+    // While more than one thread is traced (config[0] set), an entry record marks where the call
+    // began, so the reader can print it split around other threads' lines as strace does.
+    b.st('u32', r10, FP_ZERO, 0).ldMap(r1, 'config');
+    stackPtr(b, r2, FP_ZERO)
+      .call('map_lookup_elem')
+      .jmp('JEQ', r0, 0, 'out')
+      .ldx('u32', r1, r0, 0)
+      .jmp('JEQ', r1, 0, 'out')
+      .st('u64', r7, RECORD.dur, ENTRY_MARK);
+    emit(b, opts, 'entry');
+    b.st('u64', r7, RECORD.dur, 0);
+  }
+  b.ja('out').label('no_return');
+  emit(b, opts, 'no_return');
   b.st('u32', r7, RECORD.nr, CONSUMED).ja('out').label('full');
   countLost(b, 'out');
   b.label('out').mov(r0, 0).exit();
@@ -523,8 +537,8 @@ function longPath(
 
 /**
  * forkProgram is the tracepoint:sched:sched_process_fork program for -f: a child of a traced
- * process is traced too. `childPidOffset` is the child_pid field's offset in the tracepoint record.
- * Maps: pids.
+ * process is traced too, and from then on sys_enter sends entry records (config[0] = 1).
+ * `childPidOffset` is the child_pid field's offset in the tracepoint record. Maps: pids, config.
  */
 export function forkProgram(childPidOffset: number): BuiltProgram {
   const b = new ProgramBuilder();
@@ -532,6 +546,10 @@ export function forkProgram(childPidOffset: number): BuiltProgram {
   stackPtr(b, r2, FP_TGID)
     .call('map_lookup_elem')
     .jmp('JEQ', r0, 0, 'out')
+    .st('u32', r10, FP_ZERO, 0)
+    .ldMap(r1, 'config');
+  stackPtr(b, r2, FP_ZERO).call('map_lookup_elem').jmp('JEQ', r0, 0, 'config_set').st('u32', r0, 0, 1);
+  b.label('config_set')
     .ldx('u32', r1, r6, childPidOffset)
     .st('u32', r10, FP_NR, r1)
     .st('u32', r10, FP_ZERO, 1)

@@ -18,6 +18,12 @@ export const RECORD = {
   data: 88,
 } as const;
 
+/**
+ * ENTRY_MARK in the duration field marks an entry record: sent at a syscall's entry while more than
+ * one thread is traced, so a call other threads' lines interrupt prints as strace splits it.
+ */
+export const ENTRY_MARK = 0xffffffffffffffffn;
+
 /** RECORD_HEADER is the size of a record without captured bytes. */
 export const RECORD_HEADER = RECORD.data;
 
@@ -49,6 +55,13 @@ export class SyscallRecord {
 
   get ts(): bigint {
     return this.view.getBigUint64(this.base + RECORD.ts, true);
+  }
+  /** isEntry says this is an entry record (ENTRY_MARK), not a completed call. */
+  get isEntry(): boolean {
+    return (
+      this.view.getInt32(this.base + RECORD.dur, true) === -1 &&
+      this.view.getInt32(this.base + RECORD.dur + 4, true) === -1
+    );
   }
   /** durNs is the time from entry to exit, in nanoseconds. */
   get durNs(): number {

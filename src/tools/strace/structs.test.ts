@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatSyscall } from './format.js';
+import { formatResumed, formatSyscall, formatUnfinished } from './format.js';
 import { encodeRecord, SyscallRecord } from './record.js';
 import { formatStruct, statMode } from './structs.js';
 
@@ -154,6 +154,24 @@ describe('strace structs', () => {
         strSize: 8,
       }),
     ).toBe(`openat(AT_FDCWD, "${long}", O_RDONLY) = 3`);
+  });
+
+  it('prints a call split by other threads as strace does: unfinished at entry, resumed at exit', () => {
+    const entry = rec({ tgid: 1, tid: 2, nr: 0, ret: 0n, args: [3n, 0x10n, 10n] });
+    expect(formatUnfinished(entry, { pidPrefix: true, leader: '     0.000262 ' })).toBe(
+      '[pid     2]      0.000262 read(3,  <unfinished ...>',
+    );
+    const exit = rec({ tgid: 1, tid: 2, nr: 0, ret: 2n, args: [3n, 0x10n, 10n], data: 'hi' });
+    expect(formatResumed(exit, { pidPrefix: true })).toBe('[pid     2] <... read resumed>"hi", 10) = 2');
+    expect(formatResumed(exit)).toBe('<... read resumed>"hi", 10)             = 2');
+    // A call without arguments the kernel fills prints them all at entry.
+    const open = rec({ tgid: 1, nr: 257, ret: 0n, args: [AT_FDCWD, 0x10n, 0n], data: '/x\0' });
+    expect(formatUnfinished(open)).toBe('openat(AT_FDCWD, "/x", O_RDONLY <unfinished ...>');
+    const openExit = rec({ tgid: 1, nr: 257, ret: 3n, args: [AT_FDCWD, 0x10n, 0n], data: '/x\0' });
+    expect(formatResumed(openExit)).toBe('<... openat resumed>)                   = 3');
+    expect(formatUnfinished(rec({ tgid: 1, nr: 400, ret: 0n, args: [1n] }))).toBe(
+      'syscall_0x190(0x1, 0, 0, 0, 0, 0 <unfinished ...>',
+    );
   });
 
   it('never throws on short or random struct bytes', () => {

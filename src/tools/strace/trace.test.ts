@@ -281,4 +281,38 @@ describe('strace', () => {
       expect.stringMatching(new RegExp(`^openat\\(AT_FDCWD, "${file}", O_RDONLY\\|O_CLOEXEC\\) += \\d+$`)),
     );
   });
+  kernelIt('splits a call other threads print during, as strace -f -r does', async () => {
+    // A thread blocks in read on a pipe; the main thread sleeps 50 ms, then writes to the pipe.
+    const script = [
+      'import os, threading, time',
+      'r, w = os.pipe()',
+      't = threading.Thread(target=lambda: os.read(r, 10))',
+      't.start()',
+      'time.sleep(0.05)',
+      'os.umask(0o22)',
+      'os.write(w, b"hi")',
+      't.join()',
+    ].join('\n');
+    const { lines } = await strace({
+      command: ['python3', '-c', script],
+      follow: true,
+      timestamps: { absolute: 0, relative: true },
+      trace: 'trace=read,write,umask',
+    });
+    const resumed = lines.findIndex((l) => /\] +\d+\.\d{6} <\.\.\. read resumed>"hi", 10\) += 2$/.test(l));
+    expect(resumed, lines.join('\n')).toBeGreaterThan(0);
+    const tid = /^\[pid +(\d+)\]/.exec(lines[resumed]!)![1];
+    const before = lines.slice(0, resumed);
+    const unfinished = before.findLastIndex((l) =>
+      new RegExp(`^\\[pid +${tid}\\] +\\d+\\.\\d{6} read\\(\\d+,  <unfinished \\.\\.\\.>$`).test(l),
+    );
+    const umask = before.findLastIndex((l) => /\] +\d+\.\d{6} umask\(022\) +=/.test(l));
+    expect(unfinished, lines.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(umask).toBeGreaterThan(unfinished);
+    const rel = (i: number) => Number(/^\[pid +\d+\] +(\d+\.\d{6}) /.exec(lines[i]!)![1]);
+    // The main thread's 50 ms sleep falls between the read's entry and umask; the resumed line is
+    // stamped at the read's end, after the write, not clamped to zero as an entry time would be.
+    expect(rel(umask), lines.join('\n')).toBeGreaterThanOrEqual(0.04);
+    expect(rel(resumed)).toBeGreaterThan(0);
+  });
 });

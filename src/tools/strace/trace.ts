@@ -27,7 +27,7 @@ import { cString } from '../common/format.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
 import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
-import { type FormatOptions, setSyscallNameSource } from './format.js';
+import { type FormatOptions, formatResumed, formatUnfinished, setSyscallNameSource } from './format.js';
 import { LineCache } from './line-cache.js';
 import {
   DATA_MAX,
@@ -179,6 +179,8 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       btf.close();
     }
     const lost = map({ type: 'array', valueSize: 8, maxEntries: 1, name: 'strace_lost' });
+    // config[0] != 0 asks sys_enter for entry records (more than one thread is traced).
+    const config = map({ type: 'array', valueSize: 4, maxEntries: 1, name: 'strace_config' });
     const sink = summary
       ? map({ type: 'percpu_array', valueSize: STATS_VALUE_SIZE, maxEntries: MAX_NR, name: 'strace_stats' })
       : map({ type: 'ringbuf', maxEntries: opts.ringBytes ?? 1 << 24, name: 'strace_events' });
@@ -187,7 +189,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       specBuf.writeUInt32LE(specFor(nr, filter) >>> 0);
       spec.set(nr, specBuf);
     }
-    const maps: Record<string, BpfMap<number, Buffer>> = { pids, spec, stash, lost };
+    const maps: Record<string, BpfMap<number, Buffer>> = { pids, spec, stash, lost, config };
     maps[summary ? 'stats' : 'events'] = sink;
     if (!summary) {
       // Long paths are assembled here at exit, one record per CPU at a time.
@@ -245,9 +247,46 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     let flushQueued = false;
     const reader = new SyscallRecord(new DataView(new ArrayBuffer(RECORD_HEADER)));
     const lines = new LineCache();
+    // The entry record of the last call begun and not yet ended, held until the next record shows
+    // whether another thread's line comes first (then it is printed `<unfinished ...>`, as strace does).
+    let pending: SyscallRecord | undefined;
+    // Threads whose current call was printed unfinished: their exit is printed `<... resumed>`.
+    const interrupted = new Set<number>();
+    let entriesOn = false;
+    const noteThread = (rec: SyscallRecord): void => {
+      // Most records come from the thread of the one before: skip the map update for them.
+      if (rec.tid !== lastTid) {
+        lastTid = rec.tid;
+        live.set(rec.tid, rec.tgid);
+        if (live.size > 1 && !entriesOn) {
+          // A second thread (without -f, the fork program does not say so): ask for entry records.
+          entriesOn = true;
+          config.set(0, one);
+        }
+      }
+    };
+    const flushPending = (): void => {
+      if (!pending) return;
+      const p = pending;
+      pending = undefined;
+      fmt.pidPrefix = live.size > 1;
+      if (stamper.active) fmt.leader = stamper.leader(p.ts);
+      // The command line bpfkit knows belongs to the root's exec, printed whole, never to this one.
+      out.line(formatUnfinished(p, { ...fmt, execArgs: undefined }));
+      interrupted.add(p.tid);
+    };
     const onRecord = (view: RecordView): void => {
       // The reader hands out one RecordView over the ring mapping: nothing is allocated per record.
       const rec = reader.reset(view.view, view.offset, view.offset + view.length);
+      if (rec.isEntry) {
+        if (opts.json || (!rootExeced && rec.tgid === rootPid)) return;
+        if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
+        flushPending();
+        noteThread(rec);
+        const copy = view.slice();
+        pending = new SyscallRecord(new DataView(copy.buffer), 0, copy.length);
+        return;
+      }
       records++;
       if (!rootExeced && rec.tgid === rootPid) {
         if (rec.nr !== EXECVE) return;
@@ -264,15 +303,17 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         fmt.execArgs = undefined;
       }
       if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
-      // Most records come from the thread of the one before: skip the map update for them.
-      if (rec.tid !== lastTid) {
-        lastTid = rec.tid;
-        live.set(rec.tid, rec.tgid);
+      if (pending) {
+        if (pending.tid === rec.tid) pending = undefined;
+        else flushPending();
       }
+      const resumed = interrupted.delete(rec.tid);
+      noteThread(rec);
       if (opts.follow && FORKS.has(rec.nr) && rec.ret > 0n) live.set(Number(rec.ret), Number(rec.ret));
       fmt.pidPrefix = live.size > 1;
       if (stamper.active) {
-        const ts = rec.ts;
+        // A resumed line is stamped when the call ended, as strace stamps each line it prints.
+        const ts = resumed ? rec.ts + BigInt(rec.durNs) : rec.ts;
         fmt.leader = stamper.leader(ts);
         if (rec.tgid === rootPid) lastRootTs = ts;
       }
@@ -287,7 +328,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
           duration_ns: rec.durNs,
         });
       } else {
-        out.line(lines.line(rec, view.bytes, fmt));
+        out.line(resumed ? formatResumed(rec, fmt) : lines.line(rec, view.bytes, fmt));
         if (rec.nr === EXIT_GROUP && rec.tgid !== rootPid) {
           const pfx = fmt.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ` : '';
           out.line(`${pfx}${fmt.leader ?? ''}+++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
@@ -368,6 +409,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     if (o.ring) while (o.ring.pollViews(onRecord) > 0);
     for (const l of o.links.splice(0).reverse()) l.close();
     if (o.ring) while (o.ring.pollViews(onRecord) > 0);
+    flushPending();
     await o.ring?.closeAsync();
     if (summary) out.line(formatSummary(readStats(sink)).trimEnd());
     else if (commandPath && reason === 'done' && !opts.json) {
