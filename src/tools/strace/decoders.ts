@@ -450,6 +450,8 @@ function cloneFlags(v: bigint): string {
 export function decodeScalar(kind: ArgKind, v: bigint): string {
   switch (kind) {
     case 'int':
+      return int(v);
+    case 'off':
       return BigInt.asIntN(64, v).toString();
     case 'uint':
       return BigInt.asUintN(64, v).toString();

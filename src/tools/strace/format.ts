@@ -96,6 +96,8 @@ function fastScalar(kind: string, rec: SyscallRecord, i: number): string | undef
     case 'uint':
       return hi === 0 ? String(lo) : undefined;
     case 'int':
+      return String(lo | 0);
+    case 'off':
       if (hi === 0) return String(lo);
       return hi === 0xffffffff && lo >= 0x80000000 ? String(lo - 0x100000000) : undefined;
     case 'ptr':

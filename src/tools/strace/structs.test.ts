@@ -174,6 +174,19 @@ describe('strace structs', () => {
     );
   });
 
+  it('prints C ints from the low 32 bits of their register, and offsets from all 64', () => {
+    // glibc passes wait4's pid_t -1 zero-extended; strace prints -1.
+    expect(formatSyscall(rec({ tgid: 1, nr: 61, ret: 5n, args: [0xffffffffn, 0x10n, 0n, 0n] }))).toMatch(
+      /^wait4\(-1, 0x10, 0, NULL\) += 5$/,
+    );
+    expect(formatSyscall(rec({ tgid: 1, nr: 8, ret: 1n << 40n, args: [3n, 1n << 40n, 0n] }))).toMatch(
+      /^lseek\(3, 1099511627776, SEEK_SET\) += 1099511627776$/,
+    );
+    expect(formatSyscall(rec({ tgid: 1, nr: 8, ret: 0n, args: [3n, -5n, 1n] }))).toMatch(
+      /^lseek\(3, -5, SEEK_CUR\) += 0$/,
+    );
+  });
+
   it('never throws on short or random struct bytes', () => {
     let seed = 7;
     const rnd = () => {

@@ -6,7 +6,8 @@
  * user memory the kernel program copies into the record (at most one per syscall, see `capture`).
  */
 export type ArgKind =
-  | 'int' // signed decimal
+  | 'int' // signed decimal, 32 bits (C int, pid_t, uid_t: the register's upper half is not part of it)
+  | 'off' // signed decimal, 64 bits (off_t, loff_t)
   | 'uint' // unsigned decimal
   | 'hex' // 0x… pointer-sized value
   | 'ptr' // pointer: NULL or 0x…
@@ -76,7 +77,7 @@ const ROWS: Row[] = [
   [5, 'fstat', ['fd', 'stat_out']],
   [6, 'lstat', ['path', 'stat_out']],
   [7, 'poll', ['ptr', 'uint', 'int']],
-  [8, 'lseek', ['fd', 'int', 'whence']],
+  [8, 'lseek', ['fd', 'off', 'whence']],
   [9, 'mmap', ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'hex'], 'hex'],
   [10, 'mprotect', ['ptr', 'uint', 'prot']],
   [11, 'munmap', ['ptr', 'uint']],
@@ -85,8 +86,8 @@ const ROWS: Row[] = [
   [14, 'rt_sigprocmask', ['sigmask_how', 'ptr', 'ptr', 'uint']],
   [15, 'rt_sigreturn', [], 'hex'],
   [16, 'ioctl', ['fd', 'ioctl_req', 'hex']],
-  [17, 'pread64', ['fd', 'buf_out', 'uint', 'int'], 'int', 2],
-  [18, 'pwrite64', ['fd', 'buf_in', 'uint', 'int'], 'int', 2],
+  [17, 'pread64', ['fd', 'buf_out', 'uint', 'off'], 'int', 2],
+  [18, 'pwrite64', ['fd', 'buf_in', 'uint', 'off'], 'int', 2],
   [19, 'readv', ['fd', 'ptr', 'int']],
   [20, 'writev', ['fd', 'ptr', 'int']],
   [21, 'access', ['path', 'access_mode']],
@@ -126,8 +127,8 @@ const ROWS: Row[] = [
   [73, 'flock', ['fd', 'int']],
   [74, 'fsync', ['fd']],
   [75, 'fdatasync', ['fd']],
-  [76, 'truncate', ['path', 'int']],
-  [77, 'ftruncate', ['fd', 'int']],
+  [76, 'truncate', ['path', 'off']],
+  [77, 'ftruncate', ['fd', 'off']],
   [78, 'getdents', ['fd', 'dirents_out', 'uint']],
   [79, 'getcwd', ['ptr', 'uint']],
   [80, 'chdir', ['path']],
@@ -168,7 +169,7 @@ const ROWS: Row[] = [
   [202, 'futex', ['ptr', 'futex_op', 'int', 'ptr', 'ptr', 'int']],
   [217, 'getdents64', ['fd', 'dirents_out', 'uint']],
   [218, 'set_tid_address', ['ptr']],
-  [221, 'fadvise64', ['fd', 'int', 'uint', 'fadvise_advice']],
+  [221, 'fadvise64', ['fd', 'off', 'uint', 'fadvise_advice']],
   [228, 'clock_gettime', ['clock_id', 'timespec_out']],
   [230, 'clock_nanosleep', ['clock_id', 'int', 'ptr', 'ptr']],
   [231, 'exit_group', ['int'], 'none'],
