@@ -60,8 +60,12 @@ describe('strace programs', () => {
     let loaded = 0;
     for (const summary of [false, true]) {
       withMaps(summary, (maps) => {
-        for (const timed of [false, true]) {
-          const opts: StraceProgramOptions = { strSize: 32, summary, timed };
+        // -s 32 copies buffers through the stack, -s 100 straight into the record.
+        for (const [timed, strSize] of [
+          [false, 32],
+          [true, 100],
+        ] as const) {
+          const opts: StraceProgramOptions = { strSize, summary, timed };
           const progs = [
             Program.load({
               type: 'raw_tracepoint',

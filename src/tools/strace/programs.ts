@@ -99,6 +99,9 @@ const FP_LEN = -32;
 const FP_OFF = -40;
 const FP_COUNT = -48;
 const FP_RECLEN = -56;
+/** FP_BUF is a stack buffer for short user copies (STACK_BUF_MAX bytes, up to -s 64). */
+const FP_BUF = -128;
+const STACK_BUF_MAX = 64;
 
 const stackPtr = (b: ProgramBuilder, reg: Reg, off: number): ProgramBuilder => b.mov(reg, r10).add(reg, off);
 
@@ -226,6 +229,38 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .st('u64', r7, RECORD.ret, 0)
     .st('u64', r7, RECORD.ts, 0);
   if (opts.timed !== false) b.call('ktime_get_ns').st('u64', r7, RECORD.ts, r0);
+  // -c counts calls and their time: it needs neither the arguments nor user memory.
+  if (!opts.summary) {
+    readArgs(b, opts);
+    entryCapture(b, opts);
+  }
+  b.label('check_exit')
+    // exit and exit_group never return, so their record is sent now.
+    .jmp('JEQ', r8, EXIT, 'no_return')
+    .jmp('JEQ', r8, EXIT_GROUP, 'no_return');
+  if (!opts.summary) {
+    // While more than one thread is traced (config[0] set), an entry record marks where the call
+    // began, so the reader can print it split around other threads' lines as strace does.
+    b.st('u32', r10, FP_ZERO, 0).ldMap(r1, 'config');
+    stackPtr(b, r2, FP_ZERO)
+      .call('map_lookup_elem')
+      .jmp('JEQ', r0, 0, 'out')
+      .ldx('u32', r1, r0, 0)
+      .jmp('JEQ', r1, 0, 'out')
+      .st('u64', r7, RECORD.dur, ENTRY_MARK);
+    emit(b, opts, 'entry');
+    b.st('u64', r7, RECORD.dur, 0);
+  }
+  b.ja('out').label('no_return');
+  emit(b, opts, 'no_return');
+  b.st('u32', r7, RECORD.nr, CONSUMED).ja('out').label('full');
+  countLost(b, 'out');
+  b.label('out').mov(r0, 0).exit();
+  return b.build();
+}
+
+/** readArgs copies the six syscall arguments from struct pt_regs (ctx args[0], in r6) to the record in r7. */
+function readArgs(b: ProgramBuilder, opts: StraceProgramOptions): void {
   if (opts.btfRegs) {
     // ctx args[0] is a BTF pointer to struct pt_regs: its registers are loaded directly.
     b.ldx('u64', r2, r6, 0);
@@ -245,6 +280,10 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     // Clear what the register window left in the data area, so a failed copy shows nothing stale.
     for (let off = 0; off < REGS_LEN; off += 8) b.st('u64', r7, RECORD.data + off, 0);
   }
+}
+
+/** entryCapture copies what sys_enter keeps of user memory: a path, or a buffer the call reads. */
+function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
   b.mov(r1, r9)
     .and(r1, 0x0f)
     .jmp('JEQ', r1, Capture.PathAtEntry, 'path')
@@ -278,36 +317,31 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .jmp('JLE', r2, opts.strSize, 'bufin_sized')
     .mov(r2, opts.strSize)
     .label('bufin_sized')
-    .st('u64', r10, FP_LEN, r2)
-    .mov(r1, r7)
-    .add(r1, RECORD.data)
-    .call('probe_read_user')
-    .jmp('JNE', r0, 0, 'check_exit')
-    .ldx('u64', r1, r10, FP_LEN)
-    .st('u32', r7, RECORD.dataLen, r1)
-    .label('check_exit')
-    // exit and exit_group never return, so their record is sent now.
-    .jmp('JEQ', r8, EXIT, 'no_return')
-    .jmp('JEQ', r8, EXIT_GROUP, 'no_return');
-  if (!opts.summary) {
-    // While more than one thread is traced (config[0] set), an entry record marks where the call
-    // began, so the reader can print it split around other threads' lines as strace does.
-    b.st('u32', r10, FP_ZERO, 0).ldMap(r1, 'config');
-    stackPtr(b, r2, FP_ZERO)
-      .call('map_lookup_elem')
-      .jmp('JEQ', r0, 0, 'out')
-      .ldx('u32', r1, r0, 0)
-      .jmp('JEQ', r1, 0, 'out')
-      .st('u64', r7, RECORD.dur, ENTRY_MARK);
-    emit(b, opts, 'entry');
-    b.st('u64', r7, RECORD.dur, 0);
+    .st('u64', r10, FP_LEN, r2);
+  readUser(b, opts, 'check_exit');
+  b.ja('check_exit');
+}
+
+/**
+ * readUser copies FP_LEN (at most strSize) bytes from user memory at r3 to the record's data in r7
+ * and sets its length; on a fault it jumps to `failed`. Short copies go through the stack: copying
+ * from user space into a map value would run hardened usercopy's heap checks for every syscall.
+ */
+function readUser(b: ProgramBuilder, opts: StraceProgramOptions, failed: string): void {
+  const viaStack = opts.strSize <= STACK_BUF_MAX;
+  const words = Math.ceil(opts.strSize / 8);
+  if (viaStack) {
+    for (let i = 0; i < words; i++) b.st('u64', r10, FP_BUF + 8 * i, 0);
+    stackPtr(b, r1, FP_BUF);
+  } else {
+    b.mov(r1, r7).add(r1, RECORD.data);
   }
-  b.ja('out').label('no_return');
-  emit(b, opts, 'no_return');
-  b.st('u32', r7, RECORD.nr, CONSUMED).ja('out').label('full');
-  countLost(b, 'out');
-  b.label('out').mov(r0, 0).exit();
-  return b.build();
+  b.ldx('u64', r2, r10, FP_LEN).call('probe_read_user').jmp('JNE', r0, 0, failed);
+  if (viaStack) {
+    for (let i = 0; i < words; i++)
+      b.ldx('u64', r1, r10, FP_BUF + 8 * i).st('u64', r7, RECORD.data + 8 * i, r1);
+  }
+  b.ldx('u64', r1, r10, FP_LEN).st('u32', r7, RECORD.dataLen, r1);
 }
 
 /** sysExitProgram is the raw_tracepoint:sys_exit program. Maps: stash, lost, scratch, events|stats. */
@@ -347,14 +381,8 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .label('bufout_sized')
       .st('u64', r10, FP_LEN, r2);
     loadArg(b, r3, 8);
-    b.ldx('u64', r2, r10, FP_LEN)
-      .mov(r1, r7)
-      .add(r1, RECORD.data)
-      .call('probe_read_user')
-      .jmp('JNE', r0, 0, 'emit')
-      .ldx('u64', r1, r10, FP_LEN)
-      .st('u32', r7, RECORD.dataLen, r1)
-      .ja('emit');
+    readUser(b, opts, 'emit');
+    b.ja('emit');
     structCopy(b, 'struct');
     structAfterPath(b, 'struct_after_path', PATH_BEFORE_STRUCT, 'emit');
     direntsCount(b, 'dirents');
