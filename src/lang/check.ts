@@ -19,7 +19,9 @@ import {
   I64,
   intTy,
   isIntLike,
+  type KernelFunc,
   NONE,
+  paramSlots,
   parseCDecl,
   STRLEN,
   type Ty,
@@ -47,6 +49,8 @@ export interface Variant {
   args: CType | undefined;
   /** consts holds values the checker computed, such as sizeof(). */
   consts: Map<A.Expr, bigint>;
+  /** func is the traced kernel function's BTF signature in fentry/fexit probes. */
+  func: KernelFunc | undefined;
 }
 
 export interface CheckedProbe {
@@ -152,7 +156,13 @@ function planVariants(
   }
   // One program per attach point when the body depends on which one fired; else one for all of them.
   // usdt sites each fetch their arguments their own way.
-  const perSpec = usesBuiltin(probe, ['args', 'probe', 'func']) || kinds.size > 1 || kinds.has('usdt');
+  // fentry/fexit programs are bound to one kernel function when loaded.
+  const perSpec =
+    usesBuiltin(probe, ['args', 'probe', 'func']) ||
+    kinds.size > 1 ||
+    kinds.has('usdt') ||
+    kinds.has('fentry') ||
+    kinds.has('fexit');
   const groups = perSpec ? specs.map((s) => [s]) : [specs];
   return groups.map((g) => ({
     specs: g,
@@ -160,6 +170,7 @@ function planVariants(
     vars: new Map(),
     args: undefined,
     consts: new Map(),
+    func: undefined,
   }));
 }
 
@@ -179,6 +190,7 @@ class ProbeChecker {
   }
 
   probe(p: A.Probe): void {
+    if (this.spec.type === 'fentry' || this.spec.type === 'fexit') this.v.func ??= this.kernelFunc();
     if (p.predicate) {
       const t = this.expr(p.predicate);
       if (!isIntLike(t))
@@ -575,7 +587,11 @@ class ProbeChecker {
       case 'int':
         return intTy(c.size, c.signed);
       case 'ptr':
-        return { k: 'ptr', to: c.target(), space: space === 'ctx' ? this.argSpace() : space };
+        return {
+          k: 'ptr',
+          to: c.target(),
+          space: c.user ? 'user' : space === 'ctx' ? this.argSpace() : space,
+        };
       case 'array':
         if (c.elem.kind === 'int' && c.elem.size === 1) return { k: 'str', size: c.len };
         return { k: 'record', ctype: c, space };
@@ -616,6 +632,21 @@ class ProbeChecker {
     }
     if (ctype.kind !== 'struct') throw this.err(e.fieldPos, `${cName(ctype)} is not a struct`);
     const m = findMember(ctype, e.field);
+    const funcArgs = space === 'ctx' && this.v.func !== undefined && ctype === this.v.args;
+    if (!m && funcArgs) {
+      const names = memberNames(ctype);
+      throw this.err(
+        e.fieldPos,
+        `${this.v.func!.name} has no parameter '${e.field}'`,
+        didYouMean(e.field, names) ?? `parameters: ${names.join(', ') || 'none'}`,
+      );
+    }
+    if (m && funcArgs && (m.type.kind === 'struct' || m.type.kind === 'array')) {
+      throw this.err(
+        e.fieldPos,
+        `parameter '${e.field}' is ${cName(m.type)} passed by value; bpfkit cannot read it yet`,
+      );
+    }
     if (!m) {
       const names = memberNames(ctype);
       throw this.err(
@@ -641,7 +672,11 @@ class ProbeChecker {
         throw this.err(
           e.pos,
           `${n} is not available in ${t} probes`,
-          t === 'tracepoint' ? 'use args.<field>' : undefined,
+          t === 'tracepoint'
+            ? 'use args.<field>'
+            : t === 'fentry' || t === 'fexit'
+              ? 'use args.<parameter name>'
+              : undefined,
         );
       }
       if (t === 'usdt' && this.spec.usdtArgs !== undefined) {
@@ -692,8 +727,10 @@ class ProbeChecker {
           throw this.err(
             e.pos,
             `retval is only available in kretprobe, uretprobe and fexit probes, not ${t}`,
+            t === 'fentry' ? `use fexit:${this.spec.func} to see what it returns` : undefined,
           );
         }
+        if (t === 'fexit') return this.retvalTy(e);
         return I64;
       case 'curtask': {
         const task = this.opts.types.cType('struct task_struct');
@@ -724,6 +761,7 @@ class ProbeChecker {
   }
 
   private args(e: A.Builtin): Ty {
+    if (this.spec.type === 'fentry' || this.spec.type === 'fexit') return this.funcArgs();
     if (this.spec.type !== 'tracepoint') {
       throw this.err(
         e.pos,
@@ -754,6 +792,61 @@ class ProbeChecker {
       };
     }
     return { k: 'record', ctype: this.v.args, space: 'ctx' };
+  }
+
+  /** kernelFunc resolves the fentry/fexit target's BTF signature, suggesting names when unknown. */
+  private kernelFunc(): KernelFunc {
+    const spec = this.spec;
+    const types = this.opts.types;
+    if (!types.kernelFunction) {
+      throw this.err(spec.pos, `${spec.type} probes need the kernel's BTF, which is not available here`);
+    }
+    if (hasWildcard(spec.func)) {
+      throw this.err(spec.pos, `${spec.type} does not take wildcards yet; name one function`);
+    }
+    const f = types.kernelFunction(spec.func, spec.target || undefined);
+    if (!f) {
+      const where = spec.target ? `module ${spec.target}` : 'vmlinux';
+      throw this.err(
+        spec.pos,
+        `kernel function '${spec.func}' is not in the BTF of ${where}`,
+        didYouMean(spec.func, types.kernelFunctions?.() ?? []) ??
+          'only functions with BTF (not inlined or static-only) can be traced',
+      );
+    }
+    return f;
+  }
+
+  /** funcArgs is fentry/fexit's `args`: the parameters as a record over the context's u64 slots. */
+  private funcArgs(): Ty {
+    if (!this.v.args) {
+      const f = this.v.func ?? this.kernelFunc();
+      this.v.func = f;
+      const members: CMember[] = [];
+      let slot = 0;
+      for (const p of f.params) {
+        members.push({ name: p.name, offset: slot * 8, type: p.type, bitOffset: slot * 64, bitSize: 0 });
+        slot += paramSlots(p.type);
+      }
+      this.v.args = { kind: 'struct', name: `${f.name}()`, size: slot * 8, members: () => members };
+    }
+    return { k: 'record', ctype: this.v.args, space: 'ctx' };
+  }
+
+  /** retvalTy is fexit's `retval`, typed from the function's BTF return type. */
+  private retvalTy(e: A.Builtin): Ty {
+    const f = this.v.func ?? this.kernelFunc();
+    const r = f.ret;
+    switch (r.kind) {
+      case 'void':
+        throw this.err(e.pos, `${f.name} returns void, so fexit:${f.name} has no retval`);
+      case 'int':
+        return intTy(r.size, r.signed);
+      case 'ptr':
+        return { k: 'ptr', to: r.target(), space: r.user ? 'user' : 'kernel' };
+      default:
+        throw this.err(e.pos, `${f.name} returns ${cName(r)} by value; bpfkit cannot read it as retval`);
+    }
   }
 
   private binary(e: A.Binary): Ty {

@@ -5,7 +5,8 @@
 export type CType =
   | { kind: 'void' }
   | { kind: 'int'; name: string; size: number; signed: boolean }
-  | { kind: 'ptr'; name: string; target: () => CType }
+  /** user marks a BTF `__user` pointer (type tag "user"), read with probe_read_user. */
+  | { kind: 'ptr'; name: string; target: () => CType; user?: boolean }
   | { kind: 'array'; name: string; elem: CType; len: number }
   | { kind: 'struct'; name: string; size: number; members: () => CMember[] }
   /** dataloc is a tracepoint `__data_loc` field: a u32 holding offset (low 16) and length (high 16). */
@@ -30,6 +31,32 @@ export interface TracepointField {
   signed: boolean;
 }
 
+/** KernelParam is one parameter of a kernel function, from its BTF FUNC_PROTO. */
+export interface KernelParam {
+  name: string;
+  type: CType;
+}
+
+/** KernelFunc is a kernel function's signature as fentry/fexit see it. */
+export interface KernelFunc {
+  name: string;
+  /** btfId is the id of the BTF FUNC, the attach_btf_id an fentry/fexit program loads with. */
+  btfId: number;
+  /** module is the kernel module whose split BTF holds the function ('' for vmlinux). */
+  module: string;
+  params: KernelParam[];
+  ret: CType;
+}
+
+/** paramSlots is how many u64 context slots a parameter takes: a struct passed by value takes one
+ * per 8 bytes, as the BPF trampoline saves it. */
+export const paramSlots = (t: CType): number =>
+  t.kind === 'struct' ? Math.max(1, Math.ceil(t.size / 8)) : 1;
+
+/** retvalOffset is where fexit finds the return value in its context: after every parameter. */
+export const retvalOffset = (f: KernelFunc): number =>
+  8 * f.params.reduce((n, p) => n + paramSlots(p.type), 0);
+
 /** TypeSource answers the compiler's questions about the running kernel; tests supply a fake. */
 export interface TypeSource {
   /** tracepointFields lists an event's fields (without the common_ header), or undefined if unknown. */
@@ -42,6 +69,8 @@ export interface TypeSource {
   enumValue?(name: string): bigint | undefined;
   /** kernelFunctions lists names that kprobe/fentry could attach to, for wildcards and suggestions. */
   kernelFunctions?(): string[];
+  /** kernelFunction is a function's BTF signature, from `module`'s BTF when given; fentry/fexit need it. */
+  kernelFunction?(name: string, module?: string): KernelFunc | undefined;
 }
 
 /** AggFn is an in-kernel aggregation assigned to a map. */

@@ -3,7 +3,7 @@
 import { r0, r1, r2, r3, r6, r10 } from '../../asm/builder.js';
 import type * as A from '../ast.js';
 import { ARG_REGS, X86_REGS } from '../builtins.js';
-import type { Ty } from '../types.js';
+import { retvalOffset, type Ty } from '../types.js';
 import { parseUsdtArgs, type UsdtArg } from '../usdt-args.js';
 import { strConst } from './expressions.js';
 import { type Gen, R0, type Val } from './gen.js';
@@ -73,7 +73,11 @@ export function builtin(g: Gen, e: A.Builtin, t: Ty): Val {
       b.mov(r0, r6);
       return R0;
     case 'retval':
-      b.ldx('u64', r0, r6, X86_REGS.ax!);
+      if (g.v.func) {
+        // fexit's context is the parameters' u64 slots followed by the return value.
+        b.ldx('u64', r0, r6, retvalOffset(g.v.func));
+        if (t.k === 'int' && t.size < 8) g.truncate(t.size, t.signed);
+      } else b.ldx('u64', r0, r6, X86_REGS.ax!);
       return R0;
     case 'comm': {
       const off = g.alloc(16, e.pos);

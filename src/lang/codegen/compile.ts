@@ -8,7 +8,14 @@
 import type { CheckedProgram } from '../check.js';
 import type { ProbeSpec } from '../probes.js';
 import { Gen } from './gen.js';
-import type { Action, CompiledProgram, MapLayout, ProgramType } from './layout.js';
+import {
+  type Action,
+  BPF_TRACE_FENTRY,
+  BPF_TRACE_FEXIT,
+  type CompiledProgram,
+  type MapLayout,
+  type ProgramType,
+} from './layout.js';
 import { layoutMaps } from './map-layout.js';
 import { probe } from './probe.js';
 
@@ -70,14 +77,23 @@ export function compile(checked: CheckedProgram, options: CompileOptions = {}): 
       const spec = v.specs[0]!;
       const gen = new Gen(checked, out, v, maps, options);
       const built = probe(gen, p.probe);
-      out.programs.push({
+      const program: CompiledProgram = {
         name: v.specs.length > 1 ? `${spec.name} (+${v.specs.length - 1})` : spec.name,
         probeIndex,
         specs: v.specs,
         type: programType(spec),
         built,
         srcMap: gen.srcMap,
-      });
+      };
+      if (v.func) {
+        program.tracing = {
+          btfId: v.func.btfId,
+          expectedAttachType: spec.type === 'fexit' ? BPF_TRACE_FEXIT : BPF_TRACE_FENTRY,
+          module: v.func.module,
+          func: v.func.name,
+        };
+      }
+      out.programs.push(program);
     }
   });
   return out;

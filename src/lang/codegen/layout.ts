@@ -40,6 +40,20 @@ export type Action =
 /** ProgramType is the kernel program type a probe variant loads as. */
 export type ProgramType = 'raw_tracepoint' | 'tracepoint' | 'kprobe' | 'perf_event' | 'tracing';
 
+/** BPF_TRACE_FENTRY and BPF_TRACE_FEXIT are enum bpf_attach_type values (include/uapi/linux/bpf.h). */
+export const BPF_TRACE_FENTRY = 24;
+export const BPF_TRACE_FEXIT = 25;
+
+/** TracingTarget fixes an fentry/fexit program to its kernel function at load time. */
+export interface TracingTarget {
+  /** btfId is the BTF FUNC's id, the load's attach_btf_id. */
+  btfId: number;
+  expectedAttachType: typeof BPF_TRACE_FENTRY | typeof BPF_TRACE_FEXIT;
+  /** module is the kernel module whose BTF holds the function ('' for vmlinux). */
+  module: string;
+  func: string;
+}
+
 export interface CompiledProgram {
   /** name is the probe's first attach point, used in `-d` listings and error messages. */
   name: string;
@@ -48,7 +62,8 @@ export interface CompiledProgram {
   type: ProgramType;
   built: BuiltProgram;
   /** srcMap pairs instruction indexes with the source offset of the expression that emitted them. */
-  srcMap: Array<[pc: number, pos: number]>;
+  srcMap: Array<[pc: number, pos: number]> /** tracing is set for fentry/fexit programs (type 'tracing'). */;
+  tracing?: TracingTarget;
 }
 
 /** Globals are u64 slots of the `__globals` array map. */

@@ -183,13 +183,15 @@ export async function attachSpec(
     case 'fentry':
     case 'fexit': {
       // Feature-probe first, so the message says what this kernel lacks.
-      const { ensureTracing } = await import('../../kernel/link-tracing.js');
+      const { ensureTracing, attachTracing } = await import('../../kernel/link-tracing.js');
       ensureTracing(spec.type, spec.func);
-      throw new NotSupportedError(
-        spec.type,
-        `cannot attach ${spec.name}: bpfkit run does not compile fentry/fexit programs yet`,
-        'use tracepoint:… or rawtracepoint:… instead',
-      );
+      // run's preflight asks with fd -1 only to learn whether the kernel can: nothing to attach.
+      if (prog.fd < 0) {
+        const { Link: Attached } = await import('../../kernel/link.js');
+        return new Attached(spec.type, spec.func, []);
+      }
+      // The target function was fixed when the program loaded (attach_btf_id).
+      return attachTracing(prog, spec.type, spec.func);
     }
     case 'begin':
     case 'end':

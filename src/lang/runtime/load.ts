@@ -1,7 +1,7 @@
 // load: create a compiled script's maps and load its programs; a verifier rejection is reported at
 // the source expression that emitted the failing instruction.
 
-import { VerifierError } from '../../errors/index.js';
+import { NotSupportedError, VerifierError } from '../../errors/index.js';
 import { BpfMap } from '../../kernel/map.js';
 import { Program } from '../../kernel/program.js';
 import type { Compiled } from '../codegen/compile.js';
@@ -43,7 +43,7 @@ export function load(compiled: Compiled): Loaded {
     for (const p of compiled.programs) {
       let prog: Program;
       try {
-        prog = Program.load({ type: p.type, insns: p.built, maps, name: progName(p) });
+        prog = Program.load({ type: p.type, insns: p.built, maps, name: progName(p), ...tracingLoad(p) });
       } catch (err) {
         throw sourceError(compiled, p, err);
       }
@@ -54,6 +54,21 @@ export function load(compiled: Compiled): Loaded {
     throw err;
   }
   return out;
+}
+
+/** tracingLoad is an fentry/fexit program's attach_btf_id and expected attach type. */
+function tracingLoad(p: CompiledProgram): { attachBtfId?: number; expectedAttachType?: number } {
+  const t = p.tracing;
+  if (!t) return {};
+  if (t.module) {
+    // A module function's BTF id needs that module's BTF object fd at load time (attach_btf_obj_fd).
+    throw new NotSupportedError(
+      p.specs[0]!.type,
+      `cannot load ${p.name}: fentry/fexit on module functions is not supported yet`,
+      'trace a vmlinux function, or use a tracepoint',
+    );
+  }
+  return { attachBtfId: t.btfId, expectedAttachType: t.expectedAttachType };
 }
 
 function progName(p: CompiledProgram): string {

@@ -1,17 +1,19 @@
 // KernelTypeSource: the compiler's TypeSource for the running kernel — tracepoint formats from
 // tracefs and C types from the vmlinux BTF, loaded on first use so scripts without them start fast.
 
-import { type Btf, loadVmlinux } from '../../btf/btf.js';
+import { type Btf, loadModuleBtf, loadVmlinux } from '../../btf/btf.js';
 import { readEventFormat } from '../../btf/tracefs-events.js';
 import type { BtfType, TypeId } from '../../btf/types.js';
 import { ensureTracefs, listTracepoints } from '../../kernel/tracefs-mount.js';
-import type { CMember, CType, TracepointField, TypeSource } from '../types.js';
+import type { CMember, CType, KernelFunc, TracepointField, TypeSource } from '../types.js';
 
 /** KernelTypeSource reads tracefs and /sys/kernel/btf/vmlinux. */
 export class KernelTypeSource implements TypeSource {
   private btf: Btf | undefined | null;
   private tps: string[] | undefined;
-  private readonly cache = new Map<TypeId, CType>();
+  /** caches holds converted types per BTF blob: module ids overlap one another past vmlinux's. */
+  private readonly caches = new Map<Btf, Map<TypeId, CType>>();
+  private readonly modules = new Map<string, Btf | null>();
 
   tracepoints(): string[] {
     this.tps ??= listTracepoints(ensureTracefs());
@@ -60,6 +62,46 @@ export class KernelTypeSource implements TypeSource {
     }
   }
 
+  private funcs: string[] | undefined;
+
+  kernelFunctions(): string[] {
+    if (!this.funcs) {
+      const btf = this.vmlinux();
+      const out: string[] = [];
+      // kindOf and nameOf read the raw words: decoding every type would cost far more.
+      if (btf) for (let id = 1; id < btf.count; id++) if (btf.kindOf(id) === 'func') out.push(btf.nameOf(id));
+      this.funcs = out;
+    }
+    return this.funcs;
+  }
+
+  kernelFunction(name: string, module?: string): KernelFunc | undefined {
+    const btf = module ? this.module(module) : this.vmlinux();
+    if (!btf) return undefined;
+    const f = btf.findType(name, 'func');
+    if (f?.kind !== 'func') return undefined;
+    const proto = btf.type(f.type);
+    if (proto.kind !== 'func_proto') return undefined;
+    const params = proto.params
+      .filter((p, i) => !(i === proto.params.length - 1 && p.type === 0 && p.name === ''))
+      .map((p, i) => ({ name: p.name || `arg${i}`, type: this.convert(btf, p.type) }));
+    return { name, btfId: f.id, module: module ?? '', params, ret: this.convert(btf, proto.returnType) };
+  }
+
+  private module(name: string): Btf | undefined {
+    if (!this.modules.has(name)) {
+      let btf: Btf | null = null;
+      try {
+        const base = this.vmlinux();
+        if (base) btf = loadModuleBtf(name);
+      } catch {
+        btf = null;
+      }
+      this.modules.set(name, btf);
+    }
+    return this.modules.get(name) ?? undefined;
+  }
+
   private vmlinux(): Btf | undefined {
     if (this.btf === undefined) {
       try {
@@ -72,7 +114,9 @@ export class KernelTypeSource implements TypeSource {
   }
 
   private convert(btf: Btf, id: TypeId): CType {
-    const hit = this.cache.get(id);
+    let cache = this.caches.get(btf);
+    if (!cache) this.caches.set(btf, (cache = new Map()));
+    const hit = cache.get(id);
     if (hit) return hit;
     const t: BtfType = btf.resolve(id);
     let out: CType;
@@ -87,6 +131,7 @@ export class KernelTypeSource implements TypeSource {
       case 'ptr': {
         const target = t.type;
         out = { kind: 'ptr', name: `${btf.typeName(target)} *`, target: () => this.convert(btf, target) };
+        if (userTagged(btf, target)) out.user = true;
         break;
       }
       case 'array':
@@ -133,7 +178,19 @@ export class KernelTypeSource implements TypeSource {
       default:
         out = { kind: 'int', name: btf.typeName(t.id), size: 8, signed: false };
     }
-    this.cache.set(id, out);
+    cache.set(id, out);
     return out;
   }
+}
+
+/** userTagged says a pointer's target carries the `__user` type tag (BTF type_tag "user", 5.17+). */
+function userTagged(btf: Btf, id: TypeId): boolean {
+  for (let n = 0; n < 16; n++) {
+    const t = btf.type(id);
+    if (t.kind === 'type_tag' && t.name === 'user') return true;
+    if (t.kind !== 'type_tag' && t.kind !== 'const' && t.kind !== 'volatile' && t.kind !== 'restrict')
+      return false;
+    id = t.type;
+  }
+  return false;
 }
