@@ -1,0 +1,84 @@
+// fentry/fexit through `bpfkit run`: a kernel that refuses tracing programs gets one clear line and
+// exit 1; one that accepts them counts the reads of a workload this test performs.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tracingSupported } from '../../kernel/link-tracing.js';
+import { runCli } from '../../testing/cli.js';
+import { featureIt, isRoot, kernelIt } from '../../testing/kernel.js';
+import { run } from './run.js';
+
+const fentryWorks = isRoot && tracingSupported();
+
+/** oneLineError checks the CLI failed the way users should see it: one `bpfkit:` line, no stack. */
+function expectOneLineError(r: { code: number | null; stdout: string; stderr: string }): string {
+  expect(r.code).toBe(1);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^bpfkit: /);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  return lines[0]!;
+}
+
+describe('bpfkit run fentry/fexit', () => {
+  kernelIt(
+    'fails with one NotSupportedError line naming tracepoints where the kernel refuses them',
+    async () => {
+      if (fentryWorks) return; // kernels that load tracing programs run the test below instead
+      for (const extra of [[], ['--dry-run']]) {
+        const r = await runCli(['run', ...extra, '-e', 'fentry:vfs_read { @ = count(); }']);
+        const line = expectOneLineError(r);
+        expect(line).toContain('cannot attach fentry:vfs_read');
+        expect(line).toContain('tracepoint');
+        expect(r.stdout).toBe('');
+      }
+    },
+  );
+
+  it('reports a misspelt parameter at its position before touching the kernel', async () => {
+    const r = await runCli(['run', '-e', 'fexit:vfs_read { @ = sum(args.cont); }']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: vfs_read has no parameter 'cont' (did you mean 'count'?)");
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  featureIt(
+    'counts vfs_read calls and bytes of reads this test makes',
+    fentryWorks,
+    'this kernel refuses BPF_PROG_TYPE_TRACING programs (fentry/fexit)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bpfkit-fentry-'));
+      const file = join(dir, 'data');
+      writeFileSync(file, 'x'.repeat(1000));
+      const N = 25;
+      let out = '';
+      const ac = new AbortController();
+      try {
+        await run({
+          text:
+            'fentry:vfs_read /pid == $1/ { @calls = count(); @asked = max(args.count); }\n' +
+            'fexit:vfs_read /pid == $1 && retval > 0/ { @bytes = sum(retval); }',
+          file: 'fentry.bt',
+          params: [String(process.pid)],
+          write: (s) => {
+            out += s;
+          },
+          writeErr: () => {},
+          signal: ac.signal,
+          onAttached: () => {
+            for (let i = 0; i < N; i++) readFileSync(file);
+            ac.abort();
+          },
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const value = (name: string) => Number(new RegExp(`^@${name}: (\\d+)$`, 'm').exec(out)?.[1] ?? -1);
+      expect(value('calls'), out).toBeGreaterThanOrEqual(N);
+      expect(value('bytes'), out).toBeGreaterThanOrEqual(N * 1000);
+      expect(value('asked'), out).toBeGreaterThan(0);
+    },
+  );
+});
