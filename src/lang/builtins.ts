@@ -59,6 +59,8 @@ export const FUNCTIONS: Record<string, [number, number]> = {
   kaddr: [1, 1],
   strncmp: [3, 3],
   bswap: [1, 1],
+  uptr: [1, 1],
+  kptr: [1, 1],
   reg: [1, 1],
   signal: [1, 1],
   override: [1, 1],

@@ -1031,6 +1031,14 @@ class ProbeChecker {
       }
       case 'bswap':
         return this.needInt(a[0]!, 'bswap()');
+      case 'uptr':
+      case 'kptr': {
+        // Annotates the address space where BTF cannot: kernels built without type tags (`__user`).
+        const t = this.needInt(a[0]!, `${name}()`);
+        const space = name === 'uptr' ? 'user' : 'kernel';
+        if (t.k === 'ptr') return { ...t, space };
+        return { k: 'ptr', to: { kind: 'int', name: 'char', size: 1, signed: true }, space };
+      }
       case 'signal':
       case 'override':
         throw this.err(c.pos, `${name}() is not supported: this kernel runs in lockdown integrity mode`);

@@ -132,6 +132,11 @@ export function call(g: Gen, e: A.Call, t: Ty): Val {
       b.ldx('u64', r0, r6, off);
       return R0;
     }
+    case 'uptr':
+    case 'kptr':
+      // Only the checker's type changes: the address stays as it is.
+      scalar(g, a[0]!);
+      return R0;
     case 'bswap': {
       const at = g.ty(a[0]!);
       scalar(g, a[0]!);

@@ -121,14 +121,34 @@ describe.skipIf(!hasBtf)('fentry/fexit codegen against vmlinux BTF', () => {
     expect(ret[at + 2]!.imm).toBe(32);
   });
 
-  it('reads a __user string parameter from user memory', () => {
+  it('reads a pointer parameter from user memory exactly when BTF tags it __user', () => {
     const c = build('fentry:do_sys_openat2 { printf("%s\\n", str(args.filename)); }');
     const calls = c.programs[0]!.built.insns.filter((i) => i.code === 0x85).map((i) => i.imm);
-    // bpf_probe_read_user_str (114) when BTF tags the pointer __user, else the kernel variant (115).
-    const tagged = /type_tag/.test(
-      JSON.stringify(loadVmlinux().type(loadVmlinux().funcByName('do_sys_openat2').params[1]!.type)),
-    );
+    // Kernels built with type tags mark `const char __user *filename` (pahole/clang); gcc builds do not.
+    const btf = loadVmlinux();
+    const ptr = btf.type(btf.funcByName('do_sys_openat2').params[1]!.type);
+    let tagged = false;
+    for (let t = ptr.kind === 'ptr' ? btf.type(ptr.type) : ptr; 'type' in t && t.kind !== 'ptr'; ) {
+      if (t.kind === 'type_tag' && t.name === 'user') tagged = true;
+      t = btf.type(t.type);
+    }
+    // bpf_probe_read_user_str is 114, bpf_probe_read_kernel_str 115.
     expect(calls).toContain(tagged ? 114 : 115);
+    expect(calls).not.toContain(tagged ? 115 : 114);
+  });
+
+  it('reads with probe_read_user where uptr() says so, and probe_read_kernel under kptr()', () => {
+    const helpers = (text: string) =>
+      build(text)
+        .programs[0]!.built.insns.filter((i) => i.code === 0x85)
+        .map((i) => i.imm);
+    // bpf_probe_read_user_str is 114, bpf_probe_read_kernel_str 115.
+    expect(helpers('fentry:do_sys_openat2 { printf("%s\\n", str(uptr(args.filename))); }')).toContain(114);
+    expect(helpers('fentry:do_sys_openat2 { printf("%s\\n", str(uptr(args.filename))); }')).not.toContain(
+      115,
+    );
+    expect(helpers('kprobe:f { printf("%s\\n", str(kptr(arg1))); }')).toContain(115);
+    expect(helpers('uprobe:/bin/sh:main { printf("%s\\n", str(kptr(arg1))); }')).not.toContain(114);
   });
 
   it('gives every fentry attach point its own program, bound to its function', () => {
