@@ -183,17 +183,28 @@ const DD = (() => {
 })();
 const ddComm = basename(DD);
 
-async function overhead(title: string, prog: string, goal: string, warmup?: string[]): Promise<void> {
+async function overhead(
+  title: string,
+  prog: string,
+  goal: string,
+  warmup?: string[],
+  floorProg?: string,
+): Promise<void> {
   const workload = [DD, 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=300000'];
   prog = prog.replaceAll('"dd"', `"${ddComm}"`);
   if (warmup) warmup = [DD, ...warmup.slice(1)];
+  floorProg = floorProg?.replaceAll('"dd"', `"${ddComm}"`);
   const base: number[] = [];
+  const floor: Result[] = [];
   const ours: Result[] = [];
   const theirs: Result[] = [];
   runWorkload(workload);
   for (let i = 0; i < runs; i++) {
     base.push(await runWorkloadAsync(workload));
     ours.push(await once(argvFor('bpfkit', `BEGIN { printf("ready\\n"); } ${prog}`), workload, warmup));
+    // bpfkit runs BEGIN only once every probe is attached, so "ready" is enough without a warm-up.
+    if (floorProg)
+      floor.push(await once(argvFor('bpfkit', `BEGIN { printf("ready\\n"); } ${floorProg}`), workload));
     if (haveBpftrace)
       theirs.push(await once(argvFor('bpftrace', `BEGIN { printf("ready\\n"); } ${prog}`), workload, warmup));
   }
@@ -204,6 +215,12 @@ async function overhead(title: string, prog: string, goal: string, warmup?: stri
   console.log(`  untraced  ${b.toFixed(0).padStart(6)} ms`);
   const line = (name: string, ms: number, rs: Result[]) =>
     `  ${name.padEnd(9)} ${ms.toFixed(0).padStart(6)} ms  slowdown +${(ms - b).toFixed(0)} ms (x${(ms / b).toFixed(2)})  lines ${median(rs.map((r) => r.lines))}  lost ${median(rs.map((r) => r.lost))}`;
+  if (floorProg) {
+    const f = median(floor.map((r) => r.workloadMs));
+    console.log(
+      `  ${'floor'.padEnd(9)} ${f.toFixed(0).padStart(6)} ms  slowdown +${(f - b).toFixed(0)} ms  (bpfkit: ${floorProg})`,
+    );
+  }
   console.log(line('bpfkit', o, ours));
   if (haveBpftrace) {
     console.log(line('bpftrace', t, theirs));
@@ -227,5 +244,7 @@ if (!only || only === 'printf') {
     'tracepoint:raw_syscalls:sys_enter /comm == "dd"/ { printf("%s %d %d\\n", comm, pid, args->id); }',
     'at most 0.33',
     ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=1'],
+    // The same probe and predicate without the printf: what tracing every syscall costs by itself.
+    'tracepoint:raw_syscalls:sys_enter /comm == "dd"/ { $id = args->id; }',
   );
 }
