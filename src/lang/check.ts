@@ -6,7 +6,7 @@ import type * as A from './ast.js';
 import { AGG_FUNCTIONS, BUILTINS, FUNCTIONS, MACROS } from './builtins.js';
 import { didYouMean, type Source } from './diagnostics.js';
 import { FormatError, parseFormat, type Spec, specs } from './format/printf.js';
-import { expandTracepoints, hasWildcard, type ProbeSpec, parseAttachPoint } from './probes.js';
+import { expandTracepoints, globToRegExp, hasWildcard, type ProbeSpec, parseAttachPoint } from './probes.js';
 import {
   type AddrSpace,
   type AggFn,
@@ -145,6 +145,8 @@ function planVariants(
     const spec = parseAttachPoint(ap, source);
     if (spec.type === 'tracepoint') specs.push(...expandTracepoints(spec, types, source));
     else if (spec.type === 'usdt' && usdtSites) specs.push(...usdtSites(spec));
+    else if ((spec.type === 'fentry' || spec.type === 'fexit') && hasWildcard(spec.func))
+      specs.push(...expandFunctions(spec, types, source));
     else if ((spec.type === 'uprobe' || spec.type === 'uretprobe') && hasWildcard(spec.func)) {
       // Expanded against the binary's symbols at attach time; the program is shared.
       specs.push(spec);
@@ -172,6 +174,27 @@ function planVariants(
     consts: new Map(),
     func: undefined,
   }));
+}
+
+const MAX_TRACED_FUNCTIONS = 512;
+
+/** expandFunctions turns `fentry:vfs_*` into one spec per vmlinux function with BTF that matches. */
+function expandFunctions(spec: ProbeSpec, types: TypeSource, source: Source): ProbeSpec[] {
+  if (spec.target) throw source.error(spec.pos, `${spec.type} takes wildcards only for vmlinux functions`);
+  const re = globToRegExp(spec.func);
+  const names = [...new Set((types.kernelFunctions?.() ?? []).filter((n) => re.test(n)))].sort();
+  if (names.length === 0) {
+    throw source.error(spec.pos, `no kernel functions with BTF match '${spec.name}'`);
+  }
+  // Each function is its own program and trampoline: thousands would take minutes to load.
+  if (names.length > MAX_TRACED_FUNCTIONS) {
+    throw source.error(
+      spec.pos,
+      `'${spec.name}' matches ${names.length} kernel functions; bpfkit traces at most ${MAX_TRACED_FUNCTIONS} at once`,
+      'narrow the pattern',
+    );
+  }
+  return names.map((func) => ({ ...spec, func, name: `${spec.type}:${func}` }));
 }
 
 class ProbeChecker {
@@ -800,9 +823,6 @@ class ProbeChecker {
     const types = this.opts.types;
     if (!types.kernelFunction) {
       throw this.err(spec.pos, `${spec.type} probes need the kernel's BTF, which is not available here`);
-    }
-    if (hasWildcard(spec.func)) {
-      throw this.err(spec.pos, `${spec.type} does not take wildcards yet; name one function`);
     }
     const f = types.kernelFunction(spec.func, spec.target || undefined);
     if (!f) {

@@ -156,6 +156,20 @@ describe.skipIf(!hasBtf)('fentry/fexit codegen against vmlinux BTF', () => {
     expect(c.programs.map((p) => p.tracing?.func)).toEqual(['vfs_read', 'vfs_write']);
   });
 
+  it('expands a wildcard to one program per vmlinux function with BTF', () => {
+    const btf = loadVmlinux();
+    const want: string[] = [];
+    for (let id = 1; id < btf.count; id++)
+      if (btf.kindOf(id) === 'func' && /^vfs_read/.test(btf.nameOf(id))) want.push(btf.nameOf(id));
+    const c = build('fexit:vfs_read* { @[probe] = count(); }');
+    expect(c.programs.map((p) => p.tracing?.func)).toEqual([...new Set(want)].sort());
+    expect(c.programs.map((p) => p.name)).toContain('fexit:vfs_read');
+    expect(errorOf('fentry:bpfkit_no_such_* { }')).toContain(
+      "no kernel functions with BTF match 'fentry:bpfkit_no_such_*'",
+    );
+    expect(errorOf('fentry:* { }')).toMatch(/matches \d+ kernel functions; bpfkit traces at most 512/);
+  });
+
   it('rejects unknown parameters, retval in fentry, argN, and unknown functions', () => {
     expect(errorOf('fentry:vfs_read { @ = sum(args.cont); }')).toContain(
       "vfs_read has no parameter 'cont' (did you mean 'count'?)",
