@@ -1,6 +1,7 @@
 // output: ring buffer records for actions (printf, print, exit, join...) and their wake-up flags.
 
 import { r0, r1, r2, r3, r4, r7, r8, r10 } from '../../asm/builder.js';
+import { BPF_RB_FORCE_WAKEUP, ringbufWakeupFlags, wakeAtHalf } from '../../asm/ringbuf-output.js';
 import type * as A from '../ast.js';
 import { parseFormat } from '../format/printf.js';
 import { align8, byteSize } from '../types.js';
@@ -11,10 +12,6 @@ import { SCRATCH_SIZE } from './map-layout.js';
 
 const JOIN_ARGS = 16;
 const JOIN_WIDTH = 64;
-// ringbuf_output flags and ringbuf_query selectors (include/uapi/linux/bpf.h).
-const BPF_RB_NO_WAKEUP = 1;
-const BPF_RB_FORCE_WAKEUP = 2;
-const BPF_RB_AVAIL_DATA = 0;
 /** STACK_RECORD_MAX is the largest event record built on the stack. */
 const STACK_RECORD_MAX = 160;
 
@@ -114,14 +111,7 @@ export function wakeupFlags(g: Gen, force: boolean): void {
     b.mov(r8, BPF_RB_FORCE_WAKEUP);
     return;
   }
-  b.ldMap(r1, EVENTS_MAP);
-  b.mov(r2, BPF_RB_AVAIL_DATA);
-  b.call('ringbuf_query');
-  b.mov(r8, BPF_RB_NO_WAKEUP);
-  const quiet = g.label('quiet');
-  b.jmp('JLT', r0, Math.min(g.ringSize / 2, 0x7fffffff), quiet);
-  b.mov(r8, BPF_RB_FORCE_WAKEUP);
-  b.label(quiet);
+  ringbufWakeupFlags(b, EVENTS_MAP, Math.min(wakeAtHalf(g.ringSize), 0x7fffffff), r8);
 }
 
 export function output(g: Gen, rec: number, size: number, force = false): void {
