@@ -601,6 +601,8 @@ class ProbeChecker {
     // An integer is an address of a u64, as in bpftrace (`*kaddr("avenrun")`).
     if (t.k === 'int') return U64;
     if (t.k !== 'ptr') throw this.err(e.pos, `cannot dereference ${tyName(t)}`);
+    if (t.to.kind === 'void')
+      throw this.err(e.pos, 'cannot dereference a void pointer', 'cast it to a typed pointer first');
     return this.memberTy(t.to, t.space);
   }
 

@@ -17,6 +17,7 @@ const SEEDS = [
   'tracepoint:sched:sched_switch { @[args.prev_comm, args.next_pid] = lhist(args.prev_prio, 0, 140, 10); @l = max(args.prev_pid); }',
   'rawtracepoint:sys_enter { @[arg1] = sum(arg0 * 2 / 3 % 4); $s = curtask->real_parent->comm; printf("%s %d\\n", $s, curtask->pid); }',
   'tracepoint:sched:sched_process_exec { printf("%s %s %d\\n", str(args.filename), ntop(0x0100007f), strncmp(comm, "bash", 4)); }',
+  'fentry:tcp_sendmsg { @[args.sk->__sk_common.skc_dport] = sum(args->size); } fexit:tcp_sendmsg /retval < 0/ { @e[uptr(args.msg)] = count(); }',
 ];
 
 const PIECES = [
@@ -44,6 +45,9 @@ const PIECES = [
   'hist(',
   '->pid',
   'curtask',
+  'retval',
+  'args.sk',
+  '*args.msg',
   '?',
   ':',
   'exit()',

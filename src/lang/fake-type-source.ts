@@ -1,7 +1,7 @@
 // FakeTypeSource: a TypeSource with a few real tracepoint formats and structs, for compiler tests
 // that run without tracefs or BTF.
 
-import type { CMember, CType, TracepointField, TypeSource } from './types.js';
+import type { CMember, CType, KernelFunc, TracepointField, TypeSource } from './types.js';
 
 const f = (type: string, offset: number, size: number, signed = false): TracepointField => ({
   name: /([A-Za-z_]\w*)\s*(\[\d*\])?\s*$/.exec(type)![1]!,
@@ -88,9 +88,26 @@ struct('struct sock', 1000, () => [
   m('sk_rcvbuf', 300, int('int', 4, true)),
 ]);
 
+// int tcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size), for fentry/fexit.
+const FUNCS: Record<string, KernelFunc> = {
+  tcp_sendmsg: {
+    name: 'tcp_sendmsg',
+    btfId: 4242,
+    module: '',
+    params: [
+      { name: 'sk', type: ptr('struct sock') },
+      { name: 'msg', type: { kind: 'ptr', name: 'struct msghdr *', target: () => ({ kind: 'void' }) } },
+      { name: 'size', type: int('size_t', 8, false) },
+    ],
+    ret: int('int', 4, true),
+  },
+};
+
 /** fakeTypeSource returns the fake; its tracepoints are the FORMATS keys plus a few without formats. */
 export const fakeTypeSource: TypeSource = {
   tracepointFields: (cat, ev) => FORMATS[`${cat}:${ev}`],
   tracepoints: () => [...Object.keys(FORMATS), 'syscalls:sys_enter_close', 'syscalls:sys_enter_write'],
   cType: (name) => structs.get(name),
+  kernelFunctions: () => Object.keys(FUNCS),
+  kernelFunction: (name, module) => (module ? undefined : FUNCS[name]),
 };

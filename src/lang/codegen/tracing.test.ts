@@ -104,7 +104,7 @@ describe.skipIf(!hasBtf)('fentry/fexit codegen against vmlinux BTF', () => {
   });
 
   it('sign-extends a 32-bit int parameter and a 32-bit int return value', () => {
-    // int do_sys_openat2(int dfd, const char __user *filename, struct open_how *how) returns long;
+    // do_sys_openat2(int dfd, const char __user *filename, struct open_how *how);
     // security_file_open(struct file *) returns int.
     const c = build(
       'fentry:do_sys_openat2 { @[args.dfd] = count(); } fexit:security_file_open { @r[retval] = count(); }',
@@ -186,6 +186,7 @@ describe.skipIf(!hasBtf)('fentry/fexit codegen against vmlinux BTF', () => {
     expect(errorOf('fentry:vfs_raed { @ = count(); }')).toContain(
       "kernel function 'vfs_raed' is not in the BTF of vmlinux (did you mean 'vfs_read'?)",
     );
+    expect(errorOf('fentry:kfree { @ = *args.object; }')).toContain('cannot dereference a void pointer');
     expect(errorOf('fexit:vfs_read { @ = count(); } fexit:schedule { @x = hist(retval); }')).toContain(
       'schedule returns void, so fexit:schedule has no retval',
     );
