@@ -5,10 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NotSupportedError } from '../../errors/index.js';
 import { tracingSupported } from '../../kernel/link-tracing.js';
 import { runCli } from '../../testing/cli.js';
 import { featureIt, isRoot, kernelIt } from '../../testing/kernel.js';
-import { run } from './run.js';
+import { type Loaded, load } from './load.js';
+import { compileScript, run } from './run.js';
 
 const fentryWorks = isRoot && tracingSupported();
 
@@ -36,6 +38,37 @@ describe('bpfkit run fentry/fexit', () => {
       }
     },
   );
+
+  kernelIt(
+    'loads a compiled fentry program as tracing with its attach_btf_id, or reports the refusal',
+    () => {
+      const compiled = compileScript('fentry:vfs_read { @[comm] = count(); }', 'load.bt');
+      let loaded: Loaded | undefined;
+      let err: unknown;
+      try {
+        loaded = load(compiled);
+      } catch (e) {
+        err = e;
+      } finally {
+        loaded?.close();
+      }
+      if (fentryWorks) {
+        expect(err).toBeUndefined();
+        expect(loaded?.programs).toHaveLength(1);
+        return;
+      }
+      // The kernel's own answer to PROG_LOAD of BPF_PROG_TYPE_TRACING, not a bpfkit precondition.
+      expect(err).toBeInstanceOf(NotSupportedError);
+      expect((err as NotSupportedError).feature).toBe('tracing');
+      expect((err as Error).message).toBe('this kernel refuses tracing programs even for root');
+    },
+  );
+
+  kernelIt('refuses module functions at load, which need the module BTF object fd', () => {
+    const compiled = compileScript('fentry:vfs_read { @ = count(); }', 'mod.bt');
+    compiled.programs[0]!.tracing!.module = 'bpfkit_nosuch_module';
+    expect(() => load(compiled)).toThrow(/fentry\/fexit on module functions is not supported yet/);
+  });
 
   it('reports a misspelt parameter at its position before touching the kernel', async () => {
     const r = await runCli(['run', '-e', 'fexit:vfs_read { @ = sum(args.cont); }']);
