@@ -3,16 +3,17 @@ import { formatSyscall } from './format.js';
 import { LineCache } from './line-cache.js';
 import { encodeRecord, type SyscallFields, SyscallRecord } from './record.js';
 
-/** at lays out records back to back in one buffer, as they sit in the ring. */
+/** at lays out records in one buffer as they sit in the ring: each 8-byte aligned, after a header. */
 function at(...fields: SyscallFields[]): { bytes: Uint8Array; recs: SyscallRecord[] } {
   const views = fields.map(encodeRecord);
-  const bytes = new Uint8Array(views.reduce((n, v) => n + v.byteLength, 0));
+  const slot = (v: DataView) => (8 + v.byteLength + 7) & ~7;
+  const bytes = new Uint8Array(views.reduce((n, v) => n + slot(v), 0));
   const recs: SyscallRecord[] = [];
   let off = 0;
   for (const v of views) {
-    bytes.set(new Uint8Array(v.buffer), off);
-    recs.push(new SyscallRecord(new DataView(bytes.buffer), off, off + v.byteLength));
-    off += v.byteLength;
+    bytes.set(new Uint8Array(v.buffer), off + 8);
+    recs.push(new SyscallRecord(new DataView(bytes.buffer), off + 8, off + 8 + v.byteLength));
+    off += slot(v);
   }
   return { bytes, recs };
 }
@@ -41,6 +42,19 @@ describe('strace line cache', () => {
     // Times and thread ids are not part of the text: the second record is a hit.
     expect(cache.hits).toBe(2);
     expect(lines).toEqual(recs.map((r) => formatSyscall(r)));
+  });
+
+  it('tells records apart by any byte, in whole words and in the tail', () => {
+    const base = read1('\0');
+    const { bytes, recs } = at(base, { ...base, args: [0n, 0x1000n, 1n, 0n, 0n, 1n] }, read1('\x01'), base);
+    const cache = new LineCache();
+    for (const r of recs) cache.line(r, bytes, {});
+    // Only the last record repeats its predecessor... which differs in its data: no hit at all.
+    expect(cache.hits).toBe(0);
+    const again = at(read1('\x01'), read1('\x01'));
+    const c2 = new LineCache();
+    for (const r of again.recs) c2.line(r, again.bytes, {});
+    expect(c2.hits).toBe(1);
   });
 
   it('keeps prefixes, leaders and -T times per record', () => {

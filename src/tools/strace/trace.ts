@@ -299,17 +299,19 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
           const argv = [commandPath, ...(opts.command ?? []).slice(1)];
           fmt.execArgs = { argv, envCount: Object.keys(process.env).length };
         }
-      } else {
+      } else if (fmt.execArgs !== undefined) {
         fmt.execArgs = undefined;
       }
-      if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
+      const nr = rec.nr;
+      const tid = rec.tid;
+      if (filter && nr === EXECVE && !traces(filter, EXECVE)) return;
       if (pending) {
-        if (pending.tid === rec.tid) pending = undefined;
+        if (pending.tid === tid) pending = undefined;
         else flushPending();
       }
-      const resumed = interrupted.delete(rec.tid);
+      const resumed = interrupted.size > 0 && interrupted.delete(tid);
       noteThread(rec);
-      if (opts.follow && FORKS.has(rec.nr) && rec.ret > 0n) live.set(Number(rec.ret), Number(rec.ret));
+      if (opts.follow && FORKS.has(nr) && rec.ret > 0n) live.set(Number(rec.ret), Number(rec.ret));
       fmt.pidPrefix = live.size > 1;
       if (stamper.active) {
         // A resumed line is stamped when the call ended, as strace stamps each line it prints.
@@ -329,17 +331,19 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         });
       } else {
         out.line(resumed ? formatResumed(rec, fmt) : lines.line(rec, view.bytes, fmt));
-        if (rec.nr === EXIT_GROUP && rec.tgid !== rootPid) {
-          const pfx = fmt.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ` : '';
+        if (nr === EXIT_GROUP && rec.tgid !== rootPid) {
+          const pfx = fmt.pidPrefix ? `[pid ${String(tid).padStart(5)}] ` : '';
           out.line(`${pfx}${fmt.leader ?? ''}+++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
         }
       }
-      if (rec.nr === EXIT_GROUP) {
-        for (const [tid, tgid] of live) if (tgid === rec.tgid) live.delete(tid);
-      } else if (rec.nr === EXIT) {
-        live.delete(rec.tid);
+      if (nr === EXIT_GROUP) {
+        const tgid = rec.tgid;
+        for (const [t, g] of live) if (g === tgid) live.delete(t);
+        lastTid = -1;
+      } else if (nr === EXIT) {
+        live.delete(tid);
+        lastTid = -1;
       }
-      if (rec.nr === EXIT_GROUP || rec.nr === EXIT) lastTid = -1;
       if (!flushQueued) {
         flushQueued = true;
         queueMicrotask(() => {
