@@ -36,4 +36,28 @@ describe('OutBuffer', () => {
     expect(a.toString()).toBe('first');
     expect(o.take().toString()).toBe('second');
   });
+
+  it('writes JSON string literals exactly as JSON.stringify does, whatever the bytes', () => {
+    const samples: Buffer[] = [Buffer.from(Array.from({ length: 128 }, (_, i) => i))];
+    samples.push(Buffer.from('quote " backslash \\ tab \t nl \n del \x7f'), Buffer.from('héllo €'));
+    samples.push(Buffer.from([0x61, 0xff, 0x62, 0xc3]), Buffer.alloc(0));
+    let seed = 7;
+    for (let i = 0; i < 500; i++) {
+      const b = Buffer.alloc(i % 40);
+      for (let k = 0; k < b.length; k++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        b[k] = i % 3 === 0 ? seed & 0xff : seed & 0x7f;
+      }
+      samples.push(b);
+    }
+    for (const b of samples) {
+      const text = new OutBuffer();
+      text.bytes(b, 0, b.length);
+      const o = new OutBuffer();
+      o.json(text);
+      const out = o.take().toString();
+      expect(out, b.toString('hex')).toBe(JSON.stringify(b.toString()));
+      expect(JSON.parse(out)).toBe(b.toString());
+    }
+  });
 });

@@ -5,6 +5,9 @@
 const INITIAL = 1 << 16;
 /** SHORT is the length up to which bytes are copied one by one. */
 const SHORT = 32;
+const HEX = Buffer.from('0123456789abcdef');
+/** JSON_SHORT maps the control characters JSON.stringify writes as \b, \t, \n, \f, \r. */
+const JSON_SHORT: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 0x66, 13: 0x72 };
 
 /** OutBuffer accumulates output bytes until take() hands them over. */
 export class OutBuffer {
@@ -65,6 +68,52 @@ export class OutBuffer {
       n = Math.floor(n / 10);
     }
     this.length = at + digits;
+  }
+
+  /**
+   * json appends what `text` holds as a JSON string literal, as JSON.stringify writes it. ASCII is
+   * escaped byte by byte; anything else is decoded first, so invalid UTF-8 turns into U+FFFD the same
+   * way, then stringified.
+   */
+  json(text: OutBuffer): void {
+    const src = text.buf;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      if (src[i]! >= 0x80) {
+        this.str(JSON.stringify(src.toString('utf8', 0, n)));
+        return;
+      }
+    }
+    this.reserve(n * 6 + 2);
+    const buf = this.buf;
+    let at = this.length;
+    buf[at++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = src[i]!;
+      if (c === 0x22 || c === 0x5c) {
+        buf[at++] = 0x5c;
+        buf[at++] = c;
+      } else if (c >= 0x20) buf[at++] = c;
+      else {
+        const short = JSON_SHORT[c];
+        buf[at++] = 0x5c;
+        if (short !== undefined) buf[at++] = short;
+        else {
+          buf[at++] = 0x75; // \u00XX, lowercase hex as JSON.stringify writes it
+          buf[at++] = 0x30;
+          buf[at++] = 0x30;
+          buf[at++] = HEX[c >> 4]!;
+          buf[at++] = HEX[c & 15]!;
+        }
+      }
+    }
+    buf[at++] = 0x22;
+    this.length = at;
+  }
+
+  /** clear drops the waiting bytes. */
+  clear(): void {
+    this.length = 0;
   }
 
   /** take returns a copy of the waiting bytes (a pending async write keeps it) and empties the buffer. */

@@ -26,6 +26,8 @@ import { KernelTypeSource } from './type-source.js';
 
 /** READ_INTERVAL_MS is how often the event ring is read: prompt output, thousands of events per read. */
 const READ_INTERVAL_MS = 10;
+const JSON_PRINTF_HEAD = Buffer.from('{"type": "printf", "data": ');
+const JSON_TAIL = Buffer.from('}\n');
 /** FLUSH_BYTES bounds the output held back while one read's records are rendered. */
 const FLUSH_BYTES = 1 << 20;
 
@@ -330,6 +332,8 @@ class Session {
   cleanupSignals: (() => void) | undefined;
   stopTicker: (() => void) | undefined;
   private readonly ob = new OutBuffer();
+  /** text is scratch space for a printf rendered before JSON escaping. */
+  private readonly text = new OutBuffer();
   private readonly renderers = new Map<Action, (b: Buffer) => string>();
   private readonly writers = new Map<Action, RecordWriter>();
   private scheduled = false;
@@ -373,7 +377,7 @@ class Session {
     // Action ids are small: the low word of the u64 is enough.
     const a = this.c.actions[rec.u32(0)];
     if (!a) return;
-    if (a.kind === 'printf' && !this.json) {
+    if (a.kind === 'printf') {
       // The common case, rendered from the ring in place into the output buffer.
       if (rec.bytes !== this.ring) {
         this.ring = rec.bytes;
@@ -381,7 +385,14 @@ class Session {
       }
       let w = this.writers.get(a);
       if (!w) this.writers.set(a, (w = compileRecordWriter(a.fmt, a.args, this.r)));
-      w(this.ringBuf, rec.offset, this.ob);
+      if (this.json) {
+        // {"type": "printf", "data": "..."}, as toJson writes it.
+        this.text.clear();
+        w(this.ringBuf, rec.offset, this.text);
+        this.ob.bytes(JSON_PRINTF_HEAD, 0, JSON_PRINTF_HEAD.length);
+        this.ob.json(this.text);
+        this.ob.bytes(JSON_TAIL, 0, JSON_TAIL.length);
+      } else w(this.ringBuf, rec.offset, this.ob);
       this.schedule();
       return;
     }
