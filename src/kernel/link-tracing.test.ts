@@ -4,7 +4,13 @@ import { BpfkitError, NotSupportedError } from '../errors/index.js';
 import { featureIt, isRoot, kernelIt } from '../testing/kernel.js';
 import { attachKprobe, kprobesSupported } from './link-kprobe.js';
 import { countCalls } from './link-test-programs.js';
-import { traceFunction, tracingSupported, tracingTarget } from './link-tracing.js';
+import {
+  ensureTracing,
+  traceFunction,
+  tracepointAlternative,
+  tracingSupported,
+  tracingTarget,
+} from './link-tracing.js';
 import { BpfMap } from './map.js';
 import { Program } from './program.js';
 
@@ -67,6 +73,26 @@ describe('fentry/fexit links', () => {
     expect(err).toBeInstanceOf(NotSupportedError);
     expect((err as NotSupportedError).message).toMatch(/fexit:ksys_read: the kernel refuses fentry\/fexit/);
     expect((err as NotSupportedError).hint).toContain('tracepoint:');
+  });
+
+  kernelIt('name the syscall tracepoint a refused function most likely serves', () => {
+    expect(tracepointAlternative('fentry', 'vfs_read')).toBe(
+      'use tracepoint:syscalls:sys_enter_read (or rawtracepoint:…) instead',
+    );
+    expect(tracepointAlternative('fexit', 'do_sys_openat2')).toContain(
+      'tracepoint:syscalls:sys_exit_openat2',
+    );
+    expect(tracepointAlternative('fentry', 'tcp_sendmsg')).toBe(
+      'use tracepoint:… or rawtracepoint:… instead',
+    );
+    if (fentryWorks) return;
+    let err: unknown;
+    try {
+      ensureTracing('fexit', 'ksys_read');
+    } catch (e) {
+      err = e;
+    }
+    expect((err as NotSupportedError).hint).toContain('tracepoint:syscalls:sys_exit_read');
   });
 
   featureIt(

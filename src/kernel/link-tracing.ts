@@ -2,6 +2,7 @@
 // name in vmlinux BTF. They do not need kprobes, but do need the kernel's trampoline support, which
 // `tracingSupported()` probes by trying it.
 
+import { existsSync } from 'node:fs';
 import { ProgramBuilder, r0 } from '../asm/index.js';
 import { type Btf, loadVmlinux } from '../btf/index.js';
 import { BpfkitError, NotSupportedError } from '../errors/index.js';
@@ -10,6 +11,7 @@ import { AttachType } from '../sys/bpf-cmd.js';
 import { SysError } from '../sys/errno.js';
 import { Link, type ProgramLike } from './link.js';
 import { Program } from './program.js';
+import { ensureTracefs } from './tracefs-mount.js';
 
 /** TracingKind is where the trampoline runs the program: on entry or on return. */
 export type TracingKind = 'fentry' | 'fexit';
@@ -51,12 +53,30 @@ export function attachTracing(prog: ProgramLike, kind: TracingKind, fn: string):
   }
 }
 
+/**
+ * tracepointAlternative names the syscall tracepoint that most likely serves a kernel function
+ * (vfs_read, ksys_read, __x64_sys_read → syscalls:sys_enter_read, or sys_exit_read for fexit), when
+ * this kernel has it; otherwise the generic advice.
+ */
+export function tracepointAlternative(kind: TracingKind, fn: string): string {
+  const base = fn.replace(/^(__x64_sys_|__ia32_sys_|__se_sys_|__do_sys_|do_sys_|ksys_|sys_|vfs_)/, '');
+  const event = `${kind === 'fexit' ? 'sys_exit' : 'sys_enter'}_${base}`;
+  try {
+    if (/^\w+$/.test(base) && existsSync(`${ensureTracefs()}/events/syscalls/${event}`)) {
+      return `use tracepoint:syscalls:${event} (or rawtracepoint:…) instead`;
+    }
+  } catch {
+    // No tracefs: the generic advice below still holds.
+  }
+  return 'use tracepoint:… or rawtracepoint:… instead';
+}
+
 function tracingUnsupported(kind: TracingKind, fn: string, cause?: unknown): NotSupportedError {
   const why = probeFailure ?? 'this kernel cannot build BPF trampolines';
   const e = new NotSupportedError(
     kind,
     `cannot attach ${kind}:${fn}: ${why}`,
-    'use tracepoint:… or rawtracepoint:… instead',
+    tracepointAlternative(kind, fn),
   );
   if (cause !== undefined) Object.defineProperty(e, 'cause', { value: cause });
   return e;
