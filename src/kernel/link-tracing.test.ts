@@ -77,7 +77,7 @@ describe('fentry/fexit links', () => {
 
   kernelIt('name the syscall tracepoint a refused function most likely serves', () => {
     expect(tracepointAlternative('fentry', 'vfs_read')).toBe(
-      'use tracepoint:syscalls:sys_enter_read (or rawtracepoint:…) instead',
+      'use tracepoint:syscalls:sys_enter_read or rawtracepoint:… instead',
     );
     expect(tracepointAlternative('fexit', 'do_sys_openat2')).toContain(
       'tracepoint:syscalls:sys_exit_openat2',

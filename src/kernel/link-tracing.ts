@@ -63,7 +63,7 @@ export function tracepointAlternative(kind: TracingKind, fn: string): string {
   const event = `${kind === 'fexit' ? 'sys_exit' : 'sys_enter'}_${base}`;
   try {
     if (/^\w+$/.test(base) && existsSync(`${ensureTracefs()}/events/syscalls/${event}`)) {
-      return `use tracepoint:syscalls:${event} (or rawtracepoint:…) instead`;
+      return `use tracepoint:syscalls:${event} or rawtracepoint:… instead`;
     }
   } catch {
     // No tracefs: the generic advice below still holds.
