@@ -11,8 +11,10 @@ import { ParseError } from '../../errors/index.js';
 import { safeVerify } from '../../verifier/verify.js';
 import { check } from '../check.js';
 import { Source } from '../diagnostics.js';
+import { fakeTypeSource } from '../fake-type-source.js';
 import { parseSource } from '../parser.js';
 import { KernelTypeSource } from '../runtime/type-source.js';
+import type { TypeSource } from '../types.js';
 import { type Compiled, compile } from './compile.js';
 
 const hasBtf = existsSync(VMLINUX_BTF_PATH);
@@ -56,6 +58,35 @@ const verifyAsRawTp = (c: Compiled, i = 0) =>
       maxEntries: m.maxEntries,
     })),
   });
+
+describe('fentry/fexit on a module function', () => {
+  it('looks the function up in the module BTF and records the module for the load', () => {
+    const asked: Array<[string, string | undefined]> = [];
+    const withModule: TypeSource = {
+      ...fakeTypeSource,
+      kernelFunction: (name, module) => {
+        asked.push([name, module]);
+        const f = fakeTypeSource.kernelFunction!(name);
+        return f && module ? { ...f, module, btfId: 90001 } : undefined;
+      },
+    };
+    const src = new Source('fexit:mymod:tcp_sendmsg { @[args.size] = sum(retval); }', 'mod.bt');
+    const c = compile(check(parseSource(src), src, { types: withModule }));
+    expect(asked).toContainEqual(['tcp_sendmsg', 'mymod']);
+    expect(c.programs[0]!.tracing).toEqual({
+      btfId: 90001,
+      expectedAttachType: 25,
+      module: 'mymod',
+      func: 'tcp_sendmsg',
+    });
+    // size is the third parameter (ctx + 16); the int retval follows the three (ctx + 24).
+    expect(ctxLoads(c.programs[0]!.built).sort()).toEqual([16, 24]);
+    const bad = new Source('fentry:othermod:tcp_sendmsg { }', 'mod.bt');
+    expect(() => check(parseSource(bad), bad, { types: withModule })).toThrow(
+      "kernel function 'tcp_sendmsg' is not in the BTF of module othermod",
+    );
+  });
+});
 
 describe.skipIf(!hasBtf)('fentry/fexit codegen against vmlinux BTF', () => {
   const vfsRead = hasBtf ? loadVmlinux().funcByName('vfs_read') : undefined;
