@@ -67,7 +67,7 @@ describe('fentry/fexit on a module function', () => {
       kernelFunction: (name, module) => {
         asked.push([name, module]);
         const f = fakeTypeSource.kernelFunction!(name);
-        return f && module ? { ...f, module, btfId: 90001 } : undefined;
+        return f && module === 'mymod' ? { ...f, module, btfId: 90001 } : undefined;
       },
     };
     const src = new Source('fexit:mymod:tcp_sendmsg { @[args.size] = sum(retval); }', 'mod.bt');
