@@ -182,6 +182,19 @@ describe.skipIf(!hasBtf)('fentry/fexit codegen against vmlinux BTF', () => {
     expect(helpers('uprobe:/bin/sh:main { printf("%s\\n", str(kptr(arg1))); }')).not.toContain(114);
   });
 
+  it('passes our verifier with predicates, pointer chains, func, probe and kstack', () => {
+    const c = build(
+      'fentry:vfs_read /args.count > 100/ { printf("%s %s %d\\n", func, str(args.file->f_path.dentry->d_name.name), args.file->f_pos); @[probe, kstack] = count(); }' +
+        ' fentry:tcp_connect { @a[ntop(args.sk->__sk_common.skc_daddr)] = count(); }' +
+        ' fexit:do_sys_openat2 { @o[str(uptr(args.filename))] = hist(retval); }',
+    );
+    expect(c.programs).toHaveLength(3);
+    for (const i of [0, 1, 2]) {
+      const v = verifyAsRawTp(c, i);
+      expect(v.ok, v.ok ? '' : `${c.programs[i]!.name}: ${v.error.message}`).toBe(true);
+    }
+  });
+
   it('gives every fentry attach point its own program, bound to its function', () => {
     const c = build('fentry:vfs_read, fentry:vfs_write { @ = count(); }');
     expect(c.programs.map((p) => p.tracing?.func)).toEqual(['vfs_read', 'vfs_write']);
