@@ -468,7 +468,8 @@ class ProbeChecker {
         }
         if (info.value.k === 'agg') {
           const fn = info.value.fn;
-          if (fn === 'hist' || fn === 'lhist' || fn === 'stats' || fn === 'avg') {
+          // Like bpftrace, avg() reads as its integer mean; stats() has no single integer value.
+          if (fn === 'hist' || fn === 'lhist' || fn === 'stats') {
             throw this.err(e.pos, `the value of a ${fn}() map cannot be read in a probe`);
           }
           return I64;

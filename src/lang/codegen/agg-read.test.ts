@@ -14,7 +14,7 @@ function listing(text: string, options: CompileOptions = {}): string {
 
 describe('per-CPU aggregation reads', () => {
   it('merge every possible CPU with map_lookup_percpu_elem, bounded by the CPU count', () => {
-    for (const fn of ['count()', 'sum(3)', 'min(3)', 'max(3)']) {
+    for (const fn of ['count()', 'sum(3)', 'avg(3)', 'min(3)', 'max(3)']) {
       const text = listing(`BEGIN { @a = ${fn}; printf("%d\\n", @a); }`, { possibleCpus: 4 });
       expect(text, fn).toContain('call bpf_map_lookup_percpu_elem#195');
       expect(text, fn).toMatch(/if r9 < 0x4 goto pc-\d+/);
@@ -22,6 +22,10 @@ describe('per-CPU aggregation reads', () => {
     expect(listing('BEGIN { @a[1] = count(); if (@a[1] > 2) { exit(); } }')).toMatch(
       /if r9 < 0x40 goto pc-\d+/,
     );
+  });
+
+  it('divide the merged avg() total by the merged count, signed', () => {
+    expect(listing('BEGIN { @a = avg(3); printf("%d\\n", @a); }')).toMatch(/r0 s\/= r1/);
   });
 
   it('leave plain maps and aggregation updates to the current CPU', () => {

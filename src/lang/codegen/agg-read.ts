@@ -1,4 +1,4 @@
-// agg-read: the value of a count(), sum(), min() or max() map read inside a probe. These maps are
+// agg-read: the value of a count(), sum(), avg(), min() or max() map read inside a probe. These maps are
 // per-CPU, so a plain lookup sees only the running CPU's share; like bpftrace, the program merges
 // every CPU's value with bpf_map_lookup_percpu_elem (kernel 5.19).
 
@@ -12,13 +12,13 @@ export const DEFAULT_CPUS = 64;
 
 /**
  * aggRead leaves in r0 the merged value of the per-CPU aggregation at the stack key `key`: the sum
- * of counts and sums, the least or greatest of the CPUs that saw a min() or max() sample, 0 for a
- * missing key. The loop stops at the first NULL, which is a missing key or a CPU past the last.
+ * of counts and sums, the sum of totals over the sum of counts for avg(), the least or greatest of
+ * the CPUs that saw a min() or max() sample, 0 for a missing key. The loop stops at the first NULL, which is a missing key or a CPU past the last.
  */
 export function aggRead(g: Gen, layout: MapLayout, key: number, fn: AggFn, pos: number): void {
   const b = g.b;
   const cpus = g.opts.possibleCpus ?? DEFAULT_CPUS;
-  // acc: the merged value; acc + 8: whether any CPU had a min/max sample.
+  // acc: the merged value (avg: the total); acc + 8: whether any CPU had a min/max sample (avg: the count).
   const acc = g.alloc(16, pos);
   b.st('u64', r10, acc, 0);
   b.st('u64', r10, acc + 8, 0);
@@ -45,6 +45,16 @@ export function aggRead(g: Gen, layout: MapLayout, key: number, fn: AggFn, pos: 
     b.label(take);
     b.st('u64', r10, acc, r1);
     b.st('u64', r10, acc + 8, 1);
+  } else if (fn === 'avg') {
+    // An avg() value is [count, total] (map-ops.ts).
+    b.ldx('u64', r1, r0, 8);
+    b.ldx('u64', r2, r10, acc);
+    b.add(r2, r1);
+    b.st('u64', r10, acc, r2);
+    b.ldx('u64', r1, r0, 0);
+    b.ldx('u64', r2, r10, acc + 8);
+    b.add(r2, r1);
+    b.st('u64', r10, acc + 8, r2);
   } else {
     b.ldx('u64', r1, r0, 0);
     b.ldx('u64', r2, r10, acc);
@@ -56,4 +66,12 @@ export function aggRead(g: Gen, layout: MapLayout, key: number, fn: AggFn, pos: 
   b.jmp('JLT', r9, cpus, loop);
   b.label(done);
   b.ldx('u64', r0, r10, acc);
+  if (fn === 'avg') {
+    // Signed and truncating toward zero, as the exit-time print divides (format/maps.ts).
+    const empty = g.label('avgempty');
+    b.ldx('u64', r1, r10, acc + 8);
+    b.jmp('JEQ', r1, 0, empty);
+    b.sdiv(r0, r1);
+    b.label(empty);
+  }
 }
