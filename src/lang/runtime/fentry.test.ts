@@ -29,11 +29,33 @@ describe('bpfkit run fentry/fexit', () => {
     'fails with one NotSupportedError line naming tracepoints where the kernel refuses them',
     async () => {
       if (fentryWorks) return; // kernels that load tracing programs run the test below instead
-      for (const extra of [[], ['--dry-run']]) {
-        const r = await runCli(['run', ...extra, '-e', 'fentry:vfs_read { @ = count(); }']);
+      const r = await runCli(['run', '-e', 'fentry:vfs_read { @ = count(); }']);
+      const line = expectOneLineError(r);
+      expect(line).toContain('cannot attach fentry:vfs_read');
+      expect(line).toContain('tracepoint:syscalls:sys_enter_read');
+      expect(r.stdout).toBe('');
+    },
+  );
+
+  kernelIt(
+    'goes as far as the load under --dry-run and reports the kernel refusing it in one line',
+    async () => {
+      if (fentryWorks) {
+        const r = await runCli(['run', '--dry-run', '-e', 'fentry:vfs_read { @ = count(); }']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toBe('1 program verified, nothing attached\n');
+        return;
+      }
+      for (const [kind, tp] of [
+        ['fentry', 'sys_enter_read'],
+        ['fexit', 'sys_exit_read'],
+      ]) {
+        const r = await runCli(['run', '--dry-run', '-e', `${kind}:vfs_read { @ = count(); }`]);
         const line = expectOneLineError(r);
-        expect(line).toContain('cannot attach fentry:vfs_read');
-        expect(line).toContain('tracepoint');
+        // The kernel's PROG_LOAD answer, not the preflight's attach probe.
+        expect(line).toContain(`cannot load ${kind}:vfs_read: BPF_PROG_LOAD failed with EPERM`);
+        expect(line).not.toContain('cannot attach');
+        expect(line).toContain(`tracepoint:syscalls:${tp}`);
         expect(r.stdout).toBe('');
       }
     },
@@ -59,8 +81,11 @@ describe('bpfkit run fentry/fexit', () => {
       }
       // The kernel's own answer to PROG_LOAD of BPF_PROG_TYPE_TRACING, not a bpfkit precondition.
       expect(err).toBeInstanceOf(NotSupportedError);
-      expect((err as NotSupportedError).feature).toBe('tracing');
-      expect((err as Error).message).toBe('this kernel refuses tracing programs even for root');
+      expect((err as NotSupportedError).feature).toBe('fentry');
+      expect((err as Error).message).toBe(
+        'cannot load fentry:vfs_read: BPF_PROG_LOAD failed with EPERM: this kernel refuses tracing programs even for root',
+      );
+      expect(((err as Error).cause as NotSupportedError).feature).toBe('tracing');
     },
   );
 

@@ -2,6 +2,7 @@
 // the source expression that emitted the failing instruction.
 
 import { NotSupportedError, VerifierError } from '../../errors/index.js';
+import { tracepointAlternative } from '../../kernel/link-tracing.js';
 import { BpfMap } from '../../kernel/map.js';
 import { Program } from '../../kernel/program.js';
 import type { Compiled } from '../codegen/compile.js';
@@ -76,8 +77,23 @@ function progName(p: CompiledProgram): string {
   return `${s.type}_${s.func || s.unit || ''}`.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 15);
 }
 
-/** sourceError turns a verifier rejection into a positioned error on the script. */
+/**
+ * sourceError turns a verifier rejection into a positioned error on the script, and a kernel that
+ * refuses fentry/fexit programs at load into one line naming the probe and its tracepoint.
+ */
 export function sourceError(compiled: Compiled, p: CompiledProgram, err: unknown): unknown {
+  if (err instanceof NotSupportedError && err.feature === 'tracing' && p.tracing) {
+    const spec = p.specs[0]!;
+    const kind = spec.type === 'fexit' ? 'fexit' : 'fentry';
+    // Program.load raises this NotSupportedError only for EPERM as root (kernel/program.ts).
+    const e = new NotSupportedError(
+      kind,
+      `cannot load ${spec.name}: BPF_PROG_LOAD failed with EPERM: ${err.message}`,
+      tracepointAlternative(kind, spec.func),
+    );
+    Object.defineProperty(e, 'cause', { value: err });
+    return e;
+  }
   if (!(err instanceof VerifierError)) return err;
   const pc = err.pc;
   const pos = pc === undefined ? undefined : posForPc(p, pc);

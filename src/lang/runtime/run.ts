@@ -115,13 +115,15 @@ export async function listScriptProbes(glob: string | undefined): Promise<string
 
 /**
  * preflight fails before anything is loaded for probe types this kernel cannot attach (kprobes
- * without CONFIG_KPROBES, fentry without function tracing, usdt), naming the alternative.
+ * without CONFIG_KPROBES, fentry without function tracing, usdt), naming the alternative. A dry
+ * run skips the fentry/fexit check: it exists to ask the kernel, so it goes on to the load and
+ * reports the kernel's own answer.
  */
-async function preflight(compiled: Compiled): Promise<void> {
+async function preflight(compiled: Compiled, dryRun: boolean): Promise<void> {
   for (const p of compiled.programs) {
     for (const spec of p.specs) {
       const t = spec.type;
-      if (t === 'fentry' || t === 'fexit') await attachSpec({ fd: -1 }, spec);
+      if ((t === 'fentry' || t === 'fexit') && !dryRun) await attachSpec({ fd: -1 }, spec);
       if (t === 'kprobe' || t === 'kretprobe') {
         const { kprobesSupported, kprobeUnsupported } = await import('../../kernel/link-kprobe.js');
         if (!kprobesSupported()) throw kprobeUnsupported(t, spec.func);
@@ -181,7 +183,7 @@ export async function run(opts: RunOptions): Promise<number> {
     const { disassemble } = await import('../../asm/disassembler.js');
     for (const p of compiled.programs) write(`${p.name}:\n${disassemble(p.built.insns)}\n\n`);
   }
-  await preflight(compiled);
+  await preflight(compiled, opts.dryRun ?? false);
   await expandUprobes(compiled);
   const loaded = load(compiled);
   const links: Link[] = [];
