@@ -123,6 +123,18 @@ export class Gen {
     this.b.atomic('add', 'u64', r1, 0, r2);
   }
 
+  /**
+   * callCounted calls `helper` and adds 1 to the global counter `slot` unless r0 passes `ok`
+   * against 0, so a lost event or a refused map update is counted rather than silent.
+   */
+  callCounted(helper: string, ok: JumpName, slot: number, what: string): void {
+    this.b.call(helper);
+    const done = this.label(what);
+    this.b.jmp(ok, r0, 0, done);
+    this.globalAdd(slot, 1);
+    this.b.label(done);
+  }
+
   constInt(e: A.Expr): bigint {
     if (e.kind === 'int') return e.value;
     if (e.kind === 'unary' && e.operand.kind === 'int') return -e.operand.value;

@@ -30,11 +30,7 @@ export function update(g: Gen, layout: MapLayout, key: number, value: number, fl
   g.stackPtr(r2, key);
   g.stackPtr(r3, value);
   b.mov(r4, flags);
-  b.call('map_update_elem');
-  const ok = g.label('updated');
-  b.jmp('JSGE', r0, 0, ok);
-  g.globalAdd(Globals.MAP_DROPS, 1);
-  b.label(ok);
+  g.callCounted('map_update_elem', 'JSGE', Globals.MAP_DROPS, 'updated');
 }
 
 /** lookupScalar leaves the map's u64 value (or 0 when absent) in r0. */

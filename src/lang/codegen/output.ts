@@ -88,13 +88,7 @@ export function scratchEvent(
   b.st('u64', r0, 0, id);
   b.mov(r2, r0);
   b.ldMap(r1, EVENTS_MAP);
-  b.mov(r3, size);
-  b.mov(r4, r8);
-  b.call('ringbuf_output');
-  const ok = g.label('sent');
-  b.jmp('JEQ', r0, 0, ok);
-  g.globalAdd(Globals.LOST_EVENTS, 1);
-  b.label(ok);
+  send(g, size);
   b.label(skip);
 }
 
@@ -119,13 +113,14 @@ export function output(g: Gen, rec: number, size: number, force = false): void {
   wakeupFlags(g, force);
   b.ldMap(r1, EVENTS_MAP);
   g.stackPtr(r2, rec);
-  b.mov(r3, size);
-  b.mov(r4, r8);
-  b.call('ringbuf_output');
-  const ok = g.label('sent');
-  b.jmp('JEQ', r0, 0, ok);
-  g.globalAdd(Globals.LOST_EVENTS, 1);
-  b.label(ok);
+  send(g, size);
+}
+
+/** send outputs the `size`-byte record at r2 to the ring in r1 with the flags in r8, counting a loss. */
+function send(g: Gen, size: number): void {
+  g.b.mov(r3, size);
+  g.b.mov(r4, r8);
+  g.callCounted('ringbuf_output', 'JEQ', Globals.LOST_EVENTS, 'sent');
 }
 
 export function printf(g: Gen, e: A.Call): void {
