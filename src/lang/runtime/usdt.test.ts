@@ -1,10 +1,10 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { kernelIt } from '../../testing/kernel.js';
+import { hasGcc, useSemaphoreWorkload } from '../../testing/usdt-semaphore.js';
 import { listScriptProbes, run } from './run.js';
 
 // libstdc++'s SDT probes (libstdcxx:throw `8@%rdi 8@%rsi`, libstdcxx:catch `8@%rdx 8@-80(%rbx)`)
@@ -18,21 +18,8 @@ const hasGxx = (() => {
     return false;
   }
 })();
-// A C workload whose probe bktest:guarded(i, n*100+i) sits behind a semaphore (hand-written SDT
-// note, so <sys/sdt.h> is not needed); it prints how often the guarded code ran.
-const SEMA_SOURCE = join(dirname(fileURLToPath(import.meta.url)), '../testdata/usdt/semaphore.c');
-const hasGcc = (() => {
-  try {
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 let dir = '';
 let prog = '';
-let semaDir = '';
-let sema = '';
 
 beforeAll(() => {
   if (!hasGxx) return;
@@ -48,15 +35,9 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-beforeAll(() => {
-  if (!hasGcc) return;
-  semaDir = mkdtempSync(join(tmpdir(), 'bpfkit-usdt-sema-'));
-  sema = join(semaDir, 'bksema');
-  execFileSync('gcc', ['-O1', '-o', sema, SEMA_SOURCE]);
-});
-afterAll(() => {
-  if (semaDir) rmSync(semaDir, { recursive: true, force: true });
-});
+// A C workload whose probe bktest:guarded(i, n*100+i) sits behind a semaphore (hand-written SDT
+// note, so <sys/sdt.h> is not needed); it prints how often the guarded code ran.
+const sema = useSemaphoreWorkload();
 
 async function trace(text: string, command: string): Promise<string> {
   let out = '';
@@ -100,10 +81,10 @@ describe.skipIf(!hasGxx)('usdt probes', () => {
 
 describe.skipIf(!hasGcc)('usdt probes behind a semaphore (gcc builds the workload)', () => {
   kernelIt('the guarded code runs only while traced, and the probe fires with its arguments', async () => {
-    expect(execFileSync(sema, ['3'], { encoding: 'utf8' })).toBe('guarded code ran 0 of 3 times\n');
+    expect(execFileSync(sema(), ['3'], { encoding: 'utf8' })).toBe('guarded code ran 0 of 3 times\n');
     const out = await trace(
-      `usdt:${sema}:bktest:guarded { printf("guarded %d %d\\n", arg0, arg1); @n = count(); }`,
-      `${sema} 3`,
+      `usdt:${sema()}:bktest:guarded { printf("guarded %d %d\\n", arg0, arg1); @n = count(); }`,
+      `${sema()} 3`,
     );
     // The workload's own stdout is inherited, so it is not in `out`; the probe firing at all means
     // the kernel raised the semaphore (the probe sits inside the guarded block).
@@ -115,17 +96,17 @@ describe.skipIf(!hasGcc)('usdt probes behind a semaphore (gcc builds the workloa
 });
 
 describe.skipIf(!hasGcc)('usym of a -c command (gcc builds the workload)', () => {
-  const script = () => `uprobe:${sema}:bk_call { printf("%s %s\\n", usym(reg("ip")), usym(arg0)); }`;
+  const script = () => `uprobe:${sema()}:bk_call { printf("%s %s\\n", usym(reg("ip")), usym(arg0)); }`;
 
   kernelIt('names the probed function and a function-pointer argument while the process lives', async () => {
     // 2 calls, then a 500 ms pause: the records are read before the process exits.
-    const out = await trace(script(), `${sema} 2 0 500`);
+    const out = await trace(script(), `${sema()} 2 0 500`);
     expect(out.split('\n').filter((l) => l === 'bk_call bk_callback')).toHaveLength(2);
   });
 
   kernelIt('still names them when the command exits right after the calls', async () => {
     // A 500 ms pause first (ticks keep the maps meanwhile), then 2 calls and exit: only the maps kept for the -c target resolve them.
-    const out = await trace(script(), `${sema} 2 500`);
+    const out = await trace(script(), `${sema()} 2 500`);
     expect(out.split('\n').filter((l) => l === 'bk_call bk_callback')).toHaveLength(2);
   });
 });
@@ -135,7 +116,7 @@ describe.skipIf(!hasGcc)('usdt semaphores with -p (gcc builds the workload)', ()
     // Two copies wait for a line on stdin before their loop; only the one given as -p is traced.
     const start = () => {
       let stdout = '';
-      const proc = execFile(sema, ['3', 'wait'], (_err, out) => {
+      const proc = execFile(sema(), ['3', 'wait'], (_err, out) => {
         stdout = out;
       });
       const exited = new Promise<void>((r) => proc.on('close', () => r()));
@@ -150,7 +131,7 @@ describe.skipIf(!hasGcc)('usdt semaphores with -p (gcc builds the workload)', ()
       attached = r;
     });
     const done = run({
-      text: `usdt:${sema}:bktest:guarded { printf("pid %d arg1 %d\\n", pid, arg1); }`,
+      text: `usdt:${sema()}:bktest:guarded { printf("pid %d arg1 %d\\n", pid, arg1); }`,
       file: '-e',
       pid: traced.proc.pid!,
       write: (s) => (out += s),
