@@ -27,11 +27,24 @@ export interface ArgSlot {
   offset: number;
 }
 
+/**
+ * ArgField is one member of a probe's `args` in a print(args) record: a u64 per integer (`count`
+ * of them for an array), or a NUL-padded string of `count` bytes.
+ */
+export interface ArgField {
+  name: string;
+  offset: number;
+  show: 'int' | 'uint' | 'hex' | 'str';
+  /** count is the element count of an array (0 for a scalar), or the string's byte length. */
+  count: number;
+}
+
 /** Action is what an event record asks user space to do; records start with the action's index. */
 export type Action =
   | { kind: 'printf' | 'system' | 'cat'; fmt: Segment[]; args: ArgSlot[]; size: number }
   | { kind: 'print'; map: string; top: number; div: number }
   | { kind: 'printValue'; arg: ArgSlot }
+  | { kind: 'printArgs'; fields: ArgField[] }
   | { kind: 'clear' | 'zero'; map: string }
   | { kind: 'exit'; code: ArgSlot | undefined }
   | { kind: 'time'; fmt: string }

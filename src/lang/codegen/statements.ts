@@ -8,6 +8,7 @@ import { BPF_ANY, type Gen } from './gen.js';
 import type { ArgSlot } from './layout.js';
 import { aggregate, lookupScalar, mapKey, update } from './map-ops.js';
 import { event, join, printf } from './output.js';
+import { printArgs } from './print-args.js';
 
 /** stmts emits a block; it returns true when the block ends in a jump (code after it is dead). */
 export function stmts(g: Gen, list: A.Stmt[]): boolean {
@@ -147,7 +148,10 @@ export function exprStmt(g: Gen, e: A.Expr): void {
           const div = e.args[2] ? Number(g.constInt(e.args[2])) : 0;
           event(g, { kind: 'print', map: a.name, top, div }, [], e.pos);
         } else {
-          event(g, { kind: 'printValue', arg: { ty: g.ty(a), offset: 8 } }, [a], e.pos);
+          const t = g.ty(a);
+          if (t.k === 'record' && t.space === 'ctx' && t.ctype.kind === 'struct')
+            printArgs(g, t.ctype, e.pos);
+          else event(g, { kind: 'printValue', arg: { ty: t, offset: 8 } }, [a], e.pos);
         }
         return;
       }

@@ -1,6 +1,7 @@
 // Values as bpftrace prints them: decode a map key, map value or event argument from its bytes by
 // its language type, and render it as text or as JSON.
 
+import type { ArgField } from '../codegen/layout.js';
 import { align8, byteSize, type Ty } from '../types.js';
 
 /** Resolver answers what bytes alone cannot: symbols, stacks, probe names, user names, clocks. */
@@ -89,6 +90,33 @@ export function textValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): st
     default:
       return '';
   }
+}
+
+/** argFieldValue decodes one print(args) member: a number, a 0x address, a string, or an array of them. */
+function argFieldValue(f: ArgField, b: Uint8Array): bigint | string | Array<bigint | string> {
+  if (f.show === 'str') return cString(b.subarray(f.offset, f.offset + f.count));
+  const dv = view(b);
+  const one = (at: number): bigint | string => {
+    const v = dv.getBigUint64(at, true);
+    if (f.show === 'hex') return `0x${v.toString(16)}`;
+    return f.show === 'int' ? BigInt.asIntN(64, v) : v;
+  };
+  if (f.count === 0) return one(f.offset);
+  return Array.from({ length: f.count }, (_, i) => one(f.offset + 8 * i));
+}
+
+/** argsText renders a print(args) record as bpftrace prints a struct: `{ .fd = 3, .buf = 0x7ffd… }`. */
+export function argsText(fields: ArgField[], b: Uint8Array): string {
+  const parts = fields.map((f) => {
+    const v = argFieldValue(f, b);
+    return `.${f.name} = ${Array.isArray(v) ? `[${v.join(',')}]` : v}`;
+  });
+  return parts.length ? `{ ${parts.join(', ')} }` : '{}';
+}
+
+/** argsJson renders a print(args) record as a JSON object of its members. */
+export function argsJson(fields: ArgField[], b: Uint8Array): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f.name, argFieldValue(f, b)]));
 }
 
 /** jsonValue renders a value for `-f json`: integers stay numbers, everything else is a string. */

@@ -15,7 +15,7 @@ import { Source } from '../diagnostics.js';
 import { formatMapJson, formatMapText, type RawEntry } from '../format/maps.js';
 import { OutBuffer } from '../format/out-buffer.js';
 import { compileRecordFormat, compileRecordWriter, type RecordWriter } from '../format/record.js';
-import { cString, readInt, textValue, toJson } from '../format/values.js';
+import { argsJson, argsText, cString, readInt, textValue, toJson } from '../format/values.js';
 import { parseSource } from '../parser.js';
 import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
 import { align8, byteSize } from '../types.js';
@@ -424,6 +424,13 @@ class Session {
         }
         return;
       }
+      case 'printArgs':
+        this.out(
+          this.json
+            ? `${toJson({ type: 'value', data: argsJson(a.fields, rec) })}\n`
+            : `${argsText(a.fields, rec)}\n`,
+        );
+        return;
       case 'printValue': {
         const t = a.arg.ty;
         const bytes = rec.subarray(a.arg.offset, a.arg.offset + align8(Math.max(byteSize(t), 8)));
