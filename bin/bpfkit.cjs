@@ -6,6 +6,10 @@ const { join } = require('node:path');
 const { Script } = require('node:vm');
 const Module = require('node:module');
 
+// Detaching closes perf events on libuv's thread pool, each waiting out RCU grace periods; more
+// threads than the default four overlap more of those waits (kernel/link.ts detachAll).
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const file = join(__dirname, '..', 'dist', 'bpfkit.cjs');
 if (!existsSync(file)) {
   process.stderr.write('bpfkit: the CLI is not built yet; run `npm run build` (npm install does it) first\n');

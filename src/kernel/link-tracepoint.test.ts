@@ -1,9 +1,9 @@
-import { existsSync, openSync } from 'node:fs';
+import { existsSync, openSync, readlinkSync } from 'node:fs';
 import { describe, expect } from 'vitest';
 import { ProgramBuilder, r0 } from '../asm/index.js';
 import { BpfkitError } from '../errors/index.js';
 import { kernelIt } from '../testing/kernel.js';
-import { Link } from './link.js';
+import { detachAll, Link } from './link.js';
 import { usePerfLinks } from './link-perf-event.js';
 import { countCalls } from './link-test-programs.js';
 import { attachTracepoint } from './link-tracepoint.js';
@@ -26,6 +26,14 @@ function setup() {
   };
 }
 
+const fdTarget = (fd: number): string => {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return '';
+  }
+};
+
 const openMissing = (i: number) => {
   try {
     openSync(`/tmp/bpfkit-tp-${process.pid}-${i}`, 'r');
@@ -45,6 +53,37 @@ describe('tracepoint links', () => {
       const after = s.read();
       for (let i = 0; i < 10; i++) openMissing(i);
       expect(s.read()).toBe(after);
+    } finally {
+      s.close();
+    }
+  });
+
+  kernelIt('detachAll closes many links side by side: every fd released, no call counted after', async () => {
+    const s = setup();
+    try {
+      const names = [
+        'openat',
+        'open',
+        'statx',
+        'newfstatat',
+        'access',
+        'faccessat',
+        'faccessat2',
+        'readlink',
+      ];
+      const links = names.map((n) => attachTracepoint(s.prog, `syscalls:sys_enter_${n}`));
+      const fds = links.flatMap((l) => l.fds);
+      for (let i = 0; i < 10; i++) openMissing(i);
+      expect(s.read()).toBeGreaterThanOrEqual(10n);
+      await detachAll(links);
+      expect(links.every((l) => l.closed)).toBe(true);
+      // A number may be reused by an unrelated open meanwhile, but never by a perf event or bpf link.
+      const held = fds.filter((fd) => /perf_event|bpf_link/.test(fdTarget(fd)));
+      expect(held).toEqual([]);
+      const after = s.read();
+      for (let i = 0; i < 10; i++) openMissing(i);
+      expect(s.read()).toBe(after);
+      await detachAll(links); // idempotent, as close() is
     } finally {
       s.close();
     }

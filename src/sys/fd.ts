@@ -1,6 +1,7 @@
 // FD: an owned kernel file descriptor with an idempotent close, so no map, program or link outlives
 // the object that holds it.
 
+import { close as closeOnPool } from 'node:fs';
 import { libcClose } from './libc.js';
 
 /** openFds records where each live FD was opened; tests read it to find leaks. */
@@ -37,11 +38,26 @@ export class FD {
   }
 
   close(): void {
+    const fd = this.#release();
+    if (fd >= 0) libcClose(fd);
+  }
+
+  /**
+   * closeAsync closes on libuv's thread pool. Closing a tracepoint's perf event waits for RCU grace
+   * periods (tens of ms); closes running side by side overlap those waits.
+   */
+  closeAsync(): Promise<void> {
+    const fd = this.#release();
+    if (fd < 0) return Promise.resolve();
+    return new Promise((resolve) => closeOnPool(fd, () => resolve()));
+  }
+
+  #release(): number {
     const fd = this.#fd;
-    if (fd < 0) return;
+    if (fd < 0) return fd;
     this.#fd = -1;
     finalizer.unregister(this);
     openFds.delete(fd);
-    libcClose(fd);
+    return fd;
   }
 }

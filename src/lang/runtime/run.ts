@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import type { Link } from '../../kernel/link.js';
+import { detachAll, type Link } from '../../kernel/link.js';
 import { possibleCpus } from '../../kernel/map-types.js';
 import type { RecordView } from '../../kernel/record-view.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
@@ -290,7 +290,7 @@ export async function run(opts: RunOptions): Promise<number> {
     session.cleanupSignals?.();
     session.stopTicker?.();
 
-    for (const l of links.splice(0)) l.close();
+    await detachAll(links.splice(0));
     // Events already in the ring belong before END's output; after exit() they are dropped.
     ring.pollViews(onRecord);
     session.ending = true;

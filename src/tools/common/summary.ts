@@ -2,7 +2,7 @@
 // counters): create maps, load and attach programs, print the maps' contents every interval and at
 // the end, then detach and release everything. Unlike runTracer there is no event stream.
 
-import type { Link } from '../../kernel/link.js';
+import { detachAll, type Link } from '../../kernel/link.js';
 import { BpfMap, type MapSpec } from '../../kernel/map.js';
 import type { Program } from '../../kernel/program.js';
 import { ensureTracefs } from '../../kernel/tracefs-mount.js';
@@ -66,7 +66,7 @@ export async function runSummary(
       done,
     });
     clearInterval(timer);
-    for (const l of links.splice(0).reverse()) l.close();
+    await detachAll(links.splice(0).reverse());
     // With -i and a count, the last interval report was the final one.
     if (!(opts.count !== undefined && reports >= opts.count)) spec.report(maps, true);
     out.flush();

@@ -1,7 +1,7 @@
 // runTracer: the shared body of the event tools — create maps, load and attach programs, stream the
 // ring buffer to a callback until stopped, then detach, drain, flush and report lost events.
 
-import type { Link } from '../../kernel/link.js';
+import { detachAll, type Link } from '../../kernel/link.js';
 import { BpfMap, type MapSpec } from '../../kernel/map.js';
 import type { Program } from '../../kernel/program.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
@@ -102,7 +102,7 @@ export async function runTracer(
       ...opts,
       done: opts.done ? Promise.race([opts.done, reading]) : reading,
     });
-    for (const l of links.splice(0).reverse()) l.close();
+    await detachAll(links.splice(0).reverse());
     while (ring.poll(onRecord) > 0) {
       // Drain what was produced before the programs were detached.
     }
