@@ -32,3 +32,14 @@ describe('per-CPU aggregation reads', () => {
     expect(listing('BEGIN { @a = 1; printf("%d\\n", @a); @c = count(); }')).not.toContain('percpu');
   });
 });
+
+describe('aggregation updates', () => {
+  it('add to the element another CPU inserted first instead of counting the sample as dropped', () => {
+    for (const fn of ['count()', 'sum(3)', 'hist(3)', 'min(3)']) {
+      const text = listing(`BEGIN { @a[pid] = ${fn}; }`);
+      // map_update_elem(…, BPF_NOEXIST) that returns -EEXIST looks the key up again.
+      expect(text, fn).toMatch(/call bpf_map_update_elem#2\n.*\n.*if r0 != 0xffffffef goto/);
+      expect(text.match(/call bpf_map_lookup_elem#1/g)?.length, fn).toBe(2);
+    }
+  });
+});

@@ -61,12 +61,64 @@ export function aggregate(g: Gen, target: A.MapRef, call: A.Call, layout: MapLay
     else linearBucket(g, agg.lhist!);
     b.st('u64', r10, key + layout.keySize - 8, r0);
   }
+  const miss = g.label('aggmiss');
+  const done = g.label('aggdone');
+  const dropped = g.label('aggdrop');
   b.ldMap(r1, layout.ref);
   g.stackPtr(r2, key);
   b.call('map_lookup_elem');
-  const miss = g.label('aggmiss');
-  const done = g.label('aggdone');
   b.jmp('JEQ', r0, 0, miss);
+  applySample(g, fn, sample, done);
+  b.ja(done);
+  b.label(miss);
+  const init = g.alloc(16, call.pos);
+  b.ldx('u64', r1, r10, sample);
+  switch (fn) {
+    case 'count':
+    case 'hist':
+    case 'lhist':
+      b.st('u64', r10, init, 1);
+      break;
+    case 'sum':
+      b.st('u64', r10, init, r1);
+      break;
+    case 'avg':
+    case 'stats':
+      b.st('u64', r10, init, 1);
+      b.st('u64', r10, init + 8, r1);
+      break;
+    case 'min':
+    case 'max':
+      b.st('u64', r10, init, r1);
+      b.st('u64', r10, init + 8, 1);
+      break;
+  }
+  if (layout.valueSize === 8) b.st('u64', r10, init + 8, 0);
+  b.ldMap(r1, layout.ref);
+  g.stackPtr(r2, key);
+  g.stackPtr(r3, init);
+  b.mov(r4, BPF_NOEXIST);
+  b.call('map_update_elem');
+  b.jmp('JEQ', r0, 0, done);
+  // EEXIST: another CPU inserted the key between our lookup and update; add to its element instead
+  // of counting the sample as dropped.
+  b.jmp('JNE', r0, -EEXIST, dropped);
+  b.ldMap(r1, layout.ref);
+  g.stackPtr(r2, key);
+  b.call('map_lookup_elem');
+  b.jmp('JEQ', r0, 0, dropped);
+  applySample(g, fn, sample, done);
+  b.ja(done);
+  b.label(dropped);
+  g.globalAdd(Globals.MAP_DROPS, 1);
+  b.label(done);
+}
+
+const EEXIST = 17;
+
+/** applySample folds the sample at `sample` into the value r0 points at (this CPU's slot). */
+function applySample(g: Gen, fn: string, sample: number, done: string): void {
+  const b = g.b;
   b.ldx('u64', r1, r10, sample);
   // Per-CPU values: no other CPU writes this slot, so plain read-modify-write is exact.
   switch (fn) {
@@ -104,33 +156,6 @@ export function aggregate(g: Gen, target: A.MapRef, call: A.Call, layout: MapLay
       break;
     }
   }
-  b.ja(done);
-  b.label(miss);
-  const init = g.alloc(16, call.pos);
-  b.ldx('u64', r1, r10, sample);
-  switch (fn) {
-    case 'count':
-    case 'hist':
-    case 'lhist':
-      b.st('u64', r10, init, 1);
-      break;
-    case 'sum':
-      b.st('u64', r10, init, r1);
-      break;
-    case 'avg':
-    case 'stats':
-      b.st('u64', r10, init, 1);
-      b.st('u64', r10, init + 8, r1);
-      break;
-    case 'min':
-    case 'max':
-      b.st('u64', r10, init, r1);
-      b.st('u64', r10, init + 8, 1);
-      break;
-  }
-  if (layout.valueSize === 8) b.st('u64', r10, init + 8, 0);
-  update(g, layout, key, init, BPF_NOEXIST);
-  b.label(done);
 }
 
 /** log2Bucket maps r0 to bpftrace's hist() bucket: 0 for negatives, 1 for 0, 2+floor(log2) above. */
