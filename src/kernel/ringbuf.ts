@@ -45,6 +45,8 @@ export class RingReader implements RecordSource {
   readonly #dataOffset: number;
   readonly #mask: number;
   readonly #view: RecordView;
+  /** releaseStep is how many consumed bytes are handed back to the producer at a time. */
+  readonly #releaseStep: number;
   #consumer: number;
 
   /**
@@ -62,6 +64,8 @@ export class RingReader implements RecordSource {
     this.#data = producer;
     this.#dataOffset = dataOffset;
     this.#mask = size - 1;
+    // At most 1/16 of the ring is held back, so a producer never sees it full for want of a store.
+    this.#releaseStep = Math.min(64 * 1024, size / 16);
     this.#view = new RecordView(new Uint8Array(producer));
     this.#consumer = readPos(this.#cons32);
   }
@@ -99,6 +103,7 @@ export class RingReader implements RecordSource {
   #drain(deliver: (off: number, size: number) => void, max: number): number {
     let n = 0;
     let cons = this.#consumer;
+    let released = cons;
     let prod = readPos(this.#prod32);
     const base = this.#dataOffset;
     try {
@@ -117,12 +122,17 @@ export class RingReader implements RecordSource {
           n++;
         }
         cons += total;
-        // Release the space record by record so the producer can reuse it while a batch drains.
-        this.#storeConsumer(cons);
+        // Space goes back to the producer in steps, not per record: every store of the consumer
+        // position pulls its cache line away from the producing CPU, which reads it on each reserve.
+        if (cons - released >= this.#releaseStep) {
+          this.#storeConsumer(cons);
+          released = cons;
+        }
         if (cons >= prod) prod = readPos(this.#prod32);
       }
     } finally {
       this.#consumer = cons;
+      if (cons !== released) this.#storeConsumer(cons);
     }
     return n;
   }
