@@ -7,7 +7,7 @@ import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField, type TraceField } from '../btf/tracefs-format.js';
 import { ParseError } from '../errors/index.js';
 import { requireKprobes } from '../kernel/features.js';
-import type { Link } from '../kernel/link.js';
+import { detachAll, type Link } from '../kernel/link.js';
 import { attachKprobe } from '../kernel/link-kprobe.js';
 import { attachTracepoint } from '../kernel/link-tracepoint.js';
 import { attachUprobe } from '../kernel/link-uprobe.js';
@@ -20,7 +20,13 @@ import { resolveBinary } from '../kernel/uprobe-resolve.js';
 import { clock, cString } from './common/format.js';
 import type { Output } from './common/output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './common/session.js';
-import { generateProbe, type ProbeLayout, STRING_SIZE, TRACE_HEADER } from './trace/codegen.js';
+import {
+  generateProbe,
+  type ProbeLayout,
+  STRING_SIZE,
+  TRACE_HEADER,
+  TRACE_RING_BYTES,
+} from './trace/codegen.js';
 import { applyFormat, type FormatPart, parseFormat } from './trace/printf.js';
 import { type ProbeSpec, parseProbe } from './trace/spec.js';
 
@@ -190,7 +196,7 @@ export async function runTrace(
     return m;
   };
   try {
-    const events = make({ type: 'ringbuf', maxEntries: 1 << 22, name: 'trace_events' });
+    const events = make({ type: 'ringbuf', maxEntries: TRACE_RING_BYTES, name: 'trace_events' });
     const lost = make({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'trace_lost' });
     const heap = make({
       type: 'percpu_array',
@@ -311,7 +317,11 @@ export async function runTrace(
     };
     ring = new RingBuffer(
       { fd: events.fd, maxEntries: events.maxEntries, name: events.name },
-      { lostCounter: () => Number(lost.get(Buffer.alloc(4))?.readBigUInt64LE(0) ?? 0n) },
+      {
+        lostCounter: () => Number(lost.get(Buffer.alloc(4))?.readBigUInt64LE(0) ?? 0n),
+        wakeup: 'timer',
+        intervalMs: 10,
+      },
     );
     const reading = ring.start(onRecordFlushing);
     const done = opts.done ? Promise.race([opts.done, maxed]) : maxed;
@@ -319,7 +329,7 @@ export async function runTrace(
       ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
       done,
     });
-    for (const l of links.splice(0).reverse()) l.close();
+    await detachAll(links.splice(0).reverse());
     while (ring.poll(onRecordFlushing) > 0) {
       // Drain what was produced before the probes were detached.
     }

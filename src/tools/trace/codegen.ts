@@ -2,11 +2,27 @@
 // predicate, then copies the header, stack ids and each format argument (8-byte numbers, or
 // STRING_SIZE-byte strings) into a per-CPU buffer and sends it to the ring buffer.
 
-import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r4, r6, r7, r10 } from '../../asm/index.js';
+import {
+  type BuiltProgram,
+  ProgramBuilder,
+  r0,
+  r1,
+  r2,
+  r3,
+  r4,
+  r6,
+  r7,
+  r10,
+  ringbufWakeupFlags,
+  wakeAtHalf,
+} from '../../asm/index.js';
 import type { TraceField } from '../../btf/tracefs-format.js';
 import { ParseError } from '../../errors/index.js';
 import { countLost } from '../common/snippets.js';
 import type { Expr, ProbeSpec } from './spec.js';
+
+/** TRACE_RING_BYTES is the size of trace's event ring buffer. */
+export const TRACE_RING_BYTES = 1 << 22;
 
 /** STRING_SIZE is the bytes copied for each %s argument. */
 export const STRING_SIZE = 80;
@@ -296,11 +312,11 @@ export function generateProbe(
       .mov(r2, STRING_SIZE)
       .call(a.user || o.userStrings ? 'probe_read_user_str' : 'probe_read_kernel_str');
   });
-  reload();
-  b.ldMap(r1, 'events')
-    .mov(r2, r4)
+  // No wake-up per event: the reader drains on a timer and is woken only once the ring is half full.
+  ringbufWakeupFlags(b, 'events', wakeAtHalf(TRACE_RING_BYTES), r4);
+  b.ldx('u64', r2, r10, FP_REC)
+    .ldMap(r1, 'events')
     .mov(r3, layout.size)
-    .mov(r4, 0)
     .call('ringbuf_output')
     .jmp('JEQ', r0, 0, 'out');
   countLost(b, 'lost');
