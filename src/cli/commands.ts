@@ -29,15 +29,19 @@ import { register as vm } from './commands/vm.js';
 
 type Register = (program: Command) => void;
 
-const registrations: Register[] = [];
-registrations.push(asm, disasm);
-registrations.push(features);
-registrations.push(vm);
-registrations.push(strace, opensnoop, execsnoop, tcplife);
-registrations.push(btf);
-registrations.push(run);
-registrations.push(verify);
-registrations.push(
+/** COMMANDS maps each subcommand's name to what registers it, in the order help lists them. */
+const COMMANDS: Record<string, Register> = {
+  asm,
+  disasm,
+  features,
+  vm,
+  strace,
+  opensnoop,
+  execsnoop,
+  tcplife,
+  btf,
+  run,
+  verify,
   profile,
   syscount,
   exitsnoop,
@@ -49,10 +53,17 @@ registrations.push(
   tcpaccept,
   bindsnoop,
   trace,
-);
-registrations.push(load);
+  load,
+};
 
-/** registerCommands adds every subcommand to the program. */
-export function registerCommands(program: Command): void {
-  for (const register of registrations) register(program);
+/**
+ * registerCommands adds the subcommands to the program. When argv names one, only that one is
+ * registered: building all two dozen with their options is a few ms of every start; help and
+ * mistyped names still see them all.
+ */
+export function registerCommands(program: Command, argv: readonly string[] = []): void {
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  const only = named !== undefined && Object.hasOwn(COMMANDS, named) ? COMMANDS[named] : undefined;
+  if (only) only(program);
+  else for (const register of Object.values(COMMANDS)) register(program);
 }
