@@ -1,6 +1,7 @@
 // The `bpfkit` program: parses arguments, dispatches to a subcommand, prints user errors in one line.
 
 import { Command, CommanderError } from 'commander';
+import { endRunOnClosedStdout } from './closed-pipe.js';
 import { registerCommands } from './commands.js';
 import { runMain } from './run.js';
 
@@ -13,7 +14,8 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
 
-  registerCommands(program);
+  registerCommands(program, argv);
+  endRunOnClosedStdout();
 
   await runMain(async () => {
     try {

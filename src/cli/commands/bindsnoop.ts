@@ -1,6 +1,7 @@
 // `bpfkit bindsnoop`: trace bind() syscalls, with libbpf-tools bindsnoop's columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -43,6 +44,6 @@ export function register(program: Command): void {
       if (typeof o.ports === 'string') opts.ports = parsePorts('-P', o.ports);
       if (typeof o.cgroup === 'string') opts.cgroup = o.cgroup;
       if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
-      await runBindsnoop(opts, new Output(1));
+      await runBindsnoop(opts, new Output(1, endRun));
     });
 }

@@ -1,6 +1,7 @@
 // `bpfkit biolatency`: summarize block device I/O latency as a histogram, like libbpf-tools biolatency.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -45,7 +46,7 @@ export function register(program: Command): void {
         if (interval !== undefined) opts.interval = parseSeconds('interval', interval);
         if (count !== undefined) opts.count = parseInteger('count', count, 1);
         if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
-        await runBiolatency(opts, new Output(1));
+        await runBiolatency(opts, new Output(1, endRun));
       },
     );
 }

@@ -1,6 +1,7 @@
 // `bpfkit execsnoop`: trace exec() system-wide, with libbpf-tools execsnoop's columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -56,6 +57,6 @@ export function register(program: Command): void {
       if (max !== undefined) opts.maxArgs = parseInteger('--max-args', max, 1, 20);
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
-      await runExecsnoop(opts, new Output(1));
+      await runExecsnoop(opts, new Output(1, endRun));
     });
 }

@@ -1,6 +1,7 @@
 // `bpfkit exitsnoop`: trace process termination, with libbpf-tools exitsnoop's columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -43,6 +44,6 @@ export function register(program: Command): void {
       if (cg !== undefined) opts.cgroup = cg;
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
-      await runExitsnoop(opts, new Output(1));
+      await runExitsnoop(opts, new Output(1, endRun));
     });
 }

@@ -1,6 +1,7 @@
 // `bpfkit killsnoop`: trace signals, with libbpf-tools killsnoop's (sigsnoop's) columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -43,6 +44,6 @@ export function register(program: Command): void {
       if (sig !== undefined) opts.signal = parseInteger('-s', sig, 1, 64);
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
-      await runKillsnoop(opts, new Output(1));
+      await runKillsnoop(opts, new Output(1, endRun));
     });
 }

@@ -1,6 +1,7 @@
 // `bpfkit opensnoop`: trace open(2) calls system-wide, with libbpf-tools opensnoop's columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -54,6 +55,6 @@ export function register(program: Command): void {
       if (name !== undefined) opts.name = name;
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
-      await runOpensnoop(opts, new Output(1));
+      await runOpensnoop(opts, new Output(1, endRun));
     });
 }

@@ -2,6 +2,7 @@
 // stacks and SVG flame graphs.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -71,6 +72,6 @@ export function register(program: Command): void {
       if (folded !== undefined) opts.foldedFile = folded;
       const secs = str('duration') ?? duration;
       if (secs !== undefined) opts.seconds = parseSeconds(str('duration') ? '-d' : 'duration', secs);
-      await runProfile(opts, new Output(1));
+      await runProfile(opts, new Output(1, endRun));
     });
 }

@@ -65,12 +65,16 @@ export function register(program: Command): void {
         if (!Number.isInteger(pid) || pid <= 0)
           throw new BpfkitError(`-p needs a process id, not '${opts.p}'`);
       }
-      // A closed pipe (`| head`) ends the run quietly, as it does for other Unix tools.
-      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EPIPE') process.kill(process.pid, 'SIGTERM');
-      });
       const { run } = await import('../../lang/runtime/run.js');
-      const runOpts: Parameters<typeof run>[0] = { text, file: name, params: args, format: opts.f };
+      // A closed pipe (`| head`) ends the run quietly, as it does for other Unix tools.
+      const { stdoutClosed } = await import('../closed-pipe.js');
+      const runOpts: Parameters<typeof run>[0] = {
+        text,
+        file: name,
+        params: args,
+        format: opts.f,
+        signal: stdoutClosed.signal,
+      };
       if (pid !== undefined) runOpts.pid = pid;
       if (opts.c !== undefined) runOpts.command = opts.c;
       if (opts.d) runOpts.disasm = true;

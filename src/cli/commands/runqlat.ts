@@ -1,6 +1,7 @@
 // `bpfkit runqlat`: summarize run queue (scheduler) latency as a histogram, like libbpf-tools runqlat.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -50,7 +51,7 @@ export function register(program: Command): void {
         if (interval !== undefined) opts.interval = parseSeconds('interval', interval);
         if (count !== undefined) opts.count = parseInteger('count', count, 1);
         if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
-        await runRunqlat(opts, new Output(1));
+        await runRunqlat(opts, new Output(1, endRun));
       },
     );
 }

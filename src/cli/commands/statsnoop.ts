@@ -1,6 +1,7 @@
 // `bpfkit statsnoop`: trace stat syscalls, with libbpf-tools statsnoop's columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -36,6 +37,6 @@ export function register(program: Command): void {
       if (pid !== undefined) opts.pid = parsePid('-p', pid);
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
-      await runStatsnoop(opts, new Output(1));
+      await runStatsnoop(opts, new Output(1, endRun));
     });
 }

@@ -1,6 +1,7 @@
 // `bpfkit syscount`: summarize syscall counts and latencies, with libbpf-tools syscount's tables.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -60,6 +61,6 @@ export function register(program: Command): void {
       if (cg !== undefined) opts.cgroup = cg;
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
-      await runSyscount(opts, new Output(1));
+      await runSyscount(opts, new Output(1, endRun));
     });
 }

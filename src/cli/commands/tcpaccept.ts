@@ -1,6 +1,7 @@
 // `bpfkit tcpaccept`: trace passive TCP connections (accept()), with BCC tcpaccept's columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -35,6 +36,6 @@ export function register(program: Command): void {
       if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
       if (typeof o.port === 'string') opts.ports = parsePorts('-P', o.port);
       if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
-      await runTcpaccept(opts, new Output(1));
+      await runTcpaccept(opts, new Output(1, endRun));
     });
 }

@@ -1,6 +1,7 @@
 // `bpfkit tcpconnect`: trace active TCP connections, with libbpf-tools tcpconnect's columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -50,6 +51,6 @@ export function register(program: Command): void {
       if (typeof o.port === 'string') opts.ports = parsePorts('-P', o.port);
       if (typeof o.uid === 'string') opts.uid = parseInteger('-u', o.uid, 0, 0xfffffffe);
       if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
-      await runTcpconnect(opts, new Output(1));
+      await runTcpconnect(opts, new Output(1, endRun));
     });
 }

@@ -1,6 +1,7 @@
 // `bpfkit tcplife`: one line per closed TCP session, with libbpf-tools tcplife's columns.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
@@ -55,6 +56,6 @@ export function register(program: Command): void {
       if (rp !== undefined) opts.remotePorts = parsePorts('-D', rp);
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
-      await runTcplife(opts, new Output(1));
+      await runTcplife(opts, new Output(1, endRun));
     });
 }

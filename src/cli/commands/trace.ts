@@ -2,6 +2,7 @@
 // fires, with an optional predicate and printf-style message.
 
 import type { Command } from 'commander';
+import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Probe syntax:  {t:category:event | u:lib:func | r:lib:func | p::func | r::func} [(predicate)] ["format", args...]
@@ -71,6 +72,6 @@ export function register(program: Command): void {
       if (filter !== undefined) opts.filter = filter;
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
-      await runTrace(opts, new Output(1));
+      await runTrace(opts, new Output(1, endRun));
     });
 }

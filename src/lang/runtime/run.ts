@@ -259,6 +259,7 @@ export async function run(opts: RunOptions): Promise<number> {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       opts.signal?.addEventListener('abort', stop, { once: true });
+      if (opts.signal?.aborted) stop();
       session.cleanupSignals = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

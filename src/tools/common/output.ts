@@ -6,15 +6,20 @@ import { writeSync } from 'node:fs';
 /** Output buffers lines for one file descriptor and writes them on flush(). */
 export class Output {
   readonly fd: number;
+  readonly #onClosed: (() => void) | undefined;
   // One growing string: V8 appends to it cheaply and flattens it once, when it is written.
   #pending = '';
+  #closed = false;
 
-  constructor(fd = 1) {
+  /** onClosed runs once when the reader of `fd` goes away (EPIPE); later lines are dropped. */
+  constructor(fd = 1, onClosed?: () => void) {
     this.fd = fd;
+    this.#onClosed = onClosed;
   }
 
   /** line queues one line (without its newline); large batches flush on their own. */
   line(text: string): void {
+    if (this.#closed) return;
     this.#pending += `${text}\n`;
     if (this.#pending.length >= 1 << 16) this.flush();
   }
@@ -36,8 +41,13 @@ export class Output {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') continue;
-        // The reader went away (`| head`): stop writing, as a C tool killed by SIGPIPE would.
-        if (code === 'EPIPE') return;
+        // The reader went away (`| head`): stop writing and let the owner end the run, as SIGPIPE
+        // would end a C tool.
+        if (code === 'EPIPE') {
+          this.#closed = true;
+          this.#onClosed?.();
+          return;
+        }
         throw err;
       }
     }
