@@ -1,6 +1,7 @@
 // map-layout: the kernel maps a script needs — one per script map, plus globals, the event ring,
 // the stack table and the per-CPU scratch buffer.
 
+import type * as A from '../ast.js';
 import type { CheckedProgram } from '../check.js';
 import { aggValueSize, align8, byteSize } from '../types.js';
 import type { CompileOptions } from './compile.js';
@@ -43,9 +44,7 @@ export function layoutMaps(checked: CheckedProgram, options: CompileOptions): Ma
     type: 'ringbuf',
     keySize: 0,
     valueSize: 0,
-    // 1 MiB: read every 10 ms and woken when half full, it holds a 300k-event/s storm with none lost,
-    // and each MiB costs two MiB of resident memory (the kernel maps the data pages twice).
-    maxEntries: options.ringbufSize ?? 1 << 20,
+    maxEntries: options.ringbufSize ?? (streams(checked.program) ? STREAM_RING : QUIET_RING),
   });
   out.push({ ref: STACKS_MAP, type: 'stack_trace', keySize: 4, valueSize: 127 * 8, maxEntries: 4096 });
   out.push({
@@ -56,4 +55,30 @@ export function layoutMaps(checked: CheckedProgram, options: CompileOptions): Ma
     maxEntries: 1,
   });
   return out;
+}
+
+/**
+ * STREAM_RING holds a 300k-event/s printf storm with none lost, read every 10 ms and woken when half
+ * full. QUIET_RING serves scripts whose repeating probes only aggregate (exit and BEGIN/END output):
+ * each ring byte costs two of resident memory, as the kernel maps the data pages twice.
+ */
+const STREAM_RING = 1 << 20;
+const QUIET_RING = 1 << 16;
+
+/** STREAMING_CALLS send an event to user space each time they run. */
+const STREAMING_CALLS = new Set(['printf', 'print', 'cat', 'system', 'time', 'join']);
+
+/** streams says whether a probe other than BEGIN and END sends events as it fires. */
+function streams(program: A.Program): boolean {
+  return program.probes.some(
+    (p) => !p.attachPoints.every((a) => /^(begin|end)$/i.test(a.text)) && callsAny([p.predicate, p.body]),
+  );
+}
+
+function callsAny(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(callsAny);
+  if (node === null || typeof node !== 'object') return false;
+  const n = node as { kind?: unknown; name?: unknown };
+  if (n.kind === 'call' && typeof n.name === 'string' && STREAMING_CALLS.has(n.name)) return true;
+  return Object.values(node).some(callsAny);
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../check.js';
+import { Source } from '../diagnostics.js';
+import { fakeTypeSource } from '../fake-type-source.js';
+import { parseSource } from '../parser.js';
+import { compile } from './compile.js';
+import { EVENTS_MAP } from './layout.js';
+
+function ringBytes(text: string): number | undefined {
+  const src = new Source(text, 'ring.bt');
+  return compile(check(parseSource(src), src, { types: fakeTypeSource })).maps.find(
+    (m) => m.ref === EVENTS_MAP,
+  )?.maxEntries;
+}
+
+describe('the event ring', () => {
+  it('is large for scripts whose repeating probes send events, small for those that only aggregate', () => {
+    expect(ringBytes('tracepoint:syscalls:sys_enter_openat { printf("%d\\n", pid); }')).toBe(1 << 20);
+    expect(
+      ringBytes('tracepoint:syscalls:sys_enter_read /pid > 1/ { @x = 1; if (pid > 2) { print(@x); } }'),
+    ).toBe(1 << 20);
+    expect(
+      ringBytes('interval:s:1 { print(@x); } tracepoint:syscalls:sys_enter_read { @x = count(); }'),
+    ).toBe(1 << 20);
+    expect(ringBytes('tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }')).toBe(1 << 16);
+    expect(
+      ringBytes(
+        'BEGIN { printf("hi\\n"); } tracepoint:syscalls:sys_enter_read { @ = hist(pid); } END { printf("bye\\n"); }',
+      ),
+    ).toBe(1 << 16);
+  });
+});
