@@ -183,6 +183,22 @@ function stashGet(b: ProgramBuilder, flags: number): ProgramBuilder {
 }
 
 /**
+ * readUserString copies the user string whose argument the kind byte names (from bit `shift`) into
+ * the record's data, at most `max` bytes, sets dataLen when something was read, and jumps to `done`.
+ * The record is in r7.
+ */
+function readUserString(b: ProgramBuilder, shift: number, max: number, done: string): void {
+  loadArg(b, r3, shift);
+  b.mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, max)
+    .call('probe_read_user_str')
+    .jmp('JSLE', r0, 0, done)
+    .st('u32', r7, RECORD.dataLen, r0)
+    .ja(done);
+}
+
+/**
  * sysEnterProgram is the raw_tracepoint:sys_enter program (tp_btf:sys_enter with `btfRegs`). Maps: pids,
  * spec, stash, lost, events|stats, config (records only).
  */
@@ -292,24 +308,10 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .ja('check_exit')
     .label('path_then_struct');
   // The path's argument is in the kind byte's high nibble; the struct follows its NUL on exit.
-  loadArg(b, r3, 4);
-  b.mov(r1, r7)
-    .add(r1, RECORD.data)
-    .mov(r2, PATH_BEFORE_STRUCT)
-    .call('probe_read_user_str')
-    .jmp('JSLE', r0, 0, 'check_exit')
-    .st('u32', r7, RECORD.dataLen, r0)
-    .ja('check_exit')
-    .label('path');
-  loadArg(b, r3, 8);
-  b.mov(r1, r7)
-    .add(r1, RECORD.data)
-    .mov(r2, DATA_MAX)
-    .call('probe_read_user_str')
-    .jmp('JSLE', r0, 0, 'check_exit')
-    .st('u32', r7, RECORD.dataLen, r0)
-    .ja('check_exit')
-    .label('bufin');
+  readUserString(b, 4, PATH_BEFORE_STRUCT, 'check_exit');
+  b.label('path');
+  readUserString(b, 8, DATA_MAX, 'check_exit');
+  b.label('bufin');
   loadArg(b, r2, 16);
   b.st('u64', r10, FP_LEN, r2);
   loadArg(b, r3, 8);
@@ -406,23 +408,9 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .mov(r1, r9)
       .and(r1, 0x0f)
       .jmp('JEQ', r1, Capture.PathThenStruct, 'path_retry_before_struct');
-    loadArg(b, r3, 8);
-    b.mov(r1, r7)
-      .add(r1, RECORD.data)
-      .mov(r2, DATA_MAX)
-      .call('probe_read_user_str')
-      .jmp('JSLE', r0, 0, 'path_checked')
-      .st('u32', r7, RECORD.dataLen, r0)
-      .ja('path_checked')
-      .label('path_retry_before_struct');
-    loadArg(b, r3, 4);
-    b.mov(r1, r7)
-      .add(r1, RECORD.data)
-      .mov(r2, PATH_BEFORE_STRUCT)
-      .call('probe_read_user_str')
-      .jmp('JSLE', r0, 0, 'path_checked')
-      .st('u32', r7, RECORD.dataLen, r0)
-      .ja('path_checked');
+    readUserString(b, 8, DATA_MAX, 'path_checked');
+    b.label('path_retry_before_struct');
+    readUserString(b, 4, PATH_BEFORE_STRUCT, 'path_checked');
   }
   b.label('emit');
   emit(b, opts, 'exit');
