@@ -64,12 +64,7 @@ export function aggregate(g: Gen, target: A.MapRef, call: A.Call, layout: MapLay
   const miss = g.label('aggmiss');
   const done = g.label('aggdone');
   const dropped = g.label('aggdrop');
-  b.ldMap(r1, layout.ref);
-  g.stackPtr(r2, key);
-  b.call('map_lookup_elem');
-  b.jmp('JEQ', r0, 0, miss);
-  applySample(g, fn, sample, done);
-  b.ja(done);
+  lookupAndApply(g, layout, key, fn, sample, miss, done);
   b.label(miss);
   const init = g.alloc(16, call.pos);
   b.ldx('u64', r1, r10, sample);
@@ -103,18 +98,32 @@ export function aggregate(g: Gen, target: A.MapRef, call: A.Call, layout: MapLay
   // EEXIST: another CPU inserted the key between our lookup and update; add to its element instead
   // of counting the sample as dropped.
   b.jmp('JNE', r0, -EEXIST, dropped);
-  b.ldMap(r1, layout.ref);
-  g.stackPtr(r2, key);
-  b.call('map_lookup_elem');
-  b.jmp('JEQ', r0, 0, dropped);
-  applySample(g, fn, sample, done);
-  b.ja(done);
+  lookupAndApply(g, layout, key, fn, sample, dropped, done);
   b.label(dropped);
   g.globalAdd(Globals.MAP_DROPS, 1);
   b.label(done);
 }
 
 const EEXIST = 17;
+
+/** lookupAndApply folds the sample into the key's value and goes to `done`, or to `absent`. */
+function lookupAndApply(
+  g: Gen,
+  layout: MapLayout,
+  key: number,
+  fn: string,
+  sample: number,
+  absent: string,
+  done: string,
+): void {
+  const b = g.b;
+  b.ldMap(r1, layout.ref);
+  g.stackPtr(r2, key);
+  b.call('map_lookup_elem');
+  b.jmp('JEQ', r0, 0, absent);
+  applySample(g, fn, sample, done);
+  b.ja(done);
+}
 
 /** applySample folds the sample at `sample` into the value r0 points at (this CPU's slot). */
 function applySample(g: Gen, fn: string, sample: number, done: string): void {
