@@ -32,18 +32,16 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parsePid, parsePorts, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions, parsePorts } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runBindsnoop } = await import('../../tools/bindsnoop.js');
       const opts: Parameters<typeof runBindsnoop>[0] = {
+        ...commonOptions(o),
         timestamp: o.timestamp === true,
         failed: o.failed === true,
-        json: o.json === true,
       };
-      if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
       if (typeof o.ports === 'string') opts.ports = parsePorts('-P', o.ports);
       if (typeof o.cgroup === 'string') opts.cgroup = o.cgroup;
-      if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
       await runBindsnoop(opts, new Output(1, endRun));
     });
 }

@@ -32,20 +32,19 @@ export function register(program: Command): void {
         count: string | undefined,
         o: Record<string, string | boolean | undefined>,
       ) => {
-        const { parseInteger, parseSeconds } = await import('../../tools/common/options.js');
+        const { commonOptions, parseInteger, parseSeconds } = await import('../../tools/common/options.js');
         const { Output } = await import('../../tools/common/output.js');
         const { runBiolatency } = await import('../../tools/biolatency.js');
         const opts: Parameters<typeof runBiolatency>[0] = {
+          ...commonOptions(o),
           milliseconds: o.milliseconds === true,
           queued: o.queued === true,
           perDisk: o.disk === true,
           perFlag: o.flag === true,
           timestamp: o.timestamp === true,
-          json: o.json === true,
         };
         if (interval !== undefined) opts.interval = parseSeconds('interval', interval);
         if (count !== undefined) opts.count = parseInteger('count', count, 1);
-        if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
         await runBiolatency(opts, new Output(1, endRun));
       },
     );

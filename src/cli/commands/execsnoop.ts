@@ -34,18 +34,18 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parseInteger, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions, parseInteger } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runExecsnoop } = await import('../../tools/execsnoop.js');
       const str = (k: string): string | undefined =>
         typeof o[k] === 'string' ? (o[k] as string) : undefined;
       const opts: Parameters<typeof runExecsnoop>[0] = {
+        ...commonOptions(o),
         clock: o.time === true,
         relative: o.timestamp === true,
         fails: o.fails === true,
         printUid: o.printUid === true,
         quote: o.quote === true,
-        json: o.json === true,
       };
       const uid = str('uid');
       if (uid !== undefined) opts.uid = parseInteger('-u', uid, 0, 0xfffffffe);
@@ -55,8 +55,6 @@ export function register(program: Command): void {
       if (line !== undefined) opts.line = line;
       const max = str('maxArgs');
       if (max !== undefined) opts.maxArgs = parseInteger('--max-args', max, 1, 20);
-      const secs = str('duration');
-      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runExecsnoop(opts, new Output(1, endRun));
     });
 }

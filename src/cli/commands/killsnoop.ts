@@ -27,23 +27,19 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions, parseInteger } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runKillsnoop } = await import('../../tools/killsnoop.js');
       const str = (k: string): string | undefined =>
         typeof o[k] === 'string' ? (o[k] as string) : undefined;
       const opts: Parameters<typeof runKillsnoop>[0] = {
+        ...commonOptions(o),
         killOnly: o.kill === true,
         names: o.name === true,
         failed: o.failed === true,
-        json: o.json === true,
       };
-      const pid = str('pid');
-      if (pid !== undefined) opts.pid = parsePid('-p', pid);
       const sig = str('signal');
       if (sig !== undefined) opts.signal = parseInteger('-s', sig, 1, 64);
-      const secs = str('duration');
-      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runKillsnoop(opts, new Output(1, endRun));
     });
 }

@@ -33,28 +33,24 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions, parseInteger, parsePid } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runOpensnoop } = await import('../../tools/opensnoop.js');
       const str = (k: string): string | undefined =>
         typeof o[k] === 'string' ? (o[k] as string) : undefined;
       const opts: Parameters<typeof runOpensnoop>[0] = {
+        ...commonOptions(o),
         extended: o.extendedFields === true,
         failed: o.failed === true,
         clock: o.timestamp === true,
         printUid: o.printUid === true,
-        json: o.json === true,
       };
-      const pid = str('pid');
-      if (pid !== undefined) opts.pid = parsePid('-p', pid);
       const tid = str('tid');
       if (tid !== undefined) opts.tid = parsePid('-t', tid);
       const uid = str('uid');
       if (uid !== undefined) opts.uid = parseInteger('-u', uid, 0, 0xfffffffe);
       const name = str('name');
       if (name !== undefined) opts.name = name;
-      const secs = str('duration');
-      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runOpensnoop(opts, new Output(1, endRun));
     });
 }

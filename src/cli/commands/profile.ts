@@ -40,22 +40,22 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per stack')
     .addHelpText('after', EXAMPLES)
     .action(async (duration: string | undefined, o: Record<string, string | boolean | undefined>) => {
-      const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions, parseInteger, parsePid, parseSeconds } = await import(
+        '../../tools/common/options.js'
+      );
       const { Output } = await import('../../tools/common/output.js');
       const { runProfile } = await import('../../tools/profile.js');
       const str = (k: string): string | undefined =>
         typeof o[k] === 'string' ? (o[k] as string) : undefined;
       const opts: Parameters<typeof runProfile>[0] = {
+        ...commonOptions(o),
         userOnly: o.userStacksOnly === true,
         kernelOnly: o.kernelStacksOnly === true,
         delimiter: o.delimited === true,
         annotations: o.annotations === true,
         folded: o.folded === true,
         includeIdle: o.includeIdle === true,
-        json: o.json === true,
       };
-      const pid = str('pid');
-      if (pid !== undefined) opts.pid = parsePid('-p', pid);
       const tid = str('tid');
       if (tid !== undefined) opts.tid = parsePid('-L', tid);
       const hz = str('frequency');
@@ -70,8 +70,9 @@ export function register(program: Command): void {
       if (svg !== undefined) opts.svg = svg;
       const folded = str('foldedFile');
       if (folded !== undefined) opts.foldedFile = folded;
-      const secs = str('duration') ?? duration;
-      if (secs !== undefined) opts.seconds = parseSeconds(str('duration') ? '-d' : 'duration', secs);
+      // -d wins over the positional duration, as in BCC's profile.
+      if (opts.seconds === undefined && duration !== undefined)
+        opts.seconds = parseSeconds('duration', duration);
       await runProfile(opts, new Output(1, endRun));
     });
 }

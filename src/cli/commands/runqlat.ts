@@ -35,22 +35,20 @@ export function register(program: Command): void {
         count: string | undefined,
         o: Record<string, string | boolean | undefined>,
       ) => {
-        const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+        const { commonOptions, parseInteger, parseSeconds } = await import('../../tools/common/options.js');
         const { Output } = await import('../../tools/common/output.js');
         const { runRunqlat } = await import('../../tools/runqlat.js');
         const opts: Parameters<typeof runRunqlat>[0] = {
+          ...commonOptions(o),
           milliseconds: o.milliseconds === true,
           perProcess: o.pids === true,
           perThread: o.tids === true,
           perPidns: o.pidnss === true,
           timestamp: o.timestamp === true,
-          json: o.json === true,
         };
-        if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
         if (typeof o.cgroup === 'string') opts.cgroup = o.cgroup;
         if (interval !== undefined) opts.interval = parseSeconds('interval', interval);
         if (count !== undefined) opts.count = parseInteger('count', count, 1);
-        if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
         await runRunqlat(opts, new Output(1, endRun));
       },
     );

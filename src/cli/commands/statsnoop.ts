@@ -23,20 +23,14 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parsePid, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runStatsnoop } = await import('../../tools/statsnoop.js');
-      const str = (k: string): string | undefined =>
-        typeof o[k] === 'string' ? (o[k] as string) : undefined;
       const opts: Parameters<typeof runStatsnoop>[0] = {
+        ...commonOptions(o),
         timestamp: o.timestamp === true,
         failed: o.failed === true,
-        json: o.json === true,
       };
-      const pid = str('pid');
-      if (pid !== undefined) opts.pid = parsePid('-p', pid);
-      const secs = str('duration');
-      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runStatsnoop(opts, new Output(1, endRun));
     });
 }

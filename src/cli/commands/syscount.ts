@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per row')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions, parseInteger, parseSeconds } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { listSyscalls, parseErrno, runSyscount } = await import('../../tools/syscount.js');
       if (o.list === true) {
@@ -43,14 +43,12 @@ export function register(program: Command): void {
       const str = (k: string): string | undefined =>
         typeof o[k] === 'string' ? (o[k] as string) : undefined;
       const opts: Parameters<typeof runSyscount>[0] = {
+        ...commonOptions(o),
         failures: o.failures === true,
         latency: o.latency === true,
         milliseconds: o.milliseconds === true,
         process: o.process === true,
-        json: o.json === true,
       };
-      const pid = str('pid');
-      if (pid !== undefined) opts.pid = parsePid('-p', pid);
       const interval = str('interval');
       if (interval !== undefined) opts.interval = parseSeconds('-i', interval);
       const top = str('top');
@@ -59,8 +57,6 @@ export function register(program: Command): void {
       if (errno !== undefined) opts.errno = parseErrno(errno);
       const cg = str('cgroup');
       if (cg !== undefined) opts.cgroup = cg;
-      const secs = str('duration');
-      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runSyscount(opts, new Output(1, endRun));
     });
 }

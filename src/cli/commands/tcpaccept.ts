@@ -25,17 +25,15 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parsePid, parsePorts, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions, parsePorts } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runTcpaccept } = await import('../../tools/tcpaccept.js');
       const opts: Parameters<typeof runTcpaccept>[0] = {
+        ...commonOptions(o),
         timestamp: o.timestamp === true,
         clock: o.time === true,
-        json: o.json === true,
       };
-      if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
       if (typeof o.port === 'string') opts.ports = parsePorts('-P', o.port);
-      if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
       await runTcpaccept(opts, new Output(1, endRun));
     });
 }

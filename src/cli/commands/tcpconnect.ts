@@ -33,24 +33,20 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parseInteger, parsePid, parsePorts, parseSeconds } = await import(
-        '../../tools/common/options.js'
-      );
+      const { commonOptions, parseInteger, parsePorts } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runTcpconnect } = await import('../../tools/tcpconnect.js');
       const opts: Parameters<typeof runTcpconnect>[0] = {
+        ...commonOptions(o),
         timestamp: o.timestamp === true,
         clock: o.time === true,
         printUid: o.printUid === true,
         count: o.count === true,
         sourcePort: o.sourcePort === true,
         localPort: o.lport === true,
-        json: o.json === true,
       };
-      if (typeof o.pid === 'string') opts.pid = parsePid('-p', o.pid);
       if (typeof o.port === 'string') opts.ports = parsePorts('-P', o.port);
       if (typeof o.uid === 'string') opts.uid = parseInteger('-u', o.uid, 0, 0xfffffffe);
-      if (typeof o.duration === 'string') opts.seconds = parseSeconds('-d', o.duration);
       await runTcpconnect(opts, new Output(1, endRun));
     });
 }

@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
     .action(async (o: Record<string, string | boolean | undefined>) => {
-      const { parsePid, parsePorts, parseSeconds } = await import('../../tools/common/options.js');
+      const { commonOptions, parsePorts } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runTcplife } = await import('../../tools/tcplife.js');
       const { BpfkitError } = await import('../../errors/index.js');
@@ -40,22 +40,18 @@ export function register(program: Command): void {
         typeof o[k] === 'string' ? (o[k] as string) : undefined;
       if (o.ipv4 === true && o.ipv6 === true) throw new BpfkitError('tcplife: -4 and -6 exclude each other');
       const opts: Parameters<typeof runTcplife>[0] = {
+        ...commonOptions(o),
         clock: o.time === true,
         relative: o.timestamp === true,
         wide: o.wide === true,
         csv: o.csv === true,
-        json: o.json === true,
       };
       if (o.ipv4 === true) opts.family = 4;
       if (o.ipv6 === true) opts.family = 6;
-      const pid = str('pid');
-      if (pid !== undefined) opts.pid = parsePid('-p', pid);
       const lp = str('localport');
       if (lp !== undefined) opts.localPorts = parsePorts('-L', lp);
       const rp = str('remoteport');
       if (rp !== undefined) opts.remotePorts = parsePorts('-D', rp);
-      const secs = str('duration');
-      if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runTcplife(opts, new Output(1, endRun));
     });
 }

@@ -31,3 +31,21 @@ export function parseSeconds(option: string, value: string): number {
   }
   return n;
 }
+
+/** RawOptions is what commander hands an action: strings for valued options, true for flags. */
+export type RawOptions = Record<string, string | boolean | undefined>;
+
+/** CommonOptions are the options every tool takes the same way. */
+export interface CommonOptions {
+  json: boolean;
+  pid?: number;
+  seconds?: number;
+}
+
+/** commonOptions reads --json, -p PID and -d SECONDS, which every tool spells and checks alike. */
+export function commonOptions(o: RawOptions): CommonOptions {
+  const out: CommonOptions = { json: o.json === true };
+  if (typeof o.pid === 'string') out.pid = parsePid('-p', o.pid);
+  if (typeof o.duration === 'string') out.seconds = parseSeconds('-d', o.duration);
+  return out;
+}
