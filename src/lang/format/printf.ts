@@ -90,22 +90,24 @@ function pad(s: string, spec: Spec, numeric: boolean): string {
   return ' '.repeat(w - s.length) + s;
 }
 
-function lengthBits(spec: Spec): number {
+function lengthBits(spec: Spec, intBits: number): number {
   switch (spec.length) {
     case 'hh':
       return 8;
     case 'h':
       return 16;
     case '':
-      // bpftrace passes 64-bit values; `%d` prints them whole rather than truncating as C would.
-      return 64;
+      return intBits;
     default:
       return 64;
   }
 }
 
-/** formatOne renders one argument under one conversion. */
-export function formatOne(spec: Spec, arg: Arg): string {
+/**
+ * formatOne renders one argument under one conversion. `intBits` is the width of a conversion with no
+ * length modifier: 64 for bpftrace, whose `%d` prints a value whole; 32 for C's int (BCC's trace).
+ */
+export function formatOne(spec: Spec, arg: Arg, intBits = 64): string {
   switch (spec.conv) {
     case 's': {
       let s = typeof arg === 'string' ? arg : arg.toString();
@@ -121,7 +123,7 @@ export function formatOne(spec: Spec, arg: Arg): string {
       return pad(typeof arg === 'string' ? arg : arg.toString(), spec, false);
   }
   const v = typeof arg === 'bigint' ? arg : BigInt(/^-?\d+$/.test(arg) ? arg : 0);
-  const bits = lengthBits(spec);
+  const bits = lengthBits(spec, intBits);
   let s: string;
   switch (spec.conv) {
     case 'd':
@@ -157,13 +159,13 @@ export function formatOne(spec: Spec, arg: Arg): string {
   return pad(s, spec, true);
 }
 
-/** render formats a parsed format with its arguments. */
-export function render(segs: Segment[], args: Arg[]): string {
+/** render formats a parsed format with its arguments (see formatOne for intBits). */
+export function render(segs: Segment[], args: Arg[], intBits = 64): string {
   let out = '';
   let n = 0;
   for (const s of segs) {
     if (typeof s === 'string') out += s;
-    else out += formatOne(s, args[n++] ?? 0n);
+    else out += formatOne(s, args[n++] ?? 0n, intBits);
   }
   return out;
 }

@@ -135,7 +135,10 @@ describe('trace printf', () => {
     expect(applyFormat(f as never, [0xffffffffn, 7n, 'ab', 255n, 4096n, 65n, 5n, 0xffffffffffffffffn])).toBe(
       '-1|    7|ab  |ff|0x1000|A|%|005|-1',
     );
-    expect(parseFormat('bad %q here')).toEqual({ error: "bad format directive '%q h'", at: 4 });
+    expect(parseFormat('bad %q here')).toEqual({ error: "printf: unknown conversion '%q'", at: 4 });
+    // bpftrace's %r and C99's j/t lengths are not C printf as BCC's trace takes it.
+    expect(parseFormat('x %r')).toEqual({ error: "printf: unknown conversion '%r'", at: 2 });
+    expect(parseFormat('%jd')).toEqual({ error: "printf: unknown conversion '%jd'", at: 0 });
   });
 
   it('never throws on random formats (fuzz)', () => {
