@@ -6,7 +6,6 @@
 import {
   type ProgramBuilder,
   type Reg,
-  RingbufFlag,
   r0,
   r1,
   r2,
@@ -149,9 +148,6 @@ export function countLost(b: ProgramBuilder, label: string): void {
     .atomic('add', 'u64', r0, 0, r1)
     .label(`${label}_counted`);
 }
-
-/** RingFlag are bpf_ringbuf_submit/output flags (include/uapi/linux/bpf.h). */
-export const RingFlag = RingbufFlag;
 
 /** RING_BYTES is the tools' ring buffer size (runTracer's). */
 export const RING_BYTES = 1 << 21;

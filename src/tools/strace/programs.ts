@@ -3,6 +3,7 @@
 // (or adds it to the -c counters), and sched_process_fork follows children for -f.
 
 import {
+  BPF_RB_NO_WAKEUP,
   type BuiltProgram,
   Class,
   insn,
@@ -19,7 +20,6 @@ import {
   r9,
   r10,
 } from '../../asm/index.js';
-import { RingFlag } from '../common/snippets.js';
 import { RECORD, RECORD_HEADER } from './record.js';
 import { Capture, PATH_MAX, STRUCT_MAX } from './syscalls.js';
 
@@ -161,7 +161,7 @@ function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string, dataMax 
     .ldMap(r1, 'events')
     .mov(r2, r7)
     // The reader polls on a timer, so no record needs to wake it.
-    .mov(r4, RingFlag.NO_WAKEUP)
+    .mov(r4, BPF_RB_NO_WAKEUP)
     .call('ringbuf_output')
     .jmp('JEQ', r0, 0, `${p}_emitted`);
   countLost(b, `${p}_emitted`);
