@@ -43,7 +43,8 @@ export function killsnoopHeader(): string {
 
 /** formatKill prints one signal. */
 export function formatKill(e: KillEvent, f: KillFormat, now = new Date()): string {
-  const sig = f.names ? signalName(e.sig) : e.sig;
+  // Signal 0 (kill -0, a liveness check) has no name: sigsnoop prints N/A.
+  const sig = f.names ? (e.sig === 0 ? 'N/A' : signalName(e.sig)) : e.sig;
   return `${left(clock(now), 8)} ${left(e.pid, 7)} ${left(e.comm, 16)} ${left(sig, 9)} ${left(e.tpid, 7)} ${left(e.ret, 6)}`;
 }
 

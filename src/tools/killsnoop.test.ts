@@ -4,8 +4,10 @@ import { runKillsnoop } from './killsnoop.js';
 import { formatKill, type KillEvent, killsnoopHeader } from './killsnoop-format.js';
 import { CaptureOutput, startWorkload } from './testing/capture.js';
 
-// The shell starts a sleeper, signals it with SIGUSR1 (10), and kills a pid that cannot exist.
-const SCRIPT = 'sleep 30 & s=$!; echo $s; kill -USR1 $s; wait $s; kill -TERM 4194304 2>/dev/null; exit 0';
+// The shell starts a sleeper, checks it is alive (signal 0), signals it with SIGUSR1 (10), and kills a
+// pid that cannot exist.
+const SCRIPT =
+  'sleep 30 & s=$!; echo $s; kill -0 $s; kill -USR1 $s; wait $s; kill -TERM 4194304 2>/dev/null; exit 0';
 
 async function signals(opts: Parameters<typeof runKillsnoop>[0]) {
   const out = new CaptureOutput();
@@ -31,8 +33,8 @@ async function signals(opts: Parameters<typeof runKillsnoop>[0]) {
 }
 
 describe('killsnoop', () => {
-  kernelIt('reports a known signal to a known pid from signal_generate', async () => {
-    const { events, sleeper, out, pid } = await signals({});
+  kernelIt('reports a known signal to a known pid from signal_generate with -a', async () => {
+    const { events, sleeper, out, pid } = await signals({ allSignals: true });
     expect(events).toContainEqual({ pid, comm: 'sh', sig: 10, tpid: sleeper, ret: 0 });
     expect(out.lines[0]).toBe(killsnoopHeader());
     expect(
@@ -40,13 +42,15 @@ describe('killsnoop', () => {
     ).toBe(true);
   });
 
-  kernelIt('reports kill(2) results with -k, failures included, and only failures with -x', async () => {
-    const k = await signals({ killOnly: true, names: true });
+  kernelIt('reports kill(2) results by default, failures included, and only failures with -x', async () => {
+    const k = await signals({ names: true });
     expect(k.events).toEqual([
+      { pid: k.pid, comm: 'sh', sig: 0, tpid: k.sleeper, ret: 0 },
       { pid: k.pid, comm: 'sh', sig: 10, tpid: k.sleeper, ret: 0 },
       { pid: k.pid, comm: 'sh', sig: 15, tpid: 4194304, ret: -3 },
     ]);
     expect(k.out.lines.some((l) => / SIGUSR1 /.test(l))).toBe(true);
+    expect(k.out.lines.some((l) => new RegExp(` N/A +${k.sleeper} +0 *$`).test(l))).toBe(true);
     const x = await signals({ killOnly: true, failed: true, signal: 15 });
     expect(x.events).toEqual([{ pid: x.pid, comm: 'sh', sig: 15, tpid: 4194304, ret: -3 }]);
   });
@@ -58,6 +62,9 @@ describe('killsnoop format', () => {
     const e: KillEvent = { pid: 1080, comm: 'bash', sig: 0, tpid: -6645, ret: -3 };
     expect(formatKill(e, {}, new Date(2026, 0, 1, 9, 38, 59))).toBe(
       '09:38:59 1080    bash             0         -6645   -3    ',
+    );
+    expect(formatKill(e, { names: true }, new Date(2026, 0, 1, 9, 38, 59))).toBe(
+      '09:38:59 1080    bash             N/A       -6645   -3    ',
     );
     expect(formatKill({ ...e, sig: 9 }, { names: true }, new Date(2026, 0, 1, 9, 38, 59))).toBe(
       '09:38:59 1080    bash             SIGKILL   -6645   -3    ',

@@ -1,6 +1,6 @@
-// killsnoop: trace signals, as libbpf-tools killsnoop (sigsnoop) does: every generated signal from
-// the signal:signal_generate tracepoint, or with -k only kill(2), tkill(2) and tgkill(2) with their
-// return values from the syscall tracepoints.
+// killsnoop: trace signals as libbpf-tools killsnoop (sigsnoop run by that name) does: kill(2),
+// tkill(2) and tgkill(2) with their return values from the syscall tracepoints — so kill -0 and
+// failed kills show — or with -a, as sigsnoop, every generated signal from signal:signal_generate.
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r6, r7, r10 } from '../asm/index.js';
 import type { Output } from './common/output.js';
@@ -25,8 +25,10 @@ export interface KillsnoopOptions extends EventToolOptions<KillEvent>, KillForma
   signal?: number;
   /** failed keeps only signals that failed (-x). */
   failed?: boolean;
-  /** killOnly traces kill/tkill/tgkill syscalls only (-k). */
+  /** killOnly traces kill/tkill/tgkill syscalls only (-k); it is the default unless allSignals. */
   killOnly?: boolean;
+  /** allSignals traces every generated signal, as sigsnoop does (-a). */
+  allSignals?: boolean;
 }
 
 const E = KILLSNOOP_EVENT;
@@ -83,36 +85,37 @@ function exitProgram(o: KillsnoopOptions): BuiltProgram {
 
 /** runKillsnoop prints signals until stopped. */
 export async function runKillsnoop(opts: KillsnoopOptions, out: Output): Promise<TracerResult> {
-  const programs: TracerProgram[] = opts.killOnly
-    ? [
-        // sys_enter_kill/tkill: pid at 16, sig at 24; sys_enter_tgkill: tgid 16, pid 24, sig 32.
-        {
-          name: 'kill_entry',
-          type: 'tracepoint',
-          insns: enterProgram(opts, 16, 24),
-          attach: ['syscalls:sys_enter_kill', 'syscalls:sys_enter_tkill'],
-        },
-        {
-          name: 'tgkill_entry',
-          type: 'tracepoint',
-          insns: enterProgram(opts, 24, 32),
-          attach: ['syscalls:sys_enter_tgkill'],
-        },
-        {
-          name: 'kill_exit',
-          type: 'tracepoint',
-          insns: exitProgram(opts),
-          attach: ['syscalls:sys_exit_kill', 'syscalls:sys_exit_tkill', 'syscalls:sys_exit_tgkill'],
-        },
-      ]
-    : [
-        {
-          name: 'sig_trace',
-          type: 'tracepoint',
-          insns: generateProgram(opts),
-          attach: ['signal:signal_generate'],
-        },
-      ];
+  const programs: TracerProgram[] =
+    opts.killOnly || !opts.allSignals
+      ? [
+          // sys_enter_kill/tkill: pid at 16, sig at 24; sys_enter_tgkill: tgid 16, pid 24, sig 32.
+          {
+            name: 'kill_entry',
+            type: 'tracepoint',
+            insns: enterProgram(opts, 16, 24),
+            attach: ['syscalls:sys_enter_kill', 'syscalls:sys_enter_tkill'],
+          },
+          {
+            name: 'tgkill_entry',
+            type: 'tracepoint',
+            insns: enterProgram(opts, 24, 32),
+            attach: ['syscalls:sys_enter_tgkill'],
+          },
+          {
+            name: 'kill_exit',
+            type: 'tracepoint',
+            insns: exitProgram(opts),
+            attach: ['syscalls:sys_exit_kill', 'syscalls:sys_exit_tkill', 'syscalls:sys_exit_tgkill'],
+          },
+        ]
+      : [
+          {
+            name: 'sig_trace',
+            type: 'tracepoint',
+            insns: generateProgram(opts),
+            attach: ['signal:signal_generate'],
+          },
+        ];
   return runTracer(
     {
       tool: 'killsnoop',

@@ -5,8 +5,8 @@ import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
 Examples:
-  bpfkit killsnoop             trace signals system-wide
-  bpfkit killsnoop -k          trace signals issued by kill syscall only
+  bpfkit killsnoop             trace kill(), tkill() and tgkill() calls, failures included
+  bpfkit killsnoop -a          trace every signal generated system-wide (as sigsnoop)
   bpfkit killsnoop -x          trace failed signals only
   bpfkit killsnoop -p 1216     only trace PID 1216
   bpfkit killsnoop -s 9        only trace signal 9
@@ -18,7 +18,8 @@ export function register(program: Command): void {
   program
     .command('killsnoop')
     .description('trace standard and real-time signals')
-    .option('-k, --kill', 'trace signals issued by kill syscall only')
+    .option('-k, --kill', 'trace signals issued by kill syscall only (the default)')
+    .option('-a, --all', 'trace every generated signal, as sigsnoop does (not kill -0 nor failures)')
     .option('-n, --name', 'output signal name instead of signal number')
     .option('-p, --pid <pid>', 'process ID to trace')
     .option('-s, --signal <signal>', 'signal to trace')
@@ -35,6 +36,7 @@ export function register(program: Command): void {
       const opts: Parameters<typeof runKillsnoop>[0] = {
         ...commonOptions(o),
         killOnly: o.kill === true,
+        allSignals: o.all === true,
         names: o.name === true,
         failed: o.failed === true,
       };
