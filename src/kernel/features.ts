@@ -12,8 +12,11 @@ import { btfLoad, type MapCreateAttr, mapCreateRaw, progLoad } from '../sys/bpf.
 import { AttachType, MapFlag, MapType, ProgFlag, ProgType } from '../sys/bpf-cmd.js';
 import { SysError } from '../sys/errno.js';
 import { libcClose } from '../sys/libc.js';
+import { PerfType, perfEventOpen } from '../sys/perf-event.js';
+import { attachToPerfEvent, perfLinksUsable } from './link-perf-event.js';
 import { type MapTypeName, mapTypeNumber } from './map-types.js';
 import { type ProgTypeName, progTypeNumber } from './program-types.js';
+import { tracepointId } from './tracefs-mount.js';
 
 const RET0: Insn[] = new ProgramBuilder().mov(r0, 0).exit().build().insns;
 const PROBE_LOG = 4096;
@@ -312,6 +315,63 @@ export function hasAttachType(type: keyof typeof AttachType): boolean {
     attachCache.set(a, v);
   }
   return v;
+}
+
+let perfCookies: boolean | undefined;
+
+/** COOKIE_TRACEPOINTS are tracepoints every kernel with perf links has, tried in order. */
+const COOKIE_TRACEPOINTS: Array<[string, string]> = [
+  ['raw_syscalls', 'sys_enter'],
+  ['sched', 'sched_process_exit'],
+  ['syscalls', 'sys_enter_getpid'],
+];
+
+/**
+ * perfLinkCookies says whether a tracepoint program calling bpf_get_attach_cookie loads and attaches
+ * to a tracepoint through a perf link that carries a cookie (both Linux 5.15), by doing it.
+ */
+function perfLinkCookies(): boolean {
+  if (perfCookies !== undefined) return perfCookies;
+  requireBpf();
+  const insns = new ProgramBuilder().call('get_attach_cookie').mov(r0, 0).exit().build().insns;
+  const r = progLoad({ progType: ProgType.TRACEPOINT, insns: encode(insns), license: 'GPL' });
+  if (!('fd' in r)) return (perfCookies = false);
+  try {
+    for (const [category, name] of COOKIE_TRACEPOINTS) {
+      let id: number;
+      try {
+        id = tracepointId(category, name);
+      } catch {
+        continue;
+      }
+      const what = `tracepoint ${category}:${name} (attach cookie probe)`;
+      const event = perfEventOpen({ type: PerfType.TRACEPOINT, config: id, samplePeriod: 1 }, -1, 0, what);
+      try {
+        for (const fd of attachToPerfEvent({ fd: r.fd.value, name: 'cookie_probe' }, event, what, 1n))
+          if (fd !== event) fd.close();
+        return (perfCookies = true);
+      } catch (err) {
+        if (err instanceof NotSupportedError || (err instanceof SysError && err.errno === 22))
+          return (perfCookies = false);
+        throw err;
+      } finally {
+        event.close();
+      }
+    }
+    return (perfCookies = false);
+  } finally {
+    r.fd.close();
+  }
+}
+
+/**
+ * hasAttachCookies says whether programs of `type` (tracepoint, kprobe for uprobes, perf_event) can
+ * be attached to many perf events with a cookie each and read it with bpf_get_attach_cookie (Linux
+ * 5.15), so one program can serve many attach points. False while perf links are not in use.
+ */
+export function hasAttachCookies(type: 'tracepoint' | 'kprobe' | 'perf_event'): boolean {
+  if (!perfLinksUsable()) return false;
+  return perfLinkCookies() && hasHelper(type, 'get_attach_cookie');
 }
 
 function loads(insns: Insn[]): boolean {

@@ -14,6 +14,8 @@ export interface SamplingOptions {
   frequency?: number;
   cpus?: number[];
   pid?: number;
+  /** cookie is what bpf_get_attach_cookie returns for every CPU's sample (perf links, 5.15). */
+  cookie?: bigint;
 }
 
 /** attachPerfSampling attaches a perf_event program to a CPU-clock sampler on each CPU. */
@@ -32,7 +34,7 @@ export function attachPerfSampling(prog: ProgramLike, opts: SamplingOptions = {}
         what,
       );
       fds.push(event);
-      const held = attachToPerfEvent(prog, event, what);
+      const held = attachToPerfEvent(prog, event, what, opts.cookie);
       // keep the link fd(s) ahead of the event so close() detaches before the event goes
       if (held.length > 1) fds.splice(fds.length - 1, 0, ...held.slice(0, -1));
     }

@@ -7,11 +7,21 @@ import { closeOnError, Link, type ProgramLike } from './link.js';
 import { attachToPerfEvent } from './link-perf-event.js';
 import { tracepointId } from './tracefs-mount.js';
 
+/** TracepointOptions: `cookie` is what bpf_get_attach_cookie returns for this attachment (5.15). */
+export interface TracepointOptions {
+  cookie?: bigint;
+}
+
 /**
  * attachTracepoint attaches a tracepoint program to `category:name` ("syscalls", "sys_enter_openat").
  * A missing tracepoint throws TracepointNotFoundError naming the closest ones.
  */
-export function attachTracepoint(prog: ProgramLike, category: string, name?: string): Link {
+export function attachTracepoint(
+  prog: ProgramLike,
+  category: string,
+  name?: string,
+  opts: TracepointOptions = {},
+): Link {
   if (name === undefined) {
     const [c, n] = category.split(':');
     if (!c || !n) throw new BpfkitError(`tracepoint '${category}' must be written category:name`);
@@ -30,6 +40,6 @@ export function attachTracepoint(prog: ProgramLike, category: string, name?: str
   const fds = [event];
   return closeOnError(
     fds,
-    () => new Link('tracepoint', `${category}:${name}`, attachToPerfEvent(prog, event, what)),
+    () => new Link('tracepoint', `${category}:${name}`, attachToPerfEvent(prog, event, what, opts.cookie)),
   );
 }

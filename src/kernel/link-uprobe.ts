@@ -21,6 +21,8 @@ export interface UprobeOptions {
    * usdt semaphore; Linux 4.20), so code guarded by it runs only while traced.
    */
   refCtrOffset?: bigint;
+  /** cookie is what bpf_get_attach_cookie returns for this attachment (perf links, Linux 5.15). */
+  cookie?: bigint;
 }
 
 /** pmuType reads a dynamic PMU's type and a format bit ("retprobe") from sysfs. */
@@ -90,7 +92,7 @@ export function attachUprobe(prog: ProgramLike, opts: UprobeOptions): Link {
   );
   return closeOnError(
     [event],
-    () => new Link(kind, `${target.path}:${opts.symbol}`, attachToPerfEvent(prog, event, what)),
+    () => new Link(kind, `${target.path}:${opts.symbol}`, attachToPerfEvent(prog, event, what, opts.cookie)),
   );
 }
 
@@ -100,6 +102,7 @@ export interface UsdtOptions {
   /** pc is the site's virtual address (UsdtNote.pc). */
   pc: bigint;
   pid?: number;
+  cookie?: bigint;
 }
 
 /**
@@ -114,6 +117,7 @@ export function attachUsdt(prog: ProgramLike, opts: UsdtOptions): Link {
     .find((n) => n.pc === opts.pc);
   const o: UprobeOptions = { binary: path, symbol: `0x${opts.pc.toString(16)}` };
   if (opts.pid !== undefined) o.pid = opts.pid;
+  if (opts.cookie !== undefined) o.cookie = opts.cookie;
   if (note && note.semaphore !== 0n) {
     const off = loadElf(path).semaphoreOffset(note.semaphore);
     if (off === undefined)
