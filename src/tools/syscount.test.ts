@@ -57,6 +57,17 @@ describe('syscount', () => {
   });
 });
 
+describe('syscount -P', () => {
+  kernelIt('names a process by its latest comm, so a shell that exec()s dd shows as dd', async () => {
+    const { rows, pid } = await count(
+      { process: true },
+      'exec /bin/dd if=/dev/zero of=/dev/null bs=1 count=30 status=none',
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ key: pid, name: 'dd' });
+  });
+});
+
 describe('syscount -c', () => {
   featureIt(
     'counts only tasks under a cgroup v2 directory',

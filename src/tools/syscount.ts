@@ -67,11 +67,6 @@ function exitProgram(o: SyscountOptions): BuiltProgram {
   else b.st('u32', r10, FP_KEY, r7);
   b.ldMap(r1, 'data').mov(r2, r10).add(r2, FP_KEY).call('map_lookup_elem').jmp('JNE', r0, 0, 'add');
   for (let off = 0; off < V.size; off += 8) b.st('u64', r10, FP_VAL + off, 0);
-  if (o.process)
-    b.mov(r1, r10)
-      .add(r1, FP_VAL + V.comm)
-      .mov(r2, 16)
-      .call('get_current_comm');
   b.ldMap(r1, 'data')
     .mov(r2, r10)
     .add(r2, FP_KEY)
@@ -88,6 +83,8 @@ function exitProgram(o: SyscountOptions): BuiltProgram {
     .mov(r1, 1)
     .atomic('add', 'u64', r0, V.count, r1)
     .atomic('add', 'u64', r0, V.totalNs, r8);
+  // The latest comm, as libbpf-tools' save_proc_name: a process that exec()s shows what it became.
+  if (o.process) b.mov(r1, r0).add(r1, V.comm).mov(r2, 16).call('get_current_comm');
   return b.label('out').mov(r0, 0).exit().build();
 }
 
