@@ -127,8 +127,19 @@ const CLONE_FLAGS: Flag[] = [
   [0x80000000, 'CLONE_IO'],
 ];
 const CLOEXEC_FLAGS: Flag[] = [
-  [0o4000, 'O_NONBLOCK'],
   [0o2000000, 'O_CLOEXEC'],
+  [0o4000, 'O_NONBLOCK'],
+];
+// The same two bits under the names strace gives them for each call (it prints CLOEXEC first).
+const SOCK_FLAGS: Flag[] = [
+  [0o2000000, 'SOCK_CLOEXEC'],
+  [0o4000, 'SOCK_NONBLOCK'],
+];
+const EPOLL_FLAGS: Flag[] = [[0o2000000, 'EPOLL_CLOEXEC']];
+const EFD_FLAGS: Flag[] = [
+  [0o2000000, 'EFD_CLOEXEC'],
+  [0o4000, 'EFD_NONBLOCK'],
+  [1, 'EFD_SEMAPHORE'],
 ];
 const GETRANDOM: Flag[] = [
   [1, 'GRND_NONBLOCK'],
@@ -379,6 +390,134 @@ const RLIMIT = table({
   14: 'RLIMIT_RTPRIO',
   15: 'RLIMIT_RTTIME',
 });
+const SOCKOPT_LEVEL = table({ 0: 'SOL_IP', 1: 'SOL_SOCKET', 6: 'SOL_TCP', 17: 'SOL_UDP', 41: 'SOL_IPV6' });
+/** SOCKOPT_NAMES are the option names strace prints for each level (include/uapi/asm-generic/socket.h, linux/tcp.h, linux/in.h). */
+const SOCKOPT_NAMES: ReadonlyMap<number, ReadonlyMap<number, string>> = new Map([
+  [
+    1,
+    table({
+      1: 'SO_DEBUG',
+      2: 'SO_REUSEADDR',
+      3: 'SO_TYPE',
+      4: 'SO_ERROR',
+      5: 'SO_DONTROUTE',
+      6: 'SO_BROADCAST',
+      7: 'SO_SNDBUF',
+      8: 'SO_RCVBUF',
+      9: 'SO_KEEPALIVE',
+      10: 'SO_OOBINLINE',
+      11: 'SO_NO_CHECK',
+      12: 'SO_PRIORITY',
+      13: 'SO_LINGER',
+      14: 'SO_BSDCOMPAT',
+      15: 'SO_REUSEPORT',
+      16: 'SO_PASSCRED',
+      17: 'SO_PEERCRED',
+      18: 'SO_RCVLOWAT',
+      19: 'SO_SNDLOWAT',
+      20: 'SO_RCVTIMEO_OLD',
+      21: 'SO_SNDTIMEO_OLD',
+      25: 'SO_BINDTODEVICE',
+      26: 'SO_ATTACH_FILTER',
+      29: 'SO_TIMESTAMP_OLD',
+      30: 'SO_ACCEPTCONN',
+      31: 'SO_PEERSEC',
+      32: 'SO_SNDBUFFORCE',
+      33: 'SO_RCVBUFFORCE',
+      34: 'SO_PASSSEC',
+      36: 'SO_MARK',
+      38: 'SO_PROTOCOL',
+      39: 'SO_DOMAIN',
+      46: 'SO_BUSY_POLL',
+      47: 'SO_MAX_PACING_RATE',
+      48: 'SO_BPF_EXTENSIONS',
+      49: 'SO_INCOMING_CPU',
+      50: 'SO_ATTACH_BPF',
+      59: 'SO_PEERGROUPS',
+      60: 'SO_ZEROCOPY',
+      66: 'SO_RCVTIMEO_NEW',
+      67: 'SO_SNDTIMEO_NEW',
+    }),
+  ],
+  [
+    6,
+    table({
+      1: 'TCP_NODELAY',
+      2: 'TCP_MAXSEG',
+      3: 'TCP_CORK',
+      4: 'TCP_KEEPIDLE',
+      5: 'TCP_KEEPINTVL',
+      6: 'TCP_KEEPCNT',
+      7: 'TCP_SYNCNT',
+      8: 'TCP_LINGER2',
+      9: 'TCP_DEFER_ACCEPT',
+      10: 'TCP_WINDOW_CLAMP',
+      11: 'TCP_INFO',
+      12: 'TCP_QUICKACK',
+      13: 'TCP_CONGESTION',
+      18: 'TCP_USER_TIMEOUT',
+      23: 'TCP_FASTOPEN',
+      30: 'TCP_FASTOPEN_CONNECT',
+      31: 'TCP_ULP',
+      34: 'TCP_INQ',
+      37: 'TCP_TX_DELAY',
+    }),
+  ],
+  [
+    0,
+    table({
+      1: 'IP_TOS',
+      2: 'IP_TTL',
+      3: 'IP_HDRINCL',
+      4: 'IP_OPTIONS',
+      8: 'IP_RECVOPTS',
+      10: 'IP_MTU_DISCOVER',
+      11: 'IP_RECVERR',
+      14: 'IP_MTU',
+      15: 'IP_FREEBIND',
+      19: 'IP_TRANSPARENT',
+      32: 'IP_MULTICAST_IF',
+      33: 'IP_MULTICAST_TTL',
+      34: 'IP_MULTICAST_LOOP',
+      35: 'IP_ADD_MEMBERSHIP',
+      36: 'IP_DROP_MEMBERSHIP',
+    }),
+  ],
+  [
+    41,
+    table({
+      16: 'IPV6_UNICAST_HOPS',
+      25: 'IPV6_RECVERR',
+      26: 'IPV6_V6ONLY',
+      67: 'IPV6_TCLASS',
+    }),
+  ],
+]);
+
+/** sockoptName prints setsockopt/getsockopt's option name, which depends on the level. */
+export function sockoptName(level: bigint, name: bigint): string {
+  const names = SOCKOPT_NAMES.get(Number(BigInt.asIntN(32, level)));
+  return names ? enumName(name, names) : int(name);
+}
+
+/** socketProtocol prints socket(2)'s protocol as strace does: IPPROTO_* for inet sockets, else a number. */
+export function socketProtocol(domain: bigint, protocol: bigint): string {
+  const d = Number(BigInt.asIntN(32, domain));
+  if (d !== 2 && d !== 10) return int(protocol);
+  return enumName(protocol, IPPROTO);
+}
+const IPPROTO = table({
+  0: 'IPPROTO_IP',
+  1: 'IPPROTO_ICMP',
+  6: 'IPPROTO_TCP',
+  17: 'IPPROTO_UDP',
+  58: 'IPPROTO_ICMPV6',
+  132: 'IPPROTO_SCTP',
+  136: 'IPPROTO_UDPLITE',
+  255: 'IPPROTO_RAW',
+  262: 'IPPROTO_MPTCP',
+});
+
 const EPOLL_OP = table({ 1: 'EPOLL_CTL_ADD', 2: 'EPOLL_CTL_DEL', 3: 'EPOLL_CTL_MOD' });
 const SHUTDOWN = table({ 0: 'SHUT_RD', 1: 'SHUT_WR', 2: 'SHUT_RDWR' });
 const PRCTL = table({
@@ -414,8 +553,8 @@ function socketType(v: bigint): string {
   const extra = flags(
     v & ~0xfn,
     [
-      [0o4000, 'SOCK_NONBLOCK'],
       [0o2000000, 'SOCK_CLOEXEC'],
+      [0o4000, 'SOCK_NONBLOCK'],
     ],
     '',
   );
@@ -523,6 +662,14 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
       return enumName(v, SHUTDOWN);
     case 'cloexec_flags':
       return flags(v, CLOEXEC_FLAGS);
+    case 'sock_flags':
+      return flags(v, SOCK_FLAGS);
+    case 'epoll_flags':
+      return flags(v, EPOLL_FLAGS);
+    case 'efd_flags':
+      return flags(v, EFD_FLAGS);
+    case 'sockopt_level':
+      return enumName(v, SOCKOPT_LEVEL);
     case 'statx_mask':
       return statxMask(v);
     case 'statx_flags':

@@ -29,7 +29,8 @@ export function parseTraceExpr(
       throw new ParseError(what, { file: '-e', line: 1, column, sourceLine: expr });
     };
     if (item === '') fail('empty syscall name in the trace set');
-    const names = item.startsWith('%') ? SYSCALL_CLASSES[item.slice(1)] : [item];
+    // strace still takes a class by its old name, without the %, when no syscall has that name.
+    const names = item.startsWith('%') ? classNamed(item.slice(1)) : (classNamed(item) ?? [item]);
     if (names === undefined)
       fail(
         `unknown syscall class '${item}' (known: ${Object.keys(SYSCALL_CLASSES)
@@ -45,6 +46,10 @@ export function parseTraceExpr(
   }
   return { numbers, negate };
 }
+
+/** classNamed is the syscalls of a class, or undefined (not Object.prototype's members). */
+const classNamed = (name: string): readonly string[] | undefined =>
+  Object.hasOwn(SYSCALL_CLASSES, name) ? SYSCALL_CLASSES[name] : undefined;
 
 /** traces says whether the filter keeps syscall nr. */
 export const traces = (f: TraceFilter, nr: number): boolean => f.numbers.has(nr) !== f.negate;

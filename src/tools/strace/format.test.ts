@@ -142,7 +142,7 @@ describe('strace decoders', () => {
     expect(decodeScalar('at_flags', 0x80000000n)).toBe('0x80000000');
     expect(decodeScalar('mode', 0o22n)).toBe('022');
     expect(decodeScalar('ioctl_req', 0x5401n)).toBe('TCGETS');
-    expect(decodeScalar('socket_type', 0x80801n)).toBe('SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC');
+    expect(decodeScalar('socket_type', 0x80801n)).toBe('SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK');
   });
 
   it('quotes like strace, with minimal octal unless a digit follows', () => {

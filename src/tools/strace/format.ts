@@ -1,7 +1,7 @@
 // formatSyscall prints one completed syscall as strace does:
 // `openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3`, aligned at column 40.
 
-import { decodeScalar, hex, openNeedsMode, ptr } from './decoders.js';
+import { decodeScalar, hex, openNeedsMode, ptr, socketProtocol, sockoptName } from './decoders.js';
 import { errnoSuffix, isRestart } from './errno-names.js';
 import { quote, quoteHex } from './quote.js';
 import type { SyscallRecord } from './record.js';
@@ -127,6 +127,40 @@ const isOutKind = (kind: string): boolean =>
   STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;
 
 /**
+ * contextArg prints the arguments whose meaning depends on another argument or on the result, as
+ * strace does (socket's protocol after its domain, a socket option's name after its level, an empty
+ * poll or epoll array); undefined means the argument's own kind decides.
+ */
+function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | undefined {
+  switch (sig.name) {
+    case 'socket':
+      return i === 2 ? socketProtocol(rec.arg(0), rec.arg(2)) : undefined;
+    case 'setsockopt':
+    case 'getsockopt':
+      return i === 2 ? sockoptName(rec.arg(1), rec.arg(2)) : undefined;
+    case 'poll':
+    case 'ppoll':
+      // No descriptors: strace shows the empty array it read.
+      return i === 0 && rec.arg(1) === 0n && rec.arg(0) !== 0n ? '[]' : undefined;
+    case 'epoll_wait':
+    case 'epoll_pwait':
+      // No events came back: strace shows the empty array it would have filled.
+      return i === 1 && rec.ret === 0n && rec.arg(1) !== 0n ? '[]' : undefined;
+    default:
+      return undefined;
+  }
+}
+const CONTEXT_ARGS = new Set([
+  'socket',
+  'setsockopt',
+  'getsockopt',
+  'poll',
+  'ppoll',
+  'epoll_wait',
+  'epoll_pwait',
+]);
+
+/**
  * exitArgsFrom is where strace splits a call that another thread's output interrupts: the arguments
  * before the first one the kernel fills are printed at entry, the rest after `<... resumed>`.
  */
@@ -163,14 +197,17 @@ function argList(
     return parts.join(', ');
   }
   let out = '';
+  const context = CONTEXT_ARGS.has(sig.name);
   for (let i = from; i < to; i++) {
     const kind = sig.args[i]!;
     if (kind === 'mode' && (sig.name === 'openat' || sig.name === 'open')) {
       if (!openNeedsMode(rec.arg(i - 1))) continue;
     }
-    const text = isDataKind(kind)
-      ? dataArg(rec, sig, i, strSize)
-      : (fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i)));
+    const text =
+      (context ? contextArg(rec, sig, i) : undefined) ??
+      (isDataKind(kind)
+        ? dataArg(rec, sig, i, strSize)
+        : (fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i))));
     out = out === '' ? text : `${out}, ${text}`;
   }
   return out;
@@ -191,6 +228,15 @@ export function formatReturn(ret: bigint | number, kind: 'int' | 'hex' | 'none')
   return ret.toString();
 }
 
+// Calls whose 0 means their timeout ran out: strace says so after the value.
+const TIMEOUT_CALLS = new Set(['poll', 'ppoll', 'select', 'pselect6']);
+
+/** retWithNote is formatReturn plus strace's note on a result, as in `= 0 (Timeout)`. */
+function retWithNote(sig: SyscallSig, rec: SyscallRecord): string {
+  const ret = formatReturn(rec.retNumber ?? rec.ret, sig.ret);
+  return ret === '0' && TIMEOUT_CALLS.has(sig.name) ? '0 (Timeout)' : ret;
+}
+
 /** SyscallParts is a formatted syscall before alignment: `name(args)` and what follows `= `. */
 export interface SyscallParts {
   name: string;
@@ -206,7 +252,7 @@ export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): Sysca
     return {
       name: sig.name,
       call: `${sig.name}(${argList(rec, sig, opts)})`,
-      ret: formatReturn(rec.retNumber ?? rec.ret, sig.ret),
+      ret: retWithNote(sig, rec),
     };
   }
   const name = syscallName(nr);
@@ -238,7 +284,7 @@ export function formatResumed(rec: SyscallRecord, opts: FormatOptions = {}): str
   const sig = SYSCALLS.get(rec.nr);
   const name = sig?.name ?? syscallName(rec.nr);
   const rest = sig ? argList(rec, sig, opts, exitArgsFrom(sig)) : '';
-  const ret = formatReturn(rec.retNumber ?? rec.ret, sig?.ret ?? 'int');
+  const ret = sig ? retWithNote(sig, rec) : formatReturn(rec.retNumber ?? rec.ret, 'int');
   return formatLine({ name, call: `<... ${name} resumed>${rest})`, ret }, rec, opts);
 }
 

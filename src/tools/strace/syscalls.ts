@@ -48,7 +48,11 @@ export type ArgKind =
   | 'wait_options'
   | 'epoll_op'
   | 'shutdown_how'
-  | 'cloexec_flags' // O_CLOEXEC|O_NONBLOCK style flags of pipe2, dup3, eventfd2, epoll_create1
+  | 'cloexec_flags' // O_CLOEXEC|O_NONBLOCK style flags of pipe2, dup3
+  | 'sock_flags' // SOCK_CLOEXEC|SOCK_NONBLOCK (accept4)
+  | 'epoll_flags' // EPOLL_CLOEXEC (epoll_create1)
+  | 'efd_flags' // EFD_CLOEXEC|EFD_NONBLOCK|EFD_SEMAPHORE (eventfd2)
+  | 'sockopt_level' // SOL_SOCKET, SOL_TCP…; the option name after it depends on it
   | 'statx_mask'
   | 'prctl_option';
 
@@ -84,7 +88,7 @@ const ROWS: Row[] = [
   [12, 'brk', ['ptr'], 'hex'],
   [13, 'rt_sigaction', ['signal', 'ptr', 'ptr', 'uint']],
   [14, 'rt_sigprocmask', ['sigmask_how', 'ptr', 'ptr', 'uint']],
-  [15, 'rt_sigreturn', [], 'hex'],
+  [15, 'rt_sigreturn', []],
   [16, 'ioctl', ['fd', 'ioctl_req', 'hex']],
   [17, 'pread64', ['fd', 'buf_out', 'uint', 'off'], 'int', 2],
   [18, 'pwrite64', ['fd', 'buf_in', 'uint', 'off'], 'int', 2],
@@ -113,8 +117,8 @@ const ROWS: Row[] = [
   [51, 'getsockname', ['fd', 'ptr', 'ptr']],
   [52, 'getpeername', ['fd', 'ptr', 'ptr']],
   [53, 'socketpair', ['socket_domain', 'socket_type', 'int', 'ptr']],
-  [54, 'setsockopt', ['fd', 'int', 'int', 'ptr', 'uint']],
-  [55, 'getsockopt', ['fd', 'int', 'int', 'ptr', 'ptr']],
+  [54, 'setsockopt', ['fd', 'sockopt_level', 'int', 'ptr', 'uint']],
+  [55, 'getsockopt', ['fd', 'sockopt_level', 'int', 'ptr', 'ptr']],
   [56, 'clone', ['clone_flags', 'ptr', 'ptr', 'ptr', 'hex']],
   [57, 'fork', []],
   [58, 'vfork', []],
@@ -188,9 +192,9 @@ const ROWS: Row[] = [
   [271, 'ppoll', ['ptr', 'uint', 'ptr', 'ptr', 'uint']],
   [273, 'set_robust_list', ['ptr', 'uint']],
   [281, 'epoll_pwait', ['fd', 'ptr', 'int', 'int', 'ptr', 'uint']],
-  [288, 'accept4', ['fd', 'ptr', 'ptr', 'cloexec_flags']],
-  [290, 'eventfd2', ['uint', 'cloexec_flags']],
-  [291, 'epoll_create1', ['cloexec_flags']],
+  [288, 'accept4', ['fd', 'ptr', 'ptr', 'sock_flags']],
+  [290, 'eventfd2', ['uint', 'efd_flags']],
+  [291, 'epoll_create1', ['epoll_flags']],
   [292, 'dup3', ['fd', 'fd', 'cloexec_flags']],
   [293, 'pipe2', ['fds_out', 'cloexec_flags']],
   [302, 'prlimit64', ['int', 'rlimit_resource', 'ptr', 'rlimit_out']],
