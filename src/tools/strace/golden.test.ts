@@ -36,7 +36,7 @@ describe('strace golden lines: sockets', () => {
 
   it('names accept4, epoll_create1 and eventfd2 flags as strace does', () => {
     expect(line({ nr: 288, ret: 5n, args: [3n, 0n, 0n, 0x80000n] })).toBe(
-      'accept4(3, NULL, NULL, SOCK_CLOEXEC)   = 5',
+      'accept4(3, NULL, NULL, SOCK_CLOEXEC)    = 5',
     );
     expect(line({ nr: 291, ret: 3n, args: [0x80000n] })).toBe('epoll_create1(EPOLL_CLOEXEC)            = 3');
     expect(line({ nr: 290, ret: 3n, args: [0n, 0x80800n] })).toBe(
