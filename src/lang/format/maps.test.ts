@@ -177,4 +177,19 @@ describe('map printing (golden, as bpftrace 0.17 prints)', () => {
       '@u[root, ksym_9]: 1\n',
     );
   });
+
+  it('prints an empty map as bpftrace does: a blank line, two after avg/stats, 0 for a keyless count', () => {
+    const empty = (name: string, keys: Ty[], value: Ty) =>
+      formatMapText(layout(name, keys, value), [], resolver);
+    expect(empty('@i', [], { k: 'int', size: 8, signed: true })).toBe('\n');
+    expect(empty('@h', [], { k: 'agg', fn: 'hist' })).toBe('\n');
+    expect(empty('@a', [], { k: 'agg', fn: 'avg' })).toBe('\n\n');
+    expect(empty('@s', [{ k: 'int', size: 8, signed: true }], { k: 'agg', fn: 'stats' })).toBe('\n\n');
+    expect(empty('@c', [], { k: 'agg', fn: 'count' })).toBe('@c: 0\n');
+    expect(empty('@k', [{ k: 'int', size: 8, signed: true }], { k: 'agg', fn: 'count' })).toBe('\n');
+    expect(formatMapJson(layout('@c', [], { k: 'agg', fn: 'count' }), [], resolver)).toBe(
+      '{"type": "map", "data": {"@c": 0}}\n',
+    );
+    expect(formatMapJson(layout('@h', [], { k: 'agg', fn: 'hist' }), [], resolver)).toBe('');
+  });
 });

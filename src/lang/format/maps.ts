@@ -239,6 +239,7 @@ export function formatMapText(layout: MapLayout, entries: RawEntry[], r: Resolve
   const info = layout.info!;
   const vt = info.value!;
   let rows = mapRows(layout, entries, r, BigInt(div > 0 ? div : 1));
+  if (rows.length === 0) return emptyMapText(info.name, vt, (info.keys ?? []).length === 0);
   if (top > 0) rows = rows.slice(-top);
   let out = '';
   for (const row of rows) {
@@ -246,6 +247,17 @@ export function formatMapText(layout: MapLayout, entries: RawEntry[], r: Resolve
   }
   if (rows.length > 0 && vt.k === 'agg' && (vt.fn === 'avg' || vt.fn === 'stats')) out += '\n';
   return out;
+}
+
+/**
+ * emptyMapText is what bpftrace prints for a map with no entries: a keyless count() as 0 (bpftrace
+ * keeps it in an array, so it always has a value), otherwise the blank line that follows a map, two
+ * after avg and stats.
+ */
+function emptyMapText(name: string, vt: Ty, keyless: boolean): string {
+  if (vt.k !== 'agg') return '\n';
+  if (vt.fn === 'count' && keyless) return `${name}: 0\n`;
+  return vt.fn === 'avg' || vt.fn === 'stats' ? '\n\n' : '\n';
 }
 
 /** formatMapJson prints one map as a bpftrace JSON line (`map`, `hist` or `stats`). */
@@ -261,6 +273,8 @@ export function formatMapJson(layout: MapLayout, entries: RawEntry[], r: Resolve
         ? 'stats'
         : 'map';
   const keyless = (info.keys ?? []).length === 0;
+  // bpftrace prints nothing for an empty map in JSON, except a keyless count() (see emptyMapText).
+  if (rows.length === 0 && !(keyless && vt.k === 'agg' && vt.fn === 'count')) return '';
   let data: unknown;
   if (keyless) data = rows[0]?.json ?? (type === 'hist' ? [] : 0);
   else data = Object.fromEntries(rows.map((row) => [row.keyJson, row.json]));

@@ -498,7 +498,7 @@ class Session {
   private mapText(ref: string, top = 0, div = 0): string {
     const layout = this.c.maps.find((m) => m.ref === ref)!;
     const entries = this.entries(ref);
-    if (this.json) return entries.length ? formatMapJson(layout, entries, this.r, top, div) : '';
+    if (this.json) return formatMapJson(layout, entries, this.r, top, div);
     return formatMapText(layout, entries, this.r, top, div);
   }
 
