@@ -112,4 +112,34 @@ describe('biolatency format', () => {
       '         4 -> 7          : 3        |****************************************|',
     ]);
   });
+
+  it('spaces per-disk and per-flag histograms as libbpf-tools does', () => {
+    const slots = [1, ...new Array(25).fill(0)];
+    const hist = [
+      '     usecs               : count    distribution',
+      '         0 -> 1          : 1        |****************************************|',
+    ];
+    const two = [
+      { key: 1, comm: 'vda', slots },
+      { key: 0, comm: 'loop0', slots },
+    ];
+    // -D: "\ndisk = NAME\t\n" before each histogram.
+    expect(formatBiolatency(two, { perDisk: true })).toEqual([
+      '',
+      '',
+      'disk = loop0\t',
+      ...hist,
+      '',
+      'disk = vda\t',
+      ...hist,
+    ]);
+    // -F: "flags = ...\n" with no blank line, after the report's one.
+    expect(formatBiolatency(two, { perFlag: true })).toEqual([
+      '',
+      'flags = Read',
+      ...hist,
+      'flags = Write',
+      ...hist,
+    ]);
+  });
 });

@@ -102,10 +102,11 @@ export function formatBiolatency(
   const out = [''];
   if (o.timestamp) out.push(clock(now).padEnd(8));
   for (const h of [...hists].sort((a, b) => a.key - b.key)) {
-    // libbpf-tools prints "\ndisk = NAME\t" (or nothing) and then "\n" before each histogram.
-    out.push('');
-    if (o.perDisk) out.push(`disk = ${h.comm}\t`);
-    if (o.perFlag) out.push(formatCmdFlags(h.key, bits));
+    // libbpf-tools prints "\ndisk = NAME\t" with -D, "flags = ..." with -F, then "\n": so a blank line
+    // precedes a histogram with -D or with neither, and none does with -F alone.
+    if (o.perDisk) out.push('', `disk = ${h.comm}\t`);
+    else if (o.perFlag) out.push(formatCmdFlags(h.key, bits));
+    else out.push('');
     out.push(...log2Histogram(h.slots, o.milliseconds ? 'msecs' : 'usecs'));
   }
   return out;
