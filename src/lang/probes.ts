@@ -295,13 +295,43 @@ export function expandTracepoints(spec: ProbeSpec, types: TypeSource, src: Sourc
   return out;
 }
 
-/** listMatches filters `category:event` names by a `-l` glob such as `tracepoint:sched:*`. */
-export function listProbes(types: TypeSource, glob: string | undefined): string[] {
-  const tps = types.tracepoints().map((t) => `tracepoint:${t}`);
-  if (glob === undefined || glob === '') return tps;
-  let g = glob.includes(':') ? glob.replace(/^t:/, 'tracepoint:') : `*${glob}*`;
-  // `sched:*` means tracepoints in category sched, as `tracepoint:sched:*` does.
-  if (g.includes(':') && !g.startsWith('tracepoint:') && !g.startsWith('*')) g = `tracepoint:${g}`;
-  const re = globToRegExp(g);
-  return tps.filter((t) => re.test(t));
+/**
+ * listProbes implements `-l GLOB`: tracepoints, raw tracepoints and software/hardware events whose
+ * full name matches. A glob with no `:` is matched against every full name (`*sleep*`); a bare word
+ * with no wildcard is a substring search. `verbose` adds each tracepoint's fields, indented, as
+ * bpftrace's `-lv` prints them.
+ */
+export function listProbes(types: TypeSource, glob: string | undefined, verbose = false): string[] {
+  const events = types.tracepoints();
+  const tps = events.map((t) => `tracepoint:${t}`);
+  const perf = [
+    ...SOFTWARE_EVENTS.map((e) => `software:${e}:`),
+    ...HARDWARE_EVENTS.map((e) => `hardware:${e}:`),
+  ];
+  let names: string[];
+  if (glob === undefined || glob === '') names = [...tps, ...perf];
+  else if (!glob.includes(':')) {
+    const re = globToRegExp(hasWildcard(glob) ? glob : `*${glob}*`);
+    names = [...tps, ...perf].filter((t) => re.test(t));
+  } else {
+    const head = glob.slice(0, glob.indexOf(':'));
+    const type = Object.hasOwn(ALIASES, head) ? ALIASES[head] : undefined;
+    // `sched:*` means tracepoints in category sched, as `tracepoint:sched:*` does.
+    const g = type ? `${type}${glob.slice(head.length)}` : hasWildcard(head) ? glob : `tracepoint:${glob}`;
+    const re = globToRegExp(g);
+    // A software/hardware glob without the trailing count field still names the event.
+    const rePerf = globToRegExp(g.split(':').length === 2 ? `${g}:` : g);
+    const raw = events.map((e) => `rawtracepoint:${e.slice(e.indexOf(':') + 1)}`);
+    names = [
+      ...tps.filter((t) => re.test(t)),
+      ...(type === 'rawtracepoint' ? raw.filter((t) => re.test(t)) : []),
+      ...perf.filter((t) => rePerf.test(t)),
+    ];
+  }
+  if (!verbose) return names;
+  return names.flatMap((n) => {
+    const m = /^tracepoint:([^:]+):(.+)$/.exec(n);
+    const fields = m ? types.tracepointFields(m[1]!, m[2]!) : undefined;
+    return [n, ...(fields ?? []).map((f) => `    ${f.type}`)];
+  });
 }

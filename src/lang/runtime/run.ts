@@ -4,11 +4,13 @@
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { hasAttachCookies } from '../../kernel/features.js';
 import { detachAll, type Link } from '../../kernel/link.js';
 import { possibleCpus } from '../../kernel/map-types.js';
 import type { RecordView } from '../../kernel/record-view.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
-import { type CheckOptions, check } from '../check.js';
+import { type CheckOptions, type CookieProgramType, check } from '../check.js';
+import { probeId } from '../codegen/builtins.js';
 import { type Compiled, compile } from '../codegen/compile.js';
 import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, STACKS_MAP } from '../codegen/layout.js';
 import { Source } from '../diagnostics.js';
@@ -19,7 +21,7 @@ import { argsJson, argsText, cString, readInt, textValue, toJson } from '../form
 import { parseSource } from '../parser.js';
 import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
 import { align8, byteSize } from '../types.js';
-import { attachSpec } from './attach.js';
+import { type AttachOptions, attachSpec } from './attach.js';
 import { type Loaded, load } from './load.js';
 import { KernelResolver, strftimeAt } from './resolver.js';
 import { KernelTypeSource } from './type-source.js';
@@ -62,7 +64,7 @@ export function compileScript(
 ): Compiled {
   const source = new Source(text, file);
   const types = new KernelTypeSource();
-  const options: CheckOptions = { types, params, unsafe, hasCommand };
+  const options: CheckOptions = { types, params, unsafe, hasCommand, attachCookies };
   if (elf) options.usdtSites = (spec) => usdtSites(spec, source, elf);
   const checked = check(parseSource(source), source, options);
   return compile(checked, {
@@ -76,6 +78,15 @@ export function compileScript(
       return m ? BigInt(`0x${m[1]}`) : undefined;
     },
   });
+}
+
+/** attachCookies asks the kernel (once) whether programs of `type` can share by attach cookie. */
+function attachCookies(type: CookieProgramType): boolean {
+  try {
+    return hasAttachCookies(type);
+  } catch {
+    return false; // the load will report a missing privilege in its own words
+  }
 }
 
 /** ElfLoader is the part of kernel/uprobe-resolve that usdt needs, loaded only for usdt scripts. */
@@ -97,20 +108,33 @@ function usdtSites(spec: ProbeSpec, source: Source, elf: ElfLoader): ProbeSpec[]
 /** usesUsdt says whether a script may name a usdt probe, so the ELF reader loads only then. */
 const usesUsdt = (text: string): boolean => /\b(usdt|U):/.test(text);
 
-/** listScriptProbes implements `-l`: tracepoints (or a binary's usdt probes) matching a glob, one per line. */
-export async function listScriptProbes(glob: string | undefined): Promise<string[]> {
-  const m = glob === undefined ? null : /^(?:usdt|U):([^:]+)(?::(.*))?$/.exec(glob);
+/**
+ * listScriptProbes implements `-l`: tracepoints and perf events matching a glob, a binary's function
+ * symbols (`uprobe:/bin/bash:read*`) or usdt probes, one per line; `verbose` (-v) adds tracepoint fields.
+ */
+export async function listScriptProbes(glob: string | undefined, verbose = false): Promise<string[]> {
+  const m = glob === undefined ? null : /^(usdt|U|uprobe|u|uretprobe|ur):([^:]+)(?::(.*))?$/.exec(glob);
   if (m) {
     const elf = await import('../../kernel/uprobe-resolve.js');
-    const re = globToRegExp(m[2] || '*');
-    return elf
-      .loadElf(elf.resolveBinary(m[1]!))
-      .usdtNotes()
-      .map((n) => `${n.provider}:${n.name}`)
-      .filter((n, i, all) => all.indexOf(n) === i && re.test(n))
-      .map((n) => `usdt:${m[1]}:${n}`);
+    const re = globToRegExp(m[3] || '*');
+    const file = elf.loadElf(elf.resolveBinary(m[2]!));
+    if (m[1] === 'usdt' || m[1] === 'U') {
+      return file
+        .usdtNotes()
+        .map((n) => `${n.provider}:${n.name}`)
+        .filter((n, i, all) => all.indexOf(n) === i && re.test(n))
+        .map((n) => `usdt:${m[2]}:${n}`);
+    }
+    const { STT_FUNC, STT_GNU_IFUNC } = await import('../../kernel/elf.js');
+    const type = m[1]!.startsWith('ur') ? 'uretprobe' : 'uprobe';
+    const names = new Set(
+      file.symbols
+        .filter((y) => (y.type === STT_FUNC || y.type === STT_GNU_IFUNC) && y.value !== 0n && re.test(y.name))
+        .map((y) => y.name),
+    );
+    return [...names].sort().map((n) => `${type}:${m[2]}:${n}`);
   }
-  return listProbes(new KernelTypeSource(), glob);
+  return listProbes(new KernelTypeSource(), glob, verbose);
 }
 
 /**
@@ -164,6 +188,13 @@ async function expandUprobes(compiled: Compiled): Promise<void> {
   }
 }
 
+/** sharing is -d's note on a program that several attach points share: how many, and how told apart. */
+function sharing(compiled: Compiled, p: Compiled['programs'][number]): string {
+  if (p.specs.length === 1 && !compiled.byCookie.has(p)) return '';
+  const how = compiled.byCookie.has(p) ? ", `probe` read from each link's attach cookie" : '';
+  return ` (one program for ${p.specs.length} attach point${p.specs.length === 1 ? '' : 's'}${how})`;
+}
+
 /** run executes a script to completion and returns the exit code. */
 export async function run(opts: RunOptions): Promise<number> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
@@ -181,7 +212,8 @@ export async function run(opts: RunOptions): Promise<number> {
 
   if (opts.disasm) {
     const { disassemble } = await import('../../asm/disassembler.js');
-    for (const p of compiled.programs) write(`${p.name}:\n${disassemble(p.built.insns)}\n\n`);
+    for (const p of compiled.programs)
+      write(`${p.name}:${sharing(compiled, p)}\n${disassemble(p.built.insns)}\n\n`);
   }
   await preflight(compiled, opts.dryRun ?? false);
   await expandUprobes(compiled);
@@ -192,9 +224,10 @@ export async function run(opts: RunOptions): Promise<number> {
   let ticker: ReturnType<typeof setInterval> | undefined;
   try {
     if (opts.dryRun) {
-      write(
-        `${compiled.programs.length} program${compiled.programs.length === 1 ? '' : 's'} verified, nothing attached\n`,
-      );
+      const n = compiled.programs.length;
+      const points = compiled.programs.reduce((k, p) => k + p.specs.length, 0);
+      const of = points === n ? '' : ` for ${points} attach points`;
+      write(`${n} program${n === 1 ? '' : 's'} verified${of}, nothing attached\n`);
       return 0;
     }
     // The command starts now, held before exec until the probes are attached, so `cpid` is known
@@ -246,9 +279,12 @@ export async function run(opts: RunOptions): Promise<number> {
       intervalMs: READ_INTERVAL_MS,
     });
     for (const p of attachable) {
+      const byCookie = compiled.byCookie.has(p.compiled);
       for (const spec of p.compiled.specs) {
-        const o: { pid?: number } = {};
+        const o: AttachOptions = {};
         if (opts.pid !== undefined) o.pid = opts.pid;
+        // A shared program learns which spec fired from the cookie: the index `probe` prints by.
+        if (byCookie) o.cookie = BigInt(probeId(compiled.probeNames, spec.name));
         links.push(await attachSpec(p.prog, spec, o));
       }
     }
