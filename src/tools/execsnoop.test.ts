@@ -1,8 +1,13 @@
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect } from 'vitest';
-import { kernelIt } from '../testing/kernel.js';
+import { featureIt, kernelIt } from '../testing/kernel.js';
 import { runExecsnoop } from './execsnoop.js';
 import type { ExecEvent } from './execsnoop-format.js';
 import { CaptureOutput, startWorkload } from './testing/capture.js';
+import { gatedWorkload } from './testing/gated-workload.js';
+
+const CGROUP2 = '/sys/fs/cgroup/unified';
 
 const tag = `bpfkit-exec-${process.pid}`;
 
@@ -64,4 +69,39 @@ describe('execsnoop', () => {
     expect(events[0]).toMatchObject({ args: ['/bin/echo', '1', '2'], truncated: true });
     expect(out.lines.some((l) => l.endsWith('"/bin/echo" "1" "2" ...'))).toBe(true);
   });
+});
+
+describe('execsnoop -c', () => {
+  featureIt(
+    'keeps only execs under a cgroup v2 directory',
+    existsSync(CGROUP2),
+    `no cgroup v2 at ${CGROUP2}`,
+    async () => {
+      const dir = join(CGROUP2, `bpfkit-execsnoop-${process.pid}`);
+      mkdirSync(dir);
+      try {
+        const inside = gatedWorkload(`exec /bin/echo ${tag} inside`);
+        const outside = gatedWorkload(`exec /bin/echo ${tag} outside`);
+        writeFileSync(join(dir, 'cgroup.procs'), String(inside.pid));
+        const events: ExecEvent[] = [];
+        await runExecsnoop(
+          {
+            cgroup: dir,
+            onEvent: (e) => events.push(e),
+            ready: () => {
+              inside.release();
+              outside.release();
+            },
+            done: Promise.all([inside.exit, outside.exit]),
+          },
+          new CaptureOutput(),
+        );
+        expect(events.filter((e) => e.args[1] === tag).map((e) => [e.pid, e.args[2]])).toEqual([
+          [inside.pid, 'inside'],
+        ]);
+      } finally {
+        rmdirSync(dir);
+      }
+    },
+  );
 });

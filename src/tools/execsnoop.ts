@@ -3,6 +3,7 @@
 
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r6, r7, r8, r10 } from '../asm/index.js';
 import { memberOffsets } from './common/btf-offsets.js';
+import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import type { Output } from './common/output.js';
 import { type EventToolOptions, requireRoot } from './common/session.js';
 import {
@@ -38,6 +39,8 @@ export interface ExecsnoopOptions extends EventToolOptions<ExecEvent>, ExecForma
   line?: string;
   /** maxArgs caps the arguments copied (--max-args, at most 20). */
   maxArgs?: number;
+  /** cgroup traces only tasks under this cgroup v2 directory (-c). */
+  cgroup?: string;
 }
 
 const FP_TID = -8;
@@ -54,10 +57,17 @@ interface TaskOffsets {
   tgid: number;
 }
 
-function enterProgram(maxArgs: number, uid: number | undefined, task: TaskOffsets): BuiltProgram {
+function enterProgram(
+  maxArgs: number,
+  uid: number | undefined,
+  cgroup: boolean,
+  task: TaskOffsets,
+): BuiltProgram {
   const E = EXECSNOOP_EVENT;
   const b = new ProgramBuilder().mov(r6, r1);
   filterTask(b, uid === undefined ? {} : { uid }, 'out', r8);
+  // The exit program reports only what this one stashed, so filtering here filters both.
+  if (cgroup) filterCgroup(b, 'out');
   scratchRecord(b, 'heap', FP_ZERO, 'out');
   b.mov(r7, r0);
   // The record is too large for the stack: it is stashed from the per-CPU heap, then filled in place.
@@ -161,55 +171,62 @@ export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise
   const maxArgs = Math.min(Math.max(opts.maxArgs ?? EXECSNOOP_MAX_ARGS, 1), EXECSNOOP_MAX_ARGS);
   const start = process.hrtime.bigint();
   let startNs: number | undefined;
-  return runTracer(
-    {
-      tool: 'execsnoop',
-      maps: {
-        execs: {
-          type: 'hash',
-          keySize: 4,
-          valueSize: EXECSNOOP_EVENT.size,
-          maxEntries: 10240,
-          name: 'execsnoop_execs',
+  const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
+  try {
+    return await runTracer(
+      {
+        tool: 'execsnoop',
+        maps: {
+          ...(cgroup ? { [CGROUP_MAP]: cgroupMapSpec } : {}),
+          execs: {
+            type: 'hash',
+            keySize: 4,
+            valueSize: EXECSNOOP_EVENT.size,
+            maxEntries: 10240,
+            name: 'execsnoop_execs',
+          },
+          heap: {
+            type: 'percpu_array',
+            keySize: 4,
+            valueSize: EXECSNOOP_EVENT.size,
+            maxEntries: 1,
+            name: 'execsnoop_heap',
+          },
         },
-        heap: {
-          type: 'percpu_array',
-          keySize: 4,
-          valueSize: EXECSNOOP_EVENT.size,
-          maxEntries: 1,
-          name: 'execsnoop_heap',
+        programs: [
+          {
+            name: 'exec_enter',
+            type: 'tracepoint',
+            insns: enterProgram(maxArgs, opts.uid, cgroup !== undefined, task),
+            attach: ['syscalls:sys_enter_execve'],
+          },
+          {
+            name: 'exec_exit',
+            type: 'tracepoint',
+            insns: exitProgram(opts.fails ?? false),
+            attach: ['syscalls:sys_exit_execve'],
+          },
+        ],
+        ready: (maps) => {
+          cgroup?.install(maps);
+          if (!opts.json) out.line(execsnoopHeader(opts));
+          opts.ready?.();
+        },
+        onRecord: (data) => {
+          const e = decodeExecEvent(data);
+          if (opts.name && !e.comm.includes(opts.name)) return;
+          if (opts.line && !e.args.join(' ').includes(opts.line)) return;
+          // -t counts from the first event on the kernel's clock, as our start is on another clock.
+          startNs ??= e.tsNs - Number(process.hrtime.bigint() - start);
+          opts.onEvent?.(e);
+          if (opts.json) out.json(execJson(e));
+          else out.line(formatExec(e, opts, new Date(), startNs));
         },
       },
-      programs: [
-        {
-          name: 'exec_enter',
-          type: 'tracepoint',
-          insns: enterProgram(maxArgs, opts.uid, task),
-          attach: ['syscalls:sys_enter_execve'],
-        },
-        {
-          name: 'exec_exit',
-          type: 'tracepoint',
-          insns: exitProgram(opts.fails ?? false),
-          attach: ['syscalls:sys_exit_execve'],
-        },
-      ],
-      ready: () => {
-        if (!opts.json) out.line(execsnoopHeader(opts));
-        opts.ready?.();
-      },
-      onRecord: (data) => {
-        const e = decodeExecEvent(data);
-        if (opts.name && !e.comm.includes(opts.name)) return;
-        if (opts.line && !e.args.join(' ').includes(opts.line)) return;
-        // -t counts from the first event on the kernel's clock, as our start is on another clock.
-        startNs ??= e.tsNs - Number(process.hrtime.bigint() - start);
-        opts.onEvent?.(e);
-        if (opts.json) out.json(execJson(e));
-        else out.line(formatExec(e, opts, new Date(), startNs));
-      },
-    },
-    out,
-    opts,
-  );
+      out,
+      opts,
+    );
+  } finally {
+    cgroup?.close();
+  }
 }

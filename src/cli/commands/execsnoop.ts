@@ -14,6 +14,7 @@ Examples:
   bpfkit execsnoop -q          add "quotemarks" around arguments
   bpfkit execsnoop -n main     only print command lines containing "main"
   bpfkit execsnoop -l tpkg     only print commands where arguments contain "tpkg"
+  bpfkit execsnoop -c CG       trace processes under the cgroup v2 directory CG
   bpfkit execsnoop -d 10       trace for 10 seconds
   bpfkit execsnoop --json      one JSON object per line`;
 
@@ -29,6 +30,7 @@ export function register(program: Command): void {
     .option('-q, --quote', 'add quotemarks (") around arguments')
     .option('-n, --name <name>', 'only print commands matching this name')
     .option('-l, --line <line>', 'only print commands where arg contains this line')
+    .option('-c, --cgroup <path>', 'trace processes in this cgroup v2 directory only')
     .option('--max-args <n>', 'maximum number of arguments parsed and displayed (default 20)')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
@@ -53,6 +55,8 @@ export function register(program: Command): void {
       if (name !== undefined) opts.name = name;
       const line = str('line');
       if (line !== undefined) opts.line = line;
+      const cg = str('cgroup');
+      if (cg !== undefined) opts.cgroup = cg;
       const max = str('maxArgs');
       if (max !== undefined) opts.maxArgs = parseInteger('--max-args', max, 1, 20);
       await runExecsnoop(opts, new Output(1, endRun));
