@@ -4,6 +4,7 @@
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { NotSupportedError } from '../../errors/index.js';
 import { hasAttachCookies } from '../../kernel/features.js';
 import { detachAll, type Link } from '../../kernel/link.js';
 import { possibleCpus } from '../../kernel/map-types.js';
@@ -150,7 +151,16 @@ async function preflight(compiled: Compiled, dryRun: boolean): Promise<void> {
       if ((t === 'fentry' || t === 'fexit') && !dryRun) await attachSpec({ fd: -1 }, spec);
       if (t === 'kprobe' || t === 'kretprobe') {
         const { kprobesSupported, kprobeUnsupported } = await import('../../kernel/link-kprobe.js');
-        if (!kprobesSupported()) throw kprobeUnsupported(t, spec.func);
+        if (!kprobesSupported()) {
+          // Name the tracepoint for this function (vfs_read → sys_enter_read), not a generic example.
+          const { tracepointAlternative } = await import('../../kernel/link-tracing.js');
+          const e = kprobeUnsupported(t, spec.func);
+          throw new NotSupportedError(
+            t,
+            e.message,
+            tracepointAlternative(t === 'kprobe' ? 'fentry' : 'fexit', spec.func),
+          );
+        }
       }
     }
   }
