@@ -51,6 +51,8 @@ export interface Variant {
   consts: Map<A.Expr, bigint>;
   /** func is the traced kernel function's BTF signature in fentry/fexit probes. */
   func: KernelFunc | undefined;
+  /** byCookie: the specs share one program whose `probe` is the attach cookie (see planVariants). */
+  byCookie: boolean;
 }
 
 export interface CheckedProbe {
@@ -76,7 +78,26 @@ export interface CheckOptions {
   hasCommand?: boolean;
   /** usdtSites expands a usdt spec to one spec per probe site (address and argument spec). */
   usdtSites?: (spec: ProbeSpec) => ProbeSpec[];
+  /**
+   * attachCookies says whether programs of a type can tell their attach points apart by the
+   * bpf_get_attach_cookie of each perf link (Linux 5.15); without it `probe` costs a program per spec.
+   */
+  attachCookies?: (type: CookieProgramType) => boolean;
 }
+
+/** CookieProgramType is a program type attached through perf links, which carry a cookie. */
+export type CookieProgramType = 'tracepoint' | 'kprobe' | 'perf_event';
+
+/** COOKIE_KINDS maps the probe types attached through perf links to their program type. */
+const COOKIE_KINDS: Partial<Record<ProbeSpec['type'], CookieProgramType>> = {
+  tracepoint: 'tracepoint',
+  uprobe: 'kprobe',
+  uretprobe: 'kprobe',
+  profile: 'perf_event',
+  interval: 'perf_event',
+  software: 'perf_event',
+  hardware: 'perf_event',
+};
 
 // Probe types whose body sees pt_regs (argN, retval via ax, reg()).
 const REGS_PROBES = new Set([
@@ -96,7 +117,7 @@ export function check(program: A.Program, source: Source, options: CheckOptions)
   const params = options.params ?? [];
   const probes: CheckedProbe[] = program.probes.map((probe) => ({
     probe,
-    variants: planVariants(probe, source, options.types, options.usdtSites),
+    variants: planVariants(probe, source, options),
   }));
   // Two passes: the first learns what every map holds (a map may be read in a probe before the one
   // that assigns it), the second types every expression with that knowledge and reports mistakes.
@@ -134,12 +155,8 @@ function usesBuiltin(probe: A.Probe, names: string[]): boolean {
 }
 
 /** planVariants parses and expands attach points, and groups them into programs. */
-function planVariants(
-  probe: A.Probe,
-  source: Source,
-  types: TypeSource,
-  usdtSites?: (spec: ProbeSpec) => ProbeSpec[],
-): Variant[] {
+function planVariants(probe: A.Probe, source: Source, options: CheckOptions): Variant[] {
+  const { types, usdtSites } = options;
   const specs: ProbeSpec[] = [];
   for (const ap of probe.attachPoints) {
     const spec = parseAttachPoint(ap, source);
@@ -159,8 +176,16 @@ function planVariants(
   // One program per attach point when the body depends on which one fired; else one for all of them.
   // usdt sites each fetch their arguments their own way.
   // fentry/fexit programs are bound to one kernel function when loaded.
+  // A body that reads only `probe` stays one program when each perf link can carry the spec's
+  // probe-name index as its attach cookie (a wildcard uprobe is many specs once expanded).
+  const byCookie =
+    !usesBuiltin(probe, ['args', 'func']) &&
+    usesBuiltin(probe, ['probe']) &&
+    kinds.size === 1 &&
+    (specs.length > 1 || specs.some((s) => hasWildcard(s.func))) &&
+    cookieType(specs[0]!.type, options);
   const perSpec =
-    usesBuiltin(probe, ['args', 'probe', 'func']) ||
+    (!byCookie && usesBuiltin(probe, ['args', 'probe', 'func'])) ||
     kinds.size > 1 ||
     kinds.has('usdt') ||
     kinds.has('fentry') ||
@@ -173,7 +198,14 @@ function planVariants(
     args: undefined,
     consts: new Map(),
     func: undefined,
+    byCookie,
   }));
+}
+
+/** cookieType says whether probes of `type` can share a program told apart by attach cookies. */
+function cookieType(type: ProbeSpec['type'], options: CheckOptions): boolean {
+  const t = COOKIE_KINDS[type];
+  return t !== undefined && options.attachCookies?.(t) === true;
 }
 
 const MAX_TRACED_FUNCTIONS = 512;

@@ -87,9 +87,13 @@ export function builtin(g: Gen, e: A.Builtin, t: Ty): Val {
       return { at: 'stack', off, size: 16 };
     }
     case 'probe': {
-      let id = g.out.probeNames.indexOf(g.spec.name);
-      if (id < 0) id = g.out.probeNames.push(g.spec.name) - 1;
-      b.mov(r0, id);
+      // A shared program's attach points each carry their probeNames index as cookie (run.ts).
+      if (g.v.byCookie) {
+        b.mov(r1, r6);
+        b.call('get_attach_cookie');
+        return R0;
+      }
+      b.mov(r0, probeId(g.out.probeNames, g.spec.name));
       return R0;
     }
     case 'func':
@@ -102,6 +106,12 @@ export function builtin(g: Gen, e: A.Builtin, t: Ty): Val {
       return R0;
   }
   throw g.err(e.pos, `${n} is not supported by the code generator yet`);
+}
+
+/** probeId is `name`'s index in probeNames, added on first use: the value `probe` evaluates to. */
+export function probeId(probeNames: string[], name: string): number {
+  const id = probeNames.indexOf(name);
+  return id >= 0 ? id : probeNames.push(name) - 1;
 }
 
 export function stack(g: Gen, t: Extract<Ty, { k: 'stack' }>, pos: number): Val {

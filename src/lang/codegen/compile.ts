@@ -7,6 +7,7 @@
 
 import type { CheckedProgram } from '../check.js';
 import type { ProbeSpec } from '../probes.js';
+import { probeId } from './builtins.js';
 import { Gen } from './gen.js';
 import {
   type Action,
@@ -40,6 +41,11 @@ export interface Compiled {
   actions: Action[];
   /** probeNames indexes the `probe` builtin's values. */
   probeNames: string[];
+  /**
+   * byCookie holds the programs shared by many attach points whose `probe` is the attach cookie:
+   * each spec is attached with its index in probeNames (builtins.ts probeId) as cookie.
+   */
+  byCookie: Set<CompiledProgram>;
 }
 
 /** programType is the kernel program type a probe spec needs. */
@@ -71,7 +77,14 @@ export function programType(spec: ProbeSpec): ProgramType {
 /** compile generates the maps, actions and programs of a checked program. */
 export function compile(checked: CheckedProgram, options: CompileOptions = {}): Compiled {
   const maps = layoutMaps(checked, options);
-  const out: Compiled = { checked, maps, programs: [], actions: [], probeNames: [] };
+  const out: Compiled = {
+    checked,
+    maps,
+    programs: [],
+    actions: [],
+    probeNames: [],
+    byCookie: new Set(),
+  };
   checked.probes.forEach((p, probeIndex) => {
     for (const v of p.variants) {
       const spec = v.specs[0]!;
@@ -94,6 +107,10 @@ export function compile(checked: CheckedProgram, options: CompileOptions = {}): 
         };
       }
       out.programs.push(program);
+      if (v.byCookie) {
+        out.byCookie.add(program);
+        for (const s of v.specs) probeId(out.probeNames, s.name);
+      }
     }
   });
   return out;

@@ -13,6 +13,12 @@ import type { ProbeSpec } from '../probes.js';
 export interface AttachOptions {
   /** pid restricts uprobes (and perf events) to one process. */
   pid?: number;
+  /**
+   * cookie is what bpf_get_attach_cookie returns for this attachment; only probe types attached
+   * through perf links take one (tracepoint, uprobe, uretprobe, usdt, profile, interval, software,
+   * hardware).
+   */
+  cookie?: bigint;
 }
 
 // perf_sw_ids from include/uapi/linux/perf_event.h.
@@ -60,6 +66,7 @@ async function perfLink(
   attr: PerfEventAttr,
   cpus: number[],
   pid: number,
+  cookie: bigint | undefined,
 ): Promise<Link> {
   const { perfEventOpen } = await import('../../sys/perf-event.js');
   const { attachToPerfEvent } = await import('../../kernel/link-perf-event.js');
@@ -70,7 +77,7 @@ async function perfLink(
       const what = `${name} on cpu ${cpu}`;
       const event = perfEventOpen(attr, pid, cpu, what);
       fds.push(event);
-      const held = attachToPerfEvent(prog, event, what);
+      const held = attachToPerfEvent(prog, event, what, cookie);
       if (held.length > 1) fds.splice(fds.length - 1, 0, ...held.slice(0, -1));
     }
   } catch (err) {
@@ -89,7 +96,7 @@ export async function attachSpec(
   switch (spec.type) {
     case 'tracepoint': {
       const { attachTracepoint } = await import('../../kernel/link-tracepoint.js');
-      return attachTracepoint(prog, spec.target, spec.func);
+      return attachTracepoint(prog, spec.target, spec.func, cookieOf(opts));
     }
     case 'rawtracepoint': {
       const { attachRawTracepoint } = await import('../../kernel/link-raw-tracepoint.js');
@@ -111,6 +118,7 @@ export async function attachSpec(
           binary: spec.target,
           pc: spec.address!,
           ...(opts.pid === undefined ? {} : { pid: opts.pid }),
+          ...cookieOf(opts),
         });
       const o: Parameters<typeof attachUprobe>[1] = {
         binary: spec.target,
@@ -123,6 +131,7 @@ export async function attachSpec(
         retprobe: spec.type === 'uretprobe',
       };
       if (opts.pid !== undefined) o.pid = opts.pid;
+      if (opts.cookie !== undefined) o.cookie = opts.cookie;
       return attachUprobe(prog, o);
     }
     case 'kprobe':
@@ -145,18 +154,25 @@ export async function attachSpec(
               config: SW_CPU_CLOCK,
               samplePeriod: BigInt(spec.rate! * NS[spec.unit!]!),
             };
-      return perfLink(prog, spec.name, attr, cpus, opts.pid ?? -1);
+      return perfLink(prog, spec.name, attr, cpus, opts.pid ?? -1, opts.cookie);
     }
     case 'interval': {
       // One CPU, so the probe fires once per period, as bpftrace's interval does.
       const period = spec.unit === 'hz' ? Math.round(1e9 / spec.rate!) : spec.rate! * NS[spec.unit!]!;
       const attr = { type: PERF_TYPE_SOFTWARE, config: SW_CPU_CLOCK, samplePeriod: BigInt(period) };
-      return perfLink(prog, spec.name, attr, [(await cpuList())[0] ?? 0], -1);
+      return perfLink(prog, spec.name, attr, [(await cpuList())[0] ?? 0], -1, opts.cookie);
     }
     case 'software': {
       const [config, period] = SOFTWARE_CONFIG[spec.unit!]!;
       const attr = { type: PERF_TYPE_SOFTWARE, config, samplePeriod: spec.rate ?? period };
-      return perfLink(prog, spec.name, attr, opts.pid !== undefined ? [-1] : await cpuList(), opts.pid ?? -1);
+      return perfLink(
+        prog,
+        spec.name,
+        attr,
+        opts.pid !== undefined ? [-1] : await cpuList(),
+        opts.pid ?? -1,
+        opts.cookie,
+      );
     }
     case 'hardware': {
       const attr = {
@@ -171,6 +187,7 @@ export async function attachSpec(
           attr,
           opts.pid !== undefined ? [-1] : await cpuList(),
           opts.pid ?? -1,
+          opts.cookie,
         );
       } catch (err) {
         throw new NotSupportedError(
@@ -197,6 +214,10 @@ export async function attachSpec(
     case 'end':
       throw new Error('BEGIN and END are run, not attached');
   }
+}
+
+function cookieOf(opts: AttachOptions): { cookie?: bigint } {
+  return opts.cookie === undefined ? {} : { cookie: opts.cookie };
 }
 
 async function cpuList(): Promise<number[]> {
