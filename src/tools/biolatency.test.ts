@@ -1,12 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { featureIt } from '../testing/kernel.js';
-import { formatBiolatency, runBiolatency } from './biolatency.js';
+import { diskDev, formatBiolatency, runBiolatency } from './biolatency.js';
 import type { Hist } from './hist-programs.js';
-import { CaptureOutput, startWorkload } from './testing/capture.js';
+import { CaptureOutput } from './testing/capture.js';
+import { gatedWorkload } from './testing/gated-workload.js';
 
 const hasLoop = existsSync('/dev/loop-control') && existsSync('/usr/sbin/losetup');
 
@@ -14,7 +24,11 @@ const hasLoop = existsSync('/dev/loop-control') && existsSync('/usr/sbin/losetup
  * directWrites runs biolatency with `opts` around 100 direct 4 KiB writes to a fresh loop device and
  * returns its output, its reports and the device's name as in /dev.
  */
-async function directWrites(opts: Parameters<typeof runBiolatency>[0]) {
+async function directWrites(
+  opts: Parameters<typeof runBiolatency>[0],
+  withDevice: (name: string) => Parameters<typeof runBiolatency>[0] = () => ({}),
+  cgroupDir?: string,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'bpfkit-bio-'));
   const img = join(dir, 'disk.img');
   writeFileSync(img, '');
@@ -23,24 +37,20 @@ async function directWrites(opts: Parameters<typeof runBiolatency>[0]) {
   try {
     const out = new CaptureOutput();
     const reports: Hist[][] = [];
+    const w = gatedWorkload(`exec /bin/dd if=/dev/zero of=${dev} bs=4k count=100 oflag=direct status=none`);
+    if (cgroupDir) writeFileSync(join(cgroupDir, 'cgroup.procs'), String(w.pid));
     let go: (p: Promise<unknown>) => void = () => {};
     const ended = new Promise<Promise<unknown>>((r) => (go = r));
     await runBiolatency(
       {
         ...opts,
+        ...withDevice(dev.replace('/dev/', '')),
         onReport: (h) => reports.push(h),
         // O_DIRECT bypasses the page cache, so each 4 KiB write is one request to the device.
-        ready: () =>
-          go(
-            startWorkload('/bin/dd', [
-              'if=/dev/zero',
-              `of=${dev}`,
-              'bs=4k',
-              'count=100',
-              'oflag=direct',
-              'status=none',
-            ]).exit,
-          ),
+        ready: () => {
+          w.release();
+          go(w.exit);
+        },
         done: ended.then((p) => p),
       },
       out,
@@ -90,6 +100,64 @@ describe('biolatency -F', () => {
       /-D and -F/,
     );
   });
+});
+
+describe('biolatency --disk-name', () => {
+  featureIt(
+    "counts only the named disk: all of the loop device's writes, none when another disk is named",
+    hasLoop,
+    'no loop device support (losetup)',
+    async () => {
+      const sum = (hs: Hist[][], name: string) =>
+        hs
+          .flat()
+          .filter((h) => h.comm === name)
+          .reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0);
+      const only = await directWrites({ perDisk: true }, (name) => ({ disk: name }));
+      expect(sum(only.reports, only.name)).toBeGreaterThanOrEqual(100);
+      expect(only.reports.flat().every((h) => h.comm === only.name)).toBe(true);
+      const other = readdirSync('/sys/block').find((d) => !d.startsWith('loop'));
+      if (other === undefined) return;
+      const elsewhere = await directWrites({ perDisk: true, disk: other });
+      expect(sum(elsewhere.reports, elsewhere.name)).toBe(0);
+    },
+  );
+
+  it('names a missing disk or a partition in one line', () => {
+    expect(() => diskDev('nonexistent0')).toThrow(/^--disk-name: no disk named 'nonexistent0'$/);
+    expect(() => diskDev('../sda')).toThrow(/no disk named/);
+    const part = readdirSync('/sys/class/block').find((d) => existsSync(`/sys/class/block/${d}/partition`));
+    if (part) expect(() => diskDev(part)).toThrow(/is a partition/);
+  });
+});
+
+describe('biolatency -c', () => {
+  const CGROUP2 = '/sys/fs/cgroup/unified';
+  featureIt(
+    'counts I/O issued under a cgroup v2 directory, and none issued outside it',
+    hasLoop && existsSync(CGROUP2),
+    'no loop device or no cgroup v2',
+    async () => {
+      const dir = join(CGROUP2, `bpfkit-biolatency-${process.pid}`);
+      const empty = join(CGROUP2, `bpfkit-biolatency-empty-${process.pid}`);
+      mkdirSync(dir);
+      mkdirSync(empty);
+      try {
+        const sum = (hs: Hist[][], name: string) =>
+          hs
+            .flat()
+            .filter((h) => h.comm === name)
+            .reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0);
+        const inside = await directWrites({ perDisk: true, cgroup: dir }, () => ({}), dir);
+        expect(sum(inside.reports, inside.name)).toBeGreaterThanOrEqual(100);
+        const outside = await directWrites({ perDisk: true, cgroup: empty });
+        expect(sum(outside.reports, outside.name)).toBe(0);
+      } finally {
+        rmdirSync(dir);
+        rmdirSync(empty);
+      }
+    },
+  );
 });
 
 describe('biolatency format', () => {

@@ -1,6 +1,7 @@
 // biolatency: block I/O latency — issue (or insert with -Q) to completion — as a log2 histogram, from
 // the block_rq_insert/issue/complete raw tracepoints keyed by the request pointer, as libbpf-tools.
 
+import { existsSync, readFileSync } from 'node:fs';
 import { type BuiltProgram, ProgramBuilder, r0, r1, r2, r3, r8, r10 } from '../asm/index.js';
 import { loadVmlinux } from '../btf/btf.js';
 import { BpfkitError } from '../errors/index.js';
@@ -10,6 +11,7 @@ import {
   DEFAULT_CMD_FLAG_BITS,
   formatCmdFlags,
 } from './biolatency-flags.js';
+import { CGROUP_MAP, CgroupFilter, cgroupMapSpec, filterCgroup } from './common/cgroup.js';
 import { clock } from './common/format.js';
 import { log2Histogram } from './common/histogram.js';
 import type { Output } from './common/output.js';
@@ -30,9 +32,29 @@ export interface BiolatencyOptions extends ToolOptions {
   perDisk?: boolean;
   /** perFlag prints one histogram per set of request flags (-F). */
   perFlag?: boolean;
+  /** disk traces only this whole disk, by its name in /sys/block (libbpf-tools' -d DISK). */
+  disk?: string;
+  /** cgroup counts only requests issued by tasks under this cgroup v2 directory (-c). */
+  cgroup?: string;
   interval?: number;
   count?: number;
   onReport?: (hists: Hist[]) => void;
+}
+
+/**
+ * diskDev is a whole disk's dev_t in the kernel's encoding (major << 20 | minor), from
+ * /sys/class/block/NAME/dev, which is how the programs below name a request's disk.
+ */
+export function diskDev(name: string): number {
+  const dir = `/sys/class/block/${name}`;
+  if (name === '' || name.includes('/') || name.startsWith('.') || !existsSync(`${dir}/dev`)) {
+    throw new BpfkitError(`--disk-name: no disk named '${name}'`, { hint: 'see the names in /sys/block' });
+  }
+  if (existsSync(`${dir}/partition`)) {
+    throw new BpfkitError(`--disk-name: ${name} is a partition; give the whole disk`);
+  }
+  const [major, minor] = readFileSync(`${dir}/dev`, 'utf8').trim().split(':').map(Number);
+  return ((major ?? 0) << 20) | (minor ?? 0);
 }
 
 const FP_RQ = -8;
@@ -50,14 +72,21 @@ interface DiskOffsets {
   name: number;
 }
 
-function startProgram(): BuiltProgram {
+function startProgram(cgroup: boolean): BuiltProgram {
   // block_rq_issue(struct request *rq) / block_rq_insert(struct request *rq)
   const b = new ProgramBuilder().ldx('u64', r1, r1, 0).st('u64', r10, FP_RQ, r1);
+  // As libbpf-tools: the task that inserts or issues the request is the one checked.
+  if (cgroup) filterCgroup(b, 'out');
   stampStart(b, 'start', FP_RQ, FP_TS);
-  return b.mov(r0, 0).exit().build();
+  return b.label('out').mov(r0, 0).exit().build();
 }
 
-function completeProgram(o: BiolatencyOptions, d?: DiskOffsets, cmdFlagsAt?: number): BuiltProgram {
+function completeProgram(
+  o: BiolatencyOptions,
+  d?: DiskOffsets,
+  cmdFlagsAt?: number,
+  onlyDev?: number,
+): BuiltProgram {
   // block_rq_complete(struct request *rq, blk_status_t error, unsigned int nr_bytes)
   const b = new ProgramBuilder().ldx('u64', r1, r1, 0).st('u64', r10, FP_RQ, r1);
   elapsedSince(b, 'start', FP_RQ, 'out', r8);
@@ -73,8 +102,9 @@ function completeProgram(o: BiolatencyOptions, d?: DiskOffsets, cmdFlagsAt?: num
     b.ldx('u32', r1, r10, FP_DEV)
       .lsh(r1, 20)
       .ldx('u32', r2, r10, FP_DEV + 4)
-      .or(r1, r2)
-      .st('u32', r10, FP_KEY, r1);
+      .or(r1, r2);
+    if (onlyDev !== undefined) b.jmp('JNE', r1, onlyDev, 'out');
+    if (o.perDisk) b.st('u32', r10, FP_KEY, r1);
   }
   if (cmdFlagsAt !== undefined) emitReadKernel(b, FP_KEY, 4, FP_RQ, cmdFlagsAt);
   emitHistAdd(b, r8, {
@@ -82,7 +112,7 @@ function completeProgram(o: BiolatencyOptions, d?: DiskOffsets, cmdFlagsAt?: num
     scratchAt: FP_HIST,
     label: 'hist',
     exit: 'out',
-    ...(d
+    ...(d && o.perDisk
       ? {
           fillComm: (bb: ProgramBuilder) =>
             bb.mov(r2, 16).ldx('u64', r3, r10, FP_DISK).add(r3, d.name).call('probe_read_kernel'),
@@ -125,7 +155,8 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
     cmdFlagsAt = btf.offsetOf('request.cmd_flags').offset;
     bits = cmdFlagBitsFromBtf(btf);
   }
-  if (opts.perDisk) {
+  const onlyDev = opts.disk === undefined ? undefined : diskDev(opts.disk);
+  if (opts.perDisk || onlyDev !== undefined) {
     const btf = loadVmlinux();
     disk = {
       q: btf.offsetOf('request.q').offset,
@@ -138,46 +169,53 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
     {
       name: 'block_rq_start',
       type: 'raw_tracepoint',
-      insns: startProgram(),
+      insns: startProgram(opts.cgroup !== undefined),
       attach: opts.queued ? ['block_rq_insert', 'block_rq_issue'] : ['block_rq_issue'],
     },
     {
       name: 'block_rq_done',
       type: 'raw_tracepoint',
-      insns: completeProgram(opts, disk, cmdFlagsAt),
+      insns: completeProgram(opts, disk, cmdFlagsAt, onlyDev),
       attach: ['block_rq_complete'],
     },
   ];
-  await runSummary(
-    {
-      tool: 'biolatency',
-      programs,
-      maps: {
-        start: { type: 'hash', keySize: 8, valueSize: 8, maxEntries: 10240, name: 'biolat_start' },
-        hists: histMap('biolat_hists'),
-      },
-      ready: () => {
-        if (!opts.json) out.line('Tracing block device I/O... Hit Ctrl-C to end.');
-        opts.ready?.();
-      },
-      report: (maps) => {
-        const hists = maps.hists!.lookupAndDeleteBatch().map(([k, v]) => decodeHist(k, v));
-        opts.onReport?.(hists);
-        if (opts.json) {
-          for (const h of hists) {
-            out.json({
-              ...(opts.perDisk ? { disk: h.comm } : {}),
-              ...(opts.perFlag ? { flags: formatCmdFlags(h.key, bits).slice('flags = '.length) } : {}),
-              unit: opts.milliseconds ? 'msecs' : 'usecs',
-              slots: h.slots,
-            });
+  const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
+  try {
+    await runSummary(
+      {
+        tool: 'biolatency',
+        programs,
+        maps: {
+          ...(cgroup ? { [CGROUP_MAP]: cgroupMapSpec } : {}),
+          start: { type: 'hash', keySize: 8, valueSize: 8, maxEntries: 10240, name: 'biolat_start' },
+          hists: histMap('biolat_hists'),
+        },
+        ready: (maps) => {
+          cgroup?.install(maps);
+          if (!opts.json) out.line('Tracing block device I/O... Hit Ctrl-C to end.');
+          opts.ready?.();
+        },
+        report: (maps) => {
+          const hists = maps.hists!.lookupAndDeleteBatch().map(([k, v]) => decodeHist(k, v));
+          opts.onReport?.(hists);
+          if (opts.json) {
+            for (const h of hists) {
+              out.json({
+                ...(opts.perDisk ? { disk: h.comm } : {}),
+                ...(opts.perFlag ? { flags: formatCmdFlags(h.key, bits).slice('flags = '.length) } : {}),
+                unit: opts.milliseconds ? 'msecs' : 'usecs',
+                slots: h.slots,
+              });
+            }
+          } else {
+            for (const l of formatBiolatency(hists, opts, new Date(), bits)) out.line(l);
           }
-        } else {
-          for (const l of formatBiolatency(hists, opts, new Date(), bits)) out.line(l);
-        }
+        },
       },
-    },
-    out,
-    { interval: opts.interval, count: opts.count, seconds: opts.seconds, done: opts.done },
-  );
+      out,
+      { interval: opts.interval, count: opts.count, seconds: opts.seconds, done: opts.done },
+    );
+  } finally {
+    cgroup?.close();
+  }
 }
