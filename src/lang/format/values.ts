@@ -17,6 +17,8 @@ export interface Resolver {
   /** stackFrame formats one frame for a stack listing: `vfs_read+12`. */
   ksymOffset(addr: bigint): string;
   usymOffset(addr: bigint, pid: number): string;
+  /** usymModule is the file a resolved user frame's symbol is in, for perf-mode stacks. */
+  usymModule?(addr: bigint, pid: number): string | undefined;
 }
 
 /** cString reads a NUL-terminated string from a fixed-size buffer. */
@@ -71,8 +73,11 @@ export function textValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): st
       const pid = ty.user ? Number(dv.getBigUint64(8, true)) : 0;
       const frames = r.stack(Number(id), ty.user, pid).slice(0, ty.limit);
       const names = frames.map((a) => (ty.user ? r.usymOffset(a, pid) : r.ksymOffset(a)));
-      if (ty.mode === 'perf')
-        return `\n${names.map((n, i) => `\t${frames[i]!.toString(16)} ${n}\n`).join('')}`;
+      if (ty.mode === 'perf') {
+        // User frames name their file, as perf script does: `(/usr/lib/libc.so.6)` or `([unknown])`.
+        const mod = (a: bigint) => (ty.user ? ` (${r.usymModule?.(a, pid) ?? '[unknown]'})` : '');
+        return `\n${names.map((n, i) => `\t${frames[i]!.toString(16)} ${n}${mod(frames[i]!)}\n`).join('')}`;
+      }
       if (ty.mode === 'raw') return `\n${frames.map((f) => `${f.toString(16)}\n`).join('')}`;
       const indent = asKey ? '    ' : '        ';
       return `\n${names.map((n) => `${indent}${n}\n`).join('')}`;

@@ -8,6 +8,8 @@ import { strftime } from '../format/strftime.js';
 import type { Resolver } from '../format/values.js';
 
 const withOffset = (name: string, off: bigint): string => (off === 0n ? name : `${name}+${off}`);
+// An address without a symbol prints in hex as bpftrace's does (C++ showbase: zero is plain `0`).
+const hex = (addr: bigint): string => (addr === 0n ? '0' : `0x${addr.toString(16)}`);
 
 export class KernelResolver implements Resolver {
   private readonly users = new Map<number, Symbols.UserSymbolizer>();
@@ -29,12 +31,12 @@ export class KernelResolver implements Resolver {
   }
 
   ksym(addr: bigint): string {
-    return this.symbols?.kernelSymbols().lookup(addr)?.name ?? `0x${addr.toString(16)}`;
+    return this.symbols?.kernelSymbols().lookup(addr)?.name ?? hex(addr);
   }
 
   ksymOffset(addr: bigint): string {
     const s = this.symbols?.kernelSymbols().lookup(addr);
-    return s ? withOffset(s.name, s.offset) : `0x${addr.toString(16)}`;
+    return s ? withOffset(s.name, s.offset) : hex(addr);
   }
 
   usym(addr: bigint, pid: number): string {
@@ -43,13 +45,18 @@ export class KernelResolver implements Resolver {
       ? s.name
       : s && !s.name.startsWith('/')
         ? s.name
-        : `0x${addr.toString(16)}`;
+        : hex(addr);
   }
 
   usymOffset(addr: bigint, pid: number): string {
     const s = this.user(pid)?.lookup(addr);
-    if (!s || s.name.startsWith('/')) return `0x${addr.toString(16)}`;
+    if (!s || s.name.startsWith('/')) return hex(addr);
     return withOffset(s.name, s.offset);
+  }
+
+  usymModule(addr: bigint, pid: number): string | undefined {
+    const s = this.user(pid)?.lookup(addr);
+    return s && !s.name.startsWith('/') ? s.module : undefined;
   }
 
   stack(id: number, user: boolean, pid: number): bigint[] {
