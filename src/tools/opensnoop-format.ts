@@ -18,6 +18,38 @@ export const OPENSNOOP_EVENT = {
   size: 48 + OPENSNOOP_PATH_SIZE,
 } as const;
 
+/**
+ * OPENSNOOP_CWD extends the record for -F: the names of the directories from the cwd up to the root,
+ * innermost first, one per NAME_MAX slot (a mount's root reads as "/"), as libbpf-tools walks them.
+ * depth is how many slots hold the path; failed says a name could not be read.
+ */
+export const OPENSNOOP_CWD = {
+  depth: OPENSNOOP_EVENT.size,
+  failed: OPENSNOOP_EVENT.size + 4,
+  parts: OPENSNOOP_EVENT.size + 8,
+  slot: 256,
+  /** maxDepth is libbpf-tools' MAX_PATH_DEPTH: slot 0 is the file name, so 31 directories at most. */
+  maxDepth: 32,
+  size: OPENSNOOP_EVENT.size + 8 + 31 * 256,
+} as const;
+
+/**
+ * joinCwd builds -F's path as libbpf-tools prints it: "/" before each directory and the file name,
+ * mount roots skipped; an absolute name is kept; a walk that failed or hit maxDepth loses its
+ * leading "/" (the top is unknown).
+ */
+export function joinCwd(name: string, dirs: readonly string[], failed: boolean): string {
+  if (name.startsWith('/')) return name;
+  const parts = [...dirs].reverse();
+  const partial = failed || dirs.length === OPENSNOOP_CWD.maxDepth - 1;
+  let out = '';
+  parts.forEach((p, i) => {
+    if (p === '/') return;
+    out += (i === 0 && partial) || p.startsWith('/') ? p : `/${p}`;
+  });
+  return `${out}${partial && parts.length === 0 ? '' : '/'}${name}`;
+}
+
 /** OpenEvent is one open, openat or openat2. */
 export interface OpenEvent {
   tsNs: number;
@@ -44,8 +76,22 @@ export function decodeOpenEvent(data: Uint8Array): OpenEvent {
     flags: v.getInt32(E.flags, true),
     mode: v.getUint32(E.mode, true),
     comm: cString(data.subarray(E.comm, E.comm + 16)),
-    path: cString(data.subarray(E.path, Math.min(data.length, E.path + OPENSNOOP_PATH_SIZE))),
+    path: decodePath(data, v),
   };
+}
+
+function decodePath(data: Uint8Array, v: DataView): string {
+  const E = OPENSNOOP_EVENT;
+  const name = cString(data.subarray(E.path, Math.min(data.length, E.path + OPENSNOOP_PATH_SIZE)));
+  const C = OPENSNOOP_CWD;
+  // Only -F's records are longer than the path; they carry the cwd walk.
+  if (data.length < C.parts) return name;
+  const depth = Math.min(v.getUint32(C.depth, true), C.maxDepth - 1);
+  const dirs: string[] = [];
+  for (let i = 0; i < depth && C.parts + (i + 1) * C.slot <= data.length; i++) {
+    dirs.push(cString(data.subarray(C.parts + i * C.slot, C.parts + (i + 1) * C.slot)));
+  }
+  return joinCwd(name, dirs, v.getUint32(C.failed, true) !== 0);
 }
 
 /** OpenFormat holds the output switches. */

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { kernelIt } from '../testing/kernel.js';
 import { runOpensnoop } from './opensnoop.js';
-import type { OpenEvent } from './opensnoop-format.js';
+import { joinCwd, OPENSNOOP_CWD, type OpenEvent } from './opensnoop-format.js';
 import { CaptureOutput, startWorkload } from './testing/capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfkit-opensnoop-'));
@@ -13,7 +13,10 @@ const missing = join(dir, 'missing.txt');
 writeFileSync(present, 'hello\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function trace(opts: Parameters<typeof runOpensnoop>[0]) {
+async function trace(
+  opts: Parameters<typeof runOpensnoop>[0],
+  cmd: [string, string[]] = ['cat', [present, missing]],
+) {
   const out = new CaptureOutput();
   const events: OpenEvent[] = [];
   let exit: Promise<number> = Promise.resolve(0);
@@ -27,7 +30,7 @@ async function trace(opts: Parameters<typeof runOpensnoop>[0]) {
         if (e.path.startsWith(dir)) events.push(e);
       },
       ready: () => {
-        const w = startWorkload('cat', [present, missing]);
+        const w = startWorkload(...cmd);
         pid = w.child.pid ?? 0;
         exit = w.exit;
         go();
@@ -63,6 +66,32 @@ describe('opensnoop', () => {
     const { out, pid } = await trace({ json: true });
     const objs = out.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(objs).toContainEqual(expect.objectContaining({ pid, comm: 'cat', fd: -1, err: 2, path: missing }));
+  });
+});
+
+describe('opensnoop -F', () => {
+  kernelIt('joins relative names to the working directory, read in the kernel', async () => {
+    const script = `cd ${dir} && exec cat present.txt ./missing.txt ${present}`;
+    const { events, pid, out } = await trace({ fullPath: true }, ['/bin/sh', ['-c', script]]);
+    expect(events.filter((e) => e.pid === pid).map((e) => [e.path, e.ret < 0 ? -e.ret : 0])).toEqual([
+      [present, 0],
+      [`${dir}/./missing.txt`, 2],
+      [present, 0],
+    ]);
+    expect(out.lines.some((l) => l.endsWith(` -1   2 ${dir}/./missing.txt`))).toBe(true);
+  });
+
+  it('prints the walk as libbpf-tools does', () => {
+    // dirs are innermost first; a mount's root reads as "/".
+    expect(joinCwd('f', [], false)).toBe('/f');
+    expect(joinCwd('/etc/passwd', ['c'], false)).toBe('/etc/passwd');
+    expect(joinCwd('f', ['c', 'b', 'a'], false)).toBe('/a/b/c/f');
+    expect(joinCwd('status', ['4206', '/', 'proc'], false)).toBe('/proc/4206/status');
+    // An unreadable name or the depth limit loses the top: no leading "/".
+    expect(joinCwd('f', ['c', 'b'], true)).toBe('b/c/f');
+    expect(joinCwd('f', [], true)).toBe('f');
+    const deep = Array.from({ length: OPENSNOOP_CWD.maxDepth - 1 }, (_, i) => `d${i}`);
+    expect(joinCwd('f', deep, false).startsWith(`d${deep.length - 1}/`)).toBe(true);
   });
 });
 

@@ -15,6 +15,7 @@ Examples:
   bpfkit opensnoop -d 10       trace for 10 seconds only
   bpfkit opensnoop -n main     only print process names containing "main"
   bpfkit opensnoop -e          show extended fields
+  bpfkit opensnoop -F          show full paths (relative names joined to the working directory)
   bpfkit opensnoop --json      one JSON object per line`;
 
 export function register(program: Command): void {
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option('-n, --name <name>', 'trace process names containing this')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('-e, --extended-fields', 'print extended fields (flags and mode)')
+    .option('-F, --full-path', 'show full path for an open file with relative path')
     .option('-x, --failed', 'failed opens only')
     .option('-T, --timestamp', 'print timestamp')
     .option('-U, --print-uid', 'print UID')
@@ -42,6 +44,7 @@ export function register(program: Command): void {
         ...commonOptions(o),
         extended: o.extendedFields === true,
         failed: o.failed === true,
+        fullPath: o.fullPath === true,
         clock: o.timestamp === true,
         printUid: o.printUid === true,
       };
