@@ -95,11 +95,23 @@ describe('biolatency -F', () => {
     },
   );
 
-  it('refuses -D with -F', async () => {
-    await expect(runBiolatency({ perDisk: true, perFlag: true }, new CaptureOutput())).rejects.toThrow(
-      /-D and -F/,
-    );
-  });
+  featureIt(
+    'keys histograms by disk and flags together with -D -F',
+    hasLoop,
+    'no loop device support (losetup)',
+    async () => {
+      const { out, reports, name } = await directWrites({ perDisk: true, perFlag: true });
+      const loop = reports.flat().filter((h) => h.comm === name);
+      // REQ_OP_WRITE (1) in the low byte of the cmd_flags half of the key.
+      const n = loop
+        .filter((h) => (h.key & 0xff) === 1)
+        .reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0);
+      expect(n).toBeGreaterThanOrEqual(100);
+      expect(out.lines.some((l) => new RegExp(`^disk = ${name}\tflags = ([A-Za-z]+-)*Write$`).test(l))).toBe(
+        true,
+      );
+    },
+  );
 });
 
 describe('biolatency --disk-name', () => {
@@ -201,6 +213,10 @@ describe('biolatency format', () => {
       'disk = vda\t',
       ...hist,
     ]);
+    // -D -F: both on the disk's line.
+    expect(
+      formatBiolatency([{ key: 1, key2: 7 << 20, comm: 'vda', slots }], { perDisk: true, perFlag: true }),
+    ).toEqual(['', '', 'disk = vda\tflags = Write', ...hist]);
     // -F: "flags = ...\n" with no blank line, after the report's one.
     expect(formatBiolatency(two, { perFlag: true })).toEqual([
       '',

@@ -63,6 +63,8 @@ const FP_KEY = -20;
 const FP_DISK = -32;
 const FP_DEV = -40;
 const FP_HIST = -48 - 128;
+// With -D and -F the key is { u32 cmd_flags; u32 dev; }, in the 8 bytes between FP_HIST's end and FP_DEV.
+const FP_KEY2 = -56;
 
 /** DiskOffsets lead from a request to its disk: rq->q->disk, and the gendisk's numbers and name. */
 interface DiskOffsets {
@@ -104,11 +106,12 @@ function completeProgram(
       .ldx('u32', r2, r10, FP_DEV + 4)
       .or(r1, r2);
     if (onlyDev !== undefined) b.jmp('JNE', r1, onlyDev, 'out');
-    if (o.perDisk) b.st('u32', r10, FP_KEY, r1);
+    if (o.perDisk) b.st('u32', r10, cmdFlagsAt !== undefined ? FP_KEY2 + 4 : FP_KEY, r1);
   }
-  if (cmdFlagsAt !== undefined) emitReadKernel(b, FP_KEY, 4, FP_RQ, cmdFlagsAt);
+  const keyAt = d && o.perDisk && cmdFlagsAt !== undefined ? FP_KEY2 : FP_KEY;
+  if (cmdFlagsAt !== undefined) emitReadKernel(b, keyAt, 4, FP_RQ, cmdFlagsAt);
   emitHistAdd(b, r8, {
-    keyAt: FP_KEY,
+    keyAt,
     scratchAt: FP_HIST,
     label: 'hist',
     exit: 'out',
@@ -131,10 +134,10 @@ export function formatBiolatency(
 ): string[] {
   const out = [''];
   if (o.timestamp) out.push(clock(now).padEnd(8));
-  for (const h of [...hists].sort((a, b) => a.key - b.key)) {
+  for (const h of [...hists].sort((a, b) => (a.key2 ?? 0) - (b.key2 ?? 0) || a.key - b.key)) {
     // libbpf-tools prints "\ndisk = NAME\t" with -D, "flags = ..." with -F, then "\n": so a blank line
     // precedes a histogram with -D or with neither, and none does with -F alone.
-    if (o.perDisk) out.push('', `disk = ${h.comm}\t`);
+    if (o.perDisk) out.push('', `disk = ${h.comm}\t${o.perFlag ? formatCmdFlags(h.key, bits) : ''}`);
     else if (o.perFlag) out.push(formatCmdFlags(h.key, bits));
     else out.push('');
     out.push(...log2Histogram(h.slots, o.milliseconds ? 'msecs' : 'usecs'));
@@ -144,9 +147,6 @@ export function formatBiolatency(
 
 /** runBiolatency prints block I/O latency histograms every interval and at the end. */
 export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promise<void> {
-  if (opts.perDisk && opts.perFlag) {
-    throw new BpfkitError('biolatency: -D and -F cannot be used together (one histogram key each)');
-  }
   let disk: DiskOffsets | undefined;
   let cmdFlagsAt: number | undefined;
   let bits = DEFAULT_CMD_FLAG_BITS;
@@ -188,7 +188,7 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
         maps: {
           ...(cgroup ? { [CGROUP_MAP]: cgroupMapSpec } : {}),
           start: { type: 'hash', keySize: 8, valueSize: 8, maxEntries: 10240, name: 'biolat_start' },
-          hists: histMap('biolat_hists'),
+          hists: histMap('biolat_hists', opts.perDisk && opts.perFlag ? 8 : 4),
         },
         ready: (maps) => {
           cgroup?.install(maps);

@@ -11,14 +11,16 @@ export const HIST_SLOTS = 26;
 /** HIST_VALUE is `struct hist { u32 slots[26]; char comm[16]; }`. */
 export const HIST_VALUE = { slots: 0, comm: HIST_SLOTS * 4, size: HIST_SLOTS * 4 + 16 } as const;
 
-/** histMap is the hists map spec: u32 key (0, a pid or a tid) → struct hist. */
-export function histMap(name: string): MapSpec<Buffer, Buffer> {
-  return { type: 'hash', keySize: 4, valueSize: HIST_VALUE.size, maxEntries: 10240, name };
+/** histMap is the hists map spec: u32 key (0, a pid or a tid), or a u64 one of two u32s → struct hist. */
+export function histMap(name: string, keySize: 4 | 8 = 4): MapSpec<Buffer, Buffer> {
+  return { type: 'hash', keySize, valueSize: HIST_VALUE.size, maxEntries: 10240, name };
 }
 
 /** Hist is one decoded histogram. */
 export interface Hist {
+  /** key is the u32 key, or a u64 key's first u32; key2 is a u64 key's second u32. */
   key: number;
+  key2?: number;
   comm: string;
   slots: number[];
 }
@@ -29,6 +31,7 @@ export function decodeHist(key: Buffer, value: Buffer): Hist {
   for (let i = 0; i < HIST_SLOTS; i++) slots.push(value.readUInt32LE(HIST_VALUE.slots + i * 4));
   return {
     key: key.readUInt32LE(0),
+    ...(key.length >= 8 ? { key2: key.readUInt32LE(4) } : {}),
     comm: cString(value.subarray(HIST_VALUE.comm, HIST_VALUE.comm + 16)),
     slots,
   };
