@@ -48,9 +48,16 @@ export function call(g: Gen, e: A.Call, t: Ty): Val {
       const buf = g.alloc(total, e.pos);
       g.zero(buf, total);
       const at = g.ty(a[0]!);
+      b.st('u64', r10, buf, size);
+      if (at.k === 'str') {
+        // A string value is already on the stack: copy its bytes rather than read through it.
+        const v = expr(g, a[0]!);
+        if (v.at !== 'stack') throw g.err(e.pos, 'internal error');
+        g.store(v, buf + 8, Math.min(align8(size), align8(at.size)));
+        return { at: 'stack', off: buf, size: total };
+      }
       scalar(g, a[0]!);
       b.mov(r3, r0);
-      b.st('u64', r10, buf, size);
       g.stackPtr(r1, buf + 8);
       b.mov(r2, size);
       const space =
