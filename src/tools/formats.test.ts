@@ -54,7 +54,11 @@ describe('tcplife format', () => {
       'TIME(s),PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS',
     );
     expect(formatTcpLife(e, { csv: true, relative: true }, at, 4_000_000)).toBe(
-      '1.000,11769,python3,4,127.0.0.1,58494,127.0.0.1,48065,2.93,4.88,0.10',
+      '1.000000,11769,python3,4,127.0.0.1,58494,127.0.0.1,48065,2.93,4.88,0.10',
+    );
+    expect(tcplifeHeader({ relative: true }).slice(0, 18)).toBe('TIME(s)   PID     ');
+    expect(formatTcpLife({ ...e, tsUs: 5_000_123 }, { relative: true }, at, 4_000_000).slice(0, 18)).toBe(
+      '1.000123  11769   ',
     );
   });
 

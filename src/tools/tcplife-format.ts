@@ -117,7 +117,8 @@ export function tcplifeHeader(f: TcpLifeFormat): string {
 /** formatTcpLife prints one session; `firstUs` is the first event's time for -t. */
 export function formatTcpLife(e: TcpLifeEvent, f: TcpLifeFormat, now = new Date(), firstUs = e.tsUs): string {
   const ms = (e.spanUs / 1000).toFixed(2);
-  const secs = ((e.tsUs - firstUs) / 1e6).toFixed(3);
+  // -t is BCC tcplife's: microseconds shown, "%-9.6f" (CSV "%.6f").
+  const secs = ((e.tsUs - firstUs) / 1e6).toFixed(6);
   if (f.csv) {
     const ip = e.family === AF_INET6 ? 6 : 4;
     return `${f.clock ? `${clock(now)},` : ''}${f.relative ? `${secs},` : ''}${e.pid},${e.comm},${ip},${e.laddr},${e.lport},${e.raddr},${e.rport},${kb(e.txBytes)},${kb(e.rxBytes)},${ms}`;
