@@ -192,4 +192,22 @@ describe('map printing (golden, as bpftrace 0.17 prints)', () => {
     );
     expect(formatMapJson(layout('@h', [], { k: 'agg', fn: 'hist' }), [], resolver)).toBe('');
   });
+
+  it("divides hist counts (not bars) by print()'s div, and leaves lhist alone, as bpftrace 0.17 does", () => {
+    const e = (bucket: number, n: bigint): RawEntry => ({ key: u64(BigInt(bucket)), values: [u64(n)] });
+    const h = layout('@h', [], { k: 'agg', fn: 'hist' }, true);
+    expect(
+      formatMapText(h, [e(3, 3n), e(9, 1n)], resolver, 0, 2)
+        .split('\n')
+        .slice(1, 3),
+    ).toEqual([
+      '[2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|',
+      '[4, 8)                 0 |                                                    |',
+    ]);
+    expect(formatMapJson(h, [e(3, 3n)], resolver, 0, 2)).toBe(
+      '{"type": "hist", "data": {"@h": [{"min": 2, "max": 3, "count": 1}]}}\n',
+    );
+    const l = layout('@l', [], { k: 'agg', fn: 'lhist', lhist: { min: 0n, max: 10n, step: 2n } }, true);
+    expect(formatMapText(l, [e(2, 3n)], resolver, 0, 2)).toContain('[2, 4)                 3 |');
+  });
 });

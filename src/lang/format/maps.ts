@@ -142,23 +142,26 @@ function bucketsOf(agg: Agg, counts: Map<number, bigint>): Bucket[] {
   return out;
 }
 
-/** histText draws the bars: a 16-wide label, an 8-wide count, and up to 52 '@'. */
-export function histText(buckets: Bucket[]): string {
+/**
+ * histText draws the bars: a 16-wide label, an 8-wide count, and up to 52 '@'. print()'s `div`
+ * divides the counts but not the bars, as bpftrace's does.
+ */
+export function histText(buckets: Bucket[], div = 1n): string {
   const max = buckets.reduce((m, b) => (b.count > m ? b.count : m), 0n);
   return buckets
     .map((b) => {
       const n = max === 0n ? 0 : Number((b.count * 52n) / max);
-      return `${b.label.padEnd(16)}${b.count.toString().padStart(8)} |${'@'.repeat(n).padEnd(52)}|\n`;
+      return `${b.label.padEnd(16)}${(b.count / div).toString().padStart(8)} |${'@'.repeat(n).padEnd(52)}|\n`;
     })
     .join('');
 }
 
-function histJson(buckets: Bucket[]): unknown[] {
+function histJson(buckets: Bucket[], div = 1n): unknown[] {
   return buckets.map((b) => {
     const o: Record<string, bigint> = {};
     if (b.min !== undefined) o.min = b.min;
     if (b.max !== undefined) o.max = b.max;
-    o.count = b.count;
+    o.count = b.count / div;
     return o;
   });
 }
@@ -186,6 +189,8 @@ function mapRows(layout: MapLayout, entries: RawEntry[], r: Resolver, div: bigin
       if (!g) groups.set(id, (g = { key, counts: new Map() }));
       g.counts.set(Number(u64(e.key, layout.keySize - 8)), merge(vt.fn, e.values).value);
     }
+    // bpftrace's print() divides hist counts, but not lhist's.
+    const hdiv = vt.fn === 'hist' ? div : 1n;
     for (const g of groups.values()) {
       const buckets = bucketsOf(vt, g.counts);
       const total = buckets.reduce((n, b) => n + b.count, 0n);
@@ -193,8 +198,8 @@ function mapRows(layout: MapLayout, entries: RawEntry[], r: Resolver, div: bigin
         ...keyOf(g.key),
         keyBytes: g.key,
         sortBy: total,
-        text: `\n${histText(buckets)}`,
-        json: histJson(buckets),
+        text: `\n${histText(buckets, hdiv)}`,
+        json: histJson(buckets, hdiv),
       });
     }
     rows.sort((a, b) => compareBytes(a.keyBytes, b.keyBytes));
