@@ -72,7 +72,8 @@ function keyParts(layout: MapLayout, key: Uint8Array, r: Resolver): { text: stri
     const off = layout.keyOffsets![i]!;
     const b = key.subarray(off, off + align8(byteSize(k)));
     text.push(textValue(k, b, r, true));
-    json.push(String(jsonValue(k, b, r)));
+    const j = jsonValue(k, b, r, true);
+    json.push(typeof j === 'string' || typeof j === 'bigint' ? String(j) : toJson(j));
   });
   return { text, json };
 }
@@ -274,7 +275,7 @@ export function formatMapJson(layout: MapLayout, entries: RawEntry[], r: Resolve
   const type =
     vt.k === 'agg' && (vt.fn === 'hist' || vt.fn === 'lhist')
       ? 'hist'
-      : vt.k === 'agg' && vt.fn === 'stats'
+      : vt.k === 'agg' && (vt.fn === 'stats' || vt.fn === 'avg')
         ? 'stats'
         : 'map';
   const keyless = (info.keys ?? []).length === 0;

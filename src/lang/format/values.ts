@@ -124,8 +124,16 @@ export function argsJson(fields: ArgField[], b: Uint8Array): Record<string, unkn
   return Object.fromEntries(fields.map((f) => [f.name, argFieldValue(f, b)]));
 }
 
-/** jsonValue renders a value for `-f json`: integers stay numbers, everything else is a string. */
-export function jsonValue(ty: Ty, b: Uint8Array, r: Resolver): unknown {
+/** JsonTuple is a tuple for toJson, which bpftrace writes without spaces: `[1,"a"]`. */
+export class JsonTuple {
+  constructor(readonly items: unknown[]) {}
+}
+
+/**
+ * jsonValue renders a value for `-f json`: integers stay numbers, tuples are arrays, stacks are
+ * their text (as bpftrace's JSON has them, newlines and all); everything else is a string.
+ */
+export function jsonValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): unknown {
   switch (ty.k) {
     case 'int':
     case 'ptr':
@@ -138,15 +146,10 @@ export function jsonValue(ty: Ty, b: Uint8Array, r: Resolver): unknown {
         out.push(jsonValue(e, b.subarray(off, off + size), r));
         off += size;
       }
-      return out;
+      return new JsonTuple(out);
     }
-    case 'stack':
-      return textValue(ty, b, r)
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l);
     default:
-      return textValue(ty, b, r);
+      return textValue(ty, b, r, asKey);
   }
 }
 
@@ -190,6 +193,7 @@ export function toJson(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) return `[${v.map(toJson).join(', ')}]`;
+  if (v instanceof JsonTuple) return `[${v.items.map(toJson).join(',')}]`;
   return `{${Object.entries(v as Record<string, unknown>)
     .map(([k, x]) => `${JSON.stringify(k)}: ${toJson(x)}`)
     .join(', ')}}`;

@@ -18,7 +18,7 @@ import { Source } from '../diagnostics.js';
 import { formatMapJson, formatMapText, type RawEntry } from '../format/maps.js';
 import { OutBuffer } from '../format/out-buffer.js';
 import { compileRecordFormat, compileRecordWriter, type RecordWriter } from '../format/record.js';
-import { argsJson, argsText, cString, readInt, textValue, toJson } from '../format/values.js';
+import { argsJson, argsText, cString, jsonValue, readInt, textValue, toJson } from '../format/values.js';
 import { parseSource } from '../parser.js';
 import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
 import { align8, byteSize } from '../types.js';
@@ -481,8 +481,11 @@ class Session {
       case 'printValue': {
         const t = a.arg.ty;
         const bytes = rec.subarray(a.arg.offset, a.arg.offset + align8(Math.max(byteSize(t), 8)));
-        const v = textValue(t, bytes, this.r);
-        this.out(this.json ? `${toJson({ type: 'value', data: v })}\n` : `${v}\n`);
+        this.out(
+          this.json
+            ? `${toJson({ type: 'value', data: jsonValue(t, bytes, this.r) })}\n`
+            : `${textValue(t, bytes, this.r)}\n`,
+        );
         return;
       }
       case 'print': {
