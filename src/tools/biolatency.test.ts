@@ -114,6 +114,22 @@ describe('biolatency -F', () => {
   );
 });
 
+describe('biolatency -Q', () => {
+  featureIt(
+    'counts every request from its insert when the disk has an I/O scheduler',
+    hasLoop && existsSync('/sys/block/loop0/queue/scheduler'),
+    'no loop device or I/O schedulers',
+    async () => {
+      const { reports, name } = await directWrites({ queued: true, perDisk: true }, (dev) => {
+        writeFileSync(`/sys/block/${dev}/queue/scheduler`, 'mq-deadline');
+        return {};
+      });
+      const loop = reports.flat().filter((h) => h.comm === name);
+      expect(loop.reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0)).toBeGreaterThanOrEqual(100);
+    },
+  );
+});
+
 describe('biolatency --disk-name', () => {
   featureIt(
     "counts only the named disk: all of the loop device's writes, none when another disk is named",

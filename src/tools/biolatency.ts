@@ -74,11 +74,28 @@ interface DiskOffsets {
   name: number;
 }
 
-function startProgram(cgroup: boolean): BuiltProgram {
+/** QueueOffsets lead from a request to its queue's I/O scheduler: rq->q->elevator. */
+interface QueueOffsets {
+  q: number;
+  elevator: number;
+}
+
+/**
+ * startProgram stamps a request at block_rq_insert or block_rq_issue. With -Q the issue of a request
+ * that went through an I/O scheduler keeps the insert's stamp, as in libbpf-tools; requests that
+ * bypass the scheduler are never inserted, so their issue stamps them.
+ */
+function startProgram(cgroup: boolean, keepQueued?: QueueOffsets): BuiltProgram {
   // block_rq_issue(struct request *rq) / block_rq_insert(struct request *rq)
   const b = new ProgramBuilder().ldx('u64', r1, r1, 0).st('u64', r10, FP_RQ, r1);
   // As libbpf-tools: the task that inserts or issues the request is the one checked.
   if (cgroup) filterCgroup(b, 'out');
+  if (keepQueued) {
+    b.st('u64', r10, FP_TS, 0);
+    emitReadKernel(b, FP_TS, 8, FP_RQ, keepQueued.q);
+    emitReadKernel(b, FP_TS, 8, FP_TS, keepQueued.elevator);
+    b.ldx('u64', r1, r10, FP_TS).jmp('JNE', r1, 0, 'out');
+  }
   stampStart(b, 'start', FP_RQ, FP_TS);
   return b.label('out').mov(r0, 0).exit().build();
 }
@@ -165,13 +182,32 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
       name: btf.offsetOf('gendisk.disk_name').offset,
     };
   }
+  const cgroupFilter = opts.cgroup !== undefined;
+  let keepQueued: QueueOffsets | undefined;
+  if (opts.queued) {
+    const btf = loadVmlinux();
+    keepQueued = {
+      q: btf.offsetOf('request.q').offset,
+      elevator: btf.offsetOf('request_queue.elevator').offset,
+    };
+  }
   const programs: TracerProgram[] = [
     {
-      name: 'block_rq_start',
+      name: 'block_rq_issue',
       type: 'raw_tracepoint',
-      insns: startProgram(opts.cgroup !== undefined),
-      attach: opts.queued ? ['block_rq_insert', 'block_rq_issue'] : ['block_rq_issue'],
+      insns: startProgram(cgroupFilter, keepQueued),
+      attach: ['block_rq_issue'],
     },
+    ...(opts.queued
+      ? [
+          {
+            name: 'block_rq_insert',
+            type: 'raw_tracepoint' as const,
+            insns: startProgram(cgroupFilter),
+            attach: ['block_rq_insert'],
+          },
+        ]
+      : []),
     {
       name: 'block_rq_done',
       type: 'raw_tracepoint',
