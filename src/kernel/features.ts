@@ -8,15 +8,15 @@ import { ProgramBuilder, r0 } from '../asm/builder.js';
 import { HELPER_NAMES, helperId } from '../asm/helpers.js';
 import { encode, type Insn, insn } from '../asm/instruction.js';
 import { NotSupportedError } from '../errors/index.js';
-import { btfLoad, type MapCreateAttr, mapCreateRaw, progLoad } from '../sys/bpf.js';
+import { btfLoad, linkCreate, type MapCreateAttr, mapCreateRaw, progLoad } from '../sys/bpf.js';
 import { AttachType, MapFlag, MapType, ProgFlag, ProgType } from '../sys/bpf-cmd.js';
 import { SysError } from '../sys/errno.js';
+import type { FD } from '../sys/fd.js';
 import { libcClose } from '../sys/libc.js';
-import { PerfType, perfEventOpen } from '../sys/perf-event.js';
-import { attachToPerfEvent, perfLinksUsable } from './link-perf-event.js';
+import { PerfType, perfEventOpen, SwEvent } from '../sys/perf-event.js';
+import { perfLinksUsable } from './link-perf-event.js';
 import { type MapTypeName, mapTypeNumber } from './map-types.js';
 import { type ProgTypeName, progTypeNumber } from './program-types.js';
-import { tracepointId } from './tracefs-mount.js';
 
 const RET0: Insn[] = new ProgramBuilder().mov(r0, 0).exit().build().insns;
 const PROBE_LOG = 4096;
@@ -319,47 +319,38 @@ export function hasAttachType(type: keyof typeof AttachType): boolean {
 
 let perfCookies: boolean | undefined;
 
-/** COOKIE_TRACEPOINTS are tracepoints every kernel with perf links has, tried in order. */
-const COOKIE_TRACEPOINTS: Array<[string, string]> = [
-  ['raw_syscalls', 'sys_enter'],
-  ['sched', 'sched_process_exit'],
-  ['syscalls', 'sys_enter_getpid'],
-];
-
 /**
- * perfLinkCookies says whether a tracepoint program calling bpf_get_attach_cookie loads and attaches
- * to a tracepoint through a perf link that carries a cookie (both Linux 5.15), by doing it.
+ * perfLinkCookies says whether BPF_LINK_CREATE takes a perf event with a bpf_cookie (Linux 5.15),
+ * by linking a perf_event program that calls bpf_get_attach_cookie to a disabled software event:
+ * unlike a tracepoint's, closing one waits for no RCU grace period (a tracepoint costs ~50 ms).
  */
 function perfLinkCookies(): boolean {
   if (perfCookies !== undefined) return perfCookies;
   requireBpf();
   const insns = new ProgramBuilder().call('get_attach_cookie').mov(r0, 0).exit().build().insns;
-  const r = progLoad({ progType: ProgType.TRACEPOINT, insns: encode(insns), license: 'GPL' });
+  const r = progLoad({ progType: ProgType.PERF_EVENT, insns: encode(insns), license: 'GPL' });
   if (!('fd' in r)) return (perfCookies = false);
+  let event: FD | undefined;
   try {
-    for (const [category, name] of COOKIE_TRACEPOINTS) {
-      let id: number;
-      try {
-        id = tracepointId(category, name);
-      } catch {
-        continue;
-      }
-      const what = `tracepoint ${category}:${name} (attach cookie probe)`;
-      const event = perfEventOpen({ type: PerfType.TRACEPOINT, config: id, samplePeriod: 1 }, -1, 0, what);
-      try {
-        for (const fd of attachToPerfEvent({ fd: r.fd.value, name: 'cookie_probe' }, event, what, 1n))
-          if (fd !== event) fd.close();
-        return (perfCookies = true);
-      } catch (err) {
-        if (err instanceof NotSupportedError || (err instanceof SysError && err.errno === 22))
-          return (perfCookies = false);
-        throw err;
-      } finally {
-        event.close();
-      }
-    }
-    return (perfCookies = false);
+    const what = 'attach cookie probe';
+    event = perfEventOpen(
+      { type: PerfType.SOFTWARE, config: SwEvent.CPU_CLOCK, samplePeriod: 1n << 40n, disabled: true },
+      -1,
+      0,
+      what,
+    );
+    const extra = new Uint8Array(8);
+    extra[0] = 1; // bpf_cookie = 1
+    linkCreate(
+      { progFd: r.fd.value, targetFd: event.value, attachType: AttachType.PERF_EVENT, extra },
+      what,
+    ).close();
+    return (perfCookies = true);
+  } catch (err) {
+    if (err instanceof SysError && (err.errno === 22 || err.errno === 95)) return (perfCookies = false);
+    throw err;
   } finally {
+    event?.close();
     r.fd.close();
   }
 }
@@ -367,7 +358,9 @@ function perfLinkCookies(): boolean {
 /**
  * hasAttachCookies says whether programs of `type` (tracepoint, kprobe for uprobes, perf_event) can
  * be attached to many perf events with a cookie each and read it with bpf_get_attach_cookie (Linux
- * 5.15), so one program can serve many attach points. False while perf links are not in use.
+ * 5.15), so one program can serve many attach points. The cookie travels in the perf link, the same
+ * for every kind of perf event; whether `type` may read it is the verifier's answer. False while
+ * perf links are not in use.
  */
 export function hasAttachCookies(type: 'tracepoint' | 'kprobe' | 'perf_event'): boolean {
   if (!perfLinksUsable()) return false;
