@@ -42,6 +42,15 @@ describe('more tool commands', () => {
         /^bpfkit: probe 1:1:41: error: unexpected '\)'\n.*\n {40}\^\n$/,
       ],
       [
+        ['biolatency', '-d', 'sdc'],
+        /^bpfkit: -d: expected a number of seconds, got 'sdc' \(to trace one disk: --disk-name sdc\)\n$/,
+      ],
+      [['biolatency', '--disk-name', 'nonexistent0'], /^bpfkit: --disk-name: no disk named 'nonexistent0'/],
+      [
+        ['execsnoop', '-c', '/nonexistent/cg'],
+        /^bpfkit: -c: cannot open cgroup \/nonexistent\/cg: no such file or directory/,
+      ],
+      [
         ['exitsnoop', '-c', '/nonexistent/cg'],
         /^bpfkit: -c: cannot open cgroup \/nonexistent\/cg: no such file or directory/,
       ],
