@@ -31,7 +31,7 @@ describe('strace', () => {
     expect(result.lost).toBe(0);
     expect(lines[0]).toMatch(
       new RegExp(
-        `^execve\\("(/usr)?/bin/cat", \\["(/usr)?/bin/cat", "${present}", "${missing}"\\], 0x[0-9a-f]+ /\\* \\d+ vars \\*/\\) = 0$`,
+        `^execve\\("(/usr)?/bin/cat", \\["cat", "${present}", "${missing}"\\], 0x[0-9a-f]+ /\\* \\d+ vars \\*/\\) = 0$`,
       ),
     );
     expect(lines).toContain(`openat(AT_FDCWD, "${present}", O_RDONLY) = 3`);
@@ -42,6 +42,23 @@ describe('strace', () => {
     );
     expect(lines.at(-2)).toMatch(/^exit_group\(1\) += \?$/);
     expect(lines.at(-1)).toBe('+++ exited with 1 +++');
+  });
+
+  kernelIt('runs the command with its own argv[0] and counts the environment it gets', async () => {
+    const out = join(dir, 'env.txt');
+    const { lines } = await strace({ command: ['sh', '-c', `env > ${out}`] });
+    const vars = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '').length;
+    const exec =
+      /^execve\("(\/usr)?\/bin\/sh", \["sh", "-c", "env > [^"]+"\], 0x[0-9a-f]+ \/\* (\d+) vars \*\/\) = 0$/.exec(
+        lines[0] ?? '',
+      );
+    expect(exec, lines[0]).not.toBeNull();
+    expect(Number(exec?.[2])).toBe(vars);
+    // cat names itself by its argv[0] in its error message, as it does untraced.
+    const cat = await strace({ command: ['cat', missing], trace: 'trace=write' });
+    expect(cat.lines[0]).toBe('write(2, "cat: ", 5)                    = 5');
   });
 
   kernelIt('accounts for every syscall of dd bs=1 (or counts the loss)', async () => {

@@ -157,6 +157,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
   const out = new Output(outFd);
   let records = 0;
   let child: ReturnType<typeof spawn> | undefined;
+  let execArgs: FormatOptions['execArgs'];
   let pollTimer: NodeJS.Timeout | undefined;
   try {
     const pids = map({ type: 'hash', valueSize: 4, maxEntries: 8192, name: 'strace_pids' });
@@ -294,11 +295,8 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         const failedCommand = rec.ret !== 0n && cString(rec.data) === commandPath;
         if (rec.ret !== 0n && !failedCommand) return;
         if (!failedCommand) rootExeced = true;
-        // The command's argv is the one bpfkit passed (the wrapper execs it by its full path).
-        if (commandPath) {
-          const argv = [commandPath, ...(opts.command ?? []).slice(1)];
-          fmt.execArgs = { argv, envCount: Object.keys(process.env).length };
-        }
+        // The command's argv and environment are the ones the wrapper execs it with.
+        if (execArgs) fmt.execArgs = execArgs;
       } else if (fmt.execArgs !== undefined) {
         fmt.execArgs = undefined;
       }
@@ -366,11 +364,13 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     let done: Promise<number>;
     if (commandPath) {
       const argv = opts.command ?? [];
-      // The shell waits on fd 3 until the pid is in the filter, then execs the command in place.
-      child = spawn('/bin/sh', ['-c', 'read _ <&3; exec 3<&- "$0" "$@"', commandPath, ...argv.slice(1)], {
+      const w = wrapper(commandPath, argv);
+      child = spawn(w.shell, w.args, {
         stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
         argv0: 'sh',
+        env: w.env,
       });
+      execArgs = { argv: w.argv, envCount: w.envCount };
       const c = child;
       done = new Promise<number>((resolve, reject) => {
         c.on('error', reject);
@@ -431,6 +431,55 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     closeObjects(o);
     if (outFd !== 2) closeSync(outFd);
   }
+}
+
+/** Wrapper is how a command is started held: the shell, its arguments, and what the command gets. */
+interface Wrapper {
+  shell: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** argv is the command's argv as exec'd; envCount the number of variables it gets. */
+  argv: string[];
+  envCount: number;
+}
+
+const BASH = '/bin/bash';
+
+/**
+ * wrapper builds the shell that waits on fd 3 until its pid is in the filter, then execs the command
+ * in place. bash's `exec -a` keeps the command's own argv[0] (`cat`, not `/usr/bin/cat`), which
+ * programs print in their messages; a system without bash gets sh, and argv[0] is the full path.
+ */
+export function wrapper(commandPath: string, command: readonly string[], env = process.env): Wrapper {
+  const rest = command.slice(1);
+  const childEnv: NodeJS.ProcessEnv = { ...env };
+  let hasBash = false;
+  try {
+    accessSync(BASH, constants.X_OK);
+    hasBash = true;
+  } catch {
+    // sh below.
+  }
+  if (hasBash) {
+    // bash drops `_` from what it exports and adds PWD and SHLVL when they are missing.
+    delete childEnv._;
+    const added = (childEnv.PWD === undefined ? 1 : 0) + (childEnv.SHLVL === undefined ? 1 : 0);
+    const argv0 = command[0] ?? commandPath;
+    return {
+      shell: BASH,
+      args: ['-c', 'read -r x <&3; p=$1; shift; exec -a "$0" "$p" "$@" 3<&-', argv0, commandPath, ...rest],
+      env: childEnv,
+      argv: [argv0, ...rest],
+      envCount: Object.keys(childEnv).length + added,
+    };
+  }
+  return {
+    shell: '/bin/sh',
+    args: ['-c', 'read _ <&3; exec 3<&- "$0" "$@"', commandPath, ...rest],
+    env: childEnv,
+    argv: [commandPath, ...rest],
+    envCount: Object.keys(childEnv).length,
+  };
 }
 
 // BPF_F_NO_PREALLOC, which task storage requires.
