@@ -115,6 +115,9 @@ export async function runTracer(
     return { reason, lost };
   } finally {
     for (const l of links.reverse()) l.close();
+    // On an error path the reader may still be watching the ring's fd: wait for the watch to close,
+    // so that nothing outlives the tool (close() alone would let it close on a later turn).
+    await ring?.closeAsync().catch(() => undefined);
     ring?.close();
     for (const p of progs) p.close();
     for (const m of Object.values(maps)) m.close();
