@@ -55,6 +55,8 @@ export function register(program: Command): void {
       if (expr !== undefined) opts.trace = expr;
       const file = str('output');
       if (file !== undefined) opts.output = file;
+      // strace -f -o FILE puts the pid in front of every line, from the first one.
+      if (file !== undefined && opts.follow) opts.pidEveryLine = true;
       const size = str('stringLimit');
       if (size !== undefined) opts.strSize = parseInteger('-s', size, 0, 512);
       const secs = str('duration');

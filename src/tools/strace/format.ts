@@ -10,8 +10,11 @@ import { STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
 
 /** FormatOptions are strace's output switches. */
 export interface FormatOptions {
-  /** pidPrefix prints `[pid  1234] ` (strace does when it traces more than one process). */
-  pidPrefix?: boolean;
+  /**
+   * pidPrefix prints `[pid  1234] ` (strace does when it traces more than one process), or with
+   * 'column' `1234  ` (strace -f -o FILE prints it on every line).
+   */
+  pidPrefix?: boolean | 'column';
   /** leader is printed after the pid prefix and before the call: strace's -t/-tt/-ttt/-r times. */
   leader?: string;
   /** showTime appends the time spent in the syscall, ` <0.000012>` (-T). */
@@ -275,7 +278,7 @@ export function formatUnfinished(rec: SyscallRecord, opts: FormatOptions = {}): 
     call = `${formatParts(rec, opts).call.slice(0, -1)}`;
   }
   const lead = opts.leader ?? '';
-  const prefix = opts.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ` : '';
+  const prefix = pidLead(rec.tid, opts);
   return `${prefix}${lead}${call} <unfinished ...>`;
 }
 
@@ -293,11 +296,17 @@ export function formatSyscall(rec: SyscallRecord, opts: FormatOptions = {}): str
   return formatLine(formatParts(rec, opts), rec, opts);
 }
 
+/** pidLead is the pid prefix of a line: `[pid  1234] `, `1234  ` (C's `%-5d `) or nothing. */
+export function pidLead(tid: number, opts: FormatOptions): string {
+  if (!opts.pidPrefix) return '';
+  return opts.pidPrefix === 'column' ? `${String(tid).padEnd(5)} ` : `[pid ${String(tid).padStart(5)}] `;
+}
+
 /** formatLine lays out formatted parts as a strace line: prefix, leader, call, `= ret` at column 40, -T. */
 export function formatLine(parts: SyscallParts, rec: SyscallRecord, opts: FormatOptions = {}): string {
   const { call, ret } = parts;
   const lead = opts.leader ?? '';
-  let line = opts.pidPrefix ? `[pid ${String(rec.tid).padStart(5)}] ${lead}${call} ` : `${lead}${call} `;
+  let line = opts.pidPrefix ? `${pidLead(rec.tid, opts)}${lead}${call} ` : `${lead}${call} `;
   if (line.length < ALIGN_COLUMN) line = line.padEnd(ALIGN_COLUMN);
   line += `= ${ret}`;
   if (opts.showTime && ret !== '?') line += ` <${(rec.durNs / 1e9).toFixed(6)}>`;

@@ -88,6 +88,15 @@ describe('strace', () => {
     const childExec = lines.find((l) => /^\[pid +\d+\] execve\("\/(usr\/)?bin\/cat"/.test(l));
     expect(childExec).toBeDefined();
     expect(lines.some((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l))).toBe(true);
+    // With -o, strace -f starts every line with the pid, the first process's too.
+    const column = await strace({
+      command: ['sh', '-c', `cat ${present}; true`],
+      follow: true,
+      pidEveryLine: true,
+    });
+    expect(column.lines[0]).toMatch(/^\d+ +execve\("\/(usr\/)?bin\/sh", \["sh", /);
+    expect(column.lines.every((l) => /^\d+ +\S/.test(l))).toBe(true);
+    expect(column.lines.at(-1)).toMatch(/^\d+ +\+\+\+ exited with 0 \+\+\+$/);
     // Without -f the child is not traced.
     const alone = await strace({ command: ['sh', '-c', `cat ${present}; true`] });
     expect(alone.lines.some((l) => l.includes(`"${present}"`))).toBe(false);

@@ -27,7 +27,13 @@ import { cString } from '../common/format.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
 import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
-import { type FormatOptions, formatResumed, formatUnfinished, setSyscallNameSource } from './format.js';
+import {
+  type FormatOptions,
+  formatResumed,
+  formatUnfinished,
+  pidLead,
+  setSyscallNameSource,
+} from './format.js';
 import { LineCache } from './line-cache.js';
 import {
   DATA_MAX,
@@ -61,6 +67,8 @@ export interface StraceOptions {
   strSize?: number;
   json?: boolean;
   seconds?: number;
+  /** pidEveryLine starts every line with the pid, `1234  open(…`, as strace -f -o FILE does. */
+  pidEveryLine?: boolean;
   /** ready runs once the process is in the filter (for -p: tracing has begun). */
   ready?: () => void;
   /** ringBytes is the ring buffer size (a power of two). */
@@ -239,7 +247,12 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     let rootExeced = opts.pid !== undefined;
     const one = Buffer.alloc(4);
     one.writeUInt32LE(1);
-    const fmt: FormatOptions = { pidPrefix: false, showTime: opts.showTime ?? false, strSize };
+    const pidColumn = opts.pidEveryLine === true;
+    const fmt: FormatOptions = {
+      pidPrefix: pidColumn && 'column',
+      showTime: opts.showTime ?? false,
+      strSize,
+    };
     // strace prefixes `[pid N]` to every line while it traces more than one thread: live holds the
     // traced threads seen so far (tid → tgid), so the root's lines lose the prefix once children end.
     const live = new Map<number, number>();
@@ -270,7 +283,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       if (!pending) return;
       const p = pending;
       pending = undefined;
-      fmt.pidPrefix = live.size > 1;
+      fmt.pidPrefix = pidColumn ? 'column' : live.size > 1;
       if (stamper.active) fmt.leader = stamper.leader(p.ts);
       // The command line bpfkit knows belongs to the root's exec, printed whole, never to this one.
       out.line(formatUnfinished(p, { ...fmt, execArgs: undefined }));
@@ -310,7 +323,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       const resumed = interrupted.size > 0 && interrupted.delete(tid);
       noteThread(rec);
       if (opts.follow && FORKS.has(nr) && rec.ret > 0n) live.set(Number(rec.ret), Number(rec.ret));
-      fmt.pidPrefix = live.size > 1;
+      fmt.pidPrefix = pidColumn ? 'column' : live.size > 1;
       if (stamper.active) {
         // A resumed line is stamped when the call ended, as strace stamps each line it prints.
         const ts = resumed ? rec.ts + BigInt(rec.durNs) : rec.ts;
@@ -330,7 +343,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       } else {
         out.line(resumed ? formatResumed(rec, fmt) : lines.line(rec, view.bytes, fmt));
         if (nr === EXIT_GROUP && rec.tgid !== rootPid) {
-          const pfx = fmt.pidPrefix ? `[pid ${String(tid).padStart(5)}] ` : '';
+          const pfx = pidLead(tid, fmt);
           out.line(`${pfx}${fmt.leader ?? ''}+++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
         }
       }
@@ -419,7 +432,10 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     else if (commandPath && reason === 'done' && !opts.json) {
       const sig = child?.signalCode;
       const lead = stamper.active ? stamper.leader(lastRootTs) : '';
-      out.line(sig ? `${lead}+++ killed by ${sig} +++` : `${lead}+++ exited with ${exitCode} +++`);
+      const pfx = pidLead(rootPid, { pidPrefix: pidColumn && 'column' });
+      out.line(
+        sig ? `${pfx}${lead}+++ killed by ${sig} +++` : `${pfx}${lead}+++ exited with ${exitCode} +++`,
+      );
     }
     out.flush();
     const lostN = lostCount();
