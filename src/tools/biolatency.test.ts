@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { featureIt } from '../testing/kernel.js';
-import { diskDev, formatBiolatency, runBiolatency } from './biolatency.js';
+import { diskDev, type Extension, extensionLines, formatBiolatency, runBiolatency } from './biolatency.js';
 import type { Hist } from './hist-programs.js';
 import { CaptureOutput } from './testing/capture.js';
 import { gatedWorkload } from './testing/gated-workload.js';
@@ -37,6 +37,7 @@ async function directWrites(
   try {
     const out = new CaptureOutput();
     const reports: Hist[][] = [];
+    const exts: Extension[] = [];
     const w = gatedWorkload(`exec /bin/dd if=/dev/zero of=${dev} bs=4k count=100 oflag=direct status=none`);
     if (cgroupDir) writeFileSync(join(cgroupDir, 'cgroup.procs'), String(w.pid));
     let go: (p: Promise<unknown>) => void = () => {};
@@ -45,7 +46,10 @@ async function directWrites(
       {
         ...opts,
         ...withDevice(dev.replace('/dev/', '')),
-        onReport: (h) => reports.push(h),
+        onReport: (h, e) => {
+          reports.push(h);
+          if (e) exts.push(e);
+        },
         // O_DIRECT bypasses the page cache, so each 4 KiB write is one request to the device.
         ready: () => {
           w.release();
@@ -55,7 +59,7 @@ async function directWrites(
       },
       out,
     );
-    return { out, reports, name: dev.replace('/dev/', '') };
+    return { out, reports, exts, name: dev.replace('/dev/', '') };
   } finally {
     execFileSync('/usr/sbin/losetup', ['-d', dev]);
     rmSync(dir, { recursive: true, force: true });
@@ -112,6 +116,39 @@ describe('biolatency -F', () => {
       );
     },
   );
+});
+
+describe('biolatency -e', () => {
+  featureIt(
+    "sums every request: the count equals the histograms' total, and the average fits their buckets",
+    hasLoop,
+    'no loop device support (losetup)',
+    async () => {
+      const { reports, exts, out } = await directWrites({ extension: true }, (dev) => ({
+        disk: dev,
+      }));
+      const n = reports.flat().reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0);
+      expect(n).toBeGreaterThanOrEqual(100);
+      expect(exts.reduce((a, e) => a + e.count, 0)).toBe(n);
+      const line = out.lines.find((l) => l.startsWith('avg = '));
+      expect(line).toMatch(new RegExp(`^avg = \\d+ usecs, total: \\d+ usecs, count: ${n}$`));
+      expect(exts[0]!.totalNs / exts[0]!.count).toBeGreaterThan(0);
+    },
+  );
+
+  it("prints BCC's summary line", () => {
+    expect(extensionLines({ totalNs: 1_234_567, count: 10 }, false)).toEqual([
+      '',
+      'avg = 123 usecs, total: 1234 usecs, count: 10',
+      '',
+    ]);
+    expect(extensionLines({ totalNs: 25_500_000, count: 2 }, true)).toEqual([
+      '',
+      'avg = 12 msecs, total: 25 msecs, count: 2',
+      '',
+    ]);
+    expect(extensionLines({ totalNs: 0, count: 0 }, false)).toEqual([]);
+  });
 });
 
 describe('biolatency -Q', () => {

@@ -32,13 +32,36 @@ export interface BiolatencyOptions extends ToolOptions {
   perDisk?: boolean;
   /** perFlag prints one histogram per set of request flags (-F). */
   perFlag?: boolean;
+  /** extension prints the average, total and count of all requests after each report (-e, BCC's). */
+  extension?: boolean;
   /** disk traces only this whole disk, by its name in /sys/block (libbpf-tools' -d DISK). */
   disk?: string;
   /** cgroup counts only requests issued by tasks under this cgroup v2 directory (-c). */
   cgroup?: string;
   interval?: number;
   count?: number;
-  onReport?: (hists: Hist[]) => void;
+  onReport?: (hists: Hist[], ext?: Extension) => void;
+}
+
+/** Extension is -e's sum: every request's latency in nanoseconds, and how many there were. */
+export interface Extension {
+  totalNs: number;
+  count: number;
+}
+
+/**
+ * extensionLines is -e's summary as BCC biolatency prints it after the histograms:
+ * "\navg = %ld %s, total: %ld %s, count: %ld\n", from the total in the histogram's unit.
+ */
+export function extensionLines(ext: Extension, milliseconds: boolean): string[] {
+  if (ext.count === 0) return [];
+  const unit = milliseconds ? 'msecs' : 'usecs';
+  const total = ext.totalNs / (milliseconds ? 1e6 : 1e3);
+  return [
+    '',
+    `avg = ${Math.trunc(total / ext.count)} ${unit}, total: ${Math.trunc(total)} ${unit}, count: ${ext.count}`,
+    '',
+  ];
 }
 
 /**
@@ -109,9 +132,20 @@ function completeProgram(
   // block_rq_complete(struct request *rq, blk_status_t error, unsigned int nr_bytes)
   const b = new ProgramBuilder().ldx('u64', r1, r1, 0).st('u64', r10, FP_RQ, r1);
   elapsedSince(b, 'start', FP_RQ, 'out', r8);
-  b.jmp('JSLT', r8, 0, 'out')
-    .alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000)
-    .st('u32', r10, FP_KEY, 0);
+  b.jmp('JSLT', r8, 0, 'out').st('u32', r10, FP_KEY, 0);
+  if (o.extension) {
+    // -e: ext[0] = { total_ns, count }, before the delta is scaled to the histogram's unit.
+    b.ldMap(r1, 'ext')
+      .mov(r2, r10)
+      .add(r2, FP_KEY)
+      .call('map_lookup_elem')
+      .jmp('JEQ', r0, 0, 'ext_done')
+      .atomic('add', 'u64', r0, 0, r8)
+      .mov(r1, 1)
+      .atomic('add', 'u64', r0, 8, r1)
+      .label('ext_done');
+  }
+  b.alu64('DIV', r8, o.milliseconds ? 1_000_000 : 1000);
   if (d) {
     // The key is the disk's dev_t (major << 20 | minor, the kernel's encoding); its name fills comm.
     b.st('u64', r10, FP_DISK, 0).st('u64', r10, FP_DEV, 0);
@@ -225,6 +259,11 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
           ...(cgroup ? { [CGROUP_MAP]: cgroupMapSpec } : {}),
           start: { type: 'hash', keySize: 8, valueSize: 8, maxEntries: 10240, name: 'biolat_start' },
           hists: histMap('biolat_hists', opts.perDisk && opts.perFlag ? 8 : 4),
+          ...(opts.extension
+            ? {
+                ext: { type: 'array' as const, keySize: 4, valueSize: 16, maxEntries: 1, name: 'biolat_ext' },
+              }
+            : {}),
         },
         ready: (maps) => {
           cgroup?.install(maps);
@@ -233,7 +272,15 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
         },
         report: (maps) => {
           const hists = maps.hists!.lookupAndDeleteBatch().map(([k, v]) => decodeHist(k, v));
-          opts.onReport?.(hists);
+          let ext: Extension | undefined;
+          if (maps.ext) {
+            const zero = Buffer.alloc(4);
+            const v = maps.ext.get(zero) ?? Buffer.alloc(16);
+            // Cleared per report, as BCC does; a request completing in between is lost to both.
+            maps.ext.set(zero, Buffer.alloc(16));
+            ext = { totalNs: Number(v.readBigUInt64LE(0)), count: Number(v.readBigUInt64LE(8)) };
+          }
+          opts.onReport?.(hists, ext);
           if (opts.json) {
             for (const h of hists) {
               out.json({
@@ -243,8 +290,15 @@ export async function runBiolatency(opts: BiolatencyOptions, out: Output): Promi
                 slots: h.slots,
               });
             }
+            if (ext)
+              out.json({
+                unit: opts.milliseconds ? 'msecs' : 'usecs',
+                total_ns: ext.totalNs,
+                count: ext.count,
+              });
           } else {
             for (const l of formatBiolatency(hists, opts, new Date(), bits)) out.line(l);
+            if (ext) for (const l of extensionLines(ext, opts.milliseconds ?? false)) out.line(l);
           }
         },
       },

@@ -11,6 +11,7 @@ Examples:
   bpfkit biolatency -Q            include OS queued time in I/O time
   bpfkit biolatency -D            show each disk device separately
   bpfkit biolatency -F            show I/O flags separately
+  bpfkit biolatency -e            add the average, total and count (as BCC biolatency -e)
   bpfkit biolatency --disk-name sdc  trace sdc only (libbpf-tools' -d sdc)
   bpfkit biolatency -c CG         trace I/O issued under the cgroup v2 directory CG
   bpfkit biolatency -d 10 --json  ten seconds, one JSON object per histogram`;
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('-T, --timestamp', 'include timestamp on output')
     .option('-D, --disk', 'print a histogram per disk device')
     .option('-F, --flag', 'print a histogram per set of I/O flags')
+    .option('-e, --extension', 'summarize average/total value')
     .option('--disk-name <disk>', 'trace this disk only (a name in /sys/block)')
     .option('-c, --cgroup <path>', 'trace I/O issued by tasks in this cgroup v2 directory only')
     .option('-d, --duration <seconds>', 'total duration of trace')
@@ -53,6 +55,7 @@ export function register(program: Command): void {
           queued: o.queued === true,
           perDisk: o.disk === true,
           perFlag: o.flag === true,
+          extension: o.extension === true,
           timestamp: o.timestamp === true,
         };
         if (typeof o.diskName === 'string') opts.disk = o.diskName;
