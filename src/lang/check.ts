@@ -1139,6 +1139,15 @@ class ProbeChecker {
       if (t.k === 'none' || t.k === 'agg' || t.k === 'record')
         throw this.err(arg.pos, `${tyName(t)} cannot be printed`);
       const numeric = 'diuxXocp'.includes(s.conv);
+      // %s of a number is refused, as bpftrace does: it is most often a `char *` missing its str().
+      if (s.conv === 's' && isIntLike(t)) {
+        const charPtr = t.k === 'ptr' && t.to.kind === 'int' && t.to.size === 1;
+        throw this.err(
+          arg.pos,
+          `${c.name}: %s expects a string, but this is ${tyName(t)}`,
+          charPtr ? 'use str() to read the string it points to' : 'use %d',
+        );
+      }
       if (numeric && !isIntLike(t)) {
         throw this.err(
           arg.pos,
