@@ -22,6 +22,8 @@ import { AF_INET, AF_INET6 } from './tcplife-format.js';
 
 /** TcpacceptOptions are BCC tcpaccept's main options. */
 export interface TcpacceptOptions extends EventToolOptions<TcpEvent>, TcpacceptFormat {
+  /** family keeps only IPv4 (-4) or IPv6 (-6) connections, as BCC's option. */
+  family?: 4 | 6;
   pid?: number;
   /** ports keeps only connections accepted on these local ports (-P). */
   ports?: number[];
@@ -88,6 +90,7 @@ export async function runTcpaccept(opts: TcpacceptOptions, out: Output): Promise
       },
       onRecord: (data) => {
         const e = decodeTcpEvent(data);
+        if (opts.family && (e.family === AF_INET ? 4 : 6) !== opts.family) return;
         if (opts.ports && !opts.ports.includes(e.lport)) return;
         startNs ??= e.tsNs;
         opts.onEvent?.(e);

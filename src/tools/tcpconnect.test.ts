@@ -92,6 +92,19 @@ describe('tcpconnect', () => {
       expect(filtered.mine).toEqual([]);
     });
   });
+
+  kernelIt('keeps one address family with -4 or -6', async () => {
+    await withNetns(async (ns) => {
+      const v6 = await trace(runTcpconnect, { family: 6 }, () => tcpPair(6, '::1', ns));
+      expect(v6.mine).toEqual([expect.objectContaining({ family: 10, rport: v6.info.server })]);
+      const not4 = await trace(runTcpconnect, { family: 4 }, () => tcpPair(6, '::1', ns));
+      expect(not4.mine).toEqual([]);
+      const accepted = await trace(runTcpaccept, { family: 6 }, () => tcpPair(6, '::1', ns));
+      expect(accepted.mine).toEqual([expect.objectContaining({ family: 10, lport: accepted.info.server })]);
+      const notAccepted = await trace(runTcpaccept, { family: 4 }, () => tcpPair(6, '::1', ns));
+      expect(notAccepted.mine).toEqual([]);
+    });
+  });
 });
 
 // A connect refused at once: the port is bound but nothing listens, so the SYN is answered by a RST.

@@ -31,6 +31,8 @@ import { AF_INET } from './tcplife-format.js';
 
 /** TcpconnectOptions are libbpf-tools tcpconnect's main options. */
 export interface TcpconnectOptions extends EventToolOptions<TcpEvent>, TcpconnectFormat {
+  /** family keeps only IPv4 (-4) or IPv6 (-6) connections, as BCC's option. */
+  family?: 4 | 6;
   pid?: number;
   uid?: number;
   /** ports keeps only connections to these destination ports (-P). */
@@ -264,6 +266,7 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
       },
       onRecord: (data) => {
         const e = decodeTcpEvent(data);
+        if (opts.family && (e.family === AF_INET ? 4 : 6) !== opts.family) return;
         if (opts.ports && !opts.ports.includes(e.rport)) return;
         startNs ??= e.tsNs;
         opts.onEvent?.(e);

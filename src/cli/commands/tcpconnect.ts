@@ -29,6 +29,8 @@ export function register(program: Command): void {
     .option('-c, --count', 'count connects per source IP and destination IP/port, printed at the end')
     .option('-s, --source-port', 'include the source port (SPORT column; LPORT in the -c table)')
     .option('-L, --lport', 'include the LPORT column after SADDR (as BCC tcpconnect)')
+    .option('-4, --ipv4', 'trace IPv4 family only')
+    .option('-6, --ipv6', 'trace IPv6 family only')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
@@ -36,6 +38,10 @@ export function register(program: Command): void {
       const { commonOptions, parseInteger, parsePorts } = await import('../../tools/common/options.js');
       const { Output } = await import('../../tools/common/output.js');
       const { runTcpconnect } = await import('../../tools/tcpconnect.js');
+      if (o.ipv4 === true && o.ipv6 === true) {
+        const { BpfkitError } = await import('../../errors/index.js');
+        throw new BpfkitError('tcpconnect: -4 and -6 exclude each other');
+      }
       const opts: Parameters<typeof runTcpconnect>[0] = {
         ...commonOptions(o),
         timestamp: o.timestamp === true,
@@ -45,6 +51,8 @@ export function register(program: Command): void {
         sourcePort: o.sourcePort === true,
         localPort: o.lport === true,
       };
+      if (o.ipv4 === true) opts.family = 4;
+      if (o.ipv6 === true) opts.family = 6;
       if (typeof o.port === 'string') opts.ports = parsePorts('-P', o.port);
       if (typeof o.uid === 'string') opts.uid = parseInteger('-u', o.uid, 0, 0xfffffffe);
       await runTcpconnect(opts, new Output(1, endRun));
