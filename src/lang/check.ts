@@ -176,16 +176,19 @@ function planVariants(probe: A.Probe, source: Source, options: CheckOptions): Va
   // One program per attach point when the body depends on which one fired; else one for all of them.
   // usdt sites each fetch their arguments their own way.
   // fentry/fexit programs are bound to one kernel function when loaded.
-  // A body that reads only `probe` stays one program when each perf link can carry the spec's
-  // probe-name index as its attach cookie (a wildcard uprobe is many specs once expanded).
+  // `probe` reads the attach cookie, where each perf link carries its spec's probe-name index, when
+  // the kernel can: a body that reads nothing else spec-specific stays one program (a wildcard uprobe
+  // is many specs once expanded); one reading `args` is compiled per spec, and specs whose programs
+  // come out identical share one (codegen/compile.ts).
   const byCookie =
-    !usesBuiltin(probe, ['args', 'func']) &&
+    !usesBuiltin(probe, ['func']) &&
     usesBuiltin(probe, ['probe']) &&
     kinds.size === 1 &&
     (specs.length > 1 || specs.some((s) => hasWildcard(s.func))) &&
     cookieType(specs[0]!.type, options);
   const perSpec =
-    (!byCookie && usesBuiltin(probe, ['args', 'probe', 'func'])) ||
+    usesBuiltin(probe, ['args', 'func']) ||
+    (!byCookie && usesBuiltin(probe, ['probe'])) ||
     kinds.size > 1 ||
     kinds.has('usdt') ||
     kinds.has('fentry') ||
@@ -990,6 +993,8 @@ class ProbeChecker {
           throw this.err(m.pos, `${name}() takes a whole map, such as @x`);
         if (!this.maps.has(m.name))
           this.maps.set(m.name, { name: m.name, pos: m.pos, keys: undefined, value: undefined });
+        if (this.strict && !this.maps.get(m.name)?.value)
+          throw this.err(m.pos, `map ${m.name} is ${name === 'clear' ? 'cleared' : 'zeroed'} but never assigned`);
         return NONE;
       }
       case 'delete': {
@@ -999,6 +1004,8 @@ class ProbeChecker {
           this.mapInfo({ ...m, keys: [a[1]!] });
           this.expr(a[1]!);
         } else this.mapInfo(m);
+        if (this.strict && !this.maps.get(m.name)?.value)
+          throw this.err(m.pos, `map ${m.name} is deleted from but never assigned`);
         return NONE;
       }
       case 'exit':

@@ -74,6 +74,12 @@ export function programType(spec: ProbeSpec): ProgramType {
   }
 }
 
+/** programKey is what two programs must share to be one: type, bytecode, map references. */
+function programKey(p: CompiledProgram, byCookie: boolean): string {
+  const code = p.built.insns.map((i) => `${i.code},${i.dst},${i.src},${i.off},${i.imm}`).join(';');
+  return `${p.type}:${byCookie}:${JSON.stringify(p.built.relocations)}:${code}`;
+}
+
 /** compile generates the maps, actions and programs of a checked program. */
 export function compile(checked: CheckedProgram, options: CompileOptions = {}): Compiled {
   const maps = layoutMaps(checked, options);
@@ -86,6 +92,7 @@ export function compile(checked: CheckedProgram, options: CompileOptions = {}): 
     byCookie: new Set(),
   };
   checked.probes.forEach((p, probeIndex) => {
+    const twins = new Map<string, CompiledProgram>();
     for (const v of p.variants) {
       const spec = v.specs[0]!;
       const gen = new Gen(checked, out, v, maps, options);
@@ -106,6 +113,17 @@ export function compile(checked: CheckedProgram, options: CompileOptions = {}): 
           func: v.func.name,
         };
       }
+      // Attach points whose programs come out identical (a body reading only `args` fields laid out
+      // alike, or `probe` from the cookie) share one: one load instead of one each.
+      const key = program.tracing ? undefined : programKey(program, v.byCookie);
+      const twin = key === undefined ? undefined : twins.get(key);
+      if (twin) {
+        twin.specs = twin.specs.concat(v.specs);
+        twin.name = `${twin.specs[0]!.name} (+${twin.specs.length - 1})`;
+        for (const s of v.specs) if (v.byCookie) probeId(out.probeNames, s.name);
+        continue;
+      }
+      if (key !== undefined) twins.set(key, program);
       out.programs.push(program);
       if (v.byCookie) {
         out.byCookie.add(program);

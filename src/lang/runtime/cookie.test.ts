@@ -192,12 +192,53 @@ describe('one program for many attach points, told apart by attach cookie', () =
     expect(out).toContain(`1 program verified for ${n} attach points, nothing attached\n`);
   });
 
-  featureIt('a body reading args still gets a program per tracepoint', cookies, REASON, () => {
-    const c = compileScript(
-      'tracepoint:syscalls:sys_exit_getp*id /args.ret > 0/ { @[probe] = count(); }',
-      '-e',
-    );
-    expect(c.programs.length).toBeGreaterThan(1);
-    expect(c.byCookie.size).toBe(0);
-  });
+  featureIt(
+    'sys_exit_*at reading args.ret is one program: every exit tracepoint lays out ret alike',
+    cookies,
+    REASON,
+    async () => {
+      const missing = join(tmpdir(), `bpfkit-cookie-missing-${process.pid}`);
+      const before = progFds();
+      const r = await trace(
+        // ~20 tracepoints rather than all 360: detaching waits out RCU grace periods per link.
+        `tracepoint:syscalls:sys_exit_*at /pid == ${process.pid} && args.ret < 0/ { @[probe] = count(); }`,
+        () => {
+          for (let i = 0; i < 9; i++) {
+            try {
+              openSync(missing, 'r');
+            } catch {}
+          }
+        },
+      );
+      expect(r.programs - before).toBe(1);
+      expect(counts(r.out).get('tracepoint:syscalls:sys_exit_openat')).toBeGreaterThanOrEqual(9);
+    },
+    60_000,
+  );
+
+  featureIt(
+    'attach points whose args fields differ in layout get a program per layout',
+    cookies,
+    REASON,
+    () => {
+      // len is at offset 24 in munmap and mlock (addr, len), at 32 in sendto (fd, buff, len, ...).
+      const c = compileScript(
+        `tracepoint:syscalls:sys_enter_munmap, tracepoint:syscalls:sys_enter_sendto,
+       tracepoint:syscalls:sys_enter_mlock { @[probe] = sum(args.len); }`,
+        '-e',
+      );
+      expect(c.programs.map((p) => p.specs.map((s) => s.func))).toEqual([
+        ['sys_enter_munmap', 'sys_enter_mlock'],
+        ['sys_enter_sendto'],
+      ]);
+      expect(c.byCookie.size).toBe(2);
+      // Without `probe`, identical programs are shared with no cookie at all.
+      const plain = compileScript(
+        'tracepoint:syscalls:sys_enter_munmap, tracepoint:syscalls:sys_enter_mlock { @ = sum(args.len); }',
+        '-e',
+      );
+      expect(plain.programs).toHaveLength(1);
+      expect(plain.byCookie.size).toBe(0);
+    },
+  );
 });
