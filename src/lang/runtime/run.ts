@@ -166,8 +166,27 @@ async function preflight(compiled: Compiled, dryRun: boolean): Promise<void> {
   }
 }
 
-/** expandUprobes replaces `uprobe:lib:glob*` specs by one spec per matching function symbol. */
+/**
+ * expandUprobes replaces `uprobe:lib:glob*` specs by one spec per matching function symbol, and
+ * checks every uprobe's binary and symbol before anything attaches, so a missing one is an error at
+ * its probe's position.
+ */
 async function expandUprobes(compiled: Compiled): Promise<void> {
+  const isUprobe = (s: ProbeSpec) => s.type === 'uprobe' || s.type === 'uretprobe';
+  if (compiled.programs.some((p) => p.specs.some(isUprobe))) {
+    const { resolveBinary, resolveUprobe, UprobeTargetError } = await import(
+      '../../kernel/uprobe-resolve.js'
+    );
+    for (const s of compiled.programs.flatMap((p) => p.specs).filter(isUprobe)) {
+      try {
+        if (hasWildcard(s.func)) resolveBinary(s.target);
+        else resolveUprobe(s.target, s.func);
+      } catch (e) {
+        if (!(e instanceof UprobeTargetError)) throw e;
+        throw compiled.checked.source.error(s.pos, e.message, e.hint);
+      }
+    }
+  }
   for (const p of compiled.programs) {
     if (!p.specs.some((s) => (s.type === 'uprobe' || s.type === 'uretprobe') && hasWildcard(s.func)))
       continue;
