@@ -56,6 +56,8 @@ export interface ProfileResult {
 const BPF_F_USER_STACK = 1 << 8;
 const BPF_NOEXIST = 1;
 const EFAULT = 14;
+// bpf_get_stackid's answer when the stack's bucket holds another stack (no BPF_F_REUSE_STACKID).
+const EEXIST = 17;
 const FP_KEY = -32;
 const FP_ONE = -40;
 
@@ -135,11 +137,13 @@ function readSamples(
   counts: BpfMap,
   stacks: BpfMap,
   syms: Symbolizers,
-): { samples: Sample[]; missing: number } {
+): { samples: Sample[]; missing: number; collided: boolean } {
   const samples: Sample[] = [];
   let missing = 0;
+  let collided = false;
   const frames = (id: number, resolve: (ip: bigint) => string): string[] | 'missed' | undefined => {
     if (id === -1 || id === -EFAULT) return undefined;
+    if (id === -EEXIST) collided = true;
     const v = id < 0 ? undefined : stacks.get(Buffer.from(Uint32Array.of(id).buffer));
     if (!v) {
       missing++;
@@ -164,7 +168,7 @@ function readSamples(
     });
   }
   samples.sort((a, b) => b.count - a.count);
-  return { samples, missing };
+  return { samples, missing, collided };
 }
 
 /** runProfile samples until stopped, then prints the stacks. */
@@ -225,7 +229,7 @@ export async function runProfile(opts: ProfileOptions, out: Output): Promise<Pro
     const keepAlive = setInterval(() => {}, 1 << 30);
     const reason = await waitForStop(opts).finally(() => clearInterval(keepAlive));
     link.close();
-    const { samples, missing } = readSamples(counts, stacks, syms);
+    const { samples, missing, collided } = readSamples(counts, stacks, syms);
     for (const s of samples) {
       if (opts.json) out.json(sampleJson(s));
       else if (opts.folded) out.line(formatFolded(s, opts));
@@ -233,9 +237,9 @@ export async function runProfile(opts: ProfileOptions, out: Output): Promise<Pro
     }
     out.flush();
     if (missing > 0) {
-      process.stderr.write(
-        `WARNING: ${missing} stack traces could not be displayed. Consider increasing --stack-storage-size.\n`,
-      );
+      // As libbpf-tools: the advice only when a hash collision lost a stack, which more room helps.
+      const advice = collided ? ' Consider increasing --stack-storage-size.' : '';
+      process.stderr.write(`WARNING: ${missing} stack traces could not be displayed.${advice}\n`);
     }
     if (opts.foldedFile) {
       writeFileSync(opts.foldedFile, samples.map((s) => `${formatFolded(s, opts)}\n`).join(''));
