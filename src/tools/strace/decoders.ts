@@ -248,6 +248,14 @@ export const SIGNALS = table({
   30: 'SIGPWR',
   31: 'SIGSYS',
 });
+/** signalName prints a signal number as strace does: SIGINT, SIGRTMIN, SIGRT_1, or the number. */
+export function signalName(v: bigint): string {
+  const n = Number(BigInt.asIntN(32, v));
+  if (n === 32) return 'SIGRTMIN';
+  if (n > 32 && n <= 64) return `SIGRT_${n - 32}`;
+  return SIGNALS.get(n) ?? String(n);
+}
+
 const WHENCE = table({ 0: 'SEEK_SET', 1: 'SEEK_CUR', 2: 'SEEK_END', 3: 'SEEK_DATA', 4: 'SEEK_HOLE' });
 const SIGMASK_HOW = table({ 0: 'SIG_BLOCK', 1: 'SIG_UNBLOCK', 2: 'SIG_SETMASK' });
 const FCNTL_CMD = table({
@@ -607,7 +615,15 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'statx_out':
     case 'dirents_out':
     case 'random_out':
+    case 'timespec_in':
+    case 'sigset_in':
+    case 'sigset_out':
+    case 'sigaction_in':
+    case 'sigaction_out':
+    case 'sockaddr_in':
       return ptr(v);
+    case 'clock_flags':
+      return flags(v, [[1, 'TIMER_ABSTIME']]);
     case 'fd':
       return int(v);
     case 'dirfd':
@@ -627,7 +643,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'whence':
       return enumName(v, WHENCE);
     case 'signal':
-      return enumName(v, SIGNALS);
+      return signalName(v);
     case 'sigmask_how':
       return enumName(v, SIGMASK_HOW);
     case 'fcntl_cmd':

@@ -5,8 +5,10 @@ import { decodeScalar, hex, openNeedsMode, ptr, socketProtocol, sockoptName } fr
 import { errnoSuffix, isRestart } from './errno-names.js';
 import { quote, quoteHex } from './quote.js';
 import type { SyscallRecord } from './record.js';
+import { sigaction, sigset } from './signals.js';
+import { sockaddr } from './sockaddr.js';
 import { formatStruct } from './structs.js';
-import { STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
+import { type ArgKind, STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
 
 /** FormatOptions are strace's output switches. */
 export interface FormatOptions {
@@ -54,10 +56,47 @@ function pathEnd(data: Uint8Array): number {
   return nul < 0 ? data.length : nul + 1;
 }
 
+// Kinds the kernel copied at entry (or, for the _out ones, after the entry struct at exit).
+const ENTRY_KINDS = new Set<ArgKind>([
+  'timespec_in',
+  'sigset_in',
+  'sigset_out',
+  'sigaction_in',
+  'sigaction_out',
+  'sockaddr_in',
+]);
+
+/** entryArg prints a struct copied at entry, or the one filled after it; undefined if not copied. */
+function entryArg(rec: SyscallRecord, sig: SyscallSig, kind: ArgKind): string | undefined {
+  const data = rec.data;
+  switch (kind) {
+    case 'sockaddr_in': {
+      const at = sig.lenArg ?? 0;
+      return sockaddr(data, rec.argHi(at) === 0 ? rec.argLo(at) : data.length);
+    }
+    case 'timespec_in':
+      return data.length < 16 ? undefined : formatStruct('timespec_out', data.subarray(0, 16));
+    case 'sigset_in':
+      return data.length < 8 ? undefined : sigset(u64(data, 0));
+    case 'sigaction_in':
+      return sigaction(data);
+    case 'sigset_out':
+      return rec.ret !== 0n || data.length < 16 ? undefined : sigset(u64(data, 8));
+    case 'sigaction_out':
+      return rec.ret !== 0n || data.length < 64 ? undefined : sigaction(data.subarray(32, 64));
+    default:
+      return undefined;
+  }
+}
+
+const u64 = (data: Uint8Array, at: number): bigint =>
+  new DataView(data.buffer, data.byteOffset + at, 8).getBigUint64(0, true);
+
 function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number): string {
   const kind = sig.args[i]!;
   if (rec.argLo(i) === 0 && rec.argHi(i) === 0) return 'NULL';
   const data = rec.data;
+  if (ENTRY_KINDS.has(kind)) return entryArg(rec, sig, kind) ?? ptr(rec.arg(i));
   const size = STRUCT_OUT_SIZE[kind];
   if (size !== undefined) {
     const at = hasStructAfterPath(sig) ? pathEnd(data) : 0;
@@ -115,7 +154,8 @@ const enc = new TextEncoder();
 // futex's meaningful arguments depend on the operation, as strace prints them.
 const FUTEX_ARGS: Record<number, number> = { 0: 4, 1: 3, 9: 6, 10: 6 };
 
-const isDataKind = (kind: string): boolean =>
+const isDataKind = (kind: ArgKind): boolean =>
+  ENTRY_KINDS.has(kind) ||
   kind === 'path' ||
   kind === 'buf_in' ||
   kind === 'buf_out' ||
@@ -123,7 +163,9 @@ const isDataKind = (kind: string): boolean =>
   kind === 'dirents_out' ||
   STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;
 
-const isOutKind = (kind: string): boolean =>
+const isOutKind = (kind: ArgKind): boolean =>
+  kind === 'sigset_out' ||
+  kind === 'sigaction_out' ||
   kind === 'buf_out' ||
   kind === 'random_out' ||
   kind === 'dirents_out' ||

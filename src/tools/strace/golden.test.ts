@@ -76,3 +76,112 @@ describe('strace golden: -e trace=', () => {
     expect(() => parseTraceExpr('trace=%constructor')).toThrow(/unknown syscall class/);
   });
 });
+
+const u64s = (...vs: bigint[]) => {
+  const b = new Uint8Array(8 * vs.length);
+  const v = new DataView(b.buffer);
+  vs.forEach((x, i) => {
+    v.setBigUint64(8 * i, BigInt.asUintN(64, x), true);
+  });
+  return b;
+};
+// glibc's mask while it forks: every signal but SIGRTMIN and SIGRT_1 (32 and 33).
+const ALL_BUT_RT = ~(3n << 31n);
+
+describe('strace golden lines: signals', () => {
+  it('prints signal sets, as the complement when more than half are in them', () => {
+    expect(line({ nr: 14, ret: 0n, args: [2n, 0x7f00n, 0n, 8n], data: u64s(ALL_BUT_RT) })).toBe(
+      'rt_sigprocmask(SIG_SETMASK, ~[RTMIN RT_1], NULL, 8) = 0',
+    );
+    // The set it reads, then the old one it filled.
+    const kill = 1n << 8n;
+    const stop = 1n << 18n;
+    expect(
+      line({ nr: 14, ret: 0n, args: [2n, 0x7f00n, 0x7f08n, 8n], data: u64s(0n, ALL_BUT_RT & ~kill & ~stop) }),
+    ).toBe('rt_sigprocmask(SIG_SETMASK, [], ~[KILL STOP RTMIN RT_1], 8) = 0');
+    expect(line({ nr: 14, ret: 0n, args: [1n, 0x7f00n, 0n, 8n], data: u64s(1n << 12n) })).toBe(
+      'rt_sigprocmask(SIG_UNBLOCK, [PIPE], NULL, 8) = 0',
+    );
+    expect(line({ nr: 14, ret: 0n, args: [0n, 0x7f00n, 0x7f08n, 8n], data: u64s(~0n, 1n << 9n) })).toBe(
+      'rt_sigprocmask(SIG_BLOCK, ~[], [USR1], 8) = 0',
+    );
+  });
+
+  it('prints the action rt_sigaction reads and the old one it fills', () => {
+    const act = u64s(0x55d0n, 0x04000000n, 0x7f10n, ALL_BUT_RT);
+    expect(line({ nr: 13, ret: 0n, args: [17n, 0x7f00n, 0n, 8n], data: act })).toBe(
+      'rt_sigaction(SIGCHLD, {sa_handler=0x55d0, sa_mask=~[RTMIN RT_1], sa_flags=SA_RESTORER, sa_restorer=0x7f10}, NULL, 8) = 0',
+    );
+    const old = new Uint8Array(64);
+    expect(line({ nr: 13, ret: 0n, args: [2n, 0n, 0x7f00n, 8n], data: old })).toBe(
+      'rt_sigaction(SIGINT, NULL, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0',
+    );
+    const pipe = u64s(1n, 0x14000000n, 0x7f10n, 1n << 12n, 0n, 0n, 0n, 0n);
+    expect(line({ nr: 13, ret: 0n, args: [13n, 0x7f00n, 0x7f40n, 8n], data: pipe })).toBe(
+      'rt_sigaction(SIGPIPE, {sa_handler=SIG_IGN, sa_mask=[PIPE], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x7f10}, {sa_handler=SIG_DFL, sa_mask=[], sa_flags=0}, 8) = 0',
+    );
+    const onstack = u64s(0x55d0n, 0x1c000004n, 0x7f10n, 0n);
+    expect(line({ nr: 13, ret: 0n, args: [33n, 0x7f00n, 0n, 8n], data: onstack })).toBe(
+      'rt_sigaction(SIGRT_1, {sa_handler=0x55d0, sa_mask=[], sa_flags=SA_RESTORER|SA_ONSTACK|SA_RESTART|SA_SIGINFO, sa_restorer=0x7f10}, NULL, 8) = 0',
+    );
+    // Copied nothing (a fault): the pointers, never stale bytes.
+    expect(line({ nr: 13, ret: 0n, args: [2n, 0x7f00n, 0x7f40n, 8n] })).toBe(
+      'rt_sigaction(SIGINT, 0x7f00, 0x7f40, 8) = 0',
+    );
+  });
+
+  it('prints the timespec clock_nanosleep and nanosleep read', () => {
+    expect(line({ nr: 230, ret: 0n, args: [0n, 0n, 0x7f00n, 0x7f10n], data: u64s(0n, 100000000n) })).toBe(
+      'clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=0, tv_nsec=100000000}, 0x7f10) = 0',
+    );
+    expect(line({ nr: 230, ret: 0n, args: [1n, 1n, 0x7f00n, 0n], data: u64s(5n, 0n) })).toBe(
+      'clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, {tv_sec=5, tv_nsec=0}, NULL) = 0',
+    );
+    expect(line({ nr: 35, ret: 0n, args: [0x7f00n, 0n], data: u64s(1n, 5n) })).toBe(
+      'nanosleep({tv_sec=1, tv_nsec=5}, NULL)  = 0',
+    );
+  });
+});
+
+const sockaddrIn = (port: number, ip: number[]) => {
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, 2, true);
+  v.setUint16(2, port, false);
+  b.set(ip, 4);
+  return b;
+};
+
+describe('strace golden lines: socket addresses', () => {
+  it('prints AF_INET, AF_INET6, AF_UNIX and AF_NETLINK addresses as strace does', () => {
+    expect(line({ nr: 42, ret: 0n, args: [4n, 0x7f00n, 16n], data: sockaddrIn(40937, [127, 0, 0, 1]) })).toBe(
+      'connect(4, {sa_family=AF_INET, sin_port=htons(40937), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
+    );
+    expect(line({ nr: 49, ret: 0n, args: [3n, 0x7f00n, 16n], data: sockaddrIn(0, [127, 0, 0, 1]) })).toBe(
+      'bind(3, {sa_family=AF_INET, sin_port=htons(0), sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
+    );
+    const un = new Uint8Array(110);
+    un[0] = 1;
+    un.set(new TextEncoder().encode('/var/run/nscd/socket'), 2);
+    expect(line({ nr: 42, ret: -2n, args: [3n, 0x7f00n, 110n], data: un })).toBe(
+      'connect(3, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT (No such file or directory)',
+    );
+    const in6 = new Uint8Array(28);
+    const v6 = new DataView(in6.buffer);
+    v6.setUint16(0, 10, true);
+    v6.setUint16(2, 80, false);
+    in6[23] = 1;
+    expect(line({ nr: 42, ret: 0n, args: [3n, 0x7f00n, 28n], data: in6 })).toBe(
+      'connect(3, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "::1", &sin6_addr), sin6_scope_id=0}, 28) = 0',
+    );
+    const nl = new Uint8Array(12);
+    nl[0] = 16;
+    expect(line({ nr: 49, ret: 0n, args: [3n, 0x7f00n, 12n], data: nl })).toBe(
+      'bind(3, {sa_family=AF_NETLINK, nl_pid=0, nl_groups=00000000}, 12) = 0',
+    );
+    // Not copied (a fault): the pointer.
+    expect(line({ nr: 42, ret: 0n, args: [3n, 0x7f00n, 16n] })).toBe(
+      'connect(3, 0x7f00, 16)                  = 0',
+    );
+  });
+});

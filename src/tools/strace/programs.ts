@@ -21,7 +21,7 @@ import {
   r10,
 } from '../../asm/index.js';
 import { RECORD, RECORD_HEADER } from './record.js';
-import { Capture, PATH_MAX, STRUCT_MAX } from './syscalls.js';
+import { Capture, PATH_MAX, SOCKADDR_MAX, STRUCT_MAX } from './syscalls.js';
 
 /** DATA_MAX is the largest capture kept per thread: a path up to this many bytes, with its NUL. */
 export const DATA_MAX = 512;
@@ -305,6 +305,28 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .jmp('JEQ', r1, Capture.PathAtEntry, 'path')
     .jmp('JEQ', r1, Capture.BufAtEntry, 'bufin')
     .jmp('JEQ', r1, Capture.PathThenStruct, 'path_then_struct')
+    .jmp('JEQ', r1, Capture.StructAtEntry, 'struct_in')
+    .jmp('JEQ', r1, Capture.AddrAtEntry, 'addr_in')
+    .ja('check_exit')
+    .label('struct_in')
+    // A fixed size, in the lenArg byte.
+    .mov(r2, r9)
+    .rsh(r2, 16)
+    .and(r2, 0xff)
+    .ja('copy_in')
+    .label('addr_in');
+  // A socket address's length is the lenArg byte's argument: at most sockaddr_storage is kept.
+  loadArg(b, r2, 16);
+  b.jmp('JLE', r2, SOCKADDR_MAX, 'copy_in').mov(r2, SOCKADDR_MAX).label('copy_in').st('u64', r10, FP_LEN, r2);
+  loadArg(b, r3, 8);
+  b.jmp('JEQ', r3, 0, 'check_exit')
+    .ldx('u64', r2, r10, FP_LEN)
+    .mov(r1, r7)
+    .add(r1, RECORD.data)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'check_exit')
+    .ldx('u64', r1, r10, FP_LEN)
+    .st('u32', r7, RECORD.dataLen, r1)
     .ja('check_exit')
     .label('path_then_struct');
   // The path's argument is in the kind byte's high nibble; the struct follows its NUL on exit.
@@ -375,6 +397,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .jmp('JEQ', r1, Capture.PathThenStruct, 'path_struct_length')
       .jmp('JEQ', r1, Capture.StructAtExit, 'struct')
       .jmp('JEQ', r1, Capture.DirentsAtExit, 'dirents')
+      .jmp('JEQ', r1, Capture.StructAtEntry, 'struct_out')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
       .ldx('u64', r2, r7, RECORD.ret)
       .jmp('JSLE', r2, 0, 'emit')
@@ -386,6 +409,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     readUser(b, opts, 'emit');
     b.ja('emit');
     structCopy(b, 'struct');
+    structAfterEntry(b, 'struct_out');
     structAfterPath(b, 'struct_after_path', PATH_BEFORE_STRUCT, 'emit');
     direntsCount(b, 'dirents');
     // A path that filled its room may be longer: read it whole into the scratch record (not after an
@@ -438,6 +462,43 @@ function structCopy(b: ProgramBuilder, label: string): void {
     .call('probe_read_user')
     .jmp('JNE', r0, 0, 'emit')
     .ldx('u64', r1, r10, FP_LEN)
+    .st('u32', r7, RECORD.dataLen, r1)
+    .ja('emit');
+}
+
+/**
+ * structAfterEntry copies the struct a successful call filled (argument in the kind byte's high
+ * nibble, same size as the entry struct) right after the entry struct the record holds. A missing
+ * entry struct (NULL) leaves the room empty so the exit struct still lands at offset `size`.
+ */
+function structAfterEntry(b: ProgramBuilder, label: string): void {
+  b.label(label)
+    .ldx('u64', r2, r7, RECORD.ret)
+    .jmp('JNE', r2, 0, 'emit')
+    .mov(r1, r9)
+    .rsh(r1, 4)
+    .and(r1, 0x0f)
+    .jmp('JEQ', r1, 0, 'emit')
+    .mov(r2, r9)
+    .rsh(r2, 16)
+    .and(r2, 0xff)
+    .jmp('JGT', r2, STRUCT_MAX, 'emit')
+    .st('u64', r10, FP_LEN, r2)
+    // The entry struct must be there (or its pointer NULL), or the exit one would follow stale bytes.
+    .ldx('u32', r1, r7, RECORD.dataLen)
+    .jmp('JEQ', r1, r2, `${label}_copy`);
+  loadArg(b, r3, 8);
+  b.jmp('JNE', r3, 0, 'emit').label(`${label}_copy`);
+  loadArg(b, r3, 4);
+  b.jmp('JEQ', r3, 0, 'emit')
+    .ldx('u64', r2, r10, FP_LEN)
+    .mov(r1, r7)
+    .add(r1, r2)
+    .add(r1, RECORD.data)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'emit')
+    .ldx('u64', r1, r10, FP_LEN)
+    .lsh(r1, 1)
     .st('u32', r7, RECORD.dataLen, r1)
     .ja('emit');
 }

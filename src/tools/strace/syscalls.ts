@@ -21,6 +21,12 @@ export type ArgKind =
   | 'fds_out' // int[2] filled on success (pipe, pipe2): [3, 4]
   | 'rlimit_out' // struct rlimit filled on success (prlimit64's old limit): {rlim_cur=…, rlim_max=…}
   | 'statx_out' // struct statx filled on success: {stx_mask=…, stx_attributes=…, stx_mode=…, stx_size=N, ...}
+  | 'timespec_in' // struct timespec the call reads (nanosleep): {tv_sec=0, tv_nsec=100000000}
+  | 'sigset_in' // kernel sigset_t the call reads: [INT TERM], ~[RTMIN RT_1]
+  | 'sigset_out' // the old sigset rt_sigprocmask fills, after the one it reads
+  | 'sigaction_in' // struct sigaction rt_sigaction reads: {sa_handler=…, sa_mask=[], sa_flags=…}
+  | 'sigaction_out' // the old action rt_sigaction fills, after the one it reads
+  | 'sockaddr_in' // socket address the call reads (connect, bind), its length in lenArg
   | 'dirents_out' // linux_dirent(64)s filled by getdents: the pointer and `/* N entries */`, counted in the kernel
   | 'random_out' // a buf_out strace always prints in \x hex (getrandom)
   | 'statx_flags' // statx's AT_* flags, led by its sync type: AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW
@@ -54,7 +60,8 @@ export type ArgKind =
   | 'efd_flags' // EFD_CLOEXEC|EFD_NONBLOCK|EFD_SEMAPHORE (eventfd2)
   | 'sockopt_level' // SOL_SOCKET, SOL_TCP…; the option name after it depends on it
   | 'statx_mask'
-  | 'prctl_option';
+  | 'prctl_option'
+  | 'clock_flags'; // TIMER_ABSTIME
 
 /** RetKind says how the return value is printed when it is not an error. */
 export type RetKind = 'int' | 'hex' | 'none';
@@ -86,8 +93,8 @@ const ROWS: Row[] = [
   [10, 'mprotect', ['ptr', 'uint', 'prot']],
   [11, 'munmap', ['ptr', 'uint']],
   [12, 'brk', ['ptr'], 'hex'],
-  [13, 'rt_sigaction', ['signal', 'ptr', 'ptr', 'uint']],
-  [14, 'rt_sigprocmask', ['sigmask_how', 'ptr', 'ptr', 'uint']],
+  [13, 'rt_sigaction', ['signal', 'sigaction_in', 'sigaction_out', 'uint']],
+  [14, 'rt_sigprocmask', ['sigmask_how', 'sigset_in', 'sigset_out', 'uint']],
   [15, 'rt_sigreturn', []],
   [16, 'ioctl', ['fd', 'ioctl_req', 'hex']],
   [17, 'pread64', ['fd', 'buf_out', 'uint', 'off'], 'int', 2],
@@ -102,17 +109,17 @@ const ROWS: Row[] = [
   [28, 'madvise', ['ptr', 'uint', 'madvise_advice']],
   [32, 'dup', ['fd']],
   [33, 'dup2', ['fd', 'fd']],
-  [35, 'nanosleep', ['ptr', 'ptr']],
+  [35, 'nanosleep', ['timespec_in', 'ptr']],
   [39, 'getpid', []],
   [41, 'socket', ['socket_domain', 'socket_type', 'int']],
-  [42, 'connect', ['fd', 'ptr', 'uint']],
+  [42, 'connect', ['fd', 'sockaddr_in', 'uint'], 'int', 2],
   [43, 'accept', ['fd', 'ptr', 'ptr']],
   [44, 'sendto', ['fd', 'buf_in', 'uint', 'hex', 'ptr', 'uint'], 'int', 2],
   [45, 'recvfrom', ['fd', 'buf_out', 'uint', 'hex', 'ptr', 'ptr'], 'int', 2],
   [46, 'sendmsg', ['fd', 'ptr', 'hex']],
   [47, 'recvmsg', ['fd', 'ptr', 'hex']],
   [48, 'shutdown', ['fd', 'shutdown_how']],
-  [49, 'bind', ['fd', 'ptr', 'uint']],
+  [49, 'bind', ['fd', 'sockaddr_in', 'uint'], 'int', 2],
   [50, 'listen', ['fd', 'int']],
   [51, 'getsockname', ['fd', 'ptr', 'ptr']],
   [52, 'getpeername', ['fd', 'ptr', 'ptr']],
@@ -175,7 +182,7 @@ const ROWS: Row[] = [
   [218, 'set_tid_address', ['ptr']],
   [221, 'fadvise64', ['fd', 'off', 'uint', 'fadvise_advice']],
   [228, 'clock_gettime', ['clock_id', 'timespec_out']],
-  [230, 'clock_nanosleep', ['clock_id', 'int', 'ptr', 'ptr']],
+  [230, 'clock_nanosleep', ['clock_id', 'clock_flags', 'timespec_in', 'ptr']],
   [231, 'exit_group', ['int'], 'none'],
   [232, 'epoll_wait', ['fd', 'ptr', 'int', 'int']],
   [233, 'epoll_ctl', ['fd', 'epoll_op', 'fd', 'ptr']],
@@ -236,7 +243,30 @@ export const Capture = {
   PathThenStruct: 5,
   /** DirentsAtExit walks the dirents the call returned and sends their count as a u32 (getdents64). */
   DirentsAtExit: 6,
+  /**
+   * StructAtEntry copies a fixed-size struct the call reads (size in the lenArg byte) at entry; a
+   * nonzero high nibble names an argument whose struct of the same size the call fills, copied after
+   * it when the call returns 0 (rt_sigaction's act then oldact).
+   */
+  StructAtEntry: 7,
+  /** AddrAtEntry copies a socket address the call reads, its length in the lenArg byte's argument. */
+  AddrAtEntry: 8,
 } as const;
+
+/** SOCKADDR_MAX is the most of a socket address copied: struct sockaddr_storage's 128 bytes. */
+export const SOCKADDR_MAX = 128;
+
+/** STRUCT_IN_SIZE is the bytes copied at entry for each struct a call reads. */
+export const STRUCT_IN_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
+  timespec_in: 16,
+  sigset_in: 8,
+  sigaction_in: 32,
+};
+/** STRUCT_BOTH_OUT names the struct filled at exit that follows an entry struct of the same size. */
+export const STRUCT_BOTH_OUT: Readonly<Partial<Record<ArgKind, ArgKind>>> = {
+  sigset_in: 'sigset_out',
+  sigaction_in: 'sigaction_out',
+};
 
 /** STRUCT_OUT_SIZE is the bytes copied for each struct kind: the prefix of the struct strace prints. */
 export const STRUCT_OUT_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
@@ -264,6 +294,16 @@ const isBufOut = (a: ArgKind): boolean => a === 'buf_out' || a === 'random_out';
 
 /** captureFor derives the kernel copy for a syscall from its signature. */
 export function captureFor(sig: SyscallSig): CaptureSpec {
+  const inAt = sig.args.findIndex((a) => STRUCT_IN_SIZE[a] !== undefined);
+  if (inAt >= 0) {
+    const kind = sig.args[inAt]!;
+    const outKind = STRUCT_BOTH_OUT[kind];
+    const outAt = outKind === undefined ? -1 : sig.args.indexOf(outKind);
+    const exitNibble = outAt > 0 ? outAt << 4 : 0;
+    return { kind: Capture.StructAtEntry | exitNibble, arg: inAt, lenArg: STRUCT_IN_SIZE[kind]! };
+  }
+  const addrAt = sig.args.indexOf('sockaddr_in');
+  if (addrAt >= 0) return { kind: Capture.AddrAtEntry, arg: addrAt, lenArg: sig.lenArg ?? 0 };
   const at = sig.args.findIndex((a) => a === 'path' || a === 'buf_in' || isBufOut(a));
   const structAt = sig.args.findIndex((a) => STRUCT_OUT_SIZE[a] !== undefined);
   if (structAt >= 0) {

@@ -61,6 +61,52 @@ describe('strace', () => {
     expect(cat.lines[0]).toBe('write(2, "cat: ", 5)                    = 5');
   });
 
+  kernelIt(
+    'prints the socket address, timespec and signal set a call reads, and the old set it gets',
+    async () => {
+      const script = [
+        'import socket, signal, time',
+        's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)',
+        'c = socket.socket(); c.connect(s.getsockname())',
+        'time.sleep(0.01)',
+        'signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, signal.SIGTERM])',
+        'signal.signal(signal.SIGUSR2, signal.SIG_IGN)',
+      ].join('\n');
+      const { lines } = await strace({
+        command: ['python3', '-c', script],
+        trace: 'trace=bind,connect,clock_nanosleep,rt_sigprocmask,rt_sigaction',
+      });
+      const port =
+        /^bind\(3, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) += 0$/;
+      expect(lines.some((l) => port.test(l))).toBe(true);
+      expect(
+        lines.some((l) =>
+          /^connect\(4, \{sa_family=AF_INET, sin_port=htons\([1-9]\d*\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) += 0$/.test(
+            l,
+          ),
+        ),
+      ).toBe(true);
+      // Python sleeps until an absolute deadline on the monotonic clock.
+      expect(
+        lines.some((l) =>
+          /^clock_nanosleep\(CLOCK_MONOTONIC, TIMER_ABSTIME, \{tv_sec=\d+, tv_nsec=\d+\}, NULL\) += 0$/.test(
+            l,
+          ),
+        ),
+      ).toBe(true);
+      expect(lines.some((l) => /^rt_sigprocmask\(SIG_BLOCK, \[USR1 TERM\], \[.*\], 8\) += 0$/.test(l))).toBe(
+        true,
+      );
+      expect(
+        lines.some((l) =>
+          /^rt_sigaction\(SIGUSR2, \{sa_handler=SIG_IGN, sa_mask=\[\], sa_flags=SA_RESTORER(\|SA_ONSTACK)?, sa_restorer=0x[0-9a-f]+\}, \{sa_handler=SIG_DFL, sa_mask=\[\], sa_flags=0\}, 8\) += 0$/.test(
+            l,
+          ),
+        ),
+      ).toBe(true);
+    },
+  );
+
   kernelIt('accounts for every syscall of dd bs=1 (or counts the loss)', async () => {
     const count = 5000;
     const { result, lines } = await strace({
