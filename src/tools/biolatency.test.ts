@@ -153,16 +153,19 @@ describe('biolatency -e', () => {
 
 describe('biolatency -Q', () => {
   featureIt(
-    'counts every request from its insert when the disk has an I/O scheduler',
+    'counts every request, from its insert with an I/O scheduler and from its issue without one',
     hasLoop && existsSync('/sys/block/loop0/queue/scheduler'),
     'no loop device or I/O schedulers',
     async () => {
-      const { reports, name } = await directWrites({ queued: true, perDisk: true }, (dev) => {
-        writeFileSync(`/sys/block/${dev}/queue/scheduler`, 'mq-deadline');
-        return {};
-      });
-      const loop = reports.flat().filter((h) => h.comm === name);
-      expect(loop.reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0)).toBeGreaterThanOrEqual(100);
+      for (const scheduler of ['mq-deadline', 'none']) {
+        const { reports, name } = await directWrites({ queued: true, perDisk: true }, (dev) => {
+          writeFileSync(`/sys/block/${dev}/queue/scheduler`, scheduler);
+          return {};
+        });
+        const loop = reports.flat().filter((h) => h.comm === name);
+        const n = loop.reduce((a, h) => a + h.slots.reduce((x, y) => x + y, 0), 0);
+        expect(n, scheduler).toBeGreaterThanOrEqual(100);
+      }
     },
   );
 });
