@@ -118,6 +118,10 @@ describe('parser', () => {
       ['BEGIN { 12abc }', "malformed number '12abc'"],
       ['BEGIN { 1 = 2 }', 'cannot assign'],
       ['BEGIN { x', "missing '}'"],
+      // Unbounded operator chains and prefix runs would overflow the stack of the passes after parsing.
+      [`BEGIN { $x = 1${' + 1'.repeat(5000)}; }`, 'the expression is too long (more than 1000 operators)'],
+      [`BEGIN { $x = ${'-'.repeat(20000)}1; }`, 'the program nests too deeply'],
+      [`BEGIN { $x = ${'+'.repeat(20000)}1; }`, 'the program nests too deeply'],
     ];
     for (const [src, msg] of cases) {
       let err: unknown;

@@ -47,6 +47,8 @@ const BINARY_LEVELS: A.BinaryOp[][] = [
 
 /** MAX_DEPTH bounds nesting so hostile input fails with an error instead of a stack overflow. */
 const MAX_DEPTH = 200;
+/** MAX_CHAIN bounds the operators of one expression (a left-deep tree) for the same reason. */
+const MAX_CHAIN = 1000;
 
 /** parse turns a script into its syntax tree, or throws a ParseError pointing at the mistake. */
 export function parse(text: string, file = 'stdin'): A.Program {
@@ -65,6 +67,7 @@ class Parser {
   private predicateDepth = -1;
   private parenDepth = 0;
   private depth = 0;
+  private chain = 0;
 
   constructor(private readonly src: Source) {
     this.lx = new Lexer(src);
@@ -277,13 +280,22 @@ class Parser {
     const ops = BINARY_LEVELS[level];
     if (ops === undefined) return this.unary();
     let left = this.binary(level + 1);
-    for (;;) {
-      const t = this.tok;
-      if (t.kind !== 'punct' || !ops.includes(t.text as A.BinaryOp)) return left;
-      if (t.text === '/' && this.predicateDepth === this.parenDepth) return left;
-      this.advance();
-      const right = this.binary(level + 1);
-      left = { kind: 'binary', pos: left.pos, op: t.text as A.BinaryOp, left, right };
+    // Each operator of a chain (1 + 1 + …) nests the tree one level deeper, which the recursive
+    // passes after the parser must survive: bound it too.
+    const chain = this.chain;
+    try {
+      for (;;) {
+        const t = this.tok;
+        if (t.kind !== 'punct' || !ops.includes(t.text as A.BinaryOp)) return left;
+        if (t.text === '/' && this.predicateDepth === this.parenDepth) return left;
+        if (++this.chain > MAX_CHAIN)
+          throw this.src.error(t.pos, `the expression is too long (more than ${MAX_CHAIN} operators)`);
+        this.advance();
+        const right = this.binary(level + 1);
+        left = { kind: 'binary', pos: left.pos, op: t.text as A.BinaryOp, left, right };
+      }
+    } finally {
+      this.chain = chain;
     }
   }
 
@@ -299,11 +311,16 @@ class Parser {
       }
       if (t.text === '+') {
         this.advance();
-        return this.unary();
+        this.enter();
+        const operand = this.unary();
+        this.depth--;
+        return operand;
       }
       if (t.text === '++' || t.text === '--') {
         this.advance();
+        this.enter();
         const target = this.unary();
+        this.depth--;
         if (target.kind !== 'var' && target.kind !== 'map') {
           throw this.src.error(target.pos, `'${t.text}' needs a $variable or @map`);
         }
