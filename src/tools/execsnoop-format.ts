@@ -2,8 +2,12 @@
 
 import { clock, cString, left, right } from './common/format.js';
 
-/** EXECSNOOP_MAX_ARGS and EXECSNOOP_ARG_SIZE bound what the kernel program copies per exec. */
+/**
+ * EXECSNOOP_MAX_ARGS (the default of --max-args) and EXECSNOOP_ARG_SIZE bound what the kernel program
+ * copies per exec; --max-args goes up to EXECSNOOP_TOTAL_MAX_ARGS, as in libbpf-tools.
+ */
 export const EXECSNOOP_MAX_ARGS = 20;
+export const EXECSNOOP_TOTAL_MAX_ARGS = 60;
 export const EXECSNOOP_ARG_SIZE = 128;
 
 /**
@@ -22,6 +26,9 @@ export const EXECSNOOP_EVENT = {
   args: 48,
   size: 48 + EXECSNOOP_MAX_ARGS * EXECSNOOP_ARG_SIZE,
 } as const;
+
+/** execEventSize is the size of a record with room for `maxArgs` arguments (EXECSNOOP_EVENT's is 20). */
+export const execEventSize = (maxArgs: number): number => EXECSNOOP_EVENT.args + maxArgs * EXECSNOOP_ARG_SIZE;
 
 /** ExecEvent is one exec. */
 export interface ExecEvent {
@@ -42,7 +49,7 @@ export function decodeExecEvent(data: Uint8Array): ExecEvent {
   const E = EXECSNOOP_EVENT;
   const count = v.getInt32(E.argsCount, true);
   const args: string[] = [];
-  for (let i = 0; i < Math.min(count, EXECSNOOP_MAX_ARGS); i++) {
+  for (let i = 0; i < Math.min(count, EXECSNOOP_TOTAL_MAX_ARGS); i++) {
     const at = E.args + i * EXECSNOOP_ARG_SIZE;
     if (at + EXECSNOOP_ARG_SIZE > data.length) break;
     args.push(cString(data.subarray(at, at + EXECSNOOP_ARG_SIZE)));

@@ -64,6 +64,14 @@ describe('execsnoop', () => {
     ]);
   });
 
+  kernelIt('copies up to 60 arguments with --max-args, as libbpf-tools allows', async () => {
+    const many = Array.from({ length: 70 }, (_, i) => String(i + 1));
+    const { events } = await trace({ maxArgs: 60 }, '/bin/echo', many);
+    expect(events[0]).toMatchObject({ args: ['/bin/echo', ...many.slice(0, 59)], truncated: true });
+    const all = await trace({ maxArgs: 60 }, '/bin/echo', many.slice(0, 59));
+    expect(all.events[0]).toMatchObject({ args: ['/bin/echo', ...many.slice(0, 59)], truncated: false });
+  });
+
   kernelIt('marks argument lists longer than --max-args', async () => {
     const { events, out } = await trace({ maxArgs: 3, quote: true }, '/bin/echo', ['1', '2', '3', '4']);
     expect(events[0]).toMatchObject({ args: ['/bin/echo', '1', '2'], truncated: true });

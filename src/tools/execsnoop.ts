@@ -21,8 +21,10 @@ import {
   EXECSNOOP_ARG_SIZE,
   EXECSNOOP_EVENT,
   EXECSNOOP_MAX_ARGS,
+  EXECSNOOP_TOTAL_MAX_ARGS,
   type ExecEvent,
   type ExecFormat,
+  execEventSize,
   execJson,
   execsnoopHeader,
   formatExec,
@@ -37,7 +39,7 @@ export interface ExecsnoopOptions extends EventToolOptions<ExecEvent>, ExecForma
   /** name keeps commands whose comm contains it (-n); line keeps those whose arguments do (-l). */
   name?: string;
   line?: string;
-  /** maxArgs caps the arguments copied (--max-args, at most 20). */
+  /** maxArgs caps the arguments copied (--max-args: 20 by default, at most 60). */
   maxArgs?: number;
   /** cgroup traces only tasks under this cgroup v2 directory (-c). */
   cgroup?: string;
@@ -139,7 +141,7 @@ function enterProgram(
   return b.label('out').mov(r0, 0).exit().build();
 }
 
-function exitProgram(fails: boolean): BuiltProgram {
+function exitProgram(fails: boolean, maxArgs: number): BuiltProgram {
   const E = EXECSNOOP_EVENT;
   const b = new ProgramBuilder().mov(r6, r1);
   lookupByTid(b, 'execs', FP_TID, 'out');
@@ -151,8 +153,8 @@ function exitProgram(fails: boolean): BuiltProgram {
     .call('get_current_comm')
     // Send only the argument slots in use.
     .ldx('u32', r3, r7, E.argsCount)
-    .jmp('JLE', r3, EXECSNOOP_MAX_ARGS, 'counted')
-    .mov(r3, EXECSNOOP_MAX_ARGS)
+    .jmp('JLE', r3, maxArgs, 'counted')
+    .mov(r3, maxArgs)
     .label('counted')
     .mul(r3, EXECSNOOP_ARG_SIZE)
     .add(r3, E.args)
@@ -168,7 +170,7 @@ export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise
   requireRoot('execsnoop');
   const off = memberOffsets(['task_struct.real_parent', 'task_struct.tgid']);
   const task = { realParent: off['task_struct.real_parent']!, tgid: off['task_struct.tgid']! };
-  const maxArgs = Math.min(Math.max(opts.maxArgs ?? EXECSNOOP_MAX_ARGS, 1), EXECSNOOP_MAX_ARGS);
+  const maxArgs = Math.min(Math.max(opts.maxArgs ?? EXECSNOOP_MAX_ARGS, 1), EXECSNOOP_TOTAL_MAX_ARGS);
   const start = process.hrtime.bigint();
   let startNs: number | undefined;
   const cgroup = opts.cgroup === undefined ? undefined : new CgroupFilter(opts.cgroup);
@@ -181,14 +183,14 @@ export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise
           execs: {
             type: 'hash',
             keySize: 4,
-            valueSize: EXECSNOOP_EVENT.size,
+            valueSize: execEventSize(maxArgs),
             maxEntries: 10240,
             name: 'execsnoop_execs',
           },
           heap: {
             type: 'percpu_array',
             keySize: 4,
-            valueSize: EXECSNOOP_EVENT.size,
+            valueSize: execEventSize(maxArgs),
             maxEntries: 1,
             name: 'execsnoop_heap',
           },
@@ -203,7 +205,7 @@ export async function runExecsnoop(opts: ExecsnoopOptions, out: Output): Promise
           {
             name: 'exec_exit',
             type: 'tracepoint',
-            insns: exitProgram(opts.fails ?? false),
+            insns: exitProgram(opts.fails ?? false, maxArgs),
             attach: ['syscalls:sys_exit_execve'],
           },
         ],

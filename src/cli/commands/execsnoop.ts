@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('-n, --name <name>', 'only print commands matching this name')
     .option('-l, --line <line>', 'only print commands where arg contains this line')
     .option('-c, --cgroup <path>', 'trace processes in this cgroup v2 directory only')
-    .option('--max-args <n>', 'maximum number of arguments parsed and displayed (default 20)')
+    .option('--max-args <n>', 'maximum number of arguments parsed and displayed (default 20, at most 60)')
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
@@ -58,7 +58,7 @@ export function register(program: Command): void {
       const cg = str('cgroup');
       if (cg !== undefined) opts.cgroup = cg;
       const max = str('maxArgs');
-      if (max !== undefined) opts.maxArgs = parseInteger('--max-args', max, 1, 20);
+      if (max !== undefined) opts.maxArgs = parseInteger('--max-args', max, 1, 60);
       await runExecsnoop(opts, new Output(1, endRun));
     });
 }
