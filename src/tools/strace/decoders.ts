@@ -622,6 +622,19 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'sigaction_out':
     case 'sockaddr_in':
       return ptr(v);
+    case 'path2':
+      return ptr(v);
+    case 'rename_flags':
+      return flags(v, [
+        [1, 'RENAME_NOREPLACE'],
+        [2, 'RENAME_EXCHANGE'],
+        [4, 'RENAME_WHITEOUT'],
+      ]);
+    case 'xattr_flags':
+      return flags(v, [
+        [1, 'XATTR_CREATE'],
+        [2, 'XATTR_REPLACE'],
+      ]);
     case 'clock_flags':
       return flags(v, [[1, 'TIMER_ABSTIME']]);
     case 'fd':

@@ -8,7 +8,7 @@ import type { SyscallRecord } from './record.js';
 import { sigaction, sigset } from './signals.js';
 import { sockaddr } from './sockaddr.js';
 import { formatStruct } from './structs.js';
-import { type ArgKind, STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
+import { type ArgKind, STRING_ROOM, STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
 
 /** FormatOptions are strace's output switches. */
 export interface FormatOptions {
@@ -38,6 +38,16 @@ let nameOf: (nr: number) => string | undefined = () => undefined;
 /** setSyscallNameSource plugs in a full nr→name table for syscalls strace does not decode. */
 export function setSyscallNameSource(fn: (nr: number) => string | undefined): void {
   nameOf = fn;
+}
+
+let argsOf: (nr: number) => readonly ArgKind[] | undefined = () => undefined;
+
+/**
+ * setSyscallArgSource plugs in the argument kinds of syscalls strace decodes and bpfkit does not
+ * (from the kernel's syscall tracepoint formats), so they print with their own number of arguments.
+ */
+export function setSyscallArgSource(fn: (nr: number) => readonly ArgKind[] | undefined): void {
+  argsOf = fn;
 }
 
 /** syscallName is the name of nr, or `syscall_0x…` as strace prints unknown numbers. */
@@ -104,8 +114,16 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
     return formatStruct(kind, data.subarray(at, at + size)) ?? ptr(rec.arg(i));
   }
   if (kind === 'path') {
-    // Paths are printed whole, as strace does, whatever -s says.
-    return data.length === 0 ? ptr(rec.arg(i)) : quote(data, false, true);
+    // Paths are printed whole, as strace does, whatever -s says; one of two is cut at its room.
+    if (data.length === 0) return ptr(rec.arg(i));
+    const cut = sig.args.includes('path2') && pathEnd(data) >= STRING_ROOM;
+    return quote(data, cut, true);
+  }
+  if (kind === 'path2') {
+    const at = pathEnd(data);
+    if (at >= data.length) return ptr(rec.arg(i));
+    const second = data.subarray(at);
+    return quote(second, pathEnd(second) >= STRING_ROOM, true);
   }
   if (kind === 'dirents_out') {
     if (rec.ret < 0n || data.length < 4) return ptr(rec.arg(i));
@@ -157,6 +175,7 @@ const FUTEX_ARGS: Record<number, number> = { 0: 4, 1: 3, 9: 6, 10: 6 };
 const isDataKind = (kind: ArgKind): boolean =>
   ENTRY_KINDS.has(kind) ||
   kind === 'path' ||
+  kind === 'path2' ||
   kind === 'buf_in' ||
   kind === 'buf_out' ||
   kind === 'random_out' ||
@@ -224,7 +243,13 @@ function argList(
 ): string {
   const strSize = opts.strSize ?? 32;
   if (sig.name === 'execve' && opts.execArgs) {
-    const argv = opts.execArgs.argv.map((a) => quote(enc.encode(a))).join(', ');
+    // Each argument is cut at -s, as strace cuts it.
+    const argv = opts.execArgs.argv
+      .map((a) => {
+        const b = enc.encode(a);
+        return quote(b, b.length > strSize, false, strSize);
+      })
+      .join(', ');
     const envp = `${ptr(rec.arg(2))} /* ${opts.execArgs.envCount} vars */`;
     return `${dataArg(rec, sig, 0, strSize)}, [${argv}], ${envp}`;
   }
@@ -301,7 +326,10 @@ export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): Sysca
     };
   }
   const name = syscallName(nr);
-  const args = [0, 1, 2, 3, 4, 5].map((i) => hex(rec.arg(i)));
+  const kinds = argsOf(nr);
+  const args = kinds
+    ? kinds.map((kind, i) => decodeScalar(kind, rec.arg(i)))
+    : [0, 1, 2, 3, 4, 5].map((i) => hex(rec.arg(i)));
   return { name, call: `${name}(${args.join(', ')})`, ret: formatReturn(rec.ret, 'int') };
 }
 

@@ -2,9 +2,10 @@
 // rendering of the same call: each expectation is strace's text, addresses and all.
 import { describe, expect, it } from 'vitest';
 import { parseTraceExpr, traces } from './filter.js';
-import { formatSyscall } from './format.js';
+import { formatSyscall, setSyscallArgSource } from './format.js';
 import { encodeRecord, SyscallRecord } from './record.js';
 
+const AT_FDCWD = BigInt.asUintN(64, -100n);
 const rec = (f: Parameters<typeof encodeRecord>[0]) => new SyscallRecord(encodeRecord(f));
 const line = (f: Omit<Parameters<typeof encodeRecord>[0], 'tgid'>) => formatSyscall(rec({ tgid: 1, ...f }));
 
@@ -183,5 +184,54 @@ describe('strace golden lines: socket addresses', () => {
     expect(line({ nr: 42, ret: 0n, args: [3n, 0x7f00n, 16n] })).toBe(
       'connect(3, 0x7f00, 16)                  = 0',
     );
+  });
+});
+
+describe('strace golden lines: two strings', () => {
+  it('prints both paths of rename, link and symlink, and getxattr name', () => {
+    expect(
+      line({
+        nr: 316,
+        ret: 0n,
+        args: [AT_FDCWD, 0x10n, AT_FDCWD, 0x20n, 1n],
+        data: '/tmp/sq/a\0/tmp/sq/b\0',
+      }),
+    ).toBe('renameat2(AT_FDCWD, "/tmp/sq/a", AT_FDCWD, "/tmp/sq/b", RENAME_NOREPLACE) = 0');
+    expect(line({ nr: 266, ret: 0n, args: [0x10n, AT_FDCWD, 0x20n], data: 'xyz\0/tmp/sq/l\0' })).toBe(
+      'symlinkat("xyz", AT_FDCWD, "/tmp/sq/l") = 0',
+    );
+    expect(
+      line({ nr: 192, ret: -61n, args: [0x10n, 0x20n, 0x30n, 255n], data: '/etc\0security.selinux\0' }),
+    ).toBe('lgetxattr("/etc", "security.selinux", 0x30, 255) = -1 ENODATA (No data available)');
+    expect(
+      line({ nr: 191, ret: -61n, args: [0x10n, 0x20n, 0n, 0n], data: '/etc\0system.posix_acl_access\0' }),
+    ).toBe('getxattr("/etc", "system.posix_acl_access", NULL, 0) = -1 ENODATA (No data available)');
+    // Only the first string was read: the second is its pointer.
+    expect(line({ nr: 82, ret: 0n, args: [0x10n, 0x20n], data: 'a\0' })).toBe(
+      'rename("a", 0x20)                       = 0',
+    );
+  });
+});
+
+describe('strace golden lines: execve', () => {
+  it('cuts each argument at -s, as strace does', () => {
+    const exec = rec({ tgid: 1, nr: 59, ret: 0n, args: [0x10n, 0x20n, 0x30n], data: '/usr/bin/sh\0' });
+    const argv = ['sh', '-c', 'mv /tmp/sq/a /tmp/sq/b; ln -s xyz /tmp/sq/l'];
+    expect(formatSyscall(exec, { execArgs: { argv, envCount: 35 } })).toBe(
+      'execve("/usr/bin/sh", ["sh", "-c", "mv /tmp/sq/a /tmp/sq/b; ln -s xy"...], 0x30 /* 35 vars */) = 0',
+    );
+  });
+});
+
+describe('strace golden lines: syscalls bpfkit does not decode', () => {
+  it('prints as many arguments as the call has, when the kernel says', () => {
+    setSyscallArgSource((nr) => (nr === 190 + 1000 ? ['ptr', 'ptr', 'ptr', 'uint'] : undefined));
+    try {
+      expect(line({ nr: 1190, ret: -38n, args: [0x10n, 0n, 0x30n, 255n] })).toBe(
+        'syscall_0x4a6(0x10, NULL, 0x30, 255)    = -1 ENOSYS (Function not implemented)',
+      );
+    } finally {
+      setSyscallArgSource(() => undefined);
+    }
   });
 });

@@ -21,7 +21,7 @@ import {
   r10,
 } from '../../asm/index.js';
 import { RECORD, RECORD_HEADER } from './record.js';
-import { Capture, PATH_MAX, SOCKADDR_MAX, STRUCT_MAX } from './syscalls.js';
+import { Capture, PATH_MAX, SOCKADDR_MAX, STRING_ROOM, STRUCT_MAX } from './syscalls.js';
 
 /** DATA_MAX is the largest capture kept per thread: a path up to this many bytes, with its NUL. */
 export const DATA_MAX = 512;
@@ -307,6 +307,30 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .jmp('JEQ', r1, Capture.PathThenStruct, 'path_then_struct')
     .jmp('JEQ', r1, Capture.StructAtEntry, 'struct_in')
     .jmp('JEQ', r1, Capture.AddrAtEntry, 'addr_in')
+    .jmp('JEQ', r1, Capture.TwoStrings, 'two_strings')
+    .ja('check_exit')
+    .label('two_strings');
+  // Each string gets half the room; the second starts after the first's NUL.
+  loadArg(b, r3, 8);
+  b.mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, STRING_ROOM)
+    .call('probe_read_user_str')
+    .jmp('JSLE', r0, 0, 'check_exit')
+    .st('u32', r7, RECORD.dataLen, r0)
+    .st('u64', r10, FP_OFF, r0);
+  loadArg(b, r3, 16);
+  b.ldx('u64', r2, r10, FP_OFF)
+    .jmp('JGT', r2, STRING_ROOM, 'check_exit')
+    .mov(r1, r7)
+    .add(r1, r2)
+    .add(r1, RECORD.data)
+    .mov(r2, STRING_ROOM)
+    .call('probe_read_user_str')
+    .jmp('JSLE', r0, 0, 'check_exit')
+    .ldx('u64', r1, r10, FP_OFF)
+    .add(r1, r0)
+    .st('u32', r7, RECORD.dataLen, r1)
     .ja('check_exit')
     .label('struct_in')
     // A fixed size, in the lenArg byte.

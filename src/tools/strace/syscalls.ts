@@ -14,6 +14,7 @@ export type ArgKind =
   | 'fd'
   | 'dirfd' // AT_FDCWD or an fd
   | 'path' // NUL-terminated user string, printed whole
+  | 'path2' // a second string (rename's new path, getxattr's name), after the first one's NUL
   | 'buf_in' // user buffer read by the kernel (write): length in lenArg, copied at entry
   | 'buf_out' // user buffer filled by the kernel (read): length is the return value, copied at exit
   | 'stat_out' // struct stat filled on success, copied at exit: {st_mode=S_IFREG|0644, st_size=N, ...}
@@ -61,6 +62,8 @@ export type ArgKind =
   | 'sockopt_level' // SOL_SOCKET, SOL_TCP…; the option name after it depends on it
   | 'statx_mask'
   | 'prctl_option'
+  | 'rename_flags' // RENAME_NOREPLACE|RENAME_EXCHANGE|RENAME_WHITEOUT
+  | 'xattr_flags' // XATTR_CREATE|XATTR_REPLACE
   | 'clock_flags'; // TIMER_ABSTIME
 
 /** RetKind says how the return value is printed when it is not an error. */
@@ -144,13 +147,13 @@ const ROWS: Row[] = [
   [79, 'getcwd', ['ptr', 'uint']],
   [80, 'chdir', ['path']],
   [81, 'fchdir', ['fd']],
-  [82, 'rename', ['path', 'ptr']],
+  [82, 'rename', ['path', 'path2']],
   [83, 'mkdir', ['path', 'mode']],
   [84, 'rmdir', ['path']],
   [85, 'creat', ['path', 'mode']],
-  [86, 'link', ['path', 'ptr']],
+  [86, 'link', ['path', 'path2']],
   [87, 'unlink', ['path']],
-  [88, 'symlink', ['path', 'ptr']],
+  [88, 'symlink', ['path', 'path2']],
   [89, 'readlink', ['path', 'ptr', 'uint']],
   [90, 'chmod', ['path', 'mode']],
   [91, 'fchmod', ['fd', 'mode']],
@@ -177,6 +180,18 @@ const ROWS: Row[] = [
   [157, 'prctl', ['prctl_option', 'hex', 'hex', 'hex', 'hex']],
   [158, 'arch_prctl', ['arch_prctl_code', 'hex']],
   [186, 'gettid', []],
+  [188, 'setxattr', ['path', 'path2', 'ptr', 'uint', 'xattr_flags']],
+  [189, 'lsetxattr', ['path', 'path2', 'ptr', 'uint', 'xattr_flags']],
+  [190, 'fsetxattr', ['fd', 'path', 'ptr', 'uint', 'xattr_flags']],
+  [191, 'getxattr', ['path', 'path2', 'ptr', 'uint']],
+  [192, 'lgetxattr', ['path', 'path2', 'ptr', 'uint']],
+  [193, 'fgetxattr', ['fd', 'path', 'ptr', 'uint']],
+  [194, 'listxattr', ['path', 'ptr', 'uint']],
+  [195, 'llistxattr', ['path', 'ptr', 'uint']],
+  [196, 'flistxattr', ['fd', 'ptr', 'uint']],
+  [197, 'removexattr', ['path', 'path2']],
+  [198, 'lremovexattr', ['path', 'path2']],
+  [199, 'fremovexattr', ['fd', 'path']],
   [202, 'futex', ['ptr', 'futex_op', 'int', 'ptr', 'ptr', 'int']],
   [217, 'getdents64', ['fd', 'dirents_out', 'uint']],
   [218, 'set_tid_address', ['ptr']],
@@ -191,7 +206,9 @@ const ROWS: Row[] = [
   [260, 'fchownat', ['dirfd', 'path', 'int', 'int', 'at_flags']],
   [262, 'newfstatat', ['dirfd', 'path', 'stat_out', 'at_flags']],
   [263, 'unlinkat', ['dirfd', 'path', 'at_flags']],
-  [264, 'renameat', ['dirfd', 'path', 'dirfd', 'ptr']],
+  [264, 'renameat', ['dirfd', 'path', 'dirfd', 'path2']],
+  [265, 'linkat', ['dirfd', 'path', 'dirfd', 'path2', 'at_flags']],
+  [266, 'symlinkat', ['path', 'dirfd', 'path2']],
   [267, 'readlinkat', ['dirfd', 'path', 'ptr', 'uint']],
   [268, 'fchmodat', ['dirfd', 'path', 'mode']],
   [269, 'faccessat', ['dirfd', 'path', 'access_mode']],
@@ -205,7 +222,7 @@ const ROWS: Row[] = [
   [292, 'dup3', ['fd', 'fd', 'cloexec_flags']],
   [293, 'pipe2', ['fds_out', 'cloexec_flags']],
   [302, 'prlimit64', ['int', 'rlimit_resource', 'ptr', 'rlimit_out']],
-  [316, 'renameat2', ['dirfd', 'path', 'dirfd', 'ptr', 'uint']],
+  [316, 'renameat2', ['dirfd', 'path', 'dirfd', 'path2', 'rename_flags']],
   [318, 'getrandom', ['random_out', 'uint', 'getrandom_flags'], 'int', 1],
   [322, 'execveat', ['dirfd', 'path', 'ptr', 'ptr', 'at_flags']],
   [332, 'statx', ['dirfd', 'path', 'statx_flags', 'statx_mask', 'statx_out']],
@@ -251,7 +268,12 @@ export const Capture = {
   StructAtEntry: 7,
   /** AddrAtEntry copies a socket address the call reads, its length in the lenArg byte's argument. */
   AddrAtEntry: 8,
+  /** TwoStrings copies the strings of the arg and lenArg bytes' arguments, the second after the first's NUL. */
+  TwoStrings: 9,
 } as const;
+
+/** STRING_ROOM is each string's room, with its NUL, when a record holds two (rename's paths). */
+export const STRING_ROOM = 256;
 
 /** SOCKADDR_MAX is the most of a socket address copied: struct sockaddr_storage's 128 bytes. */
 export const SOCKADDR_MAX = 128;
@@ -294,6 +316,8 @@ const isBufOut = (a: ArgKind): boolean => a === 'buf_out' || a === 'random_out';
 
 /** captureFor derives the kernel copy for a syscall from its signature. */
 export function captureFor(sig: SyscallSig): CaptureSpec {
+  const second = sig.args.indexOf('path2');
+  if (second >= 0) return { kind: Capture.TwoStrings, arg: sig.args.indexOf('path'), lenArg: second };
   const inAt = sig.args.findIndex((a) => STRUCT_IN_SIZE[a] !== undefined);
   if (inAt >= 0) {
     const kind = sig.args[inAt]!;
@@ -361,6 +385,16 @@ export const SYSCALL_CLASSES: Readonly<Record<string, readonly string[]>> = {
     'statx',
     'openat2',
     'faccessat2',
+    'linkat',
+    'symlinkat',
+    'setxattr',
+    'lsetxattr',
+    'getxattr',
+    'lgetxattr',
+    'listxattr',
+    'llistxattr',
+    'removexattr',
+    'lremovexattr',
   ],
   desc: [
     'read',
@@ -415,6 +449,12 @@ export const SYSCALL_CLASSES: Readonly<Record<string, readonly string[]>> = {
     'statx',
     'openat2',
     'faccessat2',
+    'fsetxattr',
+    'fgetxattr',
+    'flistxattr',
+    'fremovexattr',
+    'symlinkat',
+    'linkat',
   ],
   network: [
     'socket',

@@ -107,6 +107,25 @@ describe('strace', () => {
     },
   );
 
+  kernelIt('prints both paths of symlink and rename, as strace does', async () => {
+    const a = join(dir, 'lnk');
+    const b = join(dir, 'lnk2');
+    const { lines } = await strace({
+      command: ['sh', '-c', `ln -s ${present} ${a} && mv ${a} ${b} && rm ${b}`],
+      follow: true,
+      trace: 'trace=symlink,symlinkat,rename,renameat,renameat2',
+    });
+    const calls = lines.map((l) => l.replace(/^\[pid +\d+\] /, ''));
+    expect(calls).toContain(`symlinkat("${present}", AT_FDCWD, "${a}") = 0`);
+    expect(
+      calls.some(
+        (l) =>
+          l === `renameat2(AT_FDCWD, "${a}", AT_FDCWD, "${b}", RENAME_NOREPLACE) = 0` ||
+          l === `rename("${a}", "${b}") = 0`,
+      ),
+    ).toBe(true);
+  });
+
   kernelIt('accounts for every syscall of dd bs=1 (or counts the loss)', async () => {
     const count = 5000;
     const { result, lines } = await strace({

@@ -32,6 +32,7 @@ import {
   formatResumed,
   formatUnfinished,
   pidLead,
+  setSyscallArgSource,
   setSyscallNameSource,
 } from './format.js';
 import { LineCache } from './line-cache.js';
@@ -50,7 +51,7 @@ import {
 import { RECORD_HEADER, SyscallRecord } from './record.js';
 import type { SyscallStats } from './summary.js';
 import { formatSummary } from './summary.js';
-import { Capture, captureFor, SYSCALLS } from './syscalls.js';
+import { type ArgKind, Capture, captureFor, SYSCALLS } from './syscalls.js';
 import { monoToRealOffset, Timestamper, type TimestampOptions } from './timestamps.js';
 
 /** StraceOptions are the command-line choices. */
@@ -135,6 +136,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
   }
   requireRoot('strace');
   setSyscallNameSource(btfSyscallName);
+  setSyscallArgSource(tracepointArgs);
   const filter =
     opts.trace === undefined
       ? undefined
@@ -447,6 +449,32 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     closeObjects(o);
     if (outFd !== 2) closeSync(outFd);
   }
+}
+
+const argCache = new Map<number, readonly ArgKind[] | undefined>();
+
+/**
+ * tracepointArgs reads a syscall's arguments from its syscalls:sys_enter_* format: pointers print
+ * as NULL or hex, integers in decimal. undefined when the kernel has no such event.
+ */
+export function tracepointArgs(nr: number): readonly ArgKind[] | undefined {
+  if (argCache.has(nr)) return argCache.get(nr);
+  let kinds: ArgKind[] | undefined;
+  const name = btfSyscallName(nr);
+  if (name !== undefined) {
+    try {
+      ensureTracefs();
+      kinds = readEventFormat(`syscalls:sys_enter_${name}`)
+        .fields.filter((f) => f.name !== '__syscall_nr')
+        .map(
+          (f): ArgKind => (f.type.includes('*') ? 'ptr' : f.signed ? (f.size === 8 ? 'off' : 'int') : 'uint'),
+        );
+    } catch {
+      // No syscall tracepoints: six hex values, as for a number the kernel does not name.
+    }
+  }
+  argCache.set(nr, kinds);
+  return kinds;
 }
 
 /** Wrapper is how a command is started held: the shell, its arguments, and what the command gets. */
