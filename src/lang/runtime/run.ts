@@ -10,6 +10,7 @@ import { detachAll, type Link } from '../../kernel/link.js';
 import { possibleCpus } from '../../kernel/map-types.js';
 import type { RecordView } from '../../kernel/record-view.js';
 import { RingBuffer } from '../../kernel/ringbuf.js';
+import { SysError } from '../../sys/errno.js';
 import { type CheckOptions, type CookieProgramType, check } from '../check.js';
 import { probeId } from '../codegen/builtins.js';
 import { type Compiled, compile } from '../codegen/compile.js';
@@ -314,7 +315,20 @@ export async function run(opts: RunOptions): Promise<number> {
         if (opts.pid !== undefined) o.pid = opts.pid;
         // A shared program learns which spec fired from the cookie: the index `probe` prints by.
         if (byCookie) o.cookie = BigInt(probeId(compiled.probeNames, spec.name));
-        links.push(await attachSpec(p.prog, spec, o));
+        try {
+          links.push(await attachSpec(p.prog, spec, o));
+        } catch (e) {
+          // Perf-event probes share the kernel's array of at most 64 programs per event, other
+          // tools' included: say so at the probe rather than as a bare E2BIG.
+          if (e instanceof SysError && e.code === 'E2BIG' && spec.type !== 'rawtracepoint') {
+            throw compiled.checked.source.error(
+              spec.pos,
+              `cannot attach ${spec.name}: the kernel allows at most 64 BPF programs on one event, counting other tools' (E2BIG)`,
+              'merge the probes on this event into one, with if/else in its body',
+            );
+          }
+          throw e;
+        }
       }
     }
 
