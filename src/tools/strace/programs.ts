@@ -29,6 +29,13 @@ export const DATA_MAX = 512;
 const PATH_BEFORE_STRUCT = DATA_MAX - STRUCT_MAX;
 /** STASH_SPEC is where the stash keeps the syscall's spec entry, past what a record sends. */
 const STASH_SPEC = RECORD_HEADER + DATA_MAX;
+/** STASH_HELD is nonzero while the thread is the wrapper that has not exec'd the command yet. */
+const STASH_HELD = STASH_SPEC + 4;
+/**
+ * PID_HELD as a pids value marks the wrapper bpfkit starts: nothing it does before it execs the
+ * command is traced or counted (PID_TRACED is any other process followed).
+ */
+export const PID_HELD = 2;
 /**
  * STASH_VALUE_SIZE is one thread's in-flight syscall: a record with room for DATA_MAX bytes, and its
  * spec. The stash is task storage (Linux 5.11), which needs this value described in BTF.
@@ -99,6 +106,7 @@ const FP_LEN = -32;
 const FP_OFF = -40;
 const FP_COUNT = -48;
 const FP_RECLEN = -56;
+const FP_HELD = -64;
 /** FP_BUF is a stack buffer for short user copies (STACK_BUF_MAX bytes, up to -s 64). */
 const FP_BUF = -128;
 const STACK_BUF_MAX = 64;
@@ -206,7 +214,7 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   const b = new ProgramBuilder();
   // The stash is task storage: a thread has a slot only once it is traced, so finding it is the pid
   // check, and costs no hashing. Other threads are checked against pids by their process.
-  b.mov(r6, r1);
+  b.mov(r6, r1).st('u32', r10, FP_HELD, 0);
   stashGet(b, 0)
     .mov(r7, r0)
     .jmp('JNE', r7, 0, 'traced')
@@ -217,6 +225,10 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   stackPtr(b, r2, FP_TGID)
     .call('map_lookup_elem')
     .jmp('JEQ', r0, 0, 'out')
+    // A new slot starts held if the process is the wrapper (PID_HELD).
+    .ldx('u32', r1, r0, 0)
+    .jmp('JNE', r1, PID_HELD, 'traced')
+    .st('u32', r10, FP_HELD, 1)
     .label('traced')
     // ctx is u64 args[]: args[0] = struct pt_regs *, args[1] = syscall number.
     .ldx('u64', r8, r6, 8)
@@ -233,7 +245,14 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     .jmp('JNE', r7, 0, 'have_slot');
   // First traced syscall of this thread: it gets a zeroed slot.
   stashGet(b, TASK_STORAGE_CREATE).jmp('JEQ', r0, 0, 'full').mov(r7, r0);
+  // A held slot has no call in flight: its zeroed number would read as a read(2) at exit.
+  b.ldx('u32', r1, r10, FP_HELD).st('u32', r7, STASH_HELD, r1).st('u32', r7, RECORD.nr, CONSUMED);
   b.label('have_slot')
+    // The wrapper's own calls before it execs the command are not the command's: only execve passes.
+    .ldx('u32', r1, r7, STASH_HELD)
+    .jmp('JEQ', r1, 0, 'live')
+    .jmp('JNE', r8, EXECVE, 'out')
+    .label('live')
     .st('u32', r7, RECORD.nr, r8)
     .st('u32', r7, STASH_SPEC, r9)
     .call('get_current_pid_tgid')
@@ -268,7 +287,8 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     b.st('u64', r7, RECORD.dur, 0);
   }
   b.ja('out').label('no_return');
-  emit(b, opts, 'no_return');
+  // strace -c does not count exit and exit_group, which never return; the trace prints them.
+  if (!opts.summary) emit(b, opts, 'no_return');
   b.st('u32', r7, RECORD.nr, CONSUMED).ja('out').label('full');
   countLost(b, 'out');
   b.label('out').mov(r0, 0).exit();
@@ -392,7 +412,7 @@ function readUser(b: ProgramBuilder, opts: StraceProgramOptions, failed: string)
   b.ldx('u64', r1, r10, FP_LEN).st('u32', r7, RECORD.dataLen, r1);
 }
 
-/** sysExitProgram is the raw_tracepoint:sys_exit program. Maps: stash, lost, scratch, events|stats. */
+/** sysExitProgram is the raw_tracepoint:sys_exit program. Maps: stash, pids, lost, scratch, events|stats. */
 export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
   const b = new ProgramBuilder();
   b.mov(r6, r1);
@@ -403,7 +423,22 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     .jmp32('JEQ', r8, CONSUMED, 'out')
     // ctx args[1] is the return value.
     .ldx('u64', r1, r6, 8)
-    .st('u64', r7, RECORD.ret, r1);
+    .st('u64', r7, RECORD.ret, r1)
+    // The command is exec'd: from now on the thread is traced in full.
+    .jmp('JNE', r8, EXECVE, 'released')
+    .jmp('JNE', r1, 0, 'released')
+    .ldx('u32', r1, r7, STASH_HELD)
+    .jmp('JEQ', r1, 0, 'released')
+    .st('u32', r7, STASH_HELD, 0)
+    // …and so are the threads it starts, which find their process in pids.
+    .ldx('u32', r1, r7, RECORD.tgid)
+    .st('u32', r10, FP_TGID, r1)
+    .ldMap(r1, 'pids');
+  stackPtr(b, r2, FP_TGID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'released')
+    .st('u32', r0, 0, 1)
+    .label('released');
   if (opts.timed !== false) {
     b.call('ktime_get_ns').ldx('u64', r1, r7, RECORD.ts).sub(r0, r1).st('u64', r7, RECORD.dur, r0);
   }

@@ -26,7 +26,8 @@ async function strace(opts: Parameters<typeof runStrace>[0]) {
 
 describe('strace', () => {
   kernelIt('prints a command from its execve to its exit, with paths, data and errno decoded', async () => {
-    const { result, lines } = await strace({ command: ['cat', present, missing] });
+    // -s 128: the temporary paths are longer than the 32 bytes of an argument shown by default.
+    const { result, lines } = await strace({ command: ['cat', present, missing], strSize: 128 });
     expect(result.exitCode).toBe(1);
     expect(result.lost).toBe(0);
     expect(lines[0]).toMatch(
@@ -46,7 +47,7 @@ describe('strace', () => {
 
   kernelIt('runs the command with its own argv[0] and counts the environment it gets', async () => {
     const out = join(dir, 'env.txt');
-    const { lines } = await strace({ command: ['sh', '-c', `env > ${out}`] });
+    const { lines } = await strace({ command: ['sh', '-c', `env > ${out}`], strSize: 128 });
     const vars = readFileSync(out, 'utf8')
       .split('\n')
       .filter((l) => l !== '').length;
@@ -265,6 +266,27 @@ describe('strace', () => {
     expect(row('total')).toMatch(/^100\.00 /);
   });
 
+  kernelIt(
+    'counts with -c exactly the calls the trace prints, from the exec on, without exit_group',
+    async () => {
+      const command = ['cat', present, missing];
+      const { lines: trace } = await strace({ command });
+      const { lines } = await strace({ command, summary: true });
+      const printed = new Map<string, number>();
+      for (const l of trace) {
+        const name = /^([a-z0-9_]+)\(/.exec(l)?.[1];
+        if (name && name !== 'exit_group') printed.set(name, (printed.get(name) ?? 0) + 1);
+      }
+      const counted = new Map<string, number>();
+      for (const l of lines.slice(2, -2)) {
+        const f = l.trim().split(/\s+/);
+        counted.set(f.at(-1)!, Number(f[3]));
+      }
+      expect(counted).toEqual(printed);
+      expect(counted.get('execve')).toBe(1);
+    },
+  );
+
   kernelIt('attaches to a running process with -p and ends when it exits', async () => {
     const child = spawn(
       'python3',
@@ -298,7 +320,7 @@ describe('strace', () => {
   });
 
   kernelIt('shows the failed execve of a command that cannot run', async () => {
-    const { result, lines } = await strace({ command: [present] });
+    const { result, lines } = await strace({ command: [present], strSize: 128 });
     expect(result.exitCode).toBe(126);
     expect(lines[0]).toMatch(
       new RegExp(`^execve\\("${present}", \\["${present}"\\], .*\\) = -1 EACCES \\(Permission denied\\)$`),

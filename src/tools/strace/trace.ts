@@ -40,6 +40,7 @@ import {
   DATA_MAX,
   forkProgram,
   MAX_NR,
+  PID_HELD,
   SCRATCH_VALUE_SIZE,
   STASH_VALUE_SIZE,
   STATS_VALUE_SIZE,
@@ -395,7 +396,9 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       });
       if (c.pid === undefined) throw new BpfkitError(`strace: could not start ${commandPath}`);
       rootPid = c.pid;
-      pids.set(rootPid, one);
+      const held = Buffer.alloc(4);
+      held.writeUInt32LE(PID_HELD);
+      pids.set(rootPid, held);
       const gate = c.stdio[3] as NodeJS.WritableStream;
       gate.end('\n');
     } else {
