@@ -170,6 +170,27 @@ describe('one program for many attach points, told apart by attach cookie', () =
     60_000,
   );
 
+  featureIt(
+    'an attach point that fails is named, and everything attached before it is released',
+    cookies,
+    REASON,
+    async () => {
+      const before = progFds();
+      const err = await run({
+        text: 'uprobe:libc:getppid, uprobe:libc:getpid, uprobe:libc:bpfkit_no_such_fn { @[probe] = count(); }',
+        file: '-e',
+        write: () => {},
+        writeErr: () => {},
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toContain('bpfkit_no_such_fn');
+      expect(progFds()).toBe(before);
+    },
+  );
+
   featureIt('-d and --dry-run say how many attach points share the program', cookies, REASON, async () => {
     let out = '';
     const code = await run({
