@@ -623,6 +623,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'sockaddr_in':
       return ptr(v);
     case 'path2':
+    case 'path_out':
       return ptr(v);
     case 'rename_flags':
       return flags(v, [

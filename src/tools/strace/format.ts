@@ -119,6 +119,9 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
     const cut = sig.args.includes('path2') && pathEnd(data) >= STRING_ROOM;
     return quote(data, cut, true);
   }
+  if (kind === 'path_out') {
+    return rec.ret <= 0n || data.length === 0 ? ptr(rec.arg(i)) : quote(data, false, true);
+  }
   if (kind === 'path2') {
     const at = pathEnd(data);
     if (at >= data.length) return ptr(rec.arg(i));
@@ -176,6 +179,7 @@ const isDataKind = (kind: ArgKind): boolean =>
   ENTRY_KINDS.has(kind) ||
   kind === 'path' ||
   kind === 'path2' ||
+  kind === 'path_out' ||
   kind === 'buf_in' ||
   kind === 'buf_out' ||
   kind === 'random_out' ||
@@ -183,6 +187,7 @@ const isDataKind = (kind: ArgKind): boolean =>
   STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;
 
 const isOutKind = (kind: ArgKind): boolean =>
+  kind === 'path_out' ||
   kind === 'sigset_out' ||
   kind === 'sigaction_out' ||
   kind === 'buf_out' ||

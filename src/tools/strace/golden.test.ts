@@ -235,3 +235,14 @@ describe('strace golden lines: syscalls bpfkit does not decode', () => {
     }
   });
 });
+
+describe('strace golden lines: paths a call fills', () => {
+  it('prints the directory getcwd filled, and the pointer when it failed', () => {
+    expect(line({ nr: 79, ret: 8n, args: [0x7f00n, 129n], data: '/tmp/sq\0' })).toBe(
+      'getcwd("/tmp/sq", 129)                  = 8',
+    );
+    expect(line({ nr: 79, ret: -34n, args: [0x7f00n, 2n] })).toBe(
+      'getcwd(0x7f00, 2)                       = -1 ERANGE (Numerical result out of range)',
+    );
+  });
+});

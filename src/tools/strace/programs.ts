@@ -457,6 +457,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .jmp('JEQ', r1, Capture.StructAtExit, 'struct')
       .jmp('JEQ', r1, Capture.DirentsAtExit, 'dirents')
       .jmp('JEQ', r1, Capture.StructAtEntry, 'struct_out')
+      .jmp('JEQ', r1, Capture.PathAtExit, 'path_out')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
       .ldx('u64', r2, r7, RECORD.ret)
       .jmp('JSLE', r2, 0, 'emit')
@@ -471,6 +472,9 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     structAfterEntry(b, 'struct_out');
     structAfterPath(b, 'struct_after_path', PATH_BEFORE_STRUCT, 'emit');
     direntsCount(b, 'dirents');
+    // A path the call filled (getcwd): read once it succeeded.
+    b.label('path_out').ldx('u64', r2, r7, RECORD.ret).jmp('JSLE', r2, 0, 'emit');
+    readUserString(b, 8, DATA_MAX, 'emit');
     // A path that filled its room may be longer: read it whole into the scratch record (not after an
     // exec, whose path was in the memory the exec replaced).
     b.label('path_length')

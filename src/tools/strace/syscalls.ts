@@ -14,6 +14,7 @@ export type ArgKind =
   | 'fd'
   | 'dirfd' // AT_FDCWD or an fd
   | 'path' // NUL-terminated user string, printed whole
+  | 'path_out' // a path the call fills (getcwd), copied at exit, printed whole
   | 'path2' // a second string (rename's new path, getxattr's name), after the first one's NUL
   | 'buf_in' // user buffer read by the kernel (write): length in lenArg, copied at entry
   | 'buf_out' // user buffer filled by the kernel (read): length is the return value, copied at exit
@@ -144,7 +145,7 @@ const ROWS: Row[] = [
   [76, 'truncate', ['path', 'off']],
   [77, 'ftruncate', ['fd', 'off']],
   [78, 'getdents', ['fd', 'dirents_out', 'uint']],
-  [79, 'getcwd', ['ptr', 'uint']],
+  [79, 'getcwd', ['path_out', 'uint']],
   [80, 'chdir', ['path']],
   [81, 'fchdir', ['fd']],
   [82, 'rename', ['path', 'path2']],
@@ -268,6 +269,8 @@ export const Capture = {
   StructAtEntry: 7,
   /** AddrAtEntry copies a socket address the call reads, its length in the lenArg byte's argument. */
   AddrAtEntry: 8,
+  /** PathAtExit copies the path a successful call filled (getcwd). */
+  PathAtExit: 10,
   /** TwoStrings copies the strings of the arg and lenArg bytes' arguments, the second after the first's NUL. */
   TwoStrings: 9,
 } as const;
@@ -316,6 +319,8 @@ const isBufOut = (a: ArgKind): boolean => a === 'buf_out' || a === 'random_out';
 
 /** captureFor derives the kernel copy for a syscall from its signature. */
 export function captureFor(sig: SyscallSig): CaptureSpec {
+  const filled = sig.args.indexOf('path_out');
+  if (filled >= 0) return { kind: Capture.PathAtExit, arg: filled, lenArg: 0 };
   const second = sig.args.indexOf('path2');
   if (second >= 0) return { kind: Capture.TwoStrings, arg: sig.args.indexOf('path'), lenArg: second };
   const inAt = sig.args.findIndex((a) => STRUCT_IN_SIZE[a] !== undefined);
