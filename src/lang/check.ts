@@ -10,6 +10,7 @@ import { expandTracepoints, globToRegExp, hasWildcard, type ProbeSpec, parseAtta
 import {
   type AddrSpace,
   type AggFn,
+  arithSigned,
   builtinCType,
   type CMember,
   COMM,
@@ -936,7 +937,8 @@ class ProbeChecker {
     }
     if (['==', '!=', '<', '<=', '>', '>=', '&&', '||'].includes(op)) return U64;
     if (l.k === 'ptr' && (op === '+' || op === '-')) return l;
-    const signed = (l.k === 'int' && l.signed) || (r.k === 'int' && r.signed);
+    // A shift keeps its left operand's type; other operators convert as C does.
+    const signed = op === '<<' || op === '>>' ? l.k === 'int' && l.signed : arithSigned(l, r);
     return signed ? I64 : U64;
   }
 

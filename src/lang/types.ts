@@ -110,6 +110,27 @@ export const STRLEN = 64;
 /** isInt says whether a type is an integer (pointers count, as in C arithmetic). */
 export const isIntLike = (t: Ty): boolean => t.k === 'int' || t.k === 'ptr';
 
+/**
+ * arithSigned says whether a binary operator works on l and r as signed, by C's usual arithmetic
+ * conversions: after narrow types promote to int, mixed signedness is unsigned unless the signed
+ * operand is the wider (so
+ * `(uint64)-1 > 0` holds and `(uint64)-1 / 2` divides unsigned, as in C and bpftrace). Pointers
+ * are unsigned 64-bit.
+ */
+export function arithSigned(l: Ty, r: Ty): boolean {
+  // Types narrower than int promote to (signed) int first.
+  const info = (t: Ty) =>
+    t.k !== 'int'
+      ? { signed: false, size: 8 }
+      : t.size < 4
+        ? { signed: true, size: 4 }
+        : { signed: t.signed, size: t.size };
+  const a = info(l);
+  const b = info(r);
+  if (a.signed === b.signed) return a.signed;
+  return a.signed ? a.size > b.size : b.size > a.size;
+}
+
 /** tyName describes a type in error messages: `string`, `int64`, `struct sock *`. */
 export function tyName(t: Ty): string {
   switch (t.k) {

@@ -4,7 +4,7 @@
 import { r0, r1, r2, r6, r10 } from '../../asm/builder.js';
 import type * as A from '../ast.js';
 import { cSizeOf } from '../check.js';
-import { align8, byteSize, type CType, type Ty } from '../types.js';
+import { align8, arithSigned, byteSize, type CType, type Ty } from '../types.js';
 import { builtin } from './builtins.js';
 import { call } from './calls.js';
 import { BPF_ANY, type Gen, R0, type Val } from './gen.js';
@@ -206,7 +206,7 @@ export function binary(g: Gen, e: A.Binary): Val {
 /** binop computes r0 = r0 op r1. */
 export function binop(g: Gen, op: A.BinaryOp, lt: Ty, rt: Ty): void {
   const b = g.b;
-  const signed = (lt.k === 'int' && lt.signed) || (rt.k === 'int' && rt.signed);
+  const signed = arithSigned(lt, rt);
   switch (op) {
     case '+':
       b.add(r0, r1);
@@ -239,7 +239,8 @@ export function binop(g: Gen, op: A.BinaryOp, lt: Ty, rt: Ty): void {
       b.lsh(r0, r1);
       return;
     case '>>':
-      if (signed && lt.k === 'int' && lt.signed) b.alu64('ARSH', r0, r1);
+      // A shift keeps its left operand's type (no usual arithmetic conversions).
+      if (lt.k === 'int' && lt.signed) b.alu64('ARSH', r0, r1);
       else b.rsh(r0, r1);
       return;
     case '==':

@@ -92,7 +92,7 @@ export function assign(g: Gen, s: A.AssignStmt): void {
       scalar(g, value);
       g.b.mov(r1, r0);
       g.b.ldx('u64', r0, r10, slot.off);
-      binop(g, compoundOp(s.op), g.ty(value), slot.ty);
+      binop(g, compoundOp(s.op), slot.ty, g.ty(value));
       g.b.st('u64', r10, slot.off, r0);
     }
     return;
@@ -111,7 +111,7 @@ export function assign(g: Gen, s: A.AssignStmt): void {
     const key = mapKey(g, target, layout);
     lookupScalar(g, layout, key);
     g.b.ldx('u64', r1, r10, tmp);
-    binop(g, compoundOp(s.op), g.ty(value), info.value!);
+    binop(g, compoundOp(s.op), info.value!, g.ty(value));
     g.b.st('u64', r10, tmp, r0);
     update(g, layout, key, tmp, BPF_ANY);
     return;
