@@ -127,6 +127,17 @@ describe('strace', () => {
     ).toBe(true);
   });
 
+  kernelIt('prints every process end under -e, as strace does', async () => {
+    const { lines } = await strace({
+      command: ['sh', '-c', '/bin/true; /bin/true; exit 3'],
+      follow: true,
+      trace: 'trace=execve',
+    });
+    expect(lines.filter((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l))).toHaveLength(2);
+    expect(lines.some((l) => l.includes('exit_group('))).toBe(false);
+    expect(lines.at(-1)).toBe('+++ exited with 3 +++');
+  });
+
   kernelIt('accounts for every syscall of dd bs=1 (or counts the loss)', async () => {
     const count = 5000;
     const { result, lines } = await strace({

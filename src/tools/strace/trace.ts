@@ -123,7 +123,9 @@ function closeObjects(o: Objects): void {
 
 function specFor(nr: number, filter: TraceFilter | undefined): number {
   // execve always reaches userspace: it marks where the traced command starts.
-  const traced = filter === undefined || traces(filter, nr) || nr === EXECVE;
+  // exit and exit_group always do too: strace prints `+++ exited with N +++` whatever -e says.
+  const traced =
+    filter === undefined || traces(filter, nr) || nr === EXECVE || nr === EXIT || nr === EXIT_GROUP;
   const sig = SYSCALLS.get(nr);
   if (!sig) return specValue(Capture.None, 0, 0, traced);
   const c = captureFor(sig);
@@ -333,7 +335,10 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         fmt.leader = stamper.leader(ts);
         if (rec.tgid === rootPid) lastRootTs = ts;
       }
-      if (opts.json) {
+      const shown = filter === undefined || traces(filter, nr);
+      if (!shown) {
+        // An exit outside the -e set: only its +++ line.
+      } else if (opts.json) {
         const p = lines.parts(rec, view.bytes, fmt);
         out.json({
           pid: rec.tgid,
@@ -345,10 +350,11 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         });
       } else {
         out.line(resumed ? formatResumed(rec, fmt) : lines.line(rec, view.bytes, fmt));
-        if (nr === EXIT_GROUP && rec.tgid !== rootPid) {
-          const pfx = pidLead(tid, fmt);
-          out.line(`${pfx}${fmt.leader ?? ''}+++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
-        }
+      }
+      // The root's own end is printed once it is reaped, with its real status.
+      const ended = (nr === EXIT_GROUP && rec.tgid !== rootPid) || (nr === EXIT && tid !== rootPid);
+      if (ended && !opts.json) {
+        out.line(`${pidLead(tid, fmt)}${fmt.leader ?? ''}+++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
       }
       if (nr === EXIT_GROUP) {
         const tgid = rec.tgid;
