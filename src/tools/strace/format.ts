@@ -4,7 +4,7 @@
 import { decodeScalar, hex, openNeedsMode, ptr, socketProtocol, sockoptName } from './decoders.js';
 import { errnoSuffix, isRestart } from './errno-names.js';
 import { quote, quoteHex } from './quote.js';
-import type { SyscallRecord } from './record.js';
+import type { ExecArgs, SyscallRecord } from './record.js';
 import { sigaction, sigset } from './signals.js';
 import { sockaddr } from './sockaddr.js';
 import { formatStruct } from './structs.js';
@@ -27,7 +27,7 @@ export interface FormatOptions {
    * execArgs are the argv and environment size of the record being printed, when known (the command
    * bpfkit started itself): execve then prints `["ls", "-l"], 0x… /* 20 vars *\/` like strace.
    */
-  execArgs?: { argv: readonly string[]; envCount: number } | undefined;
+  execArgs?: ExecArgs | undefined;
 }
 
 const ALIGN_COLUMN = 40;
@@ -249,14 +249,14 @@ function argList(
   const strSize = opts.strSize ?? 32;
   if (sig.name === 'execve' && opts.execArgs) {
     // Each argument is cut at -s, as strace cuts it.
-    const argv = opts.execArgs.argv
-      .map((a) => {
-        const b = enc.encode(a);
-        return quote(b, b.length > strSize, false, strSize);
-      })
-      .join(', ');
-    const envp = `${ptr(rec.arg(2))} /* ${opts.execArgs.envCount} vars */`;
-    return `${dataArg(rec, sig, 0, strSize)}, [${argv}], ${envp}`;
+    const shown = opts.execArgs.argv.map((a) => {
+      const b = typeof a === 'string' ? enc.encode(a) : a;
+      return quote(b, b.length > strSize, false, strSize);
+    });
+    if (opts.execArgs.argvCut) shown.push('...');
+    const argv = rec.arg(1) === 0n ? 'NULL' : `[${shown.join(', ')}]`;
+    const envp = rec.arg(2) === 0n ? 'NULL' : `${ptr(rec.arg(2))} /* ${opts.execArgs.envCount} vars */`;
+    return `${dataArg(rec, sig, 0, strSize)}, ${argv}, ${envp}`;
   }
   if (sig.name === 'futex') {
     const n = FUTEX_ARGS[rec.argLo(1) & 0x7f] ?? 6;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTraceExpr, traces } from './filter.js';
 import { formatSyscall, setSyscallArgSource } from './format.js';
-import { encodeRecord, SyscallRecord } from './record.js';
+import { encodeRecord, execArgsOf, SyscallRecord } from './record.js';
 
 const AT_FDCWD = BigInt.asUintN(64, -100n);
 const rec = (f: Parameters<typeof encodeRecord>[0]) => new SyscallRecord(encodeRecord(f));
@@ -244,5 +244,25 @@ describe('strace golden lines: paths a call fills', () => {
     expect(line({ nr: 79, ret: -34n, args: [0x7f00n, 2n] })).toBe(
       'getcwd(0x7f00, 2)                       = -1 ERANGE (Numerical result out of range)',
     );
+  });
+});
+
+describe('strace golden lines: execve argv read by the kernel', () => {
+  it('reads the argv record and prints it cut at -s, with ... after the last argument read', () => {
+    const data = new Uint8Array([
+      ...[34, 0, 0, 0, 1, 0, 0, 0],
+      ...new TextEncoder().encode(`ls\0${'x'.repeat(33)}\0`),
+    ]);
+    const args = execArgsOf(data);
+    expect(args?.envCount).toBe(34);
+    const exec = rec({ tgid: 1, nr: 59, ret: 0n, args: [0x10n, 0x20n, 0x30n], data: '/usr/bin/ls\0' });
+    expect(formatSyscall(exec, { execArgs: args })).toBe(
+      `execve("/usr/bin/ls", ["ls", "${'x'.repeat(32)}"..., ...], 0x30 /* 34 vars */) = 0`,
+    );
+    const noEnv = rec({ tgid: 1, nr: 59, ret: -14n, args: [0x10n, 0x20n, 0n], data: '/bin/x\0' });
+    expect(formatSyscall(noEnv, { execArgs: { argv: ['x'], envCount: 0 } })).toBe(
+      'execve("/bin/x", ["x"], NULL)           = -1 EFAULT (Bad address)',
+    );
+    expect(execArgsOf(new Uint8Array(3))).toBeUndefined();
   });
 });

@@ -70,6 +70,10 @@ const EXECVEAT = 322;
 const CONSUMED = -1;
 // ENTRY_MARK (all ones in the duration) as the 32-bit immediate the store sign-extends.
 const ENTRY_MARK = -1;
+// EXEC_ARGS_MARK (…fffe in the duration) marks a record of execve's argv and environment size.
+const EXEC_ARGS_MARK = -2;
+/** EXEC_ARGS_MAX is the most argv strings sent; strace's `...` stands for the rest. */
+const EXEC_ARGS_MAX = 64;
 
 // x86_64 struct pt_regs: the six syscall arguments live in di, si, dx, r10, r8, r9. Reading the
 // 64 bytes from r10 (offset 56) to di (offset 112) fetches them with one helper call.
@@ -107,6 +111,8 @@ const FP_OFF = -40;
 const FP_COUNT = -48;
 const FP_RECLEN = -56;
 const FP_HELD = -64;
+const FP_PTR = -136;
+const FP_SLOT = -144;
 /** FP_BUF is a stack buffer for short user copies (STACK_BUF_MAX bytes, up to -s 64). */
 const FP_BUF = -128;
 const STACK_BUF_MAX = 64;
@@ -269,7 +275,13 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
     readArgs(b, opts);
     entryCapture(b, opts);
   }
-  b.label('check_exit')
+  b.label('check_exit');
+  if (!opts.summary) {
+    b.jmp('JNE', r8, EXECVE, 'exec_sent');
+    execArgs(b, opts);
+    b.label('exec_sent');
+  }
+  b
     // exit and exit_group never return, so their record is sent now.
     .jmp('JEQ', r8, EXIT, 'no_return')
     .jmp('JEQ', r8, EXIT_GROUP, 'no_return');
@@ -293,6 +305,93 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   countLost(b, 'out');
   b.label('out').mov(r0, 0).exit();
   return b.build();
+}
+
+/**
+ * execArgs sends, at execve's entry, an EXEC_ARGS_MARK record built in the per-CPU scratch: the
+ * header of the call, then the data `u32 envCount, u32 argvCut` and the argv strings one after
+ * another, each cut at -s plus one byte so the reader knows it was longer. The memory argv and envp
+ * are in is gone once the exec succeeds, so this is the only time to read them. r7 is restored.
+ */
+function execArgs(b: ProgramBuilder, opts: StraceProgramOptions): void {
+  const argRoom = opts.strSize + 2;
+  const dataEnd = LONG_DATA_MAX - argRoom;
+  b.st('u32', r10, FP_ZERO, 0).ldMap(r1, 'scratch');
+  stackPtr(b, r2, FP_ZERO).call('map_lookup_elem').jmp('JEQ', r0, 0, 'exec_sent').mov(r6, r0);
+  for (let off = 0; off < RECORD_HEADER; off += 8) b.ldx('u64', r1, r7, off).st('u64', r6, off, r1);
+  b.st('u64', r6, RECORD.dur, EXEC_ARGS_MARK)
+    .st('u64', r6, RECORD.data, 0)
+    .st('u64', r10, FP_OFF, 8)
+    .st('u64', r10, FP_COUNT, 0)
+    .label('argv_next')
+    .raw(MAY_GOTO_OUT)
+    .ja('argv_walk')
+    .ja('argv_cut')
+    .label('argv_walk')
+    .ldx('u64', r1, r10, FP_COUNT)
+    .jmp('JGE', r1, EXEC_ARGS_MAX, 'argv_cut')
+    .lsh(r1, 3)
+    .ldx('u64', r3, r7, RECORD.args + 8)
+    .jmp('JEQ', r3, 0, 'argv_done')
+    .add(r3, r1)
+    .mov(r1, r10)
+    .add(r1, FP_PTR)
+    .mov(r2, 8)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'argv_done')
+    .ldx('u64', r3, r10, FP_PTR)
+    .jmp('JEQ', r3, 0, 'argv_done')
+    .ldx('u64', r2, r10, FP_OFF)
+    .jmp('JGT', r2, dataEnd, 'argv_cut')
+    .mov(r1, r6)
+    .add(r1, r2)
+    .add(r1, RECORD.data)
+    .mov(r2, argRoom)
+    .call('probe_read_user_str')
+    .jmp('JSLE', r0, 0, 'argv_done')
+    .ldx('u64', r1, r10, FP_OFF)
+    .add(r1, r0)
+    .st('u64', r10, FP_OFF, r1)
+    .ldx('u64', r1, r10, FP_COUNT)
+    .add(r1, 1)
+    .st('u64', r10, FP_COUNT, r1)
+    .ja('argv_next')
+    .label('argv_cut')
+    // More arguments than were read: strace ends the array with `...`.
+    .st('u32', r6, RECORD.data + 4, 1)
+    .label('argv_done')
+    .ldx('u64', r1, r10, FP_OFF)
+    .st('u32', r6, RECORD.dataLen, r1)
+    .st('u64', r10, FP_COUNT, 0)
+    .label('envp_next')
+    .raw(MAY_GOTO_OUT)
+    .ja('envp_walk')
+    .ja('envp_done')
+    .label('envp_walk')
+    .ldx('u64', r1, r10, FP_COUNT)
+    .lsh(r1, 3)
+    .ldx('u64', r3, r7, RECORD.args + 16)
+    .jmp('JEQ', r3, 0, 'envp_done')
+    .add(r3, r1)
+    .mov(r1, r10)
+    .add(r1, FP_PTR)
+    .mov(r2, 8)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'envp_done')
+    .ldx('u64', r3, r10, FP_PTR)
+    .jmp('JEQ', r3, 0, 'envp_done')
+    .ldx('u64', r1, r10, FP_COUNT)
+    .add(r1, 1)
+    .st('u64', r10, FP_COUNT, r1)
+    .ja('envp_next')
+    .label('envp_done')
+    .ldx('u64', r1, r10, FP_COUNT)
+    .st('u32', r6, RECORD.data, r1)
+    // emit sends the record in r7: the scratch one, then the stash slot is r7 again.
+    .st('u64', r10, FP_SLOT, r7)
+    .mov(r7, r6);
+  emit(b, opts, 'exec_args', LONG_DATA_MAX);
+  b.ldx('u64', r7, r10, FP_SLOT);
 }
 
 /** readArgs copies the six syscall arguments from struct pt_regs (ctx args[0], in r6) to the record in r7. */

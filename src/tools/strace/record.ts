@@ -24,6 +24,29 @@ export const RECORD = {
  */
 export const ENTRY_MARK = 0xffffffffffffffffn;
 
+/** ExecArgs is what execve was given: its argv (each cut one byte past -s), whether more arguments
+ * followed, and how many environment variables. */
+export interface ExecArgs {
+  argv: readonly (string | Uint8Array)[];
+  envCount: number;
+  /** argvCut says arguments after these were not read: strace prints `...` for them. */
+  argvCut?: boolean;
+}
+
+/** execArgsOf reads an EXEC_ARGS_MARK record's data: u32 envCount, u32 argvCut, NUL-ended strings. */
+export function execArgsOf(data: Uint8Array): ExecArgs | undefined {
+  if (data.length < 8) return undefined;
+  const v = new DataView(data.buffer, data.byteOffset, 8);
+  const argv: Uint8Array[] = [];
+  for (let at = 8; at < data.length; ) {
+    const nul = data.indexOf(0, at);
+    const end = nul < 0 ? data.length : nul;
+    argv.push(data.slice(at, end));
+    at = end + 1;
+  }
+  return { argv, envCount: v.getUint32(0, true), argvCut: v.getUint32(4, true) !== 0 };
+}
+
 /** RECORD_HEADER is the size of a record without captured bytes. */
 export const RECORD_HEADER = RECORD.data;
 
@@ -60,6 +83,16 @@ export class SyscallRecord {
   get isEntry(): boolean {
     return (
       this.view.getInt32(this.base + RECORD.dur, true) === -1 &&
+      this.view.getInt32(this.base + RECORD.dur + 4, true) === -1
+    );
+  }
+  /**
+   * isExecArgs says this record carries execve's argv and environment size (EXEC_ARGS_MARK), sent
+   * at its entry: see execArgsOf.
+   */
+  get isExecArgs(): boolean {
+    return (
+      this.view.getInt32(this.base + RECORD.dur, true) === -2 &&
       this.view.getInt32(this.base + RECORD.dur + 4, true) === -1
     );
   }

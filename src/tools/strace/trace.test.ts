@@ -164,6 +164,14 @@ describe('strace', () => {
     const { lines } = await strace({ command: ['sh', '-c', `cat ${present}; true`], follow: true });
     const childExec = lines.find((l) => /^\[pid +\d+\] execve\("\/(usr\/)?bin\/cat"/.test(l));
     expect(childExec).toBeDefined();
+    // The child's argv and environment size, read by the kernel program at its execve.
+    const env = Object.keys(process.env).filter((k) => k !== '_').length;
+    expect(childExec).toMatch(
+      new RegExp(
+        `, \\["cat", "${present.slice(0, 32)}"\\.\\.\\.\\], 0x[0-9a-f]+ /\\* \\d+ vars \\*/\\) += 0$`,
+      ),
+    );
+    expect(Number(/\/\* (\d+) vars/.exec(childExec ?? '')?.[1])).toBeGreaterThanOrEqual(env);
     expect(lines.some((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l))).toBe(true);
     // With -o, strace -f starts every line with the pid, the first process's too.
     const column = await strace({

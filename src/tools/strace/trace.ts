@@ -49,7 +49,7 @@ import {
   sysEnterProgram,
   sysExitProgram,
 } from './programs.js';
-import { RECORD_HEADER, SyscallRecord } from './record.js';
+import { type ExecArgs, execArgsOf, RECORD_HEADER, SyscallRecord } from './record.js';
 import type { SyscallStats } from './summary.js';
 import { formatSummary } from './summary.js';
 import { type ArgKind, Capture, captureFor, SYSCALLS } from './syscalls.js';
@@ -269,6 +269,8 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     // The entry record of the last call begun and not yet ended, held until the next record shows
     // whether another thread's line comes first (then it is printed `<unfinished ...>`, as strace does).
     let pending: SyscallRecord | undefined;
+    // execve's argv and environment size, read at its entry, by thread, until its exit is printed.
+    const execArgsByTid = new Map<number, ExecArgs>();
     // Threads whose current call was printed unfinished: their exit is printed `<... resumed>`.
     const interrupted = new Set<number>();
     let entriesOn = false;
@@ -297,6 +299,12 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     const onRecord = (view: RecordView): void => {
       // The reader hands out one RecordView over the ring mapping: nothing is allocated per record.
       const rec = reader.reset(view.view, view.offset, view.offset + view.length);
+      if (rec.isExecArgs) {
+        // Sent at execve's entry: kept for the line its exit prints.
+        const a = execArgsOf(rec.data);
+        if (a) execArgsByTid.set(rec.tid, a);
+        return;
+      }
       if (rec.isEntry) {
         if (opts.json || (!rootExeced && rec.tgid === rootPid)) return;
         if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
@@ -317,6 +325,13 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         if (execArgs) fmt.execArgs = execArgs;
       } else if (fmt.execArgs !== undefined) {
         fmt.execArgs = undefined;
+      }
+      if (rec.nr === EXECVE) {
+        const seen = execArgsByTid.get(rec.tid);
+        if (seen) {
+          execArgsByTid.delete(rec.tid);
+          fmt.execArgs = seen;
+        }
       }
       const nr = rec.nr;
       const tid = rec.tid;
