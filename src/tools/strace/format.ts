@@ -247,7 +247,7 @@ function argList(
   to = sig.args.length,
 ): string {
   const strSize = opts.strSize ?? 32;
-  if (sig.name === 'execve' && opts.execArgs) {
+  if (sig.name === 'execve' && opts.execArgs && from === 0) {
     // Each argument is cut at -s, as strace cuts it.
     const shown = opts.execArgs.argv.map((a) => {
       const b = typeof a === 'string' ? enc.encode(a) : a;

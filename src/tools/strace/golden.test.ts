@@ -2,7 +2,7 @@
 // rendering of the same call: each expectation is strace's text, addresses and all.
 import { describe, expect, it } from 'vitest';
 import { parseTraceExpr, traces } from './filter.js';
-import { formatSyscall, setSyscallArgSource } from './format.js';
+import { formatResumed, formatSyscall, formatUnfinished, setSyscallArgSource } from './format.js';
 import { encodeRecord, execArgsOf, SyscallRecord } from './record.js';
 
 const AT_FDCWD = BigInt.asUintN(64, -100n);
@@ -264,5 +264,21 @@ describe('strace golden lines: execve argv read by the kernel', () => {
       'execve("/bin/x", ["x"], NULL)           = -1 EFAULT (Bad address)',
     );
     expect(execArgsOf(new Uint8Array(3))).toBeUndefined();
+  });
+});
+
+describe('strace golden lines: calls split by other processes', () => {
+  it('prints execve whole before <unfinished ...> and nothing but the result after resumed', () => {
+    const exec = rec({ tgid: 7, nr: 59, ret: 0n, args: [0x10n, 0x20n, 0x30n], data: '/usr/bin/cat\0' });
+    const execArgs = { argv: ['cat', '/tmp/x'], envCount: 35 };
+    expect(formatUnfinished(exec, { pidPrefix: true, execArgs })).toBe(
+      '[pid     7] execve("/usr/bin/cat", ["cat", "/tmp/x"], 0x30 /* 35 vars */ <unfinished ...>',
+    );
+    expect(formatResumed(exec, { pidPrefix: true, execArgs })).toBe(
+      '[pid     7] <... execve resumed>)       = 0',
+    );
+    const vfork = rec({ tgid: 6, nr: 58, ret: 7n, args: [] });
+    expect(formatUnfinished(vfork)).toBe('vfork( <unfinished ...>');
+    expect(formatResumed(vfork, { pidPrefix: true })).toBe('[pid     6] <... vfork resumed>)        = 7');
   });
 });

@@ -82,9 +82,18 @@ const REGS_LEN = 64;
 // Offsets within that window of di, si, dx, r10, r8, r9, in argument order.
 const ARG_REG_OFFSETS = [56, 48, 40, 0, 16, 8];
 
+/** ENTRY_BIT in a spec entry asks for an entry record at every call (fork and clone under -f). */
+export const ENTRY_BIT = 1 << 25;
+
 /** specValue encodes one syscall's spec-map entry. */
-export function specValue(kind: number, arg: number, lenArg: number, traced: boolean): number {
-  return (kind & 0xff) | ((arg & 0xff) << 8) | ((lenArg & 0xff) << 16) | (traced ? TRACE_BIT : 0);
+export function specValue(kind: number, arg: number, lenArg: number, traced: boolean, entry = false): number {
+  return (
+    (kind & 0xff) |
+    ((arg & 0xff) << 8) |
+    ((lenArg & 0xff) << 16) |
+    (traced ? TRACE_BIT : 0) |
+    (entry ? ENTRY_BIT : 0)
+  );
 }
 
 /** StraceProgramOptions are the choices compiled into the programs. */
@@ -288,12 +297,15 @@ export function sysEnterProgram(opts: StraceProgramOptions): BuiltProgram {
   if (!opts.summary) {
     // While more than one thread is traced (config[0] set), an entry record marks where the call
     // began, so the reader can print it split around other threads' lines as strace does.
+    // A call that starts a process (ENTRY_BIT, -f) always sends one: its child's lines come next.
+    b.mov(r1, r9).and(r1, ENTRY_BIT).jmp('JNE', r1, 0, 'send_entry');
     b.st('u32', r10, FP_ZERO, 0).ldMap(r1, 'config');
     stackPtr(b, r2, FP_ZERO)
       .call('map_lookup_elem')
       .jmp('JEQ', r0, 0, 'out')
       .ldx('u32', r1, r0, 0)
       .jmp('JEQ', r1, 0, 'out')
+      .label('send_entry')
       .st('u64', r7, RECORD.dur, ENTRY_MARK);
     emit(b, opts, 'entry');
     b.st('u64', r7, RECORD.dur, 0);

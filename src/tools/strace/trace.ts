@@ -121,15 +121,18 @@ function closeObjects(o: Objects): void {
   for (const m of o.maps) m.close();
 }
 
-function specFor(nr: number, filter: TraceFilter | undefined): number {
+function specFor(nr: number, filter: TraceFilter | undefined, follow = false): number {
   // execve always reaches userspace: it marks where the traced command starts.
   // exit and exit_group always do too: strace prints `+++ exited with N +++` whatever -e says.
   const traced =
     filter === undefined || traces(filter, nr) || nr === EXECVE || nr === EXIT || nr === EXIT_GROUP;
+  // Under -f, a call that starts a process sends its entry, so it prints `vfork( <unfinished ...>`
+  // before the child's first lines, as strace does.
+  const entry = follow && FORKS.has(nr);
   const sig = SYSCALLS.get(nr);
-  if (!sig) return specValue(Capture.None, 0, 0, traced);
+  if (!sig) return specValue(Capture.None, 0, 0, traced, entry);
   const c = captureFor(sig);
-  return specValue(c.kind, c.arg, c.lenArg, traced);
+  return specValue(c.kind, c.arg, c.lenArg, traced, entry);
 }
 
 /** runStrace traces until the command exits, the process goes away, -d elapses or a signal. */
@@ -200,7 +203,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       : map({ type: 'ringbuf', maxEntries: opts.ringBytes ?? 1 << 24, name: 'strace_events' });
     const specBuf = Buffer.alloc(4);
     for (let nr = 0; nr < MAX_NR; nr++) {
-      specBuf.writeUInt32LE(specFor(nr, filter) >>> 0);
+      specBuf.writeUInt32LE(specFor(nr, filter, opts.follow === true) >>> 0);
       spec.set(nr, specBuf);
     }
     const maps: Record<string, BpfMap<number, Buffer>> = { pids, spec, stash, lost, config };
@@ -292,8 +295,9 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       pending = undefined;
       fmt.pidPrefix = pidColumn ? 'column' : live.size > 1;
       if (stamper.active) fmt.leader = stamper.leader(p.ts);
-      // The command line bpfkit knows belongs to the root's exec, printed whole, never to this one.
-      out.line(formatUnfinished(p, { ...fmt, execArgs: undefined }));
+      // An execve prints the argv its entry sent; no other call has any.
+      const execArgs = p.nr === EXECVE ? execArgsByTid.get(p.tid) : undefined;
+      out.line(formatUnfinished(p, { ...fmt, execArgs }));
       interrupted.add(p.tid);
     };
     const onRecord = (view: RecordView): void => {
