@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTraceExpr, traces } from './filter.js';
 import { formatResumed, formatSyscall, formatUnfinished, setSyscallArgSource } from './format.js';
 import { encodeRecord, execArgsOf, SyscallRecord } from './record.js';
+import { siginfoSigno, signalLine } from './signals.js';
 
 const AT_FDCWD = BigInt.asUintN(64, -100n);
 const rec = (f: Parameters<typeof encodeRecord>[0]) => new SyscallRecord(encodeRecord(f));
@@ -280,5 +281,81 @@ describe('strace golden lines: calls split by other processes', () => {
     const vfork = rec({ tgid: 6, nr: 58, ret: 7n, args: [] });
     expect(formatUnfinished(vfork)).toBe('vfork( <unfinished ...>');
     expect(formatResumed(vfork, { pidPrefix: true })).toBe('[pid     6] <... vfork resumed>)        = 7');
+  });
+});
+
+const siginfoBytes = (fields: [at: number, value: number | bigint][]) => {
+  const b = new Uint8Array(48);
+  const v = new DataView(b.buffer);
+  for (const [at, value] of fields) {
+    if (typeof value === 'bigint') v.setBigInt64(at, value, true);
+    else v.setInt32(at, value, true);
+  }
+  return b;
+};
+
+describe('strace golden lines: delivered signals', () => {
+  it('prints siginfo as strace does for SIGCHLD, kill(2) and faults', () => {
+    expect(
+      signalLine(
+        17,
+        siginfoBytes([
+          [0, 17],
+          [8, 1],
+          [16, 12184],
+          [20, 0],
+          [24, 0],
+        ]),
+      ),
+    ).toBe(
+      '--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12184, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+    );
+    expect(
+      signalLine(
+        17,
+        siginfoBytes([
+          [0, 17],
+          [8, 2],
+          [16, 5],
+          [24, 9],
+          [32, 3n],
+        ]),
+      ),
+    ).toBe(
+      '--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=5, si_uid=0, si_status=SIGKILL, si_utime=3, si_stime=0} ---',
+    );
+    expect(
+      signalLine(
+        15,
+        siginfoBytes([
+          [0, 15],
+          [8, 0],
+          [16, 12183],
+          [20, 0],
+        ]),
+      ),
+    ).toBe('--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=12183, si_uid=0} ---');
+    expect(
+      signalLine(
+        10,
+        siginfoBytes([
+          [0, 10],
+          [8, -6],
+          [16, 7],
+          [20, 1000],
+        ]),
+      ),
+    ).toBe('--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=7, si_uid=1000} ---');
+    expect(
+      signalLine(
+        11,
+        siginfoBytes([
+          [0, 11],
+          [8, 1],
+          [16, 0x10n],
+        ]),
+      ),
+    ).toBe('--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x10} ---');
+    expect(siginfoSigno(new Uint8Array(48))).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import {
   SCRATCH_VALUE_SIZE,
   STASH_VALUE_SIZE,
   type StraceProgramOptions,
+  signalProgram,
   sysEnterProgram,
   sysExitProgram,
 } from './programs.js';
@@ -76,11 +77,16 @@ describe('strace programs', () => {
             Program.load({ type: 'raw_tracepoint', insns: sysExitProgram(opts), maps, name: 'strace_exit' }),
             Program.load({ type: 'tracepoint', insns: forkProgram(12), maps, name: 'strace_fork' }),
           ];
+          if (!summary) {
+            progs.push(
+              Program.load({ type: 'raw_tracepoint', insns: signalProgram(), maps, name: 'strace_signal' }),
+            );
+          }
           loaded += progs.length;
           for (const p of progs) p.close();
         }
       });
     }
-    expect(loaded).toBe(12);
+    expect(loaded).toBe(14);
   });
 });

@@ -809,3 +809,49 @@ export function forkProgram(childPidOffset: number): BuiltProgram {
   stackPtr(b, r3, FP_ZERO).mov(r4, 0).call('map_update_elem').label('out').mov(r0, 0).exit();
   return b.build();
 }
+
+/** SIGINFO_COPY is the bytes of siginfo a signal record carries: the header and the fields strace shows. */
+export const SIGINFO_COPY = 48;
+// SIGNAL_MARK (…fffd in the duration) marks a record of a signal delivered to a traced thread.
+const SIGNAL_MARK = -3;
+const SIGNAL_RECORD = RECORD_HEADER + SIGINFO_COPY;
+
+/**
+ * signalProgram is the raw_tracepoint:signal_deliver program: a signal delivered to a traced thread
+ * (one with a stash slot, not the held wrapper) is sent as a SIGNAL_MARK record whose number is the
+ * signal and whose data is the start of its siginfo, for strace's `--- SIGCHLD {…} ---` line.
+ * Maps: stash, events, lost.
+ */
+export function signalProgram(): BuiltProgram {
+  const b = new ProgramBuilder();
+  const at = -SIGNAL_RECORD;
+  b.mov(r6, r1);
+  stashGet(b, 0).jmp('JEQ', r0, 0, 'out').ldx('u32', r1, r0, STASH_HELD).jmp('JNE', r1, 0, 'out');
+  for (let off = 0; off < SIGNAL_RECORD; off += 8) b.st('u64', r10, at + off, 0);
+  b.call('ktime_get_ns')
+    .st('u64', r10, at + RECORD.ts, r0)
+    .st('u64', r10, at + RECORD.dur, SIGNAL_MARK)
+    .call('get_current_pid_tgid')
+    .st('u32', r10, at + RECORD.tid, r0)
+    .rsh(r0, 32)
+    .st('u32', r10, at + RECORD.tgid, r0)
+    // ctx is u64 args[]: the signal, struct kernel_siginfo *, struct k_sigaction *.
+    .ldx('u64', r1, r6, 0)
+    .st('u32', r10, at + RECORD.nr, r1)
+    .st('u32', r10, at + RECORD.dataLen, SIGINFO_COPY)
+    .mov(r1, r10)
+    .add(r1, at + RECORD.data)
+    .mov(r2, SIGINFO_COPY)
+    .ldx('u64', r3, r6, 8)
+    .call('probe_read_kernel')
+    .ldMap(r1, 'events')
+    .mov(r2, r10)
+    .add(r2, at)
+    .mov(r3, SIGNAL_RECORD)
+    .mov(r4, BPF_RB_NO_WAKEUP)
+    .call('ringbuf_output')
+    .jmp('JEQ', r0, 0, 'out');
+  countLost(b, 'out');
+  b.label('out').mov(r0, 0).exit();
+  return b.build();
+}

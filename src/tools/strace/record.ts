@@ -96,6 +96,13 @@ export class SyscallRecord {
       this.view.getInt32(this.base + RECORD.dur + 4, true) === -1
     );
   }
+  /** isSignal says this record is a signal delivered to the thread (SIGNAL_MARK); nr is the signal. */
+  get isSignal(): boolean {
+    return (
+      this.view.getInt32(this.base + RECORD.dur, true) === -3 &&
+      this.view.getInt32(this.base + RECORD.dur + 4, true) === -1
+    );
+  }
   /** durNs is the time from entry to exit, in nanoseconds. */
   get durNs(): number {
     return Number(this.view.getBigUint64(this.base + RECORD.dur, true));

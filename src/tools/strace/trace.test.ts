@@ -138,6 +138,28 @@ describe('strace', () => {
     expect(lines.at(-1)).toBe('+++ exited with 3 +++');
   });
 
+  kernelIt('prints the signals a traced process gets, with their siginfo', async () => {
+    const script = [
+      'import os, signal, subprocess',
+      'signal.signal(signal.SIGUSR1, lambda *a: None)',
+      'signal.signal(signal.SIGCHLD, lambda *a: None)',
+      'os.kill(os.getpid(), signal.SIGUSR1)',
+      'subprocess.run(["true"])',
+    ].join('\n');
+    const { lines } = await strace({ command: ['python3', '-c', script], trace: 'trace=kill' });
+    const kill = lines.find((l) => l.startsWith('kill('));
+    const pid = /^kill\((\d+), SIGUSR1\)/.exec(kill ?? '')?.[1];
+    expect(pid, lines.join('\n')).toBeDefined();
+    expect(lines).toContain(`--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=${pid}, si_uid=0} ---`);
+    expect(
+      lines.some((l) =>
+        /^--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=\d+, si_uid=0, si_status=0, si_utime=\d+, si_stime=\d+\} ---$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
+  });
+
   kernelIt('accounts for every syscall of dd bs=1 (or counts the loss)', async () => {
     const count = 5000;
     const { result, lines } = await strace({

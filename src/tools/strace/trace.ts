@@ -45,11 +45,13 @@ import {
   STASH_VALUE_SIZE,
   STATS_VALUE_SIZE,
   type StraceProgramOptions,
+  signalProgram,
   specValue,
   sysEnterProgram,
   sysExitProgram,
 } from './programs.js';
 import { type ExecArgs, execArgsOf, RECORD_HEADER, SyscallRecord } from './record.js';
+import { siginfoSigno, signalLine } from './signals.js';
 import type { SyscallStats } from './summary.js';
 import { formatSummary } from './summary.js';
 import { type ArgKind, Capture, captureFor, SYSCALLS } from './syscalls.js';
@@ -242,6 +244,16 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       o.progs.push(fork);
       o.links.push(attachTracepoint(fork, 'sched', 'sched_process_fork'));
     }
+    if (!summary && !opts.json) {
+      const signal = Program.load({
+        type: 'raw_tracepoint',
+        insns: signalProgram(),
+        maps,
+        name: 'strace_signal',
+      });
+      o.progs.push(signal);
+      o.links.push(attachRawTracepoint(signal, 'signal_deliver'));
+    }
     o.links.push(attachRawTracepoint(exit, 'sys_exit'));
     o.links.push(
       typed
@@ -307,6 +319,18 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         // Sent at execve's entry: kept for the line its exit prints.
         const a = execArgsOf(rec.data);
         if (a) execArgsByTid.set(rec.tid, a);
+        return;
+      }
+      if (rec.isSignal) {
+        if (!rootExeced && rec.tgid === rootPid) return;
+        // A fatal signal's own delivery is not seen: the kernel turns it into a SIGKILL without
+        // siginfo (strace, as a ptracer, stops that). Its +++ killed by line tells which it was.
+        if (siginfoSigno(rec.data) === 0) return;
+        if (pending && pending.tid !== rec.tid) flushPending();
+        noteThread(rec);
+        fmt.pidPrefix = pidColumn ? 'column' : live.size > 1;
+        const lead = stamper.active ? stamper.leader(rec.ts) : '';
+        out.line(`${pidLead(rec.tid, fmt)}${lead}${signalLine(rec.nr, rec.data)}`);
         return;
       }
       if (rec.isEntry) {
