@@ -624,6 +624,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
       return ptr(v);
     case 'path2':
     case 'path_out':
+    case 'wstatus_out':
       return ptr(v);
     case 'rename_flags':
       return flags(v, [

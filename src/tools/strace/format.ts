@@ -5,7 +5,7 @@ import { decodeScalar, hex, openNeedsMode, ptr, socketProtocol, sockoptName } fr
 import { errnoSuffix, isRestart } from './errno-names.js';
 import { quote, quoteHex } from './quote.js';
 import type { ExecArgs, SyscallRecord } from './record.js';
-import { sigaction, sigset } from './signals.js';
+import { sigaction, sigset, waitStatus } from './signals.js';
 import { sockaddr } from './sockaddr.js';
 import { formatStruct } from './structs.js';
 import { type ArgKind, STRING_ROOM, STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
@@ -119,6 +119,10 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
     const cut = sig.args.includes('path2') && pathEnd(data) >= STRING_ROOM;
     return quote(data, cut, true);
   }
+  if (kind === 'wstatus_out') {
+    if (rec.ret <= 0n || data.length < 4) return ptr(rec.arg(i));
+    return waitStatus(new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true));
+  }
   if (kind === 'path_out') {
     return rec.ret <= 0n || data.length === 0 ? ptr(rec.arg(i)) : quote(data, false, true);
   }
@@ -177,6 +181,7 @@ const FUTEX_ARGS: Record<number, number> = { 0: 4, 1: 3, 9: 6, 10: 6 };
 
 const isDataKind = (kind: ArgKind): boolean =>
   ENTRY_KINDS.has(kind) ||
+  kind === 'wstatus_out' ||
   kind === 'path' ||
   kind === 'path2' ||
   kind === 'path_out' ||
@@ -188,6 +193,7 @@ const isDataKind = (kind: ArgKind): boolean =>
 
 const isOutKind = (kind: ArgKind): boolean =>
   kind === 'path_out' ||
+  kind === 'wstatus_out' ||
   kind === 'sigset_out' ||
   kind === 'sigaction_out' ||
   kind === 'buf_out' ||

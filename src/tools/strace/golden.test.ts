@@ -359,3 +359,32 @@ describe('strace golden lines: delivered signals', () => {
     expect(siginfoSigno(new Uint8Array(48))).toBe(0);
   });
 });
+
+describe('strace golden lines: wait4', () => {
+  it('prints the status wait4 filled, and its pointer when it filled none', () => {
+    const four = (n: number) => new Uint8Array(new Int32Array([n]).buffer);
+    expect(
+      line({ nr: 61, ret: 13225n, args: [BigInt.asUintN(64, -1n), 0x7f00n, 0n, 0n], data: four(0) }),
+    ).toBe('wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 13225');
+    expect(line({ nr: 61, ret: 5n, args: [5n, 0x7f00n, 0n, 0n], data: four(0x300) })).toBe(
+      'wait4(5, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 5',
+    );
+    expect(line({ nr: 61, ret: 5n, args: [5n, 0x7f00n, 0n, 0n], data: four(0x8b) })).toBe(
+      'wait4(5, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}], 0, NULL) = 5',
+    );
+    expect(line({ nr: 61, ret: 5n, args: [5n, 0x7f00n, 2n, 0n], data: four(0x137f) })).toBe(
+      'wait4(5, [{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}], WUNTRACED, NULL) = 5',
+    );
+    expect(line({ nr: 61, ret: -10n, args: [BigInt.asUintN(64, -1n), 0x7f00n, 1n, 0n] })).toBe(
+      'wait4(-1, 0x7f00, WNOHANG, NULL)        = -1 ECHILD (No child processes)',
+    );
+    const split = rec({
+      tgid: 1,
+      nr: 61,
+      ret: 7n,
+      args: [BigInt.asUintN(64, -1n), 0x7f00n, 0n, 0n],
+      data: four(0),
+    });
+    expect(formatUnfinished(split)).toBe('wait4(-1,  <unfinished ...>');
+  });
+});

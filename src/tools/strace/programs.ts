@@ -569,6 +569,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .jmp('JEQ', r1, Capture.DirentsAtExit, 'dirents')
       .jmp('JEQ', r1, Capture.StructAtEntry, 'struct_out')
       .jmp('JEQ', r1, Capture.PathAtExit, 'path_out')
+      .jmp('JEQ', r1, Capture.StructOnPositive, 'struct_positive')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
       .ldx('u64', r2, r7, RECORD.ret)
       .jmp('JSLE', r2, 0, 'emit')
@@ -583,6 +584,8 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     structAfterEntry(b, 'struct_out');
     structAfterPath(b, 'struct_after_path', PATH_BEFORE_STRUCT, 'emit');
     direntsCount(b, 'dirents');
+    // A struct a call that returns a count or a pid fills (wait4's status): read when it is > 0.
+    b.label('struct_positive').ldx('u64', r2, r7, RECORD.ret).jmp('JSLE', r2, 0, 'emit').ja('struct_copy');
     // A path the call filled (getcwd): read once it succeeded.
     b.label('path_out').ldx('u64', r2, r7, RECORD.ret).jmp('JSLE', r2, 0, 'emit');
     readUserString(b, 8, DATA_MAX, 'emit');
@@ -624,6 +627,7 @@ function structCopy(b: ProgramBuilder, label: string): void {
   b.label(label)
     .ldx('u64', r2, r7, RECORD.ret)
     .jmp('JNE', r2, 0, 'emit')
+    .label(`${label}_copy`)
     .mov(r2, r9)
     .rsh(r2, 16)
     .and(r2, 0xff)

@@ -179,3 +179,20 @@ export function signalLine(sig: number, data: Uint8Array): string {
   const info = siginfo(data);
   return `--- ${signalName(BigInt(sig))} ${info ?? '{}'} ---`;
 }
+
+/**
+ * waitStatus prints a wait status as strace does: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`,
+ * `[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]`, `[{WIFSTOPPED(s) && WSTOPSIG(s) == SIGSTOP}]`.
+ */
+export function waitStatus(s: number): string {
+  let text: string;
+  if (s === 0xffff) text = 'WIFCONTINUED(s)';
+  else if ((s & 0x7f) === 0) text = `WIFEXITED(s) && WEXITSTATUS(s) == ${(s >> 8) & 0xff}`;
+  else if ((s & 0xff) === 0x7f)
+    text = `WIFSTOPPED(s) && WSTOPSIG(s) == ${signalName(BigInt((s >> 8) & 0xff))}`;
+  else {
+    text = `WIFSIGNALED(s) && WTERMSIG(s) == ${signalName(BigInt(s & 0x7f))}`;
+    if (s & 0x80) text += ' && WCOREDUMP(s)';
+  }
+  return `[{${text}}]`;
+}

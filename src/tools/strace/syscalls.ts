@@ -14,6 +14,7 @@ export type ArgKind =
   | 'fd'
   | 'dirfd' // AT_FDCWD or an fd
   | 'path' // NUL-terminated user string, printed whole
+  | 'wstatus_out' // the int wait4 fills when it returns a pid: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]
   | 'path_out' // a path the call fills (getcwd), copied at exit, printed whole
   | 'path2' // a second string (rename's new path, getxattr's name), after the first one's NUL
   | 'buf_in' // user buffer read by the kernel (write): length in lenArg, copied at entry
@@ -135,7 +136,7 @@ const ROWS: Row[] = [
   [58, 'vfork', []],
   [59, 'execve', ['path', 'ptr', 'ptr']],
   [60, 'exit', ['int'], 'none'],
-  [61, 'wait4', ['int', 'ptr', 'wait_options', 'ptr']],
+  [61, 'wait4', ['int', 'wstatus_out', 'wait_options', 'ptr']],
   [62, 'kill', ['int', 'signal']],
   [63, 'uname', ['ptr']],
   [72, 'fcntl', ['fd', 'fcntl_cmd', 'hex']],
@@ -271,6 +272,8 @@ export const Capture = {
   AddrAtEntry: 8,
   /** PathAtExit copies the path a successful call filled (getcwd). */
   PathAtExit: 10,
+  /** StructOnPositive is StructAtExit for a call that returns a positive value when it fills it (wait4). */
+  StructOnPositive: 11,
   /** TwoStrings copies the strings of the arg and lenArg bytes' arguments, the second after the first's NUL. */
   TwoStrings: 9,
 } as const;
@@ -319,6 +322,8 @@ const isBufOut = (a: ArgKind): boolean => a === 'buf_out' || a === 'random_out';
 
 /** captureFor derives the kernel copy for a syscall from its signature. */
 export function captureFor(sig: SyscallSig): CaptureSpec {
+  const status = sig.args.indexOf('wstatus_out');
+  if (status >= 0) return { kind: Capture.StructOnPositive, arg: status, lenArg: 4 };
   const filled = sig.args.indexOf('path_out');
   if (filled >= 0) return { kind: Capture.PathAtExit, arg: filled, lenArg: 0 };
   const second = sig.args.indexOf('path2');

@@ -131,9 +131,14 @@ describe('strace', () => {
     const { lines } = await strace({
       command: ['sh', '-c', '/bin/true; /bin/true; exit 3'],
       follow: true,
-      trace: 'trace=execve',
+      trace: 'trace=execve,wait4',
     });
     expect(lines.filter((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l))).toHaveLength(2);
+    // wait4 shows the status it filled, whole or after <... wait4 resumed>.
+    const waited = lines.filter((l) =>
+      /\[\{WIFEXITED\(s\) && WEXITSTATUS\(s\) == 0\}\], 0, NULL\) += \d+$/.test(l),
+    );
+    expect(waited, lines.join('\n')).toHaveLength(2);
     expect(lines.some((l) => l.includes('exit_group('))).toBe(false);
     expect(lines.at(-1)).toBe('+++ exited with 3 +++');
   });
