@@ -1,7 +1,7 @@
 // formatSyscall prints one completed syscall as strace does:
 // `openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3`, aligned at column 40.
 
-import { decodeScalar, hex, openNeedsMode, ptr, socketProtocol, sockoptName } from './decoders.js';
+import { decodeScalar, hex, openFlags, openNeedsMode, ptr, socketProtocol, sockoptName } from './decoders.js';
 import { errnoSuffix, isRestart } from './errno-names.js';
 import { quote, quoteHex } from './quote.js';
 import type { ExecArgs, SyscallRecord } from './record.js';
@@ -201,6 +201,39 @@ const isOutKind = (kind: ArgKind): boolean =>
   kind === 'dirents_out' ||
   STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;
 
+// fcntl commands by what their third argument is (include/uapi/asm-generic/fcntl.h).
+const F_DUPFD = 0;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_GETOWN = 9;
+const F_GETSIG = 11;
+const F_GETLEASE = 1025;
+const F_DUPFD_CLOEXEC = 1030;
+const F_GETPIPE_SZ = 1032;
+const F_GET_SEALS = 1034;
+const FCNTL_NO_ARG = new Set([F_GETFD, F_GETFL, F_GETOWN, F_GETSIG, F_GETLEASE, F_GETPIPE_SZ, F_GET_SEALS]);
+
+/** fcntlArg prints fcntl's third argument as its command reads it; '' for commands that take none. */
+function fcntlArg(rec: SyscallRecord): string | undefined {
+  const cmd = rec.argLo(1);
+  if (FCNTL_NO_ARG.has(cmd)) return '';
+  if (cmd === F_SETFD) return (rec.argLo(2) & 1) === 1 ? 'FD_CLOEXEC' : String(rec.argLo(2));
+  if (cmd === F_SETFL) return openFlags(rec.arg(2) & 0xffffffffn);
+  if (cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC) return String(rec.argLo(2) | 0);
+  return undefined;
+}
+
+/** fcntlReturn notes what F_GETFD and F_GETFL returned, as strace does: `0x1 (flags FD_CLOEXEC)`. */
+function fcntlReturn(rec: SyscallRecord, ret: string): string {
+  const cmd = rec.argLo(1);
+  if (rec.ret < 0n || (cmd !== F_GETFD && cmd !== F_GETFL)) return ret;
+  const v = rec.ret;
+  if (cmd === F_GETFD) return `${hex(v)}${v & 1n ? ' (flags FD_CLOEXEC)' : ''}`;
+  return `${hex(v)} (flags ${openFlags(v)})`;
+}
+
 /**
  * contextArg prints the arguments whose meaning depends on another argument or on the result, as
  * strace does (socket's protocol after its domain, a socket option's name after its level, an empty
@@ -213,6 +246,8 @@ function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | un
     case 'setsockopt':
     case 'getsockopt':
       return i === 2 ? sockoptName(rec.arg(1), rec.arg(2)) : undefined;
+    case 'fcntl':
+      return i === 2 ? fcntlArg(rec) : undefined;
     case 'poll':
     case 'ppoll':
       // No descriptors: strace shows the empty array it read.
@@ -226,6 +261,7 @@ function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | un
   }
 }
 const CONTEXT_ARGS = new Set([
+  'fcntl',
   'socket',
   'setsockopt',
   'getsockopt',
@@ -289,6 +325,7 @@ function argList(
       (isDataKind(kind)
         ? dataArg(rec, sig, i, strSize)
         : (fastScalar(kind, rec, i) ?? decodeScalar(kind, rec.arg(i))));
+    if (text === '' && context) continue;
     out = out === '' ? text : `${out}, ${text}`;
   }
   return out;
@@ -315,6 +352,7 @@ const TIMEOUT_CALLS = new Set(['poll', 'ppoll', 'select', 'pselect6']);
 /** retWithNote is formatReturn plus strace's note on a result, as in `= 0 (Timeout)`. */
 function retWithNote(sig: SyscallSig, rec: SyscallRecord): string {
   const ret = formatReturn(rec.retNumber ?? rec.ret, sig.ret);
+  if (sig.name === 'fcntl') return fcntlReturn(rec, ret);
   return ret === '0' && TIMEOUT_CALLS.has(sig.name) ? '0 (Timeout)' : ret;
 }
 

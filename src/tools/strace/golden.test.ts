@@ -388,3 +388,30 @@ describe('strace golden lines: wait4', () => {
     expect(formatUnfinished(split)).toBe('wait4(-1,  <unfinished ...>');
   });
 });
+
+describe('strace golden lines: fcntl', () => {
+  it('prints the third argument as the command reads it, and notes F_GETFD/F_GETFL results', () => {
+    expect(line({ nr: 72, ret: 11n, args: [1n, 0n, 10n] })).toBe(
+      'fcntl(1, F_DUPFD, 10)                   = 11',
+    );
+    expect(line({ nr: 72, ret: 0n, args: [11n, 2n, 1n] })).toBe(
+      'fcntl(11, F_SETFD, FD_CLOEXEC)          = 0',
+    );
+    expect(line({ nr: 72, ret: 0n, args: [3n, 4n, 0o4000n] })).toBe(
+      'fcntl(3, F_SETFL, O_RDONLY|O_NONBLOCK)  = 0',
+    );
+    expect(line({ nr: 72, ret: 1n, args: [3n, 1n, 0x7ffen] })).toBe(
+      'fcntl(3, F_GETFD)                       = 0x1 (flags FD_CLOEXEC)',
+    );
+    expect(line({ nr: 72, ret: 0n, args: [2n, 1n, 0n] })).toBe('fcntl(2, F_GETFD)                       = 0');
+    expect(line({ nr: 72, ret: 0x8002n, args: [3n, 3n, 0n] })).toBe(
+      'fcntl(3, F_GETFL)                       = 0x8002 (flags O_RDWR|O_LARGEFILE)',
+    );
+    expect(line({ nr: 72, ret: 20n, args: [3n, 1030n, 20n] })).toBe(
+      'fcntl(3, F_DUPFD_CLOEXEC, 20)           = 20',
+    );
+    expect(line({ nr: 72, ret: -9n, args: [99n, 1n, 0n] })).toBe(
+      'fcntl(99, F_GETFD)                      = -1 EBADF (Bad file descriptor)',
+    );
+  });
+});
