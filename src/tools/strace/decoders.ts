@@ -625,6 +625,8 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'path2':
     case 'path_out':
     case 'wstatus_out':
+    case 'sigreturn_frame':
+    case 'sockopt_in':
       return ptr(v);
     case 'rename_flags':
       return flags(v, [

@@ -225,6 +225,16 @@ function fcntlArg(rec: SyscallRecord): string | undefined {
   return undefined;
 }
 
+/** sockoptValue prints the value setsockopt was given: `[1]` for an int, else its bytes. */
+function sockoptValue(rec: SyscallRecord): string | undefined {
+  if (rec.arg(3) === 0n) return 'NULL';
+  const data = rec.data;
+  const len = rec.argHi(4) === 0 ? rec.argLo(4) : Number.MAX_SAFE_INTEGER;
+  if (data.length === 0 || data.length < Math.min(len, 128)) return undefined;
+  if (len === 4) return `[${new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true)}]`;
+  return quote(data, false, false, len);
+}
+
 /** fcntlReturn notes what F_GETFD and F_GETFL returned, as strace does: `0x1 (flags FD_CLOEXEC)`. */
 function fcntlReturn(rec: SyscallRecord, ret: string): string {
   const cmd = rec.argLo(1);
@@ -243,11 +253,16 @@ function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | un
   switch (sig.name) {
     case 'socket':
       return i === 2 ? socketProtocol(rec.arg(0), rec.arg(2)) : undefined;
-    case 'setsockopt':
     case 'getsockopt':
       return i === 2 ? sockoptName(rec.arg(1), rec.arg(2)) : undefined;
     case 'fcntl':
       return i === 2 ? fcntlArg(rec) : undefined;
+    case 'rt_sigreturn':
+      // The register holds nothing of it: the mask comes from the signal frame, when it was read.
+      return rec.data.length >= 8 ? `{mask=${sigset(u64(rec.data, 0))}}` : '';
+    case 'setsockopt':
+      if (i === 2) return sockoptName(rec.arg(1), rec.arg(2));
+      return i === 3 ? sockoptValue(rec) : undefined;
     case 'poll':
     case 'ppoll':
       // No descriptors: strace shows the empty array it read.
@@ -262,6 +277,7 @@ function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | un
 }
 const CONTEXT_ARGS = new Set([
   'fcntl',
+  'rt_sigreturn',
   'socket',
   'setsockopt',
   'getsockopt',

@@ -415,3 +415,28 @@ describe('strace golden lines: fcntl', () => {
     );
   });
 });
+
+describe('strace golden lines: rt_sigreturn and setsockopt', () => {
+  it('prints the mask rt_sigreturn restores, and nothing when the frame was not read', () => {
+    expect(line({ nr: 15, ret: 15987n, args: [0n], data: u64s(0n) })).toBe(
+      'rt_sigreturn({mask=[]})                 = 15987',
+    );
+    expect(line({ nr: 15, ret: 0n, args: [0x55n], data: u64s(1n << 9n) })).toBe(
+      'rt_sigreturn({mask=[USR1]})             = 0',
+    );
+    expect(line({ nr: 15, ret: 0n, args: [0x55n] })).toBe('rt_sigreturn()                          = 0');
+  });
+
+  it('prints an int option value in brackets, other values as bytes', () => {
+    const one = new Uint8Array(new Int32Array([1]).buffer);
+    expect(line({ nr: 54, ret: 0n, args: [3n, 1n, 2n, 0x7f00n, 4n], data: one })).toBe(
+      'setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0',
+    );
+    expect(
+      line({ nr: 54, ret: 0n, args: [3n, 6n, 13n, 0x7f00n, 5n], data: new TextEncoder().encode('cubic') }),
+    ).toBe('setsockopt(3, SOL_TCP, TCP_CONGESTION, "cubic", 5) = 0');
+    expect(line({ nr: 54, ret: -14n, args: [3n, 1n, 2n, 0x7f00n, 4n] })).toBe(
+      'setsockopt(3, SOL_SOCKET, SO_REUSEADDR, 0x7f00, 4) = -1 EFAULT (Bad address)',
+    );
+  });
+});

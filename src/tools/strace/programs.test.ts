@@ -1,8 +1,10 @@
 import { describe, expect } from 'vitest';
+import { loadVmlinux } from '../../btf/index.js';
 import { BpfMap } from '../../kernel/map.js';
 import { codecs } from '../../kernel/map-codecs.js';
 import { Program } from '../../kernel/program.js';
 import { btfLoad } from '../../sys/bpf.js';
+import { AttachType } from '../../sys/bpf-cmd.js';
 import { kernelIt } from '../../testing/kernel.js';
 import {
   forkProgram,
@@ -88,5 +90,23 @@ describe('strace programs', () => {
       });
     }
     expect(loaded).toBe(14);
+  });
+
+  // The CLI loads sys_enter as tp_btf when it can, and falls back silently: check that variant loads.
+  kernelIt('pass the verifier as a BTF-typed sys_enter', () => {
+    const attachBtfId = loadVmlinux().findType('btf_trace_sys_enter', 'typedef')?.id;
+    expect(attachBtfId).toBeDefined();
+    withMaps(false, (maps) => {
+      for (const strSize of [32, 100]) {
+        Program.load({
+          type: 'tracing',
+          expectedAttachType: AttachType.TRACE_RAW_TP,
+          ...(attachBtfId !== undefined ? { attachBtfId } : {}),
+          insns: sysEnterProgram({ strSize, summary: false, timed: true, btfRegs: true }),
+          maps,
+          name: 'strace_enter',
+        }).close();
+      }
+    });
   });
 });

@@ -75,6 +75,14 @@ const EXEC_ARGS_MARK = -2;
 /** EXEC_ARGS_MAX is the most argv strings sent; strace's `...` stands for the rest. */
 const EXEC_ARGS_MAX = 64;
 
+// x86_64 struct pt_regs: sp is at 152.
+const PT_REGS_SP = 152;
+/**
+ * SIGFRAME_MASK is where uc_sigmask is from the stack pointer at rt_sigreturn: the frame starts 8
+ * below it (its return address was popped), and uc_sigmask follows pretcode, uc_flags, uc_link,
+ * uc_stack (24) and the 256-byte sigcontext (arch/x86/include/asm/sigframe.h).
+ */
+const SIGFRAME_MASK = -8 + 8 + 8 + 8 + 24 + 256;
 // x86_64 struct pt_regs: the six syscall arguments live in di, si, dx, r10, r8, r9. Reading the
 // 64 bytes from r10 (offset 56) to di (offset 112) fetches them with one helper call.
 const REGS_FROM = 56;
@@ -439,6 +447,29 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .jmp('JEQ', r1, Capture.StructAtEntry, 'struct_in')
     .jmp('JEQ', r1, Capture.AddrAtEntry, 'addr_in')
     .jmp('JEQ', r1, Capture.TwoStrings, 'two_strings')
+    .jmp('JEQ', r1, Capture.SigreturnMask, 'sigreturn_mask')
+    .ja('check_exit')
+    .label('sigreturn_mask')
+    // ctx args[0] is struct pt_regs *: the user stack pointer is at 152.
+    .ldx('u64', r3, r6, 0);
+  if (opts.btfRegs) {
+    b.ldx('u64', r3, r3, PT_REGS_SP);
+  } else {
+    b.add(r3, PT_REGS_SP)
+      .mov(r1, r10)
+      .add(r1, FP_PTR)
+      .mov(r2, 8)
+      .call('probe_read_kernel')
+      .jmp('JNE', r0, 0, 'check_exit')
+      .ldx('u64', r3, r10, FP_PTR);
+  }
+  b.add(r3, SIGFRAME_MASK)
+    .mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, 8)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'check_exit')
+    .st('u32', r7, RECORD.dataLen, 8)
     .ja('check_exit')
     .label('two_strings');
   // Each string gets half the room; the second starts after the first's NUL.

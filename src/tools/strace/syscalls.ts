@@ -15,6 +15,8 @@ export type ArgKind =
   | 'dirfd' // AT_FDCWD or an fd
   | 'path' // NUL-terminated user string, printed whole
   | 'wstatus_out' // the int wait4 fills when it returns a pid: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]
+  | 'sigreturn_frame' // rt_sigreturn's frame, read for the mask it restores: {mask=[]}
+  | 'sockopt_in' // the value setsockopt reads, its length in lenArg: [1]
   | 'path_out' // a path the call fills (getcwd), copied at exit, printed whole
   | 'path2' // a second string (rename's new path, getxattr's name), after the first one's NUL
   | 'buf_in' // user buffer read by the kernel (write): length in lenArg, copied at entry
@@ -100,7 +102,7 @@ const ROWS: Row[] = [
   [12, 'brk', ['ptr'], 'hex'],
   [13, 'rt_sigaction', ['signal', 'sigaction_in', 'sigaction_out', 'uint']],
   [14, 'rt_sigprocmask', ['sigmask_how', 'sigset_in', 'sigset_out', 'uint']],
-  [15, 'rt_sigreturn', []],
+  [15, 'rt_sigreturn', ['sigreturn_frame']],
   [16, 'ioctl', ['fd', 'ioctl_req', 'hex']],
   [17, 'pread64', ['fd', 'buf_out', 'uint', 'off'], 'int', 2],
   [18, 'pwrite64', ['fd', 'buf_in', 'uint', 'off'], 'int', 2],
@@ -129,7 +131,7 @@ const ROWS: Row[] = [
   [51, 'getsockname', ['fd', 'ptr', 'ptr']],
   [52, 'getpeername', ['fd', 'ptr', 'ptr']],
   [53, 'socketpair', ['socket_domain', 'socket_type', 'int', 'ptr']],
-  [54, 'setsockopt', ['fd', 'sockopt_level', 'int', 'ptr', 'uint']],
+  [54, 'setsockopt', ['fd', 'sockopt_level', 'int', 'sockopt_in', 'uint'], 'int', 4],
   [55, 'getsockopt', ['fd', 'sockopt_level', 'int', 'ptr', 'ptr']],
   [56, 'clone', ['clone_flags', 'ptr', 'ptr', 'ptr', 'hex']],
   [57, 'fork', []],
@@ -274,6 +276,8 @@ export const Capture = {
   PathAtExit: 10,
   /** StructOnPositive is StructAtExit for a call that returns a positive value when it fills it (wait4). */
   StructOnPositive: 11,
+  /** SigreturnMask copies the signal mask rt_sigreturn restores, from the signal frame on the stack. */
+  SigreturnMask: 12,
   /** TwoStrings copies the strings of the arg and lenArg bytes' arguments, the second after the first's NUL. */
   TwoStrings: 9,
 } as const;
@@ -322,6 +326,9 @@ const isBufOut = (a: ArgKind): boolean => a === 'buf_out' || a === 'random_out';
 
 /** captureFor derives the kernel copy for a syscall from its signature. */
 export function captureFor(sig: SyscallSig): CaptureSpec {
+  if (sig.args[0] === 'sigreturn_frame') return { kind: Capture.SigreturnMask, arg: 0, lenArg: 0 };
+  const optval = sig.args.indexOf('sockopt_in');
+  if (optval >= 0) return { kind: Capture.AddrAtEntry, arg: optval, lenArg: sig.lenArg ?? 0 };
   const status = sig.args.indexOf('wstatus_out');
   if (status >= 0) return { kind: Capture.StructOnPositive, arg: status, lenArg: 4 };
   const filled = sig.args.indexOf('path_out');

@@ -72,11 +72,13 @@ describe('strace', () => {
         'time.sleep(0.01)',
         'signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, signal.SIGTERM])',
         'signal.signal(signal.SIGUSR2, signal.SIG_IGN)',
+        's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
       ].join('\n');
       const { lines } = await strace({
         command: ['python3', '-c', script],
-        trace: 'trace=bind,connect,clock_nanosleep,rt_sigprocmask,rt_sigaction',
+        trace: 'trace=bind,connect,clock_nanosleep,rt_sigprocmask,rt_sigaction,setsockopt',
       });
+      expect(lines).toContain('setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0');
       const port =
         /^bind\(3, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) += 0$/;
       expect(lines.some((l) => port.test(l))).toBe(true);
@@ -151,11 +153,16 @@ describe('strace', () => {
       'os.kill(os.getpid(), signal.SIGUSR1)',
       'subprocess.run(["true"])',
     ].join('\n');
-    const { lines } = await strace({ command: ['python3', '-c', script], trace: 'trace=kill' });
+    const { lines } = await strace({ command: ['python3', '-c', script], trace: 'trace=kill,rt_sigreturn' });
     const kill = lines.find((l) => l.startsWith('kill('));
     const pid = /^kill\((\d+), SIGUSR1\)/.exec(kill ?? '')?.[1];
     expect(pid, lines.join('\n')).toBeDefined();
     expect(lines).toContain(`--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=${pid}, si_uid=0} ---`);
+    // The handler returns through rt_sigreturn, which restores the mask from the signal frame.
+    expect(
+      lines.some((l) => /^rt_sigreturn\(\{mask=\[\]\}\) += \d+$/.test(l)),
+      lines.join('\n'),
+    ).toBe(true);
     expect(
       lines.some((l) =>
         /^--- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=\d+, si_uid=0, si_status=0, si_utime=\d+, si_stime=\d+\} ---$/.test(
