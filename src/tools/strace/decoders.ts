@@ -627,6 +627,9 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'wstatus_out':
     case 'sigreturn_frame':
     case 'sockopt_in':
+    case 'sockaddr_out':
+    case 'socklen_inout':
+    case 'sockopt_out':
       return ptr(v);
     case 'rename_flags':
       return flags(v, [

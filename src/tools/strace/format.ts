@@ -119,6 +119,9 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
     const cut = sig.args.includes('path2') && pathEnd(data) >= STRING_ROOM;
     return quote(data, cut, true);
   }
+  if (kind === 'sockaddr_out' || kind === 'sockopt_out' || kind === 'socklen_inout') {
+    return filledArg(rec, kind) ?? ptr(rec.arg(i));
+  }
   if (kind === 'wstatus_out') {
     if (rec.ret <= 0n || data.length < 4) return ptr(rec.arg(i));
     return waitStatus(new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true));
@@ -181,6 +184,9 @@ const FUTEX_ARGS: Record<number, number> = { 0: 4, 1: 3, 9: 6, 10: 6 };
 
 const isDataKind = (kind: ArgKind): boolean =>
   ENTRY_KINDS.has(kind) ||
+  kind === 'sockaddr_out' ||
+  kind === 'sockopt_out' ||
+  kind === 'socklen_inout' ||
   kind === 'wstatus_out' ||
   kind === 'path' ||
   kind === 'path2' ||
@@ -192,6 +198,8 @@ const isDataKind = (kind: ArgKind): boolean =>
   STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;
 
 const isOutKind = (kind: ArgKind): boolean =>
+  kind === 'sockaddr_out' ||
+  kind === 'sockopt_out' ||
   kind === 'path_out' ||
   kind === 'wstatus_out' ||
   kind === 'sigset_out' ||
@@ -233,6 +241,28 @@ function sockoptValue(rec: SyscallRecord): string | undefined {
   if (data.length === 0 || data.length < Math.min(len, 128)) return undefined;
   if (len === 4) return `[${new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true)}]`;
   return quote(data, false, false, len);
+}
+
+/**
+ * filledArg prints an AddrOut record's buffer (`{sa_family=…}` or `[0]`) or its length pointer
+ * (`[16]`, `[128 => 16]`): data holds the length offered, the length used, then the bytes filled.
+ */
+function filledArg(rec: SyscallRecord, kind: ArgKind): string | undefined {
+  const data = rec.data;
+  if (data.length < 4) return undefined;
+  const v = new DataView(data.buffer, data.byteOffset, data.length);
+  const offered = v.getUint32(0, true);
+  if (kind === 'socklen_inout') {
+    if (data.length < 8 || rec.ret < 0n) return `[${offered}]`;
+    const used = v.getUint32(4, true);
+    return used === offered ? `[${used}]` : `[${offered} => ${used}]`;
+  }
+  if (data.length < 8 || rec.ret < 0n) return undefined;
+  const used = Math.min(v.getUint32(4, true), offered);
+  const filled = data.subarray(8, 8 + used);
+  if (filled.length < used) return undefined;
+  if (kind === 'sockaddr_out') return sockaddr(filled, used);
+  return used === 4 ? `[${v.getInt32(8, true)}]` : quote(filled);
 }
 
 /** fcntlReturn notes what F_GETFD and F_GETFL returned, as strace does: `0x1 (flags FD_CLOEXEC)`. */

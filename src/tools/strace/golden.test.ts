@@ -440,3 +440,44 @@ describe('strace golden lines: rt_sigreturn and setsockopt', () => {
     );
   });
 });
+
+/** filled builds an AddrOut record's data: the length offered, the length used, the bytes. */
+const filled = (offered: number, used: number | undefined, bytes = new Uint8Array()) => {
+  const b = new Uint8Array(used === undefined ? 4 : 8 + bytes.length);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, offered, true);
+  if (used !== undefined) {
+    v.setUint32(4, used, true);
+    b.set(bytes, 8);
+  }
+  return b;
+};
+
+describe('strace golden lines: addresses and options a call fills', () => {
+  it('prints the address and the length getsockname, accept4 and getpeername used', () => {
+    const addr = sockaddrIn(43071, [127, 0, 0, 1]);
+    expect(line({ nr: 51, ret: 0n, args: [3n, 0x7f00n, 0x7f80n], data: filled(16, 16, addr) })).toBe(
+      'getsockname(3, {sa_family=AF_INET, sin_port=htons(43071), sin_addr=inet_addr("127.0.0.1")}, [16]) = 0',
+    );
+    expect(line({ nr: 51, ret: 0n, args: [5n, 0x7f00n, 0x7f80n], data: filled(128, 16, addr) })).toBe(
+      'getsockname(5, {sa_family=AF_INET, sin_port=htons(43071), sin_addr=inet_addr("127.0.0.1")}, [128 => 16]) = 0',
+    );
+    expect(
+      line({ nr: 288, ret: 5n, args: [3n, 0x7f00n, 0x7f80n, 0x80000n], data: filled(16, 16, addr) }),
+    ).toBe(
+      'accept4(3, {sa_family=AF_INET, sin_port=htons(43071), sin_addr=inet_addr("127.0.0.1")}, [16], SOCK_CLOEXEC) = 5',
+    );
+    expect(line({ nr: 52, ret: -107n, args: [3n, 0x7f00n, 0x7f80n], data: filled(16, undefined) })).toBe(
+      'getpeername(3, 0x7f00, [16])            = -1 ENOTCONN (Transport endpoint is not connected)',
+    );
+    expect(line({ nr: 288, ret: 5n, args: [3n, 0n, 0n, 0n] })).toBe(
+      'accept4(3, NULL, NULL, 0)               = 5',
+    );
+  });
+
+  it('prints the value and length getsockopt filled', () => {
+    expect(
+      line({ nr: 55, ret: 0n, args: [4n, 1n, 4n, 0x7f00n, 0x7f80n], data: filled(4, 4, new Uint8Array(4)) }),
+    ).toBe('getsockopt(4, SOL_SOCKET, SO_ERROR, [0], [4]) = 0');
+  });
+});

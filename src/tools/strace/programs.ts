@@ -448,6 +448,19 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .jmp('JEQ', r1, Capture.AddrAtEntry, 'addr_in')
     .jmp('JEQ', r1, Capture.TwoStrings, 'two_strings')
     .jmp('JEQ', r1, Capture.SigreturnMask, 'sigreturn_mask')
+    .jmp('JEQ', r1, Capture.AddrOut, 'addr_len_in')
+    .ja('check_exit')
+    .label('addr_len_in');
+  // The length the caller offers, before the call writes the one it used over it.
+  loadArg(b, r3, 16);
+  b.st('u32', r7, RECORD.data, 0)
+    .jmp('JEQ', r3, 0, 'check_exit')
+    .mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, 4)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'check_exit')
+    .st('u32', r7, RECORD.dataLen, 4)
     .ja('check_exit')
     .label('sigreturn_mask')
     // ctx args[0] is struct pt_regs *: the user stack pointer is at 152.
@@ -601,6 +614,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .jmp('JEQ', r1, Capture.StructAtEntry, 'struct_out')
       .jmp('JEQ', r1, Capture.PathAtExit, 'path_out')
       .jmp('JEQ', r1, Capture.StructOnPositive, 'struct_positive')
+      .jmp('JEQ', r1, Capture.AddrOut, 'addr_out')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
       .ldx('u64', r2, r7, RECORD.ret)
       .jmp('JSLE', r2, 0, 'emit')
@@ -615,6 +629,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     structAfterEntry(b, 'struct_out');
     structAfterPath(b, 'struct_after_path', PATH_BEFORE_STRUCT, 'emit');
     direntsCount(b, 'dirents');
+    addrOut(b, 'addr_out');
     // A struct a call that returns a count or a pid fills (wait4's status): read when it is > 0.
     b.label('struct_positive').ldx('u64', r2, r7, RECORD.ret).jmp('JSLE', r2, 0, 'emit').ja('struct_copy');
     // A path the call filled (getcwd): read once it succeeded.
@@ -671,6 +686,38 @@ function structCopy(b: ProgramBuilder, label: string): void {
     .call('probe_read_user')
     .jmp('JNE', r0, 0, 'emit')
     .ldx('u64', r1, r10, FP_LEN)
+    .st('u32', r7, RECORD.dataLen, r1)
+    .ja('emit');
+}
+
+/**
+ * addrOut completes an AddrOut record once the call succeeded: the length it wrote back (data 4..8)
+ * and that many bytes, at most SOCKADDR_MAX, of what it filled (from data 8).
+ */
+function addrOut(b: ProgramBuilder, label: string): void {
+  b.label(label).ldx('u64', r2, r7, RECORD.ret).jmp('JSLT', r2, 0, 'emit');
+  loadArg(b, r3, 16);
+  b.jmp('JEQ', r3, 0, 'emit')
+    .mov(r1, r7)
+    .add(r1, RECORD.data + 4)
+    .mov(r2, 4)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'emit')
+    .st('u32', r7, RECORD.dataLen, 8)
+    .ldx('u32', r2, r7, RECORD.data + 4)
+    .jmp('JLE', r2, SOCKADDR_MAX, `${label}_sized`)
+    .mov(r2, SOCKADDR_MAX)
+    .label(`${label}_sized`)
+    .st('u64', r10, FP_LEN, r2);
+  loadArg(b, r3, 8);
+  b.jmp('JEQ', r3, 0, 'emit')
+    .ldx('u64', r2, r10, FP_LEN)
+    .mov(r1, r7)
+    .add(r1, RECORD.data + 8)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'emit')
+    .ldx('u64', r1, r10, FP_LEN)
+    .add(r1, 8)
     .st('u32', r7, RECORD.dataLen, r1)
     .ja('emit');
 }

@@ -16,6 +16,9 @@ export type ArgKind =
   | 'path' // NUL-terminated user string, printed whole
   | 'wstatus_out' // the int wait4 fills when it returns a pid: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]
   | 'sigreturn_frame' // rt_sigreturn's frame, read for the mask it restores: {mask=[]}
+  | 'sockaddr_out' // a socket address the call fills (getsockname, accept), its length pointer next
+  | 'socklen_inout' // the length pointer after it: [16], or [128 => 16] when the call changed it
+  | 'sockopt_out' // the value getsockopt fills: [0]
   | 'sockopt_in' // the value setsockopt reads, its length in lenArg: [1]
   | 'path_out' // a path the call fills (getcwd), copied at exit, printed whole
   | 'path2' // a second string (rename's new path, getxattr's name), after the first one's NUL
@@ -120,7 +123,7 @@ const ROWS: Row[] = [
   [39, 'getpid', []],
   [41, 'socket', ['socket_domain', 'socket_type', 'int']],
   [42, 'connect', ['fd', 'sockaddr_in', 'uint'], 'int', 2],
-  [43, 'accept', ['fd', 'ptr', 'ptr']],
+  [43, 'accept', ['fd', 'sockaddr_out', 'socklen_inout']],
   [44, 'sendto', ['fd', 'buf_in', 'uint', 'hex', 'ptr', 'uint'], 'int', 2],
   [45, 'recvfrom', ['fd', 'buf_out', 'uint', 'hex', 'ptr', 'ptr'], 'int', 2],
   [46, 'sendmsg', ['fd', 'ptr', 'hex']],
@@ -128,11 +131,11 @@ const ROWS: Row[] = [
   [48, 'shutdown', ['fd', 'shutdown_how']],
   [49, 'bind', ['fd', 'sockaddr_in', 'uint'], 'int', 2],
   [50, 'listen', ['fd', 'int']],
-  [51, 'getsockname', ['fd', 'ptr', 'ptr']],
-  [52, 'getpeername', ['fd', 'ptr', 'ptr']],
+  [51, 'getsockname', ['fd', 'sockaddr_out', 'socklen_inout']],
+  [52, 'getpeername', ['fd', 'sockaddr_out', 'socklen_inout']],
   [53, 'socketpair', ['socket_domain', 'socket_type', 'int', 'ptr']],
   [54, 'setsockopt', ['fd', 'sockopt_level', 'int', 'sockopt_in', 'uint'], 'int', 4],
-  [55, 'getsockopt', ['fd', 'sockopt_level', 'int', 'ptr', 'ptr']],
+  [55, 'getsockopt', ['fd', 'sockopt_level', 'int', 'sockopt_out', 'socklen_inout']],
   [56, 'clone', ['clone_flags', 'ptr', 'ptr', 'ptr', 'hex']],
   [57, 'fork', []],
   [58, 'vfork', []],
@@ -220,7 +223,7 @@ const ROWS: Row[] = [
   [271, 'ppoll', ['ptr', 'uint', 'ptr', 'ptr', 'uint']],
   [273, 'set_robust_list', ['ptr', 'uint']],
   [281, 'epoll_pwait', ['fd', 'ptr', 'int', 'int', 'ptr', 'uint']],
-  [288, 'accept4', ['fd', 'ptr', 'ptr', 'sock_flags']],
+  [288, 'accept4', ['fd', 'sockaddr_out', 'socklen_inout', 'sock_flags']],
   [290, 'eventfd2', ['uint', 'efd_flags']],
   [291, 'epoll_create1', ['epoll_flags']],
   [292, 'dup3', ['fd', 'fd', 'cloexec_flags']],
@@ -278,6 +281,12 @@ export const Capture = {
   StructOnPositive: 11,
   /** SigreturnMask copies the signal mask rt_sigreturn restores, from the signal frame on the stack. */
   SigreturnMask: 12,
+  /**
+   * AddrOut is for a buffer with an in/out length pointer (getsockname, accept, getsockopt): the
+   * length offered at entry, then the length used and the bytes filled at exit. The buffer is the
+   * arg byte's argument, the length pointer the lenArg byte's.
+   */
+  AddrOut: 13,
   /** TwoStrings copies the strings of the arg and lenArg bytes' arguments, the second after the first's NUL. */
   TwoStrings: 9,
 } as const;
@@ -329,6 +338,8 @@ export function captureFor(sig: SyscallSig): CaptureSpec {
   if (sig.args[0] === 'sigreturn_frame') return { kind: Capture.SigreturnMask, arg: 0, lenArg: 0 };
   const optval = sig.args.indexOf('sockopt_in');
   if (optval >= 0) return { kind: Capture.AddrAtEntry, arg: optval, lenArg: sig.lenArg ?? 0 };
+  const inout = sig.args.indexOf('socklen_inout');
+  if (inout >= 0) return { kind: Capture.AddrOut, arg: inout - 1, lenArg: inout };
   const status = sig.args.indexOf('wstatus_out');
   if (status >= 0) return { kind: Capture.StructOnPositive, arg: status, lenArg: 4 };
   const filled = sig.args.indexOf('path_out');

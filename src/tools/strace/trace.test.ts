@@ -73,11 +73,23 @@ describe('strace', () => {
         'signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, signal.SIGTERM])',
         'signal.signal(signal.SIGUSR2, signal.SIG_IGN)',
         's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+        'a, _ = s.accept()',
+        'c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)',
       ].join('\n');
       const { lines } = await strace({
         command: ['python3', '-c', script],
-        trace: 'trace=bind,connect,clock_nanosleep,rt_sigprocmask,rt_sigaction,setsockopt',
+        trace:
+          'trace=bind,connect,clock_nanosleep,rt_sigprocmask,rt_sigaction,setsockopt,getsockname,accept4,getsockopt',
       });
+      const inet =
+        'sa_family=AF_INET, sin_port=htons\\([1-9]\\d*\\), sin_addr=inet_addr\\("127\\.0\\.0\\.1"\\)';
+      expect(
+        lines.some((l) => new RegExp(`^getsockname\\(3, \\{${inet}\\}, \\[16\\]\\) += 0$`).test(l)),
+      ).toBe(true);
+      expect(
+        lines.some((l) => new RegExp(`^accept4\\(3, \\{${inet}\\}, \\[16\\], SOCK_CLOEXEC\\) += 5$`).test(l)),
+      ).toBe(true);
+      expect(lines).toContain('getsockopt(4, SOL_SOCKET, SO_ERROR, [0], [4]) = 0');
       expect(lines).toContain('setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0');
       const port =
         /^bind\(3, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) += 0$/;
