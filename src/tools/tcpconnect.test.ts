@@ -296,6 +296,42 @@ print(json.dumps({'server': s.getsockname()[1]}))
       `${'127.0.0.1'.padEnd(25)} ${'127.0.0.1'.padEnd(25)} ${String(server).padEnd(20)} 3         `,
     );
   });
+
+  kernelIt('lists IPv4 rows before IPv6 ones, as libbpf-tools prints its two maps', async () => {
+    // The IPv6 connect comes first; the table still starts with the IPv4 row.
+    const script = `
+import json, socket
+s6 = socket.socket(socket.AF_INET6); s6.bind(('::1', 0)); s6.listen(1)
+c6 = socket.create_connection(s6.getsockname()[:2]); s6.accept()[0].close(); c6.close()
+s4 = socket.socket(); s4.bind(('127.0.0.1', 0)); s4.listen(1)
+c4 = socket.create_connection(s4.getsockname()); s4.accept()[0].close(); c4.close()
+print(json.dumps({'v6': s6.getsockname()[1], 'v4': s4.getsockname()[1]}))
+`;
+    const out = new CaptureOutput();
+    let w: Workload | undefined;
+    let started: (x: Workload) => void = () => {};
+    const ran = new Promise<Workload>((r) => (started = r));
+    await runTcpconnect(
+      {
+        count: true,
+        ready: () => {
+          w = startWorkload('python3', ['-c', script]);
+          started(w);
+        },
+        done: ran.then((x) => x.exit),
+      },
+      out,
+    );
+    const { v4, v6 } = JSON.parse(w!.stdout()) as { v4: number; v6: number };
+    const row4 = out.lines.indexOf(
+      `${'127.0.0.1'.padEnd(25)} ${'127.0.0.1'.padEnd(25)} ${String(v4).padEnd(20)} 1         `,
+    );
+    const row6 = out.lines.indexOf(
+      `${'::1'.padEnd(25)} ${'::1'.padEnd(25)} ${String(v6).padEnd(20)} 1         `,
+    );
+    expect(row4).toBeGreaterThan(1);
+    expect(row6).toBeGreaterThan(row4);
+  });
 });
 
 describe('tcpaccept', () => {

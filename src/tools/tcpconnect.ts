@@ -284,7 +284,9 @@ export async function runTcpconnect(opts: TcpconnectOptions, out: Output): Promi
     opts,
   );
   if (opts.count) {
-    const rows = [...counts.values()];
+    // IPv4 rows, then IPv6 ones, as libbpf-tools prints its two count maps; first seen first within each.
+    const v6 = (r: ConnectCount): number => Number(r.laddr.includes(':'));
+    const rows = [...counts.values()].sort((a, b) => v6(a) - v6(b));
     if (opts.json) for (const r of rows) out.json({ ...r });
     else for (const l of formatConnectCounts(rows, opts)) out.line(l);
     out.flush();
