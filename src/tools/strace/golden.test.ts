@@ -5,6 +5,7 @@ import { parseTraceExpr, traces } from './filter.js';
 import { formatResumed, formatSyscall, formatUnfinished, setSyscallArgSource } from './format.js';
 import { encodeRecord, execArgsOf, SyscallRecord } from './record.js';
 import { siginfoSigno, signalLine } from './signals.js';
+import { argKindOfField } from './trace.js';
 
 const AT_FDCWD = BigInt.asUintN(64, -100n);
 const rec = (f: Parameters<typeof encodeRecord>[0]) => new SyscallRecord(encodeRecord(f));
@@ -479,5 +480,17 @@ describe('strace golden lines: addresses and options a call fills', () => {
     expect(
       line({ nr: 55, ret: 0n, args: [4n, 1n, 4n, 0x7f00n, 0x7f80n], data: filled(4, 4, new Uint8Array(4)) }),
     ).toBe('getsockopt(4, SOL_SOCKET, SO_ERROR, [0], [4]) = 0');
+  });
+});
+
+describe('strace: arguments of syscalls bpfkit does not decode', () => {
+  it('reads pointers, modes and clocks from the tracepoint field types', () => {
+    expect(argKindOfField('cap_user_header_t', 8, false)).toBe('ptr');
+    expect(argKindOfField('const char *', 8, false)).toBe('ptr');
+    expect(argKindOfField('umode_t', 2, false)).toBe('mode');
+    expect(argKindOfField('const clockid_t', 4, true)).toBe('clock_id');
+    expect(argKindOfField('size_t', 8, false)).toBe('uint');
+    expect(argKindOfField('pid_t', 4, true)).toBe('int');
+    expect(argKindOfField('loff_t', 8, true)).toBe('off');
   });
 });

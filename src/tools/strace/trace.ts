@@ -518,15 +518,25 @@ export function tracepointArgs(nr: number): readonly ArgKind[] | undefined {
       ensureTracefs();
       kinds = readEventFormat(`syscalls:sys_enter_${name}`)
         .fields.filter((f) => f.name !== '__syscall_nr')
-        .map(
-          (f): ArgKind => (f.type.includes('*') ? 'ptr' : f.signed ? (f.size === 8 ? 'off' : 'int') : 'uint'),
-        );
+        .map((f) => argKindOfField(f.type, f.size, f.signed));
     } catch {
       // No syscall tracepoints: six hex values, as for a number the kernel does not name.
     }
   }
   argCache.set(nr, kinds);
   return kinds;
+}
+
+// Typedefs that are pointers, though their names hide the `*` (capget's header, io_setup's context).
+const POINTER_TYPEDEFS = /\b(cap_user_header_t|cap_user_data_t|aio_context_t)$/;
+
+/** argKindOfField maps a syscall tracepoint field's C type to how strace would print it. */
+export function argKindOfField(type: string, size: number, signed: boolean): ArgKind {
+  if (type.includes('*') || POINTER_TYPEDEFS.test(type)) return 'ptr';
+  if (/\bumode_t$/.test(type)) return 'mode';
+  if (/\bclockid_t$/.test(type)) return 'clock_id';
+  if (signed) return size === 8 ? 'off' : 'int';
+  return 'uint';
 }
 
 /** Wrapper is how a command is started held: the shell, its arguments, and what the command gets. */
