@@ -84,6 +84,8 @@ export interface CheckOptions {
    * bpf_get_attach_cookie of each perf link (Linux 5.15); without it `probe` costs a program per spec.
    */
   attachCookies?: (type: CookieProgramType) => boolean;
+  /** strlen is the size of strings str() reads (bpftrace's BPFTRACE_STRLEN), STRLEN by default. */
+  strlen?: number;
 }
 
 /** CookieProgramType is a program type attached through perf links, which carry a cookie. */
@@ -660,7 +662,7 @@ class ProbeChecker {
       case 'struct':
         return { k: 'record', ctype: c, space };
       case 'dataloc':
-        return { k: 'str', size: STRLEN };
+        return { k: 'str', size: this.opts.strlen ?? STRLEN };
       case 'void':
         throw new Error('void member');
     }
@@ -996,7 +998,10 @@ class ProbeChecker {
         if (!this.maps.has(m.name))
           this.maps.set(m.name, { name: m.name, pos: m.pos, keys: undefined, value: undefined });
         if (this.strict && !this.maps.get(m.name)?.value)
-          throw this.err(m.pos, `map ${m.name} is ${name === 'clear' ? 'cleared' : 'zeroed'} but never assigned`);
+          throw this.err(
+            m.pos,
+            `map ${m.name} is ${name === 'clear' ? 'cleared' : 'zeroed'} but never assigned`,
+          );
         return NONE;
       }
       case 'delete': {
@@ -1029,10 +1034,11 @@ class ProbeChecker {
         return NONE;
       case 'str': {
         const t = this.expr(a[0]!);
-        let size = STRLEN;
+        const strlen = this.opts.strlen ?? STRLEN;
+        let size = strlen;
         if (a[1]) {
           const n = this.constIntOrAny(a[1]);
-          if (n !== undefined) size = Math.max(1, Math.min(Number(n) + 1, STRLEN));
+          if (n !== undefined) size = Math.max(1, Math.min(Number(n) + 1, strlen));
         }
         if (t.k === 'str') return t.size > size ? { k: 'str', size } : t;
         if (!isIntLike(t)) throw this.err(a[0]!.pos, `str() needs a pointer, not ${tyName(t)}`);

@@ -51,7 +51,21 @@ interface Outcome {
   error: unknown;
 }
 
+// ENV settings hold for the whole case; cases run one at a time.
 async function runCase(c: CorpusCase): Promise<Outcome> {
+  const saved = Object.keys(c.env).map((k) => [k, process.env[k]] as const);
+  Object.assign(process.env, c.env);
+  try {
+    return await runCaseWithEnv(c);
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+async function runCaseWithEnv(c: CorpusCase): Promise<Outcome> {
   const ac = new AbortController();
   const o: Outcome = { out: '', err: '', code: undefined, error: undefined };
   let attached!: () => void;

@@ -1,7 +1,7 @@
 // The runtime test corpus format, after bpftrace's runtime tests: blocks of
 //   NAME x / PROG ... / AFTER shell command / EXPECT line / EXPECT_REGEX re / NOT_EXPECT_REGEX re /
 //   EXPECT_ERROR text / ARGS a b / TIMEOUT seconds / FORMAT json / UNSAFE (allow system()) /
-//   COMMAND shell command (run as `-c`)
+//   COMMAND shell command (run as `-c`) / ENV NAME=value (set while the case runs)
 // separated by blank lines; `#` starts a comment line.
 
 export interface CorpusCase {
@@ -19,6 +19,7 @@ export interface CorpusCase {
   timeout: number;
   format: 'text' | 'json';
   unsafe: boolean;
+  env: Record<string, string>;
 }
 
 /** parseCorpus reads one corpus file. */
@@ -52,6 +53,7 @@ export function parseCorpus(text: string, file: string): CorpusCase[] {
         timeout: 10,
         format: 'text',
         unsafe: false,
+        env: {},
       };
       out.push(cur);
       return;
@@ -85,6 +87,12 @@ export function parseCorpus(text: string, file: string): CorpusCase[] {
       case 'TIMEOUT':
         cur.timeout = Number(rest);
         break;
+      case 'ENV': {
+        const eq = rest.indexOf('=');
+        if (eq <= 0) throw new Error(`${file}:${i + 1}: ENV needs NAME=value`);
+        cur.env[rest.slice(0, eq)] = rest.slice(eq + 1);
+        break;
+      }
       case 'UNSAFE':
         cur.unsafe = true;
         break;

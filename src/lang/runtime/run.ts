@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { NotSupportedError } from '../../errors/index.js';
+import { BpfkitError, NotSupportedError } from '../../errors/index.js';
 import { hasAttachCookies } from '../../kernel/features.js';
 import { detachAll, type Link } from '../../kernel/link.js';
 import { possibleCpus } from '../../kernel/map-types.js';
@@ -68,8 +68,14 @@ export function compileScript(
   const types = new KernelTypeSource();
   const options: CheckOptions = { types, params, unsafe, hasCommand, attachCookies };
   if (elf) options.usdtSites = (spec) => usdtSites(spec, source, elf);
+  // bpftrace's environment knobs: str()'s size (at most 200: strings live on the 512-byte stack)
+  // and the entries of each map.
+  const strlen = envInt('BPFTRACE_STRLEN', 200);
+  if (strlen !== undefined) options.strlen = strlen;
+  const maxMapKeys = envInt('BPFTRACE_MAP_KEYS_MAX');
   const checked = check(parseSource(source), source, options);
   return compile(checked, {
+    ...(maxMapKeys === undefined ? {} : { maxMapKeys }),
     possibleCpus: possibleCpus(),
     resolveCgroupId: (path) => BigInt(statSync(path, { bigint: true }).ino),
     resolveKaddr: (name) => {
@@ -80,6 +86,16 @@ export function compileScript(
       return m ? BigInt(`0x${m[1]}`) : undefined;
     },
   });
+}
+
+/** envInt reads a positive integer from the environment variable `name`, bounded by `max`. */
+function envInt(name: string, max = 2 ** 31 - 1): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v) || Number(v) === 0)
+    throw new BpfkitError(`${name} must be a positive integer, not '${v}'`);
+  if (Number(v) > max) throw new BpfkitError(`${name} ${v} exceeds the maximum of ${max}`);
+  return Number(v);
 }
 
 /** attachCookies asks the kernel (once) whether programs of `type` can share by attach cookie. */
