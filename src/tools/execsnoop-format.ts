@@ -1,5 +1,6 @@
 // execsnoop's event record and output: libbpf-tools' columns (PCOMM PID PPID RET ARGS) and options.
 
+import { DecodeError } from '../errors/index.js';
 import { clock, cString, left, right } from './common/format.js';
 
 /**
@@ -45,8 +46,10 @@ export interface ExecEvent {
 
 /** decodeExecEvent reads one record. */
 export function decodeExecEvent(data: Uint8Array): ExecEvent {
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const E = EXECSNOOP_EVENT;
+  if (data.length < E.args)
+    throw new DecodeError(`execsnoop record of ${data.length} bytes, under ${E.args}`, 0);
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const count = v.getInt32(E.argsCount, true);
   const args: string[] = [];
   for (let i = 0; i < Math.min(count, EXECSNOOP_TOTAL_MAX_ARGS); i++) {

@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { BpfkitError } from '../errors/index.js';
+import { BpfkitError, DecodeError } from '../errors/index.js';
 import { parsePid, parsePorts, parseSeconds } from './common/options.js';
 import {
   decodeExecEvent,
   EXECSNOOP_ARG_SIZE,
   EXECSNOOP_EVENT,
+  EXECSNOOP_TOTAL_MAX_ARGS,
+  execEventSize,
   execsnoopHeader,
   formatExec,
 } from './execsnoop-format.js';
-import { decodeOpenEvent, formatOpen, OPENSNOOP_EVENT, opensnoopHeader } from './opensnoop-format.js';
+import {
+  decodeOpenEvent,
+  formatOpen,
+  OPENSNOOP_CWD,
+  OPENSNOOP_EVENT,
+  opensnoopHeader,
+} from './opensnoop-format.js';
 import {
   AF_INET,
   AF_INET6,
@@ -172,6 +180,29 @@ describe('tool options', () => {
       expect(() =>
         formatTcpLife(decodeTcpLifeEvent(b.subarray(0, TCPLIFE_EVENT.size)), { wide: true }),
       ).not.toThrow();
+    }
+  });
+
+  it('decoders survive random records of any length, -F walks and 60 arguments included', () => {
+    let seed = 7;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let n = 0; n < 300; n++) {
+      const open = new Uint8Array(next() % (OPENSNOOP_CWD.size + 1));
+      for (let i = 0; i < open.length; i++) open[i] = next() % 3 === 0 ? 0 : next() & 0xff;
+      const exec = new Uint8Array(next() % (execEventSize(EXECSNOOP_TOTAL_MAX_ARGS) + 1));
+      for (let i = 0; i < exec.length; i++) exec[i] = next() % 3 === 0 ? 0 : next() & 0xff;
+      // A record too short for its fixed fields is a DecodeError; anything longer decodes.
+      const cases: [number, number, () => unknown][] = [
+        [open.length, OPENSNOOP_EVENT.path, () => formatOpen(decodeOpenEvent(open), { extended: true })],
+        [exec.length, EXECSNOOP_EVENT.args, () => formatExec(decodeExecEvent(exec), {})],
+      ];
+      for (const [len, min, decode] of cases) {
+        if (len < min) expect(decode).toThrow(DecodeError);
+        else expect(decode).not.toThrow();
+      }
     }
   });
 });

@@ -1,5 +1,6 @@
 // opensnoop's event record and output: libbpf-tools' columns (PID COMM FD ERR [FLAGS MODE] PATH).
 
+import { DecodeError } from '../errors/index.js';
 import { clock, cString, left, right } from './common/format.js';
 
 export const OPENSNOOP_PATH_SIZE = 256;
@@ -65,8 +66,10 @@ export interface OpenEvent {
 
 /** decodeOpenEvent reads one record. */
 export function decodeOpenEvent(data: Uint8Array): OpenEvent {
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const E = OPENSNOOP_EVENT;
+  if (data.length < E.path)
+    throw new DecodeError(`opensnoop record of ${data.length} bytes, under ${E.path}`, 0);
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return {
     tsNs: Number(v.getBigUint64(E.tsNs, true)),
     pid: v.getUint32(E.pid, true),
