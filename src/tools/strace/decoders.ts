@@ -206,6 +206,27 @@ function statxFlags(v: bigint): string {
   return rest === '' ? sync : `${sync}|${rest}`;
 }
 
+// strace's order for epoll event bits.
+const EPOLL_EVENTS: Flag[] = [
+  [0x1, 'EPOLLIN'],
+  [0x2, 'EPOLLPRI'],
+  [0x4, 'EPOLLOUT'],
+  [0x40, 'EPOLLRDNORM'],
+  [0x80, 'EPOLLRDBAND'],
+  [0x100, 'EPOLLWRNORM'],
+  [0x200, 'EPOLLWRBAND'],
+  [0x400, 'EPOLLMSG'],
+  [0x8, 'EPOLLERR'],
+  [0x10, 'EPOLLHUP'],
+  [0x2000, 'EPOLLRDHUP'],
+  [0x10000000, 'EPOLLEXCLUSIVE'],
+  [0x20000000, 'EPOLLWAKEUP'],
+  [0x40000000, 'EPOLLONESHOT'],
+  [0x80000000, 'EPOLLET'],
+];
+/** epollEvents prints an epoll event mask: EPOLLIN|EPOLLET. */
+export const epollEvents = (v: bigint): string => flags(v & 0xffffffffn, EPOLL_EVENTS);
+
 /** statxMask prints a STATX_* mask (the statx argument and stx_mask). */
 export const statxMask = (v: bigint): string => flags(v & 0xffffffffn, STATX_MASK);
 /** statxAttributes prints stx_attributes. */
@@ -627,6 +648,8 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'wstatus_out':
     case 'sigreturn_frame':
     case 'sockopt_in':
+    case 'utsname_out':
+    case 'epoll_event_in':
     case 'sockaddr_out':
     case 'socklen_inout':
     case 'sockopt_out':

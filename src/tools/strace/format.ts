@@ -1,7 +1,16 @@
 // formatSyscall prints one completed syscall as strace does:
 // `openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3`, aligned at column 40.
 
-import { decodeScalar, hex, openFlags, openNeedsMode, ptr, socketProtocol, sockoptName } from './decoders.js';
+import {
+  decodeScalar,
+  epollEvents,
+  hex,
+  openFlags,
+  openNeedsMode,
+  ptr,
+  socketProtocol,
+  sockoptName,
+} from './decoders.js';
 import { errnoSuffix, isRestart } from './errno-names.js';
 import { quote, quoteHex } from './quote.js';
 import type { ExecArgs, SyscallRecord } from './record.js';
@@ -68,6 +77,7 @@ function pathEnd(data: Uint8Array): number {
 
 // Kinds the kernel copied at entry (or, for the _out ones, after the entry struct at exit).
 const ENTRY_KINDS = new Set<ArgKind>([
+  'epoll_event_in',
   'timespec_in',
   'sigset_in',
   'sigset_out',
@@ -90,6 +100,12 @@ function entryArg(rec: SyscallRecord, sig: SyscallSig, kind: ArgKind): string | 
       return data.length < 8 ? undefined : sigset(u64(data, 0));
     case 'sigaction_in':
       return sigaction(data);
+    case 'epoll_event_in': {
+      if (data.length < 12) return undefined;
+      const v = new DataView(data.buffer, data.byteOffset, 12);
+      const events = epollEvents(BigInt(v.getUint32(0, true)));
+      return `{events=${events}, data={u32=${v.getUint32(4, true)}, u64=${v.getBigUint64(4, true)}}}`;
+    }
     case 'sigset_out':
       return rec.ret !== 0n || data.length < 16 ? undefined : sigset(u64(data, 8));
     case 'sigaction_out':

@@ -494,3 +494,24 @@ describe('strace: arguments of syscalls bpfkit does not decode', () => {
     expect(argKindOfField('loff_t', 8, true)).toBe('off');
   });
 });
+
+describe('strace golden lines: uname and epoll_ctl', () => {
+  it('prints the names uname filled and the event epoll_ctl read', () => {
+    const uts = new Uint8Array(130);
+    uts.set(new TextEncoder().encode('Linux'), 0);
+    uts.set(new TextEncoder().encode('box'), 65);
+    expect(line({ nr: 63, ret: 0n, args: [0x7f00n], data: uts })).toBe(
+      'uname({sysname="Linux", nodename="box", ...}) = 0',
+    );
+    const ev = new Uint8Array(12);
+    const v = new DataView(ev.buffer);
+    v.setUint32(0, 0x80000001, true);
+    v.setBigUint64(4, 5n, true);
+    expect(line({ nr: 233, ret: 0n, args: [6n, 1n, 5n, 0x7f00n], data: ev })).toBe(
+      'epoll_ctl(6, EPOLL_CTL_ADD, 5, {events=EPOLLIN|EPOLLET, data={u32=5, u64=5}}) = 0',
+    );
+    expect(line({ nr: 233, ret: 0n, args: [6n, 2n, 5n, 0n] })).toBe(
+      'epoll_ctl(6, EPOLL_CTL_DEL, 5, NULL)    = 0',
+    );
+  });
+});

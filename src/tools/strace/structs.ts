@@ -2,6 +2,7 @@
 // pipe's two fds.
 
 import { statxAttributes, statxMask } from './decoders.js';
+import { quote } from './quote.js';
 import type { ArgKind } from './syscalls.js';
 
 // S_IFMT values (octal 0140000 … 0010000), written in hex.
@@ -72,6 +73,9 @@ export function formatStruct(kind: ArgKind, data: Uint8Array): string | undefine
     case 'rlimit_out':
       if (data.length < 16) return undefined;
       return `{rlim_cur=${rlim(v.getBigUint64(0, true))}, rlim_max=${rlim(v.getBigUint64(8, true))}}`;
+    case 'utsname_out':
+      if (data.length < 130) return undefined;
+      return `{sysname=${quote(data.subarray(0, 65), false, true)}, nodename=${quote(data.subarray(65, 130), false, true)}, ...}`;
     case 'fds_out':
       if (data.length < 8) return undefined;
       return `[${v.getInt32(0, true)}, ${v.getInt32(4, true)}]`;

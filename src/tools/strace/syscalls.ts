@@ -19,6 +19,8 @@ export type ArgKind =
   | 'sockaddr_out' // a socket address the call fills (getsockname, accept), its length pointer next
   | 'socklen_inout' // the length pointer after it: [16], or [128 => 16] when the call changed it
   | 'sockopt_out' // the value getsockopt fills: [0]
+  | 'utsname_out' // struct utsname uname fills: {sysname="Linux", nodename="…", ...}
+  | 'epoll_event_in' // struct epoll_event epoll_ctl reads: {events=EPOLLIN, data={u32=5, u64=5}}
   | 'sockopt_in' // the value setsockopt reads, its length in lenArg: [1]
   | 'path_out' // a path the call fills (getcwd), copied at exit, printed whole
   | 'path2' // a second string (rename's new path, getxattr's name), after the first one's NUL
@@ -143,7 +145,7 @@ const ROWS: Row[] = [
   [60, 'exit', ['int'], 'none'],
   [61, 'wait4', ['int', 'wstatus_out', 'wait_options', 'ptr']],
   [62, 'kill', ['int', 'signal']],
-  [63, 'uname', ['ptr']],
+  [63, 'uname', ['utsname_out']],
   [72, 'fcntl', ['fd', 'fcntl_cmd', 'hex']],
   [73, 'flock', ['fd', 'int']],
   [74, 'fsync', ['fd']],
@@ -207,7 +209,7 @@ const ROWS: Row[] = [
   [230, 'clock_nanosleep', ['clock_id', 'clock_flags', 'timespec_in', 'ptr']],
   [231, 'exit_group', ['int'], 'none'],
   [232, 'epoll_wait', ['fd', 'ptr', 'int', 'int']],
-  [233, 'epoll_ctl', ['fd', 'epoll_op', 'fd', 'ptr']],
+  [233, 'epoll_ctl', ['fd', 'epoll_op', 'fd', 'epoll_event_in']],
   [257, 'openat', ['dirfd', 'path', 'open_flags', 'mode']],
   [258, 'mkdirat', ['dirfd', 'path', 'mode']],
   [260, 'fchownat', ['dirfd', 'path', 'int', 'int', 'at_flags']],
@@ -302,6 +304,8 @@ export const STRUCT_IN_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
   timespec_in: 16,
   sigset_in: 8,
   sigaction_in: 32,
+  // struct epoll_event is packed on x86_64: u32 events, u64 data.
+  epoll_event_in: 12,
 };
 /** STRUCT_BOTH_OUT names the struct filled at exit that follows an entry struct of the same size. */
 export const STRUCT_BOTH_OUT: Readonly<Partial<Record<ArgKind, ArgKind>>> = {
@@ -315,6 +319,8 @@ export const STRUCT_OUT_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
   timespec_out: 16,
   fds_out: 8,
   rlimit_out: 16,
+  // struct utsname's sysname and nodename, 65 bytes each: strace shows those two.
+  utsname_out: 130,
   // struct statx up to stx_size (stx_mask, stx_attributes, stx_mode, stx_size): the abbreviated fields.
   statx_out: 48,
 };

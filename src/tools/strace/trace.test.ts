@@ -75,11 +75,12 @@ describe('strace', () => {
         's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
         'a, _ = s.accept()',
         'c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)',
+        'import os, select; os.uname(); e = select.epoll(); e.register(a.fileno(), select.EPOLLIN)',
       ].join('\n');
       const { lines } = await strace({
         command: ['python3', '-c', script],
         trace:
-          'trace=bind,connect,clock_nanosleep,rt_sigprocmask,rt_sigaction,setsockopt,getsockname,accept4,getsockopt',
+          'trace=bind,connect,clock_nanosleep,rt_sigprocmask,rt_sigaction,setsockopt,getsockname,accept4,getsockopt,uname,epoll_ctl',
       });
       const inet =
         'sa_family=AF_INET, sin_port=htons\\([1-9]\\d*\\), sin_addr=inet_addr\\("127\\.0\\.0\\.1"\\)';
@@ -90,6 +91,14 @@ describe('strace', () => {
         lines.some((l) => new RegExp(`^accept4\\(3, \\{${inet}\\}, \\[16\\], SOCK_CLOEXEC\\) += 5$`).test(l)),
       ).toBe(true);
       expect(lines).toContain('getsockopt(4, SOL_SOCKET, SO_ERROR, [0], [4]) = 0');
+      expect(lines.some((l) => /^uname\(\{sysname="Linux", nodename="[^"]*", \.\.\.\}\) += 0$/.test(l))).toBe(
+        true,
+      );
+      expect(
+        lines.some((l) =>
+          /^epoll_ctl\(\d+, EPOLL_CTL_ADD, 5, \{events=EPOLLIN, data=\{u32=5, u64=\d+\}\}\) += 0$/.test(l),
+        ),
+      ).toBe(true);
       expect(lines).toContain('setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0');
       const port =
         /^bind\(3, \{sa_family=AF_INET, sin_port=htons\(0\), sin_addr=inet_addr\("127\.0\.0\.1"\)\}, 16\) += 0$/;
