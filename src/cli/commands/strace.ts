@@ -30,13 +30,17 @@ export function register(program: Command): void {
     .on('option:absolute-timestamps', () => {
       absolute++;
     })
-    .option('-e, --expr <set>', 'which syscalls to trace: trace=open,read | trace=%file | trace=!write')
+    .option(
+      '-e, --expr <expr>',
+      'which syscalls to show, repeatable: trace=open,read | trace=%file | trace=!write | status=failed',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('-o, --output <file>', 'write the trace to a file instead of stderr')
     .option('-s, --string-limit <n>', 'bytes of read/write data to show (default 32, at most 512)')
     .option('-d, --duration <seconds>', 'stop tracing after this many seconds')
     .option('--json', 'one JSON object per syscall')
     .addHelpText('after', EXAMPLES)
-    .action(async (command: string[], o: Record<string, string | boolean | undefined>) => {
+    .action(async (command: string[], o: Record<string, string | string[] | boolean | undefined>) => {
       const { parseInteger, parsePid, parseSeconds } = await import('../../tools/common/options.js');
       const { runStrace } = await import('../../tools/strace/trace.js');
       const str = (k: string): string | undefined =>
@@ -51,8 +55,15 @@ export function register(program: Command): void {
       };
       const pid = str('pid');
       if (pid !== undefined) opts.pid = parsePid('-p', pid);
-      const expr = str('expr');
-      if (expr !== undefined) opts.trace = expr;
+      // strace takes one -e per qualifier: trace= (the default) and status=.
+      for (const expr of Array.isArray(o.expr) ? o.expr : []) {
+        if (expr.startsWith('status=')) {
+          const { parseStatusExpr } = await import('../../tools/strace/filter.js');
+          const status = parseStatusExpr(expr);
+          if (status !== undefined) opts.status = status;
+          else delete opts.status;
+        } else opts.trace = expr;
+      }
       const file = str('output');
       if (file !== undefined) opts.output = file;
       // strace -f -o FILE puts the pid in front of every line, from the first one.

@@ -53,3 +53,19 @@ const classNamed = (name: string): readonly string[] | undefined =>
 
 /** traces says whether the filter keeps syscall nr. */
 export const traces = (f: TraceFilter, nr: number): boolean => f.numbers.has(nr) !== f.negate;
+
+/** StatusFilter is strace's `-e status=`: print only calls that failed, or only those that did not. */
+export type StatusFilter = 'failed' | 'successful';
+
+/** parseStatusExpr parses `status=failed` or `status=successful` (`all` keeps every call: undefined). */
+export function parseStatusExpr(expr: string): StatusFilter | undefined {
+  const body = expr.startsWith('status=') ? expr.slice(7) : expr;
+  if (body === 'failed' || body === 'successful') return body;
+  if (body === 'all') return undefined;
+  throw new ParseError(`unknown status '${body}' (known: all, failed, successful)`, {
+    file: '-e',
+    line: 1,
+    column: expr.length - body.length + 1,
+    sourceLine: expr,
+  });
+}

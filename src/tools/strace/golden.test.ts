@@ -1,7 +1,7 @@
 // Lines strace 6 printed for real programs (ls, python sockets, sh -c, sleep), with bpfkit's
 // rendering of the same call: each expectation is strace's text, addresses and all.
 import { describe, expect, it } from 'vitest';
-import { parseTraceExpr, traces } from './filter.js';
+import { parseStatusExpr, parseTraceExpr, traces } from './filter.js';
 import { formatResumed, formatSyscall, formatUnfinished, setSyscallArgSource } from './format.js';
 import { encodeRecord, execArgsOf, SyscallRecord } from './record.js';
 import { siginfoSigno, signalLine } from './signals.js';
@@ -513,5 +513,14 @@ describe('strace golden lines: uname and epoll_ctl', () => {
     expect(line({ nr: 233, ret: 0n, args: [6n, 2n, 5n, 0n] })).toBe(
       'epoll_ctl(6, EPOLL_CTL_DEL, 5, NULL)    = 0',
     );
+  });
+});
+
+describe('strace -e status=', () => {
+  it('parses failed, successful and all, and rejects the rest with a position', () => {
+    expect(parseStatusExpr('status=failed')).toBe('failed');
+    expect(parseStatusExpr('status=successful')).toBe('successful');
+    expect(parseStatusExpr('status=all')).toBeUndefined();
+    expect(() => parseStatusExpr('status=maybe')).toThrow(/unknown status 'maybe'/);
   });
 });

@@ -193,6 +193,18 @@ describe('strace', () => {
     ).toBe(true);
   });
 
+  kernelIt('shows only failed calls with -e status=failed', async () => {
+    const { lines } = await strace({ command: ['cat', present, missing], status: 'failed' });
+    expect(lines).toContain(
+      `openat(AT_FDCWD, "${missing}", O_RDONLY) = -1 ENOENT (No such file or directory)`,
+    );
+    expect(
+      lines.slice(0, -1).every((l) => / = -1 E[A-Z]+ \(/.test(l)),
+      lines.join('\n'),
+    ).toBe(true);
+    expect(lines.at(-1)).toBe('+++ exited with 1 +++');
+  });
+
   kernelIt('accounts for every syscall of dd bs=1 (or counts the loss)', async () => {
     const count = 5000;
     const { result, lines } = await strace({

@@ -26,7 +26,7 @@ import { AttachType } from '../../sys/bpf-cmd.js';
 import { cString } from '../common/format.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
-import { parseTraceExpr, type TraceFilter, traces } from './filter.js';
+import { parseTraceExpr, type StatusFilter, type TraceFilter, traces } from './filter.js';
 import {
   type FormatOptions,
   formatResumed,
@@ -71,6 +71,8 @@ export interface StraceOptions {
   strSize?: number;
   json?: boolean;
   seconds?: number;
+  /** status prints only the calls that failed, or only those that did not (-e status=). */
+  status?: StatusFilter;
   /** pidEveryLine starts every line with the pid, `1234  open(…`, as strace -f -o FILE does. */
   pidEveryLine?: boolean;
   /** ready runs once the process is in the filter (for -p: tracing has begun). */
@@ -93,6 +95,17 @@ const EXIT = 60;
 const EXIT_GROUP = 231;
 // Calls that return a new process's pid in the parent: with -f the child is traced from then on.
 const FORKS = new Set([56, 57, 58, 435]);
+
+/**
+ * statusShown applies -e status=: a failed call returned -4095..-1 (exit and exit_group, which do
+ * not return, count as neither).
+ */
+function statusShown(ret: bigint, status: StatusFilter | undefined, nr: number): boolean {
+  if (status === undefined) return true;
+  if (nr === EXIT || nr === EXIT_GROUP) return false;
+  const failed = ret < 0n && ret >= -4095n;
+  return status === 'failed' ? failed : !failed;
+}
 
 /** resolveCommand finds a command in PATH, as strace does before running it. */
 export function resolveCommand(cmd: string): string {
@@ -378,7 +391,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         fmt.leader = stamper.leader(ts);
         if (rec.tgid === rootPid) lastRootTs = ts;
       }
-      const shown = filter === undefined || traces(filter, nr);
+      const shown = (filter === undefined || traces(filter, nr)) && statusShown(rec.ret, opts.status, nr);
       if (!shown) {
         // An exit outside the -e set: only its +++ line.
       } else if (opts.json) {
