@@ -69,6 +69,23 @@ describe('opensnoop', () => {
   });
 });
 
+describe('opensnoop start-up', () => {
+  kernelIt('does not report its own opens of tracefs while it attaches', async () => {
+    const own: string[] = [];
+    const w = startWorkload('cat', [present]);
+    await runOpensnoop(
+      {
+        onEvent: (e) => {
+          if (e.pid === process.pid) own.push(e.path);
+        },
+        done: w.exit,
+      },
+      new CaptureOutput(),
+    );
+    expect(own).toEqual([]);
+  });
+});
+
 describe('opensnoop -F', () => {
   kernelIt('joins relative names to the working directory, read in the kernel', async () => {
     const script = `cd ${dir} && exec cat present.txt ./missing.txt ${present}`;

@@ -236,6 +236,7 @@ function exitProgram(failedOnly: boolean, cwd?: CwdOffsets): BuiltProgram {
 export async function runOpensnoop(opts: OpensnoopOptions, out: Output): Promise<TracerResult> {
   const f: TaskFilter = { pid: opts.pid, tid: opts.tid, uid: opts.uid };
   const cwd = opts.fullPath ? cwdOffsets() : undefined;
+  let attachedNs = Number.POSITIVE_INFINITY;
   return runTracer(
     {
       tool: 'opensnoop',
@@ -282,11 +283,16 @@ export async function runOpensnoop(opts: OpensnoopOptions, out: Output): Promise
         },
       ],
       ready: () => {
+        // Both on CLOCK_MONOTONIC, which bpf_ktime_get_ns reads.
+        attachedNs = Number(process.hrtime.bigint());
         if (!opts.json) out.line(opensnoopHeader(opts));
         opts.ready?.();
       },
       onRecord: (data) => {
         const e = decodeOpenEvent(data);
+        // Attaching the later programs opens their tracefs id files, which the earlier ones see: that
+        // is the tool, not the system, and libbpf-tools shows nothing of it either.
+        if (e.pid === process.pid && e.tsNs < attachedNs) return;
         if (opts.name && !e.comm.includes(opts.name)) return;
         opts.onEvent?.(e);
         if (opts.json) out.json(openJson(e));
