@@ -649,6 +649,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'sigreturn_frame':
     case 'sockopt_in':
     case 'utsname_out':
+    case 'link_out':
     case 'epoll_event_in':
     case 'sockaddr_out':
     case 'socklen_inout':

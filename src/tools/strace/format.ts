@@ -142,6 +142,19 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
     if (rec.ret <= 0n || data.length < 4) return ptr(rec.arg(i));
     return waitStatus(new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true));
   }
+  if (kind === 'link_out') {
+    // The target follows the path and its NUL; it has no NUL of its own.
+    const at = pathEnd(data);
+    const ret = rec.ret;
+    if (ret <= 0n || at >= data.length) return ptr(rec.arg(i));
+    const shown = data.subarray(at);
+    return quote(
+      shown,
+      ret > BigInt(Math.min(shown.length, strSize)),
+      false,
+      Math.min(shown.length, strSize),
+    );
+  }
   if (kind === 'path_out') {
     return rec.ret <= 0n || data.length === 0 ? ptr(rec.arg(i)) : quote(data, false, true);
   }
@@ -200,6 +213,7 @@ const FUTEX_ARGS: Record<number, number> = { 0: 4, 1: 3, 9: 6, 10: 6 };
 
 const isDataKind = (kind: ArgKind): boolean =>
   ENTRY_KINDS.has(kind) ||
+  kind === 'link_out' ||
   kind === 'sockaddr_out' ||
   kind === 'sockopt_out' ||
   kind === 'socklen_inout' ||
@@ -214,6 +228,7 @@ const isDataKind = (kind: ArgKind): boolean =>
   STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;
 
 const isOutKind = (kind: ArgKind): boolean =>
+  kind === 'link_out' ||
   kind === 'sockaddr_out' ||
   kind === 'sockopt_out' ||
   kind === 'path_out' ||

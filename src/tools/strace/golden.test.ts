@@ -524,3 +524,17 @@ describe('strace -e status=', () => {
     expect(() => parseStatusExpr('status=maybe')).toThrow(/unknown status 'maybe'/);
   });
 });
+
+describe('strace golden lines: readlink', () => {
+  it('prints the path and the target it wrote, cut at -s', () => {
+    expect(
+      line({ nr: 89, ret: 21n, args: [0x10n, 0x20n, 22n], data: '/etc/os-release\0../usr/lib/os-release' }),
+    ).toBe('readlink("/etc/os-release", "../usr/lib/os-release", 22) = 21');
+    expect(line({ nr: 89, ret: 40n, args: [0x10n, 0x20n, 64n], data: `/l\0${'t'.repeat(32)}` })).toBe(
+      `readlink("/l", "${'t'.repeat(32)}"..., 64) = 40`,
+    );
+    expect(line({ nr: 89, ret: -22n, args: [0x10n, 0x20n, 64n], data: '/etc/passwd\0' })).toBe(
+      'readlink("/etc/passwd", 0x20, 64)       = -1 EINVAL (Invalid argument)',
+    );
+  });
+});

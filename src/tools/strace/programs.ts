@@ -444,6 +444,7 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .jmp('JEQ', r1, Capture.PathAtEntry, 'path')
     .jmp('JEQ', r1, Capture.BufAtEntry, 'bufin')
     .jmp('JEQ', r1, Capture.PathThenStruct, 'path_then_struct')
+    .jmp('JEQ', r1, Capture.PathThenBuf, 'path_then_struct')
     .jmp('JEQ', r1, Capture.StructAtEntry, 'struct_in')
     .jmp('JEQ', r1, Capture.AddrAtEntry, 'addr_in')
     .jmp('JEQ', r1, Capture.TwoStrings, 'two_strings')
@@ -604,6 +605,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .and(r1, 0x0f)
       .jmp('JEQ', r1, Capture.PathAtEntry, 'path_retry')
       .jmp('JEQ', r1, Capture.PathThenStruct, 'path_retry')
+      .jmp('JEQ', r1, Capture.PathThenBuf, 'path_retry')
       .label('path_checked')
       .mov(r1, r9)
       .and(r1, 0x0f)
@@ -615,6 +617,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .jmp('JEQ', r1, Capture.PathAtExit, 'path_out')
       .jmp('JEQ', r1, Capture.StructOnPositive, 'struct_positive')
       .jmp('JEQ', r1, Capture.AddrOut, 'addr_out')
+      .jmp('JEQ', r1, Capture.PathThenBuf, 'buf_after_path')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
       .ldx('u64', r2, r7, RECORD.ret)
       .jmp('JSLE', r2, 0, 'emit')
@@ -630,6 +633,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     structAfterPath(b, 'struct_after_path', PATH_BEFORE_STRUCT, 'emit');
     direntsCount(b, 'dirents');
     addrOut(b, 'addr_out');
+    bufAfterPath(b, opts, 'buf_after_path');
     // A struct a call that returns a count or a pid fills (wait4's status): read when it is > 0.
     b.label('struct_positive').ldx('u64', r2, r7, RECORD.ret).jmp('JSLE', r2, 0, 'emit').ja('struct_copy');
     // A path the call filled (getcwd): read once it succeeded.
@@ -654,7 +658,8 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .jmp('JNE', r1, 0, 'path_checked')
       .mov(r1, r9)
       .and(r1, 0x0f)
-      .jmp('JEQ', r1, Capture.PathThenStruct, 'path_retry_before_struct');
+      .jmp('JEQ', r1, Capture.PathThenStruct, 'path_retry_before_struct')
+      .jmp('JEQ', r1, Capture.PathThenBuf, 'path_retry_before_struct');
     readUserString(b, 8, DATA_MAX, 'path_checked');
     b.label('path_retry_before_struct');
     readUserString(b, 4, PATH_BEFORE_STRUCT, 'path_checked');
@@ -686,6 +691,38 @@ function structCopy(b: ProgramBuilder, label: string): void {
     .call('probe_read_user')
     .jmp('JNE', r0, 0, 'emit')
     .ldx('u64', r1, r10, FP_LEN)
+    .st('u32', r7, RECORD.dataLen, r1)
+    .ja('emit');
+}
+
+/**
+ * bufAfterPath copies what a successful call wrote to its buffer (readlink: the return value's
+ * bytes, at most -s and the room after the path) right after the path and its NUL.
+ */
+function bufAfterPath(b: ProgramBuilder, opts: StraceProgramOptions, label: string): void {
+  const most = Math.min(opts.strSize, DATA_MAX - PATH_BEFORE_STRUCT);
+  b.label(label)
+    .ldx('u64', r2, r7, RECORD.ret)
+    .jmp('JSLE', r2, 0, 'emit')
+    .jmp('JLE', r2, most, `${label}_sized`)
+    .mov(r2, most)
+    .label(`${label}_sized`)
+    .st('u64', r10, FP_LEN, r2)
+    .ldx('u32', r1, r7, RECORD.dataLen)
+    .jmp('JEQ', r1, 0, 'emit')
+    .jmp('JGT', r1, PATH_BEFORE_STRUCT, 'emit')
+    .st('u64', r10, FP_OFF, r1);
+  loadArg(b, r3, 8);
+  b.ldx('u64', r2, r10, FP_OFF)
+    .mov(r1, r7)
+    .add(r1, r2)
+    .add(r1, RECORD.data)
+    .ldx('u64', r2, r10, FP_LEN)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'emit')
+    .ldx('u64', r1, r10, FP_LEN)
+    .ldx('u64', r2, r10, FP_OFF)
+    .add(r1, r2)
     .st('u32', r7, RECORD.dataLen, r1)
     .ja('emit');
 }

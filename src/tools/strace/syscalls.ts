@@ -19,6 +19,7 @@ export type ArgKind =
   | 'sockaddr_out' // a socket address the call fills (getsockname, accept), its length pointer next
   | 'socklen_inout' // the length pointer after it: [16], or [128 => 16] when the call changed it
   | 'sockopt_out' // the value getsockopt fills: [0]
+  | 'link_out' // the target readlink wrote, after the path: its length is the return value
   | 'utsname_out' // struct utsname uname fills: {sysname="Linux", nodename="…", ...}
   | 'epoll_event_in' // struct epoll_event epoll_ctl reads: {events=EPOLLIN, data={u32=5, u64=5}}
   | 'sockopt_in' // the value setsockopt reads, its length in lenArg: [1]
@@ -163,7 +164,7 @@ const ROWS: Row[] = [
   [86, 'link', ['path', 'path2']],
   [87, 'unlink', ['path']],
   [88, 'symlink', ['path', 'path2']],
-  [89, 'readlink', ['path', 'ptr', 'uint']],
+  [89, 'readlink', ['path', 'link_out', 'uint']],
   [90, 'chmod', ['path', 'mode']],
   [91, 'fchmod', ['fd', 'mode']],
   [92, 'chown', ['path', 'int', 'int']],
@@ -218,7 +219,7 @@ const ROWS: Row[] = [
   [264, 'renameat', ['dirfd', 'path', 'dirfd', 'path2']],
   [265, 'linkat', ['dirfd', 'path', 'dirfd', 'path2', 'at_flags']],
   [266, 'symlinkat', ['path', 'dirfd', 'path2']],
-  [267, 'readlinkat', ['dirfd', 'path', 'ptr', 'uint']],
+  [267, 'readlinkat', ['dirfd', 'path', 'link_out', 'uint']],
   [268, 'fchmodat', ['dirfd', 'path', 'mode']],
   [269, 'faccessat', ['dirfd', 'path', 'access_mode']],
   [270, 'pselect6', ['int', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr']],
@@ -289,6 +290,8 @@ export const Capture = {
    * arg byte's argument, the length pointer the lenArg byte's.
    */
   AddrOut: 13,
+  /** PathThenBuf is a path at entry (its argument in the high nibble) and, after its NUL, the bytes a successful call wrote to the arg byte's buffer (readlink). */
+  PathThenBuf: 14,
   /** TwoStrings copies the strings of the arg and lenArg bytes' arguments, the second after the first's NUL. */
   TwoStrings: 9,
 } as const;
@@ -346,6 +349,8 @@ export function captureFor(sig: SyscallSig): CaptureSpec {
   if (optval >= 0) return { kind: Capture.AddrAtEntry, arg: optval, lenArg: sig.lenArg ?? 0 };
   const inout = sig.args.indexOf('socklen_inout');
   if (inout >= 0) return { kind: Capture.AddrOut, arg: inout - 1, lenArg: inout };
+  const link = sig.args.indexOf('link_out');
+  if (link >= 0) return { kind: Capture.PathThenBuf | (sig.args.indexOf('path') << 4), arg: link, lenArg: 0 };
   const status = sig.args.indexOf('wstatus_out');
   if (status >= 0) return { kind: Capture.StructOnPositive, arg: status, lenArg: 4 };
   const filled = sig.args.indexOf('path_out');

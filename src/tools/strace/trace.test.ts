@@ -135,12 +135,18 @@ describe('strace', () => {
     const a = join(dir, 'lnk');
     const b = join(dir, 'lnk2');
     const { lines } = await strace({
-      command: ['sh', '-c', `ln -s ${present} ${a} && mv ${a} ${b} && rm ${b}`],
+      command: ['sh', '-c', `ln -s ${present} ${a} && readlink ${a} && mv ${a} ${b} && rm ${b}`],
       follow: true,
-      trace: 'trace=symlink,symlinkat,rename,renameat,renameat2',
+      trace: 'trace=symlink,symlinkat,rename,renameat,renameat2,readlink,readlinkat',
+      strSize: 128,
     });
     const calls = lines.map((l) => l.replace(/^\[pid +\d+\] /, ''));
     expect(calls).toContain(`symlinkat("${present}", AT_FDCWD, "${a}") = 0`);
+    const target = `"${present}", \\d+\\) += ${present.length}$`;
+    expect(
+      calls.some((l) => new RegExp(`^(readlink\\("${a}"|readlinkat\\(AT_FDCWD, "${a}"), ${target}`).test(l)),
+      calls.join('\n'),
+    ).toBe(true);
     expect(
       calls.some(
         (l) =>
