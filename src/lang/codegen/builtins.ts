@@ -7,7 +7,7 @@ import { retvalOffset, type Ty } from '../types.js';
 import { parseUsdtArgs, type UsdtArg } from '../usdt-args.js';
 import { strConst } from './expressions.js';
 import { type Gen, R0, type Val } from './gen.js';
-import { GLOBALS_MAP, Globals, STACKS_MAP } from './layout.js';
+import { GLOBALS_MAP, Globals, stacksRef } from './layout.js';
 
 const BPF_F_USER_STACK = 256;
 
@@ -116,10 +116,11 @@ export function probeId(probeNames: string[], name: string): number {
 
 export function stack(g: Gen, t: Extract<Ty, { k: 'stack' }>, pos: number): Val {
   const b = g.b;
-  g.stackUsed.add(STACKS_MAP);
+  const map = stacksRef(t.limit);
+  g.stackUsed.add(map);
   const buf = g.alloc(16, pos);
   b.mov(r1, r6);
-  b.ldMap(r2, STACKS_MAP);
+  b.ldMap(r2, map);
   b.mov(r3, t.user ? BPF_F_USER_STACK : 0);
   b.call('get_stackid');
   b.st('u64', r10, buf, r0);

@@ -97,6 +97,15 @@ export const Globals = {
 export const GLOBALS_MAP = '__globals';
 export const EVENTS_MAP = '__events';
 export const STACKS_MAP = '__stacks';
+/** MAX_STACK is the deepest stack kept (the kernel's default perf_event_max_stack). */
+export const MAX_STACK = 127;
+
+/**
+ * stacksRef names the stack table for stacks of `limit` frames. Each limit has its own table, sized
+ * to it, so the kernel hashes only those frames and kstack(2) gives one key per distinct 2 frames.
+ */
+export const stacksRef = (limit: number): string =>
+  limit >= MAX_STACK ? STACKS_MAP : `${STACKS_MAP}_${limit}`;
 export const JOIN_MAP = '__join';
 
 /** mapRef is the relocation name of a script map (`@` is the anonymous one). */

@@ -30,3 +30,22 @@ describe('the event ring', () => {
     ).toBe(1 << 16);
   });
 });
+
+describe('stack tables', () => {
+  it('gives each stack frame limit its own table, sized to it, so equal top frames share one key', () => {
+    const src = new Source(
+      'tracepoint:sched:sched_switch { @a[kstack(2)] = count(); @b[ustack(perf, 5)] = count(); @c[kstack] = count(); }',
+      'stacks.bt',
+    );
+    const compiled = compile(check(parseSource(src), src, { types: fakeTypeSource }));
+    const tables = compiled.maps
+      .filter((m) => m.type === 'stack_trace')
+      .map((m) => [m.ref, m.valueSize])
+      .sort();
+    expect(tables).toEqual([
+      ['__stacks', 127 * 8],
+      ['__stacks_2', 16],
+      ['__stacks_5', 40],
+    ]);
+  });
+});

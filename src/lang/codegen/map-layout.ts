@@ -3,9 +3,19 @@
 
 import type * as A from '../ast.js';
 import type { CheckedProgram } from '../check.js';
-import { aggValueSize, align8, byteSize } from '../types.js';
+import { aggValueSize, align8, byteSize, type Ty } from '../types.js';
 import type { CompileOptions } from './compile.js';
-import { EVENTS_MAP, GLOBALS_MAP, Globals, JOIN_MAP, type MapLayout, mapRef, STACKS_MAP } from './layout.js';
+import {
+  EVENTS_MAP,
+  GLOBALS_MAP,
+  Globals,
+  JOIN_MAP,
+  MAX_STACK,
+  type MapLayout,
+  mapRef,
+  STACKS_MAP,
+  stacksRef,
+} from './layout.js';
 
 /** SCRATCH_SIZE is the per-CPU buffer for records too big for the 512-byte stack (join, long printf). */
 export const SCRATCH_SIZE = 4096;
@@ -46,7 +56,17 @@ export function layoutMaps(checked: CheckedProgram, options: CompileOptions): Ma
     valueSize: 0,
     maxEntries: options.ringbufSize ?? (streams(checked.program) ? STREAM_RING : QUIET_RING),
   });
-  out.push({ ref: STACKS_MAP, type: 'stack_trace', keySize: 4, valueSize: 127 * 8, maxEntries: 4096 });
+  out.push({ ref: STACKS_MAP, type: 'stack_trace', keySize: 4, valueSize: MAX_STACK * 8, maxEntries: 4096 });
+  for (const limit of stackLimits(checked)) {
+    if (stacksRef(limit) === STACKS_MAP) continue;
+    out.push({
+      ref: stacksRef(limit),
+      type: 'stack_trace',
+      keySize: 4,
+      valueSize: limit * 8,
+      maxEntries: 4096,
+    });
+  }
   out.push({
     ref: JOIN_MAP,
     type: 'percpu_array',
@@ -54,6 +74,21 @@ export function layoutMaps(checked: CheckedProgram, options: CompileOptions): Ma
     valueSize: SCRATCH_SIZE,
     maxEntries: 1,
   });
+  return out;
+}
+
+/** stackLimits lists the frame limits of the kstack/ustack expressions of a program. */
+function stackLimits(checked: CheckedProgram): Set<number> {
+  const out = new Set<number>();
+  const visit = (t: Ty): void => {
+    if (t.k === 'stack') out.add(t.limit);
+    else if (t.k === 'tuple') t.elems.forEach(visit);
+  };
+  for (const p of checked.probes) for (const v of p.variants) for (const t of v.types.values()) visit(t);
+  for (const info of checked.maps.values()) {
+    for (const k of info.keys ?? []) visit(k);
+    if (info.value) visit(info.value);
+  }
   return out;
 }
 

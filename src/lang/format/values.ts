@@ -9,7 +9,7 @@ export interface Resolver {
   ksym(addr: bigint): string;
   usym(addr: bigint, pid: number): string;
   /** stack returns a stack's frames (innermost first) by stack id. */
-  stack(id: number, user: boolean, pid: number): bigint[];
+  stack(id: number, user: boolean, pid: number, limit: number): bigint[];
   probeName(id: number): string;
   username(uid: number): string;
   /** strftime renders a boot-relative nanosecond time with a C strftime format. */
@@ -71,7 +71,7 @@ export function textValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): st
       const id = dv.getBigInt64(0, true);
       if (id < 0n) return '\n';
       const pid = ty.user ? Number(dv.getBigUint64(8, true)) : 0;
-      const frames = r.stack(Number(id), ty.user, pid).slice(0, ty.limit);
+      const frames = r.stack(Number(id), ty.user, pid, ty.limit).slice(0, ty.limit);
       const names = frames.map((a) => (ty.user ? r.usymOffset(a, pid) : r.ksymOffset(a)));
       if (ty.mode === 'perf') {
         // User frames name their file, as perf script does: `(/usr/lib/libc.so.6)` or `([unknown])`.

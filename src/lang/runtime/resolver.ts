@@ -17,7 +17,8 @@ export class KernelResolver implements Resolver {
   private passwd: Map<number, string> | undefined;
 
   constructor(
-    private readonly stackMap: BpfMap | undefined,
+    /** stackMaps finds the stack table for stacks of a frame limit (codegen/layout.ts stacksRef). */
+    private readonly stackMaps: (limit: number) => BpfMap | undefined,
     private readonly probeNames: string[],
     /** symbols is the kernel/symbols module, absent when the script prints no symbols. */
     private readonly symbols?: typeof Symbols,
@@ -59,15 +60,16 @@ export class KernelResolver implements Resolver {
     return s && !s.name.startsWith('/') ? s.module : undefined;
   }
 
-  stack(id: number, user: boolean, pid: number): bigint[] {
-    const cacheKey = `${id}:${user}:${pid}`;
+  stack(id: number, user: boolean, pid: number, limit: number): bigint[] {
+    const cacheKey = `${id}:${user}:${pid}:${limit}`;
     const hit = this.stacks.get(cacheKey);
     if (hit) return hit;
     let frames: bigint[] = [];
-    if (this.stackMap) {
+    const stackMap = this.stackMaps(limit);
+    if (stackMap) {
       const key = Buffer.alloc(4);
       key.writeUInt32LE(id);
-      const v = this.stackMap.get(key);
+      const v = stackMap.get(key);
       if (v) {
         for (let i = 0; i + 8 <= v.length; i += 8) {
           const a = v.readBigUInt64LE(i);

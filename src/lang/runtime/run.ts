@@ -14,7 +14,7 @@ import { SysError } from '../../sys/errno.js';
 import { type CheckOptions, type CookieProgramType, check } from '../check.js';
 import { probeId } from '../codegen/builtins.js';
 import { type Compiled, compile } from '../codegen/compile.js';
-import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, STACKS_MAP } from '../codegen/layout.js';
+import { type Action, EVENTS_MAP, GLOBALS_MAP, Globals, stacksRef } from '../codegen/layout.js';
 import { Source } from '../diagnostics.js';
 import { formatMapJson, formatMapText, type RawEntry } from '../format/maps.js';
 import { OutBuffer } from '../format/out-buffer.js';
@@ -303,7 +303,11 @@ export async function run(opts: RunOptions): Promise<number> {
 
     // The symbol tables (kallsyms, ELF) load only for scripts that print symbols or stacks.
     const symbols = needsSymbols(compiled) ? await import('../../kernel/symbols.js') : undefined;
-    const resolver = new KernelResolver(loaded.maps.get(STACKS_MAP), compiled.probeNames, symbols);
+    const resolver = new KernelResolver(
+      (limit) => loaded.maps.get(stacksRef(limit)),
+      compiled.probeNames,
+      symbols,
+    );
     // Session output goes out as bytes; a caller's string writer gets it decoded.
     const sink = opts.write
       ? (chunk: Buffer) => write(chunk.toString())
