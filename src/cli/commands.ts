@@ -11,7 +11,7 @@ import { register as disasm } from './commands/disasm.js';
 import { register as execsnoop } from './commands/execsnoop.js';
 import { register as exitsnoop } from './commands/exitsnoop.js';
 import { register as features } from './commands/features.js';
-import { register as killsnoop } from './commands/killsnoop.js';
+import { register as killsnoop, registerSigsnoop as sigsnoop } from './commands/killsnoop.js';
 import { register as load } from './commands/load.js';
 import { register as opensnoop } from './commands/opensnoop.js';
 import { register as profile } from './commands/profile.js';
@@ -46,6 +46,7 @@ const COMMANDS: Record<string, Register> = {
   syscount,
   exitsnoop,
   killsnoop,
+  sigsnoop,
   statsnoop,
   runqlat,
   biolatency,

@@ -8,6 +8,7 @@ const TOOLS = [
   'syscount',
   'exitsnoop',
   'killsnoop',
+  'sigsnoop',
   'statsnoop',
   'runqlat',
   'biolatency',
