@@ -227,6 +227,23 @@ const EPOLL_EVENTS: Flag[] = [
 /** epollEvents prints an epoll event mask: EPOLLIN|EPOLLET. */
 export const epollEvents = (v: bigint): string => flags(v & 0xffffffffn, EPOLL_EVENTS);
 
+const POLL_EVENTS: Flag[] = [
+  [0x1, 'POLLIN'],
+  [0x2, 'POLLPRI'],
+  [0x4, 'POLLOUT'],
+  [0x40, 'POLLRDNORM'],
+  [0x100, 'POLLWRNORM'],
+  [0x80, 'POLLRDBAND'],
+  [0x200, 'POLLWRBAND'],
+  [0x8, 'POLLERR'],
+  [0x10, 'POLLHUP'],
+  [0x20, 'POLLNVAL'],
+  [0x400, 'POLLMSG'],
+  [0x2000, 'POLLRDHUP'],
+];
+/** pollEvents prints a poll event mask: POLLIN|POLLOUT. */
+export const pollEvents = (v: number): string => flags(BigInt(v), POLL_EVENTS);
+
 /** statxMask prints a STATX_* mask (the statx argument and stx_mask). */
 export const statxMask = (v: bigint): string => flags(v & 0xffffffffn, STATX_MASK);
 /** statxAttributes prints stx_attributes. */
@@ -650,6 +667,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'sockopt_in':
     case 'utsname_out':
     case 'link_out':
+    case 'pollfds_inout':
     case 'epoll_event_in':
     case 'sockaddr_out':
     case 'socklen_inout':

@@ -7,6 +7,7 @@ import {
   hex,
   openFlags,
   openNeedsMode,
+  pollEvents,
   ptr,
   socketProtocol,
   sockoptName,
@@ -17,7 +18,14 @@ import type { ExecArgs, SyscallRecord } from './record.js';
 import { sigaction, sigset, waitStatus } from './signals.js';
 import { sockaddr } from './sockaddr.js';
 import { formatStruct } from './structs.js';
-import { type ArgKind, STRING_ROOM, STRUCT_OUT_SIZE, SYSCALLS, type SyscallSig } from './syscalls.js';
+import {
+  type ArgKind,
+  POLL_FDS_MAX,
+  STRING_ROOM,
+  STRUCT_OUT_SIZE,
+  SYSCALLS,
+  type SyscallSig,
+} from './syscalls.js';
 
 /** FormatOptions are strace's output switches. */
 export interface FormatOptions {
@@ -213,6 +221,7 @@ const FUTEX_ARGS: Record<number, number> = { 0: 4, 1: 3, 9: 6, 10: 6 };
 
 const isDataKind = (kind: ArgKind): boolean =>
   ENTRY_KINDS.has(kind) ||
+  kind === 'pollfds_inout' ||
   kind === 'link_out' ||
   kind === 'sockaddr_out' ||
   kind === 'sockopt_out' ||
@@ -296,6 +305,29 @@ function filledArg(rec: SyscallRecord, kind: ArgKind): string | undefined {
   return used === 4 ? `[${v.getInt32(8, true)}]` : quote(filled);
 }
 
+/**
+ * pollArray prints poll's array as the call read it (`events`) or as it returned it (`revents`,
+ * only the entries with some): [{fd=3, events=POLLIN}]. undefined when it was not copied.
+ */
+function pollArray(rec: SyscallRecord, which: 'events' | 'revents'): string | undefined {
+  const n = rec.argHi(1) === 0 ? rec.argLo(1) : Number.MAX_SAFE_INTEGER;
+  if (n === 0 && rec.arg(0) !== 0n) return '[]';
+  const data = rec.data;
+  const shown = Math.min(n, POLL_FDS_MAX);
+  const at = which === 'events' ? 0 : shown * 8;
+  if (data.length < at + shown * 8 || shown === 0) return undefined;
+  const v = new DataView(data.buffer, data.byteOffset + at, shown * 8);
+  const items: string[] = [];
+  for (let k = 0; k < shown; k++) {
+    const fd = v.getInt32(8 * k, true);
+    const events = v.getUint16(8 * k + (which === 'events' ? 4 : 6), true);
+    if (which === 'revents' && events === 0) continue;
+    items.push(`{fd=${fd}, ${which}=${pollEvents(events)}}`);
+  }
+  if (n > shown && which === 'events') items.push('...');
+  return `[${items.join(', ')}]`;
+}
+
 /** fcntlReturn notes what F_GETFD and F_GETFL returned, as strace does: `0x1 (flags FD_CLOEXEC)`. */
 function fcntlReturn(rec: SyscallRecord, ret: string): string {
   const cmd = rec.argLo(1);
@@ -325,6 +357,7 @@ function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | un
       if (i === 2) return sockoptName(rec.arg(1), rec.arg(2));
       return i === 3 ? sockoptValue(rec) : undefined;
     case 'poll':
+      return i === 0 ? pollArray(rec, 'events') : undefined;
     case 'ppoll':
       // No descriptors: strace shows the empty array it read.
       return i === 0 && rec.arg(1) === 0n && rec.arg(0) !== 0n ? '[]' : undefined;
@@ -430,6 +463,10 @@ const TIMEOUT_CALLS = new Set(['poll', 'ppoll', 'select', 'pselect6']);
 function retWithNote(sig: SyscallSig, rec: SyscallRecord): string {
   const ret = formatReturn(rec.retNumber ?? rec.ret, sig.ret);
   if (sig.name === 'fcntl') return fcntlReturn(rec, ret);
+  if (sig.name === 'poll' && rec.ret > 0n) {
+    const revents = pollArray(rec, 'revents');
+    return revents === undefined ? ret : `${ret} (${revents})`;
+  }
   return ret === '0' && TIMEOUT_CALLS.has(sig.name) ? '0 (Timeout)' : ret;
 }
 

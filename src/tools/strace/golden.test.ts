@@ -538,3 +538,37 @@ describe('strace golden lines: readlink', () => {
     );
   });
 });
+
+describe('strace golden lines: poll', () => {
+  const pollfds = (...fds: [fd: number, events: number, revents: number][]) => {
+    const b = new Uint8Array(16 * fds.length);
+    const v = new DataView(b.buffer);
+    fds.forEach(([fd, events], k) => {
+      v.setInt32(8 * k, fd, true);
+      v.setUint16(8 * k + 4, events, true);
+    });
+    fds.forEach(([fd, events, revents], k) => {
+      const at = 8 * fds.length + 8 * k;
+      v.setInt32(at, fd, true);
+      v.setUint16(at + 4, events, true);
+      v.setUint16(at + 6, revents, true);
+    });
+    return b;
+  };
+
+  it('prints the array poll read and notes the revents it returned', () => {
+    expect(line({ nr: 7, ret: 2n, args: [0x7f00n, 2n, 0n], data: pollfds([3, 1, 1], [4, 4, 4]) })).toBe(
+      'poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, 0) = 2 ([{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}])',
+    );
+    const once = pollfds([3, 3, 0]).subarray(0, 8);
+    expect(line({ nr: 7, ret: 0n, args: [0x7f00n, 1n, 0n], data: once })).toBe(
+      'poll([{fd=3, events=POLLIN|POLLPRI}], 1, 0) = 0 (Timeout)',
+    );
+    expect(line({ nr: 7, ret: 1n, args: [0x7f00n, 2n, 100n], data: pollfds([3, 1, 0], [5, 1, 0x10]) })).toBe(
+      'poll([{fd=3, events=POLLIN}, {fd=5, events=POLLIN}], 2, 100) = 1 ([{fd=5, revents=POLLHUP}])',
+    );
+    expect(line({ nr: 7, ret: -14n, args: [0x7f00n, 1n, 0n] })).toBe(
+      'poll(0x7f00, 1, 0)                      = -1 EFAULT (Bad address)',
+    );
+  });
+});

@@ -21,7 +21,7 @@ import {
   r10,
 } from '../../asm/index.js';
 import { RECORD, RECORD_HEADER } from './record.js';
-import { Capture, PATH_MAX, SOCKADDR_MAX, STRING_ROOM, STRUCT_MAX } from './syscalls.js';
+import { Capture, PATH_MAX, POLL_FDS_MAX, SOCKADDR_MAX, STRING_ROOM, STRUCT_MAX } from './syscalls.js';
 
 /** DATA_MAX is the largest capture kept per thread: a path up to this many bytes, with its NUL. */
 export const DATA_MAX = 512;
@@ -450,6 +450,25 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .jmp('JEQ', r1, Capture.TwoStrings, 'two_strings')
     .jmp('JEQ', r1, Capture.SigreturnMask, 'sigreturn_mask')
     .jmp('JEQ', r1, Capture.AddrOut, 'addr_len_in')
+    .jmp('JEQ', r1, Capture.PollFds, 'poll_in')
+    .ja('check_exit')
+    .label('poll_in');
+  // poll's array, at most POLL_FDS_MAX entries of 8 bytes: its length is the lenArg byte's argument.
+  loadArg(b, r2, 16);
+  b.jmp('JLE', r2, POLL_FDS_MAX, 'poll_in_sized')
+    .mov(r2, POLL_FDS_MAX)
+    .label('poll_in_sized')
+    .lsh(r2, 3)
+    .st('u64', r10, FP_LEN, r2);
+  loadArg(b, r3, 8);
+  b.jmp('JEQ', r3, 0, 'check_exit')
+    .ldx('u64', r2, r10, FP_LEN)
+    .mov(r1, r7)
+    .add(r1, RECORD.data)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'check_exit')
+    .ldx('u64', r1, r10, FP_LEN)
+    .st('u32', r7, RECORD.dataLen, r1)
     .ja('check_exit')
     .label('addr_len_in');
   // The length the caller offers, before the call writes the one it used over it.
@@ -618,6 +637,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .jmp('JEQ', r1, Capture.StructOnPositive, 'struct_positive')
       .jmp('JEQ', r1, Capture.AddrOut, 'addr_out')
       .jmp('JEQ', r1, Capture.PathThenBuf, 'buf_after_path')
+      .jmp('JEQ', r1, Capture.PollFds, 'poll_out')
       .jmp('JNE', r1, Capture.BufAtExit, 'emit')
       .ldx('u64', r2, r7, RECORD.ret)
       .jmp('JSLE', r2, 0, 'emit')
@@ -634,6 +654,25 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     direntsCount(b, 'dirents');
     addrOut(b, 'addr_out');
     bufAfterPath(b, opts, 'buf_after_path');
+    // poll's array again once it has revents in it, after the copy made at entry.
+    b.label('poll_out')
+      .ldx('u64', r2, r7, RECORD.ret)
+      .jmp('JSLE', r2, 0, 'emit')
+      .ldx('u32', r2, r7, RECORD.dataLen)
+      .jmp('JEQ', r2, 0, 'emit')
+      .jmp('JGT', r2, POLL_FDS_MAX * 8, 'emit')
+      .st('u64', r10, FP_LEN, r2);
+    loadArg(b, r3, 8);
+    b.ldx('u64', r2, r10, FP_LEN)
+      .mov(r1, r7)
+      .add(r1, r2)
+      .add(r1, RECORD.data)
+      .call('probe_read_user')
+      .jmp('JNE', r0, 0, 'emit')
+      .ldx('u64', r1, r10, FP_LEN)
+      .lsh(r1, 1)
+      .st('u32', r7, RECORD.dataLen, r1)
+      .ja('emit');
     // A struct a call that returns a count or a pid fills (wait4's status): read when it is > 0.
     b.label('struct_positive').ldx('u64', r2, r7, RECORD.ret).jmp('JSLE', r2, 0, 'emit').ja('struct_copy');
     // A path the call filled (getcwd): read once it succeeded.

@@ -19,6 +19,7 @@ export type ArgKind =
   | 'sockaddr_out' // a socket address the call fills (getsockname, accept), its length pointer next
   | 'socklen_inout' // the length pointer after it: [16], or [128 => 16] when the call changed it
   | 'sockopt_out' // the value getsockopt fills: [0]
+  | 'pollfds_inout' // poll's struct pollfd array: [{fd=3, events=POLLIN}], revents noted after the result
   | 'link_out' // the target readlink wrote, after the path: its length is the return value
   | 'utsname_out' // struct utsname uname fills: {sysname="Linux", nodename="…", ...}
   | 'epoll_event_in' // struct epoll_event epoll_ctl reads: {events=EPOLLIN, data={u32=5, u64=5}}
@@ -100,7 +101,7 @@ const ROWS: Row[] = [
   [4, 'stat', ['path', 'stat_out']],
   [5, 'fstat', ['fd', 'stat_out']],
   [6, 'lstat', ['path', 'stat_out']],
-  [7, 'poll', ['ptr', 'uint', 'int']],
+  [7, 'poll', ['pollfds_inout', 'uint', 'int'], 'int', 1],
   [8, 'lseek', ['fd', 'off', 'whence']],
   [9, 'mmap', ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'hex'], 'hex'],
   [10, 'mprotect', ['ptr', 'uint', 'prot']],
@@ -292,12 +293,17 @@ export const Capture = {
   AddrOut: 13,
   /** PathThenBuf is a path at entry (its argument in the high nibble) and, after its NUL, the bytes a successful call wrote to the arg byte's buffer (readlink). */
   PathThenBuf: 14,
+  /** PollFds copies poll's array (length in the lenArg byte's argument) at entry, and again after it at exit. */
+  PollFds: 15,
   /** TwoStrings copies the strings of the arg and lenArg bytes' arguments, the second after the first's NUL. */
   TwoStrings: 9,
 } as const;
 
 /** STRING_ROOM is each string's room, with its NUL, when a record holds two (rename's paths). */
 export const STRING_ROOM = 256;
+
+/** POLL_FDS_MAX is the most struct pollfd entries copied; strace's `...` stands for the rest. */
+export const POLL_FDS_MAX = 8;
 
 /** SOCKADDR_MAX is the most of a socket address copied: struct sockaddr_storage's 128 bytes. */
 export const SOCKADDR_MAX = 128;
@@ -349,6 +355,7 @@ export function captureFor(sig: SyscallSig): CaptureSpec {
   if (optval >= 0) return { kind: Capture.AddrAtEntry, arg: optval, lenArg: sig.lenArg ?? 0 };
   const inout = sig.args.indexOf('socklen_inout');
   if (inout >= 0) return { kind: Capture.AddrOut, arg: inout - 1, lenArg: inout };
+  if (sig.args[0] === 'pollfds_inout') return { kind: Capture.PollFds, arg: 0, lenArg: sig.lenArg ?? 1 };
   const link = sig.args.indexOf('link_out');
   if (link >= 0) return { kind: Capture.PathThenBuf | (sig.args.indexOf('path') << 4), arg: link, lenArg: 0 };
   const status = sig.args.indexOf('wstatus_out');
