@@ -14,8 +14,10 @@ import {
   BPF_TRACE_FENTRY,
   BPF_TRACE_FEXIT,
   type CompiledProgram,
+  JOIN_MAP,
   type MapLayout,
   type ProgramType,
+  STACKS_MAP,
 } from './layout.js';
 import { layoutMaps } from './map-layout.js';
 import { probe } from './probe.js';
@@ -131,5 +133,15 @@ export function compile(checked: CheckedProgram, options: CompileOptions = {}): 
       }
     }
   });
+  out.maps = withoutUnusedTables(maps, out.programs);
   return out;
+}
+
+/**
+ * withoutUnusedTables drops the stack tables and the join buffer that no program loads: a stack
+ * table preallocates 4096 frames' worth of kernel memory and takes a millisecond to create.
+ */
+function withoutUnusedTables(maps: MapLayout[], programs: CompiledProgram[]): MapLayout[] {
+  const used = new Set(programs.flatMap((p) => p.built.relocations.map((r) => r.map)));
+  return maps.filter((m) => used.has(m.ref) || (m.ref !== JOIN_MAP && !m.ref.startsWith(STACKS_MAP)));
 }
