@@ -48,4 +48,16 @@ describe('stack tables', () => {
       ['__stacks_5', 40],
     ]);
   });
+
+  it('are not created, nor is the join buffer, for a script that uses neither', () => {
+    const refs = (text: string): string[] => {
+      const src = new Source(text, 'tables.bt');
+      return compile(check(parseSource(src), src, { types: fakeTypeSource })).maps.map((m) => m.ref);
+    };
+    const plain = refs('tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }');
+    expect(plain.filter((r) => r.startsWith('__stacks') || r === '__join')).toEqual([]);
+    expect(plain).toContain(EVENTS_MAP);
+    expect(refs('profile:hz:99 { @[kstack] = count(); }')).toContain('__stacks');
+    expect(refs('tracepoint:raw_syscalls:sys_enter { join((uint64 *)args.args[1]); }')).toContain('__join');
+  });
 });
