@@ -405,7 +405,8 @@ describe('strace', () => {
       true,
     );
     expect(lines.some((l) => /^read\(0, "go\\n", \d+\) += 3$/.test(l))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^exit_group\(0\) += \?$/);
+    expect(lines.at(-2)).toMatch(/^exit_group\(0\) += \?$/);
+    expect(lines.at(-1)).toBe('+++ exited with 0 +++');
   });
 
   kernelIt('prints one JSON object per syscall with --json', async () => {

@@ -407,8 +407,11 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       } else {
         out.line(resumed ? formatResumed(rec, fmt) : lines.line(rec, view.bytes, fmt));
       }
-      // The root's own end is printed once it is reaped, with its real status.
-      const ended = (nr === EXIT_GROUP && rec.tgid !== rootPid) || (nr === EXIT && tid !== rootPid);
+      // The command's own end is printed once it is reaped, with its real status; a process attached
+      // with -p is not bpfkit's child, so its exit_group says how it ended.
+      const attached = opts.pid !== undefined;
+      const ended =
+        (nr === EXIT_GROUP && (rec.tgid !== rootPid || attached)) || (nr === EXIT && tid !== rootPid);
       if (ended && !opts.json) {
         out.line(`${pidLead(tid, fmt)}${fmt.leader ?? ''}+++ exited with ${Number(rec.arg(0) & 0xffn)} +++`);
       }
