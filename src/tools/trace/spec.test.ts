@@ -51,6 +51,23 @@ describe('trace probe specs', () => {
     expect(parseProbe('r::vfs_read "%d", retval').args[0]!.expr.type).toBe('retval');
   });
 
+  it('read BCC shorthand heads: func is p::func, lib:func is p:lib:func, func+off in a library', () => {
+    expect(parseProbe('do_sys_open')).toMatchObject({ kind: 'p', library: '', func: 'do_sys_open' });
+    expect(parseProbe('c:malloc "size = %d", arg1')).toMatchObject({
+      kind: 'p',
+      library: 'c',
+      func: 'malloc',
+    });
+    expect(parseProbe(':c:malloc')).toMatchObject({ kind: 'p', library: 'c', func: 'malloc' });
+    expect(parseProbe('p:c:malloc+0x10')).toMatchObject({ kind: 'p', library: 'c', func: 'malloc+0x10' });
+    expect(caret(() => parseProbe('kfree_skb+0x12'))).toMatch(
+      /1:1: error: 'kfree_skb\+0x12': an offset inside a function needs kprobes/,
+    );
+    expect(caret(() => parseProbe('t:a:b:c'))).toMatch(
+      /1:3: error: a tracepoint needs a category and an event/,
+    );
+  });
+
   it('bind C operators by precedence, longest operator first', () => {
     const p = parseProbe('t:a:b (args->x << 2 <= 1 + 2 * 3 || !args->y)');
     expect(p.predicate).toMatchObject({

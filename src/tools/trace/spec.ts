@@ -88,7 +88,8 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     return true;
   };
 
-  // Head: kind:library:function, with no spaces inside.
+  // Head: kind:library:function, with no spaces inside. As in BCC, `func` is `p::func` and
+  // `lib:func` is `p:lib:func`; a library path may itself hold colons.
   ws();
   const headAt = i;
   const headEnd = (() => {
@@ -97,17 +98,29 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     return j;
   })();
   const head = text.slice(i, headEnd);
+  if (head === '') fail('expected a probe like t:category:event, u:lib:func, r:lib:func or p::func', headAt);
   const parts = head.split(':');
-  if (parts.length !== 3)
-    fail('expected a probe like t:category:event, u:lib:func, r:lib:func or p::func', headAt);
-  const [k, library, func] = parts as [string, string, string];
+  const full = parts.length === 1 ? ['p', '', head] : parts.length === 2 ? ['p', ...parts] : parts;
+  const k = full[0] === '' ? 'p' : full[0]!;
+  const func = full[full.length - 1]!;
+  const library = full.slice(1, -1).join(':');
+  // Columns of the library and the function in the text, for carets.
+  const funcAt = headAt + head.length - func.length;
+  const libAt = parts.length === 1 ? headAt : parts.length === 2 ? headAt : headAt + full[0]!.length + 1;
   if (!['t', 'p', 'r', 'u'].includes(k)) fail(`unknown probe type '${k}' (use t, p, r or u)`, headAt);
   const kind = k as ProbeKind;
-  if (func === '') fail('missing function or event name', headAt + k.length + library.length + 2);
-  if (kind === 't' && library === '') fail('a tracepoint needs a category: t:category:event', headAt + 2);
-  if (kind === 'u' && library === '') fail('a uprobe needs a library or binary: u:lib:func', headAt + 2);
-  if (!/^[A-Za-z_][\w.]*$/.test(func))
-    fail(`'${func}' is not a function or event name`, headAt + k.length + library.length + 2);
+  if (func === '') fail('missing function or event name', funcAt);
+  if (kind === 't' && (library === '' || full.length !== 3))
+    fail('a tracepoint needs a category and an event: t:category:event', libAt);
+  if (kind === 'u' && library === '') fail('a uprobe needs a library or binary: u:lib:func', libAt);
+  // A uprobe may name an offset inside the function (func+0x12), as BCC's p:lib:func+off does.
+  const funcRe =
+    kind !== 't' && library !== '' ? /^[A-Za-z_][\w.]*(\+(0[xX][0-9a-fA-F]+|\d+))?$/ : /^[A-Za-z_][\w.]*$/;
+  if (!funcRe.test(func)) {
+    if (/\+/.test(func) && library === '')
+      fail(`'${func}': an offset inside a function needs kprobes; probe the function itself`, funcAt);
+    fail(`'${func}' is not a function or event name`, funcAt);
+  }
   i = headEnd;
 
   const primary = (): Expr => {
