@@ -624,6 +624,32 @@ function mmapFlags(v: bigint): string {
   return rest === '' ? `${type}${odd}` : `${type}|${rest}${odd}`;
 }
 
+/** cloneArgs prints clone3's struct clone_args as strace does, with the fields its flags make used. */
+export function cloneArgs(data: Uint8Array): string | undefined {
+  if (data.length < 64) return undefined;
+  const v = new DataView(data.buffer, data.byteOffset, 64);
+  const at = (i: number): bigint => v.getBigUint64(8 * i, true);
+  const f = at(0);
+  const parts = [`flags=${flags(f, CLONE_FLAGS)}`];
+  if (f & 0x1000n) parts.push(`pidfd=${hex(at(1))}`);
+  if (f & (0x1000000n | 0x200000n)) parts.push(`child_tid=${hex(at(2))}`);
+  if (f & 0x100000n) parts.push(`parent_tid=${hex(at(3))}`);
+  parts.push(
+    `exit_signal=${at(4) === 0n ? '0' : signalName(at(4))}`,
+    `stack=${hex(at(5))}`,
+    `stack_size=${hex(at(6))}`,
+  );
+  if (f & 0x80000n) parts.push(`tls=${hex(at(7))}`);
+  return `{${parts.join(', ')}}`;
+}
+
+/** cloneArgsFilled is what strace shows clone3 wrote back: ` => {parent_tid=[N]}` (it is the new tid). */
+export function cloneArgsFilled(data: Uint8Array, ret: bigint): string {
+  if (data.length < 8 || ret <= 0n) return '';
+  const f = new DataView(data.buffer, data.byteOffset, 8).getBigUint64(0, true);
+  return f & 0x100000n ? ` => {parent_tid=[${ret}]}` : '';
+}
+
 function cloneFlags(v: bigint): string {
   const sig = Number(v & 0xffn);
   const rest = flags(v & ~0xffn, CLONE_FLAGS, '');
@@ -666,6 +692,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'sigreturn_frame':
     case 'sockopt_in':
     case 'utsname_out':
+    case 'clone_args_in':
     case 'link_out':
     case 'pollfds_inout':
     case 'epoll_event_in':

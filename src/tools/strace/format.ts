@@ -2,6 +2,8 @@
 // `openat(AT_FDCWD, "/etc/hostname", O_RDONLY|O_CLOEXEC) = 3`, aligned at column 40.
 
 import {
+  cloneArgs,
+  cloneArgsFilled,
   decodeScalar,
   epollEvents,
   hex,
@@ -85,6 +87,7 @@ function pathEnd(data: Uint8Array): number {
 
 // Kinds the kernel copied at entry (or, for the _out ones, after the entry struct at exit).
 const ENTRY_KINDS = new Set<ArgKind>([
+  'clone_args_in',
   'epoll_event_in',
   'timespec_in',
   'sigset_in',
@@ -350,6 +353,11 @@ function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | un
       return i === 2 ? sockoptName(rec.arg(1), rec.arg(2)) : undefined;
     case 'fcntl':
       return i === 2 ? fcntlArg(rec) : undefined;
+    case 'clone3': {
+      if (i !== 0) return undefined;
+      const args = rec.arg(0) === 0n ? 'NULL' : (cloneArgs(rec.data) ?? ptr(rec.arg(0)));
+      return `${args}${cloneArgsFilled(rec.data, rec.ret)}`;
+    }
     case 'rt_sigreturn':
       // The register holds nothing of it: the mask comes from the signal frame, when it was read.
       return rec.data.length >= 8 ? `{mask=${sigset(u64(rec.data, 0))}}` : '';
@@ -370,6 +378,7 @@ function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | un
   }
 }
 const CONTEXT_ARGS = new Set([
+  'clone3',
   'fcntl',
   'rt_sigreturn',
   'socket',
@@ -503,7 +512,11 @@ export function formatParts(rec: SyscallRecord, opts: FormatOptions = {}): Sysca
 export function formatUnfinished(rec: SyscallRecord, opts: FormatOptions = {}): string {
   const sig = SYSCALLS.get(rec.nr);
   let call: string;
-  if (sig) {
+  if (sig?.name === 'clone3') {
+    // strace prints what clone3 read at entry, and what it wrote and its size after resuming.
+    const args = rec.arg(0) === 0n ? 'NULL' : (cloneArgs(rec.data) ?? ptr(rec.arg(0)));
+    call = `clone3(${args}`;
+  } else if (sig) {
     const split = exitArgsFrom(sig);
     const head = split === sig.args.length ? argList(rec, sig, opts) : argList(rec, sig, opts, 0, split);
     call = `${sig.name}(${head}${split < sig.args.length ? ', ' : ''}`;
@@ -519,7 +532,12 @@ export function formatUnfinished(rec: SyscallRecord, opts: FormatOptions = {}): 
 export function formatResumed(rec: SyscallRecord, opts: FormatOptions = {}): string {
   const sig = SYSCALLS.get(rec.nr);
   const name = sig?.name ?? syscallName(rec.nr);
-  const rest = sig ? argList(rec, sig, opts, exitArgsFrom(sig)) : '';
+  const rest =
+    sig?.name === 'clone3'
+      ? `${cloneArgsFilled(rec.data, rec.ret)}, ${rec.argLo(1)}`
+      : sig
+        ? argList(rec, sig, opts, exitArgsFrom(sig))
+        : '';
   const ret = sig ? retWithNote(sig, rec) : formatReturn(rec.retNumber ?? rec.ret, 'int');
   return formatLine({ name, call: `<... ${name} resumed>${rest})`, ret }, rec, opts);
 }

@@ -572,3 +572,24 @@ describe('strace golden lines: poll', () => {
     );
   });
 });
+
+describe('strace golden lines: clone3', () => {
+  it('prints the clone_args it read, the tid it wrote back, and splits as strace does', () => {
+    const args = u64s(0x3d0f00n, 0n, 0x7f90n, 0x7f90n, 0n, 0x7000n, 0x7ffe80n, 0x76c0n);
+    const flags =
+      'CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID';
+    const struct = `{flags=${flags}, child_tid=0x7f90, parent_tid=0x7f90, exit_signal=0, stack=0x7000, stack_size=0x7ffe80, tls=0x76c0}`;
+    const clone = rec({ tgid: 1, nr: 435, ret: 20930n, args: [0x10n, 88n], data: args });
+    expect(formatSyscall(clone)).toBe(`clone3(${struct} => {parent_tid=[20930]}, 88) = 20930`);
+    expect(formatUnfinished(clone)).toBe(`clone3(${struct} <unfinished ...>`);
+    expect(formatResumed(clone)).toBe('<... clone3 resumed> => {parent_tid=[20930]}, 88) = 20930');
+    const fork = rec({
+      tgid: 1,
+      nr: 435,
+      ret: 7n,
+      args: [0x10n, 88n],
+      data: u64s(0n, 0n, 0n, 0n, 17n, 0n, 0n, 0n),
+    });
+    expect(formatSyscall(fork)).toBe('clone3({flags=0, exit_signal=SIGCHLD, stack=0, stack_size=0}, 88) = 7');
+  });
+});

@@ -21,6 +21,7 @@ export type ArgKind =
   | 'sockopt_out' // the value getsockopt fills: [0]
   | 'pollfds_inout' // poll's struct pollfd array: [{fd=3, events=POLLIN}], revents noted after the result
   | 'link_out' // the target readlink wrote, after the path: its length is the return value
+  | 'clone_args_in' // struct clone_args clone3 reads: {flags=CLONE_VM|…, child_tid=…, exit_signal=0, stack=…, …}
   | 'utsname_out' // struct utsname uname fills: {sysname="Linux", nodename="…", ...}
   | 'epoll_event_in' // struct epoll_event epoll_ctl reads: {events=EPOLLIN, data={u32=5, u64=5}}
   | 'sockopt_in' // the value setsockopt reads, its length in lenArg: [1]
@@ -238,7 +239,7 @@ const ROWS: Row[] = [
   [322, 'execveat', ['dirfd', 'path', 'ptr', 'ptr', 'at_flags']],
   [332, 'statx', ['dirfd', 'path', 'statx_flags', 'statx_mask', 'statx_out']],
   [334, 'rseq', ['ptr', 'hex', 'int', 'hex']],
-  [435, 'clone3', ['ptr', 'uint']],
+  [435, 'clone3', ['clone_args_in', 'uint']],
   [437, 'openat2', ['dirfd', 'path', 'ptr', 'uint']],
   [439, 'faccessat2', ['dirfd', 'path', 'access_mode', 'at_flags']],
 ];
@@ -313,6 +314,8 @@ export const STRUCT_IN_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
   timespec_in: 16,
   sigset_in: 8,
   sigaction_in: 32,
+  // struct clone_args up to tls: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls.
+  clone_args_in: 64,
   // struct epoll_event is packed on x86_64: u32 events, u64 data.
   epoll_event_in: 12,
 };

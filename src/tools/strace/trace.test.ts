@@ -513,8 +513,14 @@ describe('strace', () => {
       command: ['python3', '-c', script],
       follow: true,
       timestamps: { absolute: 0, relative: true },
-      trace: 'trace=read,write,umask',
+      trace: 'trace=read,write,umask,clone3',
     });
+    // The thread starts with clone3, its clone_args and the tid it wrote back shown.
+    const clone = lines.filter((l) => l.includes('clone3')).join('\n');
+    expect(clone).toMatch(
+      /clone3\(\{flags=CLONE_VM\|CLONE_FS\|.*CLONE_THREAD.*, exit_signal=0, stack=0x[0-9a-f]+, /,
+    );
+    expect(clone).toMatch(/ => \{parent_tid=\[\d+\]\}, 88\) += \d+$/m);
     const resumed = lines.findIndex((l) => /\] +\d+\.\d{6} <\.\.\. read resumed>"hi", 10\) += 2$/.test(l));
     expect(resumed, lines.join('\n')).toBeGreaterThan(0);
     const tid = /^\[pid +(\d+)\]/.exec(lines[resumed]!)![1];

@@ -383,8 +383,9 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       }
       const resumed = interrupted.size > 0 && interrupted.delete(tid);
       noteThread(rec);
-      if (opts.follow && FORKS.has(nr) && rec.ret > 0n) live.set(Number(rec.ret), Number(rec.ret));
+      // strace starts the line at the call's entry, before the child it makes is counted.
       fmt.pidPrefix = pidColumn ? 'column' : live.size > 1;
+      if (opts.follow && FORKS.has(nr) && rec.ret > 0n) live.set(Number(rec.ret), Number(rec.ret));
       if (stamper.active) {
         // A resumed line is stamped when the call ended, as strace stamps each line it prints.
         const ts = resumed ? rec.ts + BigInt(rec.durNs) : rec.ts;
