@@ -126,9 +126,10 @@ const CLONE_FLAGS: Flag[] = [
   [0x40000000, 'CLONE_NEWNET'],
   [0x80000000, 'CLONE_IO'],
 ];
+// pipe2 and dup3 print these in open(2)'s order, O_NONBLOCK first (strace 6).
 const CLOEXEC_FLAGS: Flag[] = [
-  [0o2000000, 'O_CLOEXEC'],
   [0o4000, 'O_NONBLOCK'],
+  [0o2000000, 'O_CLOEXEC'],
 ];
 // The same two bits under the names strace gives them for each call (it prints CLOEXEC first).
 const SOCK_FLAGS: Flag[] = [

@@ -593,3 +593,12 @@ describe('strace golden lines: clone3', () => {
     expect(formatSyscall(fork)).toBe('clone3({flags=0, exit_signal=SIGCHLD, stack=0, stack_size=0}, 88) = 7');
   });
 });
+
+describe('strace golden lines: pipe2', () => {
+  it('prints pipe2 flags in open(2) order, as node start-up shows under strace', () => {
+    const fds = new Uint8Array(new Int32Array([11, 12]).buffer);
+    expect(line({ nr: 293, ret: 0n, args: [0x7f00n, 0o2004000n], data: fds })).toBe(
+      'pipe2([11, 12], O_NONBLOCK|O_CLOEXEC)   = 0',
+    );
+  });
+});
