@@ -565,6 +565,30 @@ const IPPROTO = table({
   262: 'IPPROTO_MPTCP',
 });
 
+const MSG_FLAGS: Flag[] = [
+  [0x1, 'MSG_OOB'],
+  [0x2, 'MSG_PEEK'],
+  [0x4, 'MSG_DONTROUTE'],
+  [0x8, 'MSG_CTRUNC'],
+  [0x10, 'MSG_PROBE'],
+  [0x20, 'MSG_TRUNC'],
+  [0x40, 'MSG_DONTWAIT'],
+  [0x80, 'MSG_EOR'],
+  [0x100, 'MSG_WAITALL'],
+  [0x200, 'MSG_FIN'],
+  [0x400, 'MSG_SYN'],
+  [0x800, 'MSG_CONFIRM'],
+  [0x1000, 'MSG_RST'],
+  [0x2000, 'MSG_ERRQUEUE'],
+  [0x4000, 'MSG_NOSIGNAL'],
+  [0x8000, 'MSG_MORE'],
+  [0x10000, 'MSG_WAITFORONE'],
+  [0x40000, 'MSG_BATCH'],
+  [0x4000000, 'MSG_ZEROCOPY'],
+  [0x20000000, 'MSG_FASTOPEN'],
+  [0x40000000, 'MSG_CMSG_CLOEXEC'],
+];
+
 const EPOLL_OP = table({ 1: 'EPOLL_CTL_ADD', 2: 'EPOLL_CTL_DEL', 3: 'EPOLL_CTL_MOD' });
 const SHUTDOWN = table({ 0: 'SHUT_RD', 1: 'SHUT_WR', 2: 'SHUT_RDWR' });
 const PRCTL = table({
@@ -712,6 +736,8 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
         [1, 'XATTR_CREATE'],
         [2, 'XATTR_REPLACE'],
       ]);
+    case 'msg_flags':
+      return flags(v & 0xffffffffn, MSG_FLAGS);
     case 'clock_flags':
       return flags(v, [[1, 'TIMER_ABSTIME']]);
     case 'fd':

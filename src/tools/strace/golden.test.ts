@@ -602,3 +602,14 @@ describe('strace golden lines: pipe2', () => {
     );
   });
 });
+
+describe('strace golden lines: send and receive flags', () => {
+  it('names MSG_ flags', () => {
+    expect(line({ nr: 44, ret: 5n, args: [4n, 0x10n, 5n, 0x4000n, 0n, 0n], data: 'hello' })).toBe(
+      'sendto(4, "hello", 5, MSG_NOSIGNAL, NULL, 0) = 5',
+    );
+    expect(line({ nr: 45, ret: -11n, args: [5n, 0x10n, 100n, 0x40n, 0n, 0n] })).toBe(
+      'recvfrom(5, 0x10, 100, MSG_DONTWAIT, NULL, NULL) = -1 EAGAIN (Resource temporarily unavailable)',
+    );
+  });
+});

@@ -74,6 +74,7 @@ export type ArgKind =
   | 'sockopt_level' // SOL_SOCKET, SOL_TCP…; the option name after it depends on it
   | 'statx_mask'
   | 'prctl_option'
+  | 'msg_flags' // MSG_NOSIGNAL|MSG_DONTWAIT (send/recv)
   | 'rename_flags' // RENAME_NOREPLACE|RENAME_EXCHANGE|RENAME_WHITEOUT
   | 'xattr_flags' // XATTR_CREATE|XATTR_REPLACE
   | 'clock_flags'; // TIMER_ABSTIME
@@ -129,10 +130,10 @@ const ROWS: Row[] = [
   [41, 'socket', ['socket_domain', 'socket_type', 'int']],
   [42, 'connect', ['fd', 'sockaddr_in', 'uint'], 'int', 2],
   [43, 'accept', ['fd', 'sockaddr_out', 'socklen_inout']],
-  [44, 'sendto', ['fd', 'buf_in', 'uint', 'hex', 'ptr', 'uint'], 'int', 2],
-  [45, 'recvfrom', ['fd', 'buf_out', 'uint', 'hex', 'ptr', 'ptr'], 'int', 2],
-  [46, 'sendmsg', ['fd', 'ptr', 'hex']],
-  [47, 'recvmsg', ['fd', 'ptr', 'hex']],
+  [44, 'sendto', ['fd', 'buf_in', 'uint', 'msg_flags', 'ptr', 'uint'], 'int', 2],
+  [45, 'recvfrom', ['fd', 'buf_out', 'uint', 'msg_flags', 'ptr', 'ptr'], 'int', 2],
+  [46, 'sendmsg', ['fd', 'ptr', 'msg_flags']],
+  [47, 'recvmsg', ['fd', 'ptr', 'msg_flags']],
   [48, 'shutdown', ['fd', 'shutdown_how']],
   [49, 'bind', ['fd', 'sockaddr_in', 'uint'], 'int', 2],
   [50, 'listen', ['fd', 'int']],
