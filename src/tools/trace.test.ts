@@ -6,7 +6,7 @@ import { kprobesSupported } from '../kernel/link-kprobe.js';
 import { featureIt, kernelIt } from '../testing/kernel.js';
 import { CaptureOutput, startWorkload } from './testing/capture.js';
 import { gatedWorkload } from './testing/gated-workload.js';
-import { formatTraceLine, prepareProbe, runTrace, type TraceEvent, traceHeader } from './trace.js';
+import { bccSymbol, formatTraceLine, prepareProbe, runTrace, type TraceEvent, traceHeader } from './trace.js';
 
 async function trace(
   opts: Omit<Parameters<typeof runTrace>[0], 'ready' | 'done'>,
@@ -56,7 +56,7 @@ describe('trace', () => {
     expect(
       out.lines.some((l) => l.endsWith(`sys_enter_openat open ${missing} flags=0`) && / cat {13}/.test(l)),
     ).toBe(true);
-    expect(out.lines).toContain(formatTraceLine(kills[0]!, { probes: [] }, 0));
+    expect(out.lines).toContain(formatTraceLine(kills[0]!, {}, 0));
     expect(kills[0]).toMatchObject({ pid, tid: pid, comm: 'sh' });
   });
 
@@ -158,8 +158,35 @@ describe('trace format', () => {
       values: [],
       message: 'hi',
     };
-    expect(formatTraceLine(e, { probes: [], timestamp: true, printCpu: true }, 1_000_000)).toBe(
+    expect(formatTraceLine(e, { timestamp: true, printCpu: true }, 1_000_000)).toBe(
       '0.001500 1   10      11      a-long-command- sys_enter_kill   hi',
     );
+    // BCC cuts the time to its column: 12.345678 s prints as 12.34567; -t wins over -T.
+    const late = { ...e, tsNs: 12_345_678_900 };
+    expect(formatTraceLine(late, { timestamp: true, clock: true }, 0)).toBe(
+      '12.34567 10      11      a-long-command- sys_enter_kill   hi',
+    );
+    expect(formatTraceLine(late, { clock: true }, 0, new Date(2026, 0, 1, 3, 4, 5))).toBe(
+      '03:04:05 10      11      a-long-command- sys_enter_kill   hi',
+    );
+    // -u: seconds since the epoch in a 17-wide column.
+    expect(traceHeader({ timestamp: true, unixTimestamp: true }, false)).toBe(
+      'TIME              PID     TID     COMM            FUNC             ',
+    );
+    expect(
+      formatTraceLine(late, { timestamp: true, unixTimestamp: true }, 0, new Date(), 1_700_000_000),
+    ).toBe('1700000012.345679 10      11      a-long-command- sys_enter_kill   hi');
+  });
+
+  it('prints stack frames as BCC does', () => {
+    expect(bccSymbol({ name: 'do_sys_open', offset: 5n }, true)).toBe('do_sys_open+0x5 [kernel]');
+    expect(bccSymbol({ name: 'ext4_read', offset: 0n, module: '[ext4]' }, true)).toBe('ext4_read+0x0 [ext4]');
+    expect(bccSymbol({ name: 'malloc', offset: 16n, module: '/usr/lib/libc.so.6' }, false)).toBe(
+      'malloc+0x10 [libc.so.6]',
+    );
+    expect(bccSymbol({ name: '/usr/bin/x+0x10', offset: 0n, module: '/usr/bin/x' }, false)).toBe(
+      '[unknown] [x]',
+    );
+    expect(bccSymbol(undefined, false)).toBe('[unknown]');
   });
 });

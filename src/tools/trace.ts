@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { BuiltProgram } from '../asm/index.js';
 import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField, type TraceField } from '../btf/tracefs-format.js';
-import { ParseError } from '../errors/index.js';
+import { BpfkitError, ParseError } from '../errors/index.js';
 import { requireKprobes } from '../kernel/features.js';
 import { detachAll, type Link } from '../kernel/link.js';
 import { attachKprobe } from '../kernel/link-kprobe.js';
@@ -14,19 +14,13 @@ import { attachUprobe } from '../kernel/link-uprobe.js';
 import { BpfMap, type MapSpec } from '../kernel/map.js';
 import { Program } from '../kernel/program.js';
 import { RingBuffer } from '../kernel/ringbuf.js';
-import { formatSymbol, kernelSymbols, type ResolvedSymbol, UserSymbolizer } from '../kernel/symbols.js';
+import { kernelSymbols, type ResolvedSymbol, UserSymbolizer } from '../kernel/symbols.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
 import { resolveBinary } from '../kernel/uprobe-resolve.js';
 import { clock, cString } from './common/format.js';
 import type { Output } from './common/output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './common/session.js';
-import {
-  generateProbe,
-  type ProbeLayout,
-  STRING_SIZE,
-  TRACE_HEADER,
-  TRACE_RING_BYTES,
-} from './trace/codegen.js';
+import { generateProbe, type ProbeLayout, TRACE_HEADER, TRACE_RING_BYTES } from './trace/codegen.js';
 import { applyFormat, type FormatPart, parseFormat } from './trace/printf.js';
 import { type ProbeSpec, parseProbe } from './trace/spec.js';
 
@@ -37,8 +31,15 @@ export interface TraceOptions {
   tid?: number; // -L
   /** maxEvents ends the trace after this many events (-M). */
   maxEvents?: number;
-  timestamp?: boolean; // -t: seconds since the first event
+  timestamp?: boolean; // -t: seconds since the trace started (wins over -T, as in BCC)
   clock?: boolean; // -T: HH:MM:SS
+  unixTimestamp?: boolean; // -u with -t: seconds since the epoch
+  /** includeSelf keeps events of bpfkit's own process (-S); BCC drops them by default. */
+  includeSelf?: boolean;
+  uid?: number; // --uid
+  /** stringSize is the bytes read for each %s (-Z, default 80). */
+  stringSize?: number;
+  address?: boolean; // -a: addresses in stacks
   kernelStack?: boolean; // -K
   userStack?: boolean; // -U
   printCpu?: boolean; // -C
@@ -93,22 +94,45 @@ export function prepareProbe(text: string, index = 0): PreparedProbe {
 
 /** traceHeader is BCC trace's header line. */
 export function traceHeader(
-  o: Pick<TraceOptions, 'timestamp' | 'clock' | 'printCpu'>,
+  o: Pick<TraceOptions, 'timestamp' | 'clock' | 'printCpu' | 'unixTimestamp'>,
   anyFormat: boolean,
 ): string {
   let s = '';
-  if (o.timestamp || o.clock) s += `${'TIME'.padEnd(8)} `;
+  if (o.timestamp || o.clock) s += `${'TIME'.padEnd(o.unixTimestamp ? 17 : 8)} `;
   if (o.printCpu) s += `${'CPU'.padEnd(3)} `;
   return `${s}${'PID'.padEnd(7)} ${'TID'.padEnd(7)} ${'COMM'.padEnd(15)} ${'FUNC'.padEnd(16)} ${anyFormat ? '-' : ''}`;
 }
 
-/** formatTraceLine is one hit's line; `startNs` is the first event's time for -t. */
-export function formatTraceLine(e: TraceEvent, o: TraceOptions, startNs: number, now = new Date()): string {
+/**
+ * formatTraceLine is one hit's line as BCC prints it; `startNs` is the monotonic time the trace
+ * started (for -t) and `startUnix` the wall-clock seconds then (for -u). BCC cuts the time column
+ * to its width (8, or 17 with -u): 12.345678 prints as 12.34567.
+ */
+export function formatTraceLine(
+  e: TraceEvent,
+  o: Pick<TraceOptions, 'timestamp' | 'clock' | 'printCpu' | 'unixTimestamp'>,
+  startNs: number,
+  now = new Date(),
+  startUnix = 0,
+): string {
   let s = '';
-  if (o.clock) s += `${clock(now).padEnd(8)} `;
-  else if (o.timestamp) s += `${((e.tsNs - startNs) / 1e9).toFixed(6).padEnd(8)} `;
+  if (o.timestamp || o.clock) {
+    const offset = (e.tsNs - startNs) / 1e9;
+    const t = !o.timestamp ? clock(now) : (o.unixTimestamp ? offset + startUnix : offset).toFixed(6);
+    const w = o.unixTimestamp ? 17 : 8;
+    s += `${t.slice(0, w).padEnd(w)} `;
+  }
   if (o.printCpu) s += `${String(e.cpu).padEnd(3)} `;
   return `${s}${String(e.pid).padEnd(7)} ${String(e.tid).padEnd(7)} ${e.comm.slice(0, 15).padEnd(15)} ${e.func.padEnd(16)} ${e.message}`;
+}
+
+/** bccSymbol renders a stack frame as BCC's sym(show_module, show_offset) does: "name+0x1a [module]". */
+export function bccSymbol(sym: ResolvedSymbol | undefined, kernel: boolean): string {
+  const module = kernel ? (sym?.module?.replace(/^\[|\]$/g, '') ?? 'kernel') : sym?.module?.split('/').pop();
+  // A user address outside any symbol comes back named "<file>+0x..": BCC calls that [unknown].
+  const known = sym && !(sym.module !== undefined && sym.name.startsWith(`${sym.module}+0x`));
+  const name = known ? `${sym.name}+0x${sym.offset.toString(16)}` : '[unknown]';
+  return module === undefined ? name : `${name} [${module}]`;
 }
 
 function decode(
@@ -129,7 +153,7 @@ function decode(
     ustack: v.getInt32(H.ustack, true),
     comm: cString(data.subarray(H.comm, H.comm + 16)),
     values: layout.args.map((a) =>
-      a.string ? cString(data.subarray(a.offset, a.offset + STRING_SIZE)) : v.getBigUint64(a.offset, true),
+      a.string ? cString(data.subarray(a.offset, a.offset + a.size)) : v.getBigUint64(a.offset, true),
     ),
   };
 }
@@ -150,6 +174,8 @@ export async function runTrace(
     throw new ParseError(
       'give at least one probe, e.g. \'t:syscalls:sys_enter_openat "%s", args->filename\'',
     );
+  if (opts.pid !== undefined && opts.tid !== undefined)
+    throw new BpfkitError('only one of -p and -L may be specified');
   const prepared = opts.probes.map((t, i) => prepareProbe(t, i));
   requireRoot('trace');
   const loaded: Loaded[] = prepared.map((p, index) => {
@@ -177,6 +203,9 @@ export async function runTrace(
       index,
       pid: opts.pid,
       tid: opts.tid,
+      skipTgid: opts.includeSelf ? undefined : process.pid,
+      uid: opts.uid,
+      stringSize: opts.stringSize,
       cgroup: opts.cgroup !== undefined,
       kernelStack: opts.kernelStack ?? false,
       userStack: opts.userStack ?? false,
@@ -250,10 +279,13 @@ export async function runTrace(
     out.flush();
     opts.ready?.();
     let count = 0;
-    let startNs: number | undefined;
+    // -t counts from the start of the trace, as BCC's does (CLOCK_MONOTONIC, bpf_ktime_get_ns's clock).
+    const startNs = Number(process.hrtime.bigint());
+    const startUnix = Date.now() / 1000;
     let stopMax: () => void = () => {};
     const maxed = new Promise<void>((r) => (stopMax = r));
     const userSyms = new Map<number, UserSymbolizer>();
+    // Stack lines as BCC's trace prints them: "name+0xoff [module]", the address first with -a.
     const printStack = (id: number, pid: number | undefined): void => {
       if (id < 0) {
         out.line(`        ${id}`);
@@ -270,7 +302,8 @@ export async function runTrace(
           if (!u) userSyms.set(pid, (u = new UserSymbolizer(pid)));
           sym = u.lookup(ip);
         }
-        out.line(`        ${formatSymbol(sym, ip)}`);
+        const addr = opts.address ? `${ip.toString(16).padStart(16)} ` : '';
+        out.line(`        ${addr}${bccSymbol(sym, pid === undefined)}`);
       }
     };
     const onRecord = (data: Uint8Array): void => {
@@ -283,7 +316,6 @@ export async function runTrace(
       if (opts.name && !d.comm.includes(opts.name)) return;
       if (opts.filter && !message.includes(opts.filter)) return;
       const e: TraceEvent = { ...d, message };
-      startNs ??= e.tsNs;
       count++;
       opts.onEvent?.(e);
       if (opts.json) {
@@ -298,9 +330,10 @@ export async function runTrace(
           values: e.values,
         });
       } else {
-        out.line(formatTraceLine(e, opts, startNs));
+        out.line(formatTraceLine(e, opts, startNs, new Date(), startUnix));
         if (opts.kernelStack) printStack(d.kstack, undefined);
         if (opts.userStack) printStack(d.ustack, e.pid);
+        if (opts.kernelStack || opts.userStack) out.line('');
       }
       if (opts.maxEvents !== undefined && count >= opts.maxEvents) stopMax();
     };

@@ -24,7 +24,7 @@ import type { Expr, ProbeSpec } from './spec.js';
 /** TRACE_RING_BYTES is the size of trace's event ring buffer. */
 export const TRACE_RING_BYTES = 1 << 22;
 
-/** STRING_SIZE is the bytes copied for each %s argument. */
+/** STRING_SIZE is the bytes copied for each %s argument unless -Z says otherwise (BCC's default). */
 export const STRING_SIZE = 80;
 
 /** TRACE_HEADER is the record header every probe writes before its arguments. */
@@ -52,6 +52,8 @@ const FP_REC = -272;
 export interface ArgSlot {
   offset: number;
   string: boolean;
+  /** size is the slot's bytes: 8 for a number, the string size for %s. */
+  size: number;
 }
 
 /** ProbeLayout is a probe's record: its size and argument slots. */
@@ -65,7 +67,13 @@ export interface CodegenOptions {
   index: number;
   pid?: number | undefined;
   tid?: number | undefined;
+  /** skipTgid drops events of this process: trace's own, unless -S (BCC's --include-self). */
+  skipTgid?: number | undefined;
+  /** uid keeps only events of this user (--uid). */
+  uid?: number | undefined;
   cgroup?: boolean;
+  /** stringSize is the bytes read for each %s (-Z). */
+  stringSize?: number | undefined;
   kernelStack?: boolean;
   userStack?: boolean;
   /** fields resolves args->name for a tracepoint; undefined for other probes. */
@@ -110,11 +118,12 @@ function stringSource(e: Expr, o: CodegenOptions): 'ctx-array' | 'ctx-dataloc' |
 }
 
 /** layoutOf computes a probe's record layout from its format's conversions. */
-export function layoutOf(stringArgs: boolean[]): ProbeLayout {
+export function layoutOf(stringArgs: boolean[], stringSize = STRING_SIZE): ProbeLayout {
   let off = TRACE_HEADER.size;
   const args = stringArgs.map((s) => {
-    const slot = { offset: off, string: s };
-    off += s ? STRING_SIZE : 8;
+    const slot = { offset: off, string: s, size: s ? stringSize : 8 };
+    // Keep every number slot 8-byte aligned after an odd-sized string.
+    off += s ? (stringSize + 7) & ~7 : 8;
     return slot;
   });
   return { size: off, args };
@@ -126,7 +135,7 @@ export function generateProbe(
   stringArgs: boolean[],
   o: CodegenOptions,
 ): { insns: BuiltProgram; layout: ProbeLayout } {
-  const layout = layoutOf(stringArgs);
+  const layout = layoutOf(stringArgs, o.stringSize);
   const b = new ProgramBuilder().mov(r6, r1);
   let labels = 0;
   const label = (p: string): string => `${p}_${labels++}`;
@@ -232,6 +241,8 @@ export function generateProbe(
   b.call('get_current_pid_tgid').mov(r7, r0);
   if (o.pid) b.mov(r1, r7).rsh(r1, 32).jmp('JNE', r1, o.pid, 'out');
   if (o.tid) b.mov32(r1, r7).jmp('JNE', r1, o.tid, 'out');
+  if (o.skipTgid) b.mov(r1, r7).rsh(r1, 32).jmp('JEQ', r1, o.skipTgid, 'out');
+  if (o.uid !== undefined) b.call('get_current_uid_gid').mov32(r1, r0).jmp('JNE', r1, o.uid, 'out');
   if (o.cgroup) b.ldMap(r1, 'cgroup').mov(r2, 0).call('current_task_under_cgroup').jmp('JNE', r0, 1, 'out');
   if (spec.predicate) {
     emit(spec.predicate, 0);
@@ -301,7 +312,7 @@ export function generateProbe(
         if (f.dataLoc === 'rel_loc') b.add(r1, f.offset + 4);
         b.add(r3, r1);
       }
-      b.mov(r1, r4).add(r1, at).mov(r2, STRING_SIZE).call('probe_read_kernel_str');
+      b.mov(r1, r4).add(r1, at).mov(r2, layout.args[k]!.size).call('probe_read_kernel_str');
       return;
     }
     emit(a.expr, spec.args.length);
@@ -309,7 +320,7 @@ export function generateProbe(
     b.ldx('u64', r3, r10, slot(spec.args.length))
       .mov(r1, r4)
       .add(r1, at)
-      .mov(r2, STRING_SIZE)
+      .mov(r2, layout.args[k]!.size)
       .call(a.user || o.userStrings ? 'probe_read_user_str' : 'probe_read_kernel_str');
   });
   // No wake-up per event: the reader drains on a timer and is woken only once the ring is half full.
