@@ -2,6 +2,7 @@
 // them) with a predicate and a printf message — one line per hit: PID TID COMM FUNC message.
 
 import { closeSync, openSync } from 'node:fs';
+import { disassemble } from '../asm/disassembler.js';
 import type { BuiltProgram } from '../asm/index.js';
 import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField, type TraceField } from '../btf/tracefs-format.js';
@@ -21,7 +22,13 @@ import { clock, cString } from './common/format.js';
 import type { Output } from './common/output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './common/session.js';
 import { generateProbe, type ProbeLayout, TRACE_HEADER, TRACE_RING_BYTES } from './trace/codegen.js';
-import { applyFormat, type FormatPart, parseFormat } from './trace/printf.js';
+import {
+  applyFormat,
+  type FormatPart,
+  parseFormat,
+  type SymbolConversion,
+  symbolConversions,
+} from './trace/printf.js';
 import { type ProbeSpec, parseProbe } from './trace/spec.js';
 
 /** TraceOptions are BCC trace's options. */
@@ -40,6 +47,10 @@ export interface TraceOptions {
   /** stringSize is the bytes read for each %s (-Z, default 80). */
   stringSize?: number;
   address?: boolean; // -a: addresses in stacks
+  /** verbose prints each probe's program before tracing (-v; BCC prints its C). */
+  verbose?: boolean;
+  /** aggregate counts identical events (line and stacks) and prints them at the end, most first (-A). */
+  aggregate?: boolean;
   kernelStack?: boolean; // -K
   userStack?: boolean; // -U
   printCpu?: boolean; // -C
@@ -73,6 +84,8 @@ export interface PreparedProbe {
   spec: ProbeSpec;
   format: FormatPart[];
   stringArgs: boolean[];
+  /** symbols marks the %K and %U arguments: numbers read as addresses, printed as symbols. */
+  symbols: (SymbolConversion | undefined)[];
 }
 
 /** prepareProbe parses a spec and checks its format against its arguments. */
@@ -89,7 +102,8 @@ export function prepareProbe(text: string, index = 0): PreparedProbe {
       at(fmtAt),
     );
   }
-  return { spec, format: parts, stringArgs: convs.map((c) => c.conv === 's') };
+  const symbols = symbolConversions(spec.format ?? '');
+  return { spec, format: parts, stringArgs: convs.map((c, k) => c.conv === 's' && !symbols[k]), symbols };
 }
 
 /** traceHeader is BCC trace's header line. */
@@ -174,6 +188,8 @@ export async function runTrace(
     throw new ParseError(
       'give at least one probe, e.g. \'t:syscalls:sys_enter_openat "%s", args->filename\'',
     );
+  if (opts.aggregate && opts.maxEvents === undefined)
+    throw new BpfkitError('-M/--max-events should be specified with -A/--aggregate');
   if (opts.pid !== undefined && opts.tid !== undefined)
     throw new BpfkitError('only one of -p and -L may be specified');
   const prepared = opts.probes.map((t, i) => prepareProbe(t, i));
@@ -214,6 +230,12 @@ export async function runTrace(
     });
     return { prepared: p, layout, insns };
   });
+  if (opts.verbose) {
+    loaded.forEach((l, k) => {
+      out.line(`; probe ${k + 1}: ${l.prepared.spec.text}`);
+      out.line(disassemble(l.insns.insns));
+    });
+  }
   const maps: BpfMap[] = [];
   const progs: Program[] = [];
   const links: Link[] = [];
@@ -286,9 +308,11 @@ export async function runTrace(
     const maxed = new Promise<void>((r) => (stopMax = r));
     const userSyms = new Map<number, UserSymbolizer>();
     // Stack lines as BCC's trace prints them: "name+0xoff [module]", the address first with -a.
+    const counts = new Map<string, number>();
+    let lines: string[] = [];
     const printStack = (id: number, pid: number | undefined): void => {
       if (id < 0) {
-        out.line(`        ${id}`);
+        lines.push(`        ${id}`);
         return;
       }
       const v = all.stacks!.get(Buffer.from(Uint32Array.of(id).buffer));
@@ -303,8 +327,18 @@ export async function runTrace(
           sym = u.lookup(ip);
         }
         const addr = opts.address ? `${ip.toString(16).padStart(16)} ` : '';
-        out.line(`        ${addr}${bccSymbol(sym, pid === undefined)}`);
+        lines.push(`        ${addr}${bccSymbol(sym, pid === undefined)}`);
       }
+    };
+    // %K is BCC's ksym(addr, show_offset); %U its sym(addr, tgid, show_module, show_offset).
+    const symbolOf = (addr: bigint, kind: SymbolConversion, pid: number): string => {
+      if (kind === 'K') {
+        const sym = kernelSymbols().lookup(addr);
+        return sym ? `${sym.name}+0x${sym.offset.toString(16)}` : '[unknown]';
+      }
+      let u = userSyms.get(pid);
+      if (!u) userSyms.set(pid, (u = new UserSymbolizer(pid)));
+      return bccSymbol(u.lookup(addr), false);
     };
     const onRecord = (data: Uint8Array): void => {
       if (opts.maxEvents !== undefined && count >= opts.maxEvents) return;
@@ -312,7 +346,11 @@ export async function runTrace(
       const l = loaded[index];
       if (!l) return;
       const d = decode(data, l.prepared, l.layout);
-      const message = applyFormat(l.prepared.format, d.values);
+      const syms = l.prepared.symbols;
+      const message = applyFormat(
+        l.prepared.format,
+        d.values.map((v, k) => (syms[k] && typeof v === 'bigint' ? symbolOf(v, syms[k], d.pid) : v)),
+      );
       if (opts.name && !d.comm.includes(opts.name)) return;
       if (opts.filter && !message.includes(opts.filter)) return;
       const e: TraceEvent = { ...d, message };
@@ -330,10 +368,16 @@ export async function runTrace(
           values: e.values,
         });
       } else {
-        out.line(formatTraceLine(e, opts, startNs, new Date(), startUnix));
+        lines = [formatTraceLine(e, opts, startNs, new Date(), startUnix)];
         if (opts.kernelStack) printStack(d.kstack, undefined);
         if (opts.userStack) printStack(d.ustack, e.pid);
-        if (opts.kernelStack || opts.userStack) out.line('');
+        if (opts.aggregate) {
+          const key = lines.join('\n');
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        } else {
+          for (const line of lines) out.line(line);
+          if (opts.kernelStack || opts.userStack) out.line('');
+        }
       }
       if (opts.maxEvents !== undefined && count >= opts.maxEvents) stopMax();
     };
@@ -368,6 +412,11 @@ export async function runTrace(
     }
     await ring.closeAsync();
     await reading.catch(() => {});
+    for (const [key, n] of [...counts].sort((a, b) => b[1] - a[1])) {
+      out.line(key);
+      out.line(`-->COUNT ${n}`);
+      out.line('');
+    }
     out.flush();
     const lostCount = Number(lost.get(Buffer.alloc(4))?.readBigUInt64LE(0) ?? 0n);
     const msg = lostMessage(lostCount);

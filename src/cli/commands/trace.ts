@@ -33,6 +33,7 @@ export function register(program: Command): void {
     .option('-L, --tid <tid>', 'id of the thread to trace')
     .option('-M, --max-events <n>', 'number of events to print before quitting')
     .option('-t, --timestamp', 'print timestamp column (offset from trace start)')
+    .option('-u, --unix-timestamp', 'print UNIX timestamp instead of offset from trace start, requires -t')
     .option('-T, --time', 'print time column')
     .option('-C, --print_cpu', 'print CPU id')
     .option('-c, --cgroup-path <path>', 'cgroup path to trace')
@@ -40,6 +41,17 @@ export function register(program: Command): void {
     .option('-f, --msg-filter <text>', 'only print messages containing this text')
     .option('-K, --kernel-stack', 'output kernel stack trace')
     .option('-U, --user-stack', 'output user stack trace')
+    .option('-a, --address', 'print virtual address in stacks')
+    .option('-A, --aggregate', 'aggregate amount of each trace (needs -M)')
+    .option('-S, --include-self', "do not filter trace's own pid from the trace")
+    .option('--uid <uid>', 'id of the user to trace')
+    .option('-Z, --string-size <n>', 'maximum size to read from strings', '80')
+    .option('-v, --verbose', "print each probe's BPF program before tracing")
+    .option('-I, --include <header>', 'accepted for BCC compatibility; not needed (no C is compiled)')
+    .option(
+      '-s, --sym_file_list <files>',
+      'accepted for BCC compatibility; not needed (symbols come from the mapped files)',
+    )
     .option('-d, --duration <seconds>', 'duration to trace')
     .option('--json', 'one JSON object per line')
     .addHelpText('after', EXAMPLES)
@@ -56,6 +68,12 @@ export function register(program: Command): void {
         printCpu: o.print_cpu === true,
         kernelStack: o.kernelStack === true,
         userStack: o.userStack === true,
+        unixTimestamp: o.unixTimestamp === true,
+        address: o.address === true,
+        aggregate: o.aggregate === true,
+        includeSelf: o.includeSelf === true,
+        verbose: o.verbose === true,
+        stringSize: parseInteger('-Z', str('stringSize') ?? '80', 1, 4096),
         json: o.json === true,
       };
       const pid = str('pid');
@@ -70,6 +88,14 @@ export function register(program: Command): void {
       if (name !== undefined) opts.name = name;
       const filter = str('msgFilter');
       if (filter !== undefined) opts.filter = filter;
+      const uid = str('uid');
+      if (uid !== undefined) opts.uid = parseInteger('--uid', uid, 0, 0xffffffff);
+      for (const [flag, why] of [
+        ['include', '-I is not needed: args->field comes from the tracefs formats and no C is compiled'],
+        ['sym_file_list', '-s is not needed: symbols are read from the files each process maps'],
+      ] as const) {
+        if (o[flag] !== undefined) process.stderr.write(`trace: ${why}\n`);
+      }
       const secs = str('duration');
       if (secs !== undefined) opts.seconds = parseSeconds('-d', secs);
       await runTrace(opts, new Output(1, endRun));

@@ -17,11 +17,26 @@ export type FormatPart = Segment;
 const C_CONVERSIONS = 'diuxXocsp';
 const C_LENGTHS = ['', 'hh', 'h', 'l', 'll', 'z'];
 
+/** SymbolConversion is BCC's %K (a kernel address as a symbol) or %U (a user address). */
+export type SymbolConversion = 'K' | 'U';
+
+/** symbolConversions lists, per conversion of the format, whether it is %K, %U or neither. */
+export function symbolConversions(fmt: string): (SymbolConversion | undefined)[] {
+  const out: (SymbolConversion | undefined)[] = [];
+  for (const m of fmt.matchAll(/%(%|[-+ #0]*\d*(?:\.\d*)?[a-zA-Z]*)/g)) {
+    const c = m[1]!;
+    if (c === '%') continue;
+    out.push(c === 'K' || c === 'U' ? c : undefined);
+  }
+  return out;
+}
+
 /** parseFormat splits a format; it returns an error message and the offset of the bad directive. */
 export function parseFormat(fmt: string): FormatPart[] | { error: string; at: number } {
   let parts: FormatPart[];
   try {
-    parts = parseLangFormat(fmt);
+    // %K and %U print as strings: the symbol is looked up when the event is printed.
+    parts = parseLangFormat(fmt.replace(/%(%|K|U)/g, (m, c: string) => (c === '%' ? m : '%s')));
   } catch (err) {
     if (err instanceof FormatError) return { error: err.message, at: err.at };
     throw err;
