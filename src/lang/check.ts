@@ -348,6 +348,12 @@ class ProbeChecker {
       this.v.types.set(s.target, this.v.vars.get(s.target.name)!);
       return;
     }
+    if (vt.k === 'record' && vt.ctype.kind === 'struct')
+      throw this.err(
+        value.pos,
+        `a ${tyName(vt)} cannot be stored in a map`,
+        `store a pointer to it or its fields, e.g. @x = curtask or @x = curtask->pid`,
+      );
     const info = this.mapInfo(s.target);
     const mt = s.op === '=' ? vt : (info.value ?? I64);
     this.setMapValue(info, s.target, mt, value.pos);
@@ -1038,6 +1044,9 @@ class ProbeChecker {
         let size = strlen;
         if (a[1]) {
           const n = this.constIntOrAny(a[1]);
+          const l = a[1];
+          if ((n !== undefined && n < 0n) || (l.kind === 'unary' && l.op === '-' && l.operand.kind === 'int'))
+            throw this.err(l.pos, `str() length must not be negative`);
           if (n !== undefined) size = Math.max(1, Math.min(Number(n) + 1, strlen));
         }
         if (t.k === 'str') return t.size > size ? { k: 'str', size } : t;

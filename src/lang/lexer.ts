@@ -200,6 +200,9 @@ export class Lexer {
       value = BigInt(exp[1]!) * 10n ** BigInt(exp[2]!);
     } else if (/^0[0-7]+$/.test(digits)) {
       value = BigInt(`0o${digits.slice(1)}`);
+    } else if (/^0[0-9]+$/.test(digits)) {
+      // A leading 0 means octal, as in C: 08 is a mistake, not 8.
+      throw this.source.error(start, `malformed number '${raw}' (a leading 0 makes it octal)`);
     } else {
       try {
         value = BigInt(digits);

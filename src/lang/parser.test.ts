@@ -116,6 +116,7 @@ describe('parser', () => {
       ['BEGIN { @x = 1 @y = 2 }', "stdin:1:16: error: expected ';' or '}'"],
       ['', 'error: the program has no probes'],
       ['BEGIN { 12abc }', "malformed number '12abc'"],
+      ['BEGIN { 09 }', "malformed number '09' (a leading 0 makes it octal)"],
       ['BEGIN { 1 = 2 }', 'cannot assign'],
       ['BEGIN { x', "missing '}'"],
       // Unbounded operator chains and prefix runs would overflow the stack of the passes after parsing.
