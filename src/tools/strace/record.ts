@@ -79,6 +79,10 @@ export class SyscallRecord {
   get ts(): bigint {
     return this.view.getBigUint64(this.base + RECORD.ts, true);
   }
+  /** isMarked says the duration's high word is all ones: an entry, exec-args or signal record. */
+  get isMarked(): boolean {
+    return this.view.getInt32(this.base + RECORD.dur + 4, true) === -1;
+  }
   /** isEntry says this is an entry record (ENTRY_MARK), not a completed call. */
   get isEntry(): boolean {
     return (

@@ -328,13 +328,15 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     const onRecord = (view: RecordView): void => {
       // The reader hands out one RecordView over the ring mapping: nothing is allocated per record.
       const rec = reader.reset(view.view, view.offset, view.offset + view.length);
-      if (rec.isExecArgs) {
+      // One read tells the usual completed call from the marked records (entry, exec args, signal).
+      const marked = rec.isMarked;
+      if (marked && rec.isExecArgs) {
         // Sent at execve's entry: kept for the line its exit prints.
         const a = execArgsOf(rec.data);
         if (a) execArgsByTid.set(rec.tid, a);
         return;
       }
-      if (rec.isSignal) {
+      if (marked && rec.isSignal) {
         if (!rootExeced && rec.tgid === rootPid) return;
         // A fatal signal's own delivery is not seen: the kernel turns it into a SIGKILL without
         // siginfo (strace, as a ptracer, stops that). Its +++ killed by line tells which it was.
@@ -346,7 +348,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         out.line(`${pidLead(rec.tid, fmt)}${lead}${signalLine(rec.nr, rec.data)}`);
         return;
       }
-      if (rec.isEntry) {
+      if (marked && rec.isEntry) {
         if (opts.json || (!rootExeced && rec.tgid === rootPid)) return;
         if (filter && rec.nr === EXECVE && !traces(filter, EXECVE)) return;
         flushPending();
@@ -392,7 +394,10 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         fmt.leader = stamper.leader(ts);
         if (rec.tgid === rootPid) lastRootTs = ts;
       }
-      const shown = (filter === undefined || traces(filter, nr)) && statusShown(rec.ret, opts.status, nr);
+      // rec.ret is a BigInt: read only when -e status= asks about it.
+      const shown =
+        (filter === undefined || traces(filter, nr)) &&
+        (opts.status === undefined || statusShown(rec.ret, opts.status, nr));
       if (!shown) {
         // An exit outside the -e set: only its +++ line.
       } else if (opts.json) {
