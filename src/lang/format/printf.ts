@@ -21,7 +21,7 @@ const CONVERSIONS = 'diuxXoscpr';
 export function parseFormat(fmt: string): Segment[] {
   const out: Segment[] = [];
   let lit = '';
-  const re = /%([-+ #0]*)(\d+)?(?:\.(\d+))?(hh|h|ll|l|z|j|t)?(.?)/y;
+  const re = /%([-+ #0]*)(\d+)?(?:\.(\d+))?(hh|h|ll|l|z|j|t)?([\s\S]?)/y;
   for (let i = 0; i < fmt.length; ) {
     const c = fmt[i]!;
     if (c !== '%') {
@@ -41,7 +41,7 @@ export function parseFormat(fmt: string): Segment[] {
       throw new FormatError(
         conv === ''
           ? `printf format ends in the middle of a conversion`
-          : `printf: unknown conversion '%${conv}'`,
+          : `printf: unknown conversion '${m[0].replace(/\n/g, '\\n').replace(/\t/g, '\\t')}'`,
         i,
       );
     }
