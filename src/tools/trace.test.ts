@@ -84,6 +84,116 @@ describe('trace', () => {
     ]);
   });
 
+  kernelIt('reads BCC shorthand probes, C casts in predicates and several probes at once', async () => {
+    const w = gatedWorkload(
+      `exec python3 -c 'import os\nfor fd in (999, 998):\n  try: os.close(fd)\n  except OSError: pass\nos.close(os.open("/dev/null", 0))'`,
+    );
+    const events: TraceEvent[] = [];
+    await runTrace(
+      {
+        probes: [
+          'c:close (arg1 > 900) "close %d", arg1',
+          'r:c:close ((int)retval < 0) "failed: %d", retval',
+          'r:c:close ((unsigned long)retval > 1000) "as unsigned: %lu", retval',
+          'r:c:close ((unsigned char)retval == 0) "ok"',
+        ],
+        pid: w.pid,
+        ready: () => w.release(),
+        onEvent: (e) => events.push(e),
+        done: w.exit,
+      },
+      new CaptureOutput(),
+    );
+    // close() returns an int: the upper half of rax is zero, so only (int)retval sees -1 (as in BCC).
+    // Python closes files of its own while it starts: look from the first close(999) on.
+    const lines = events.map((e) => `${e.pid} ${e.func} ${e.message}`);
+    // Two uretprobes on one function run in no set order: compare the events, sorted.
+    expect(lines.slice(lines.indexOf(`${w.pid} close close 999`)).sort()).toEqual(
+      [
+        `${w.pid} close close 999`,
+        `${w.pid} close failed: -1`,
+        `${w.pid} close as unsigned: 4294967295`,
+        `${w.pid} close close 998`,
+        `${w.pid} close failed: -1`,
+        `${w.pid} close as unsigned: 4294967295`,
+        `${w.pid} close ok`,
+      ].sort(),
+    );
+  });
+
+  kernelIt("skips trace's own process unless -S, and cuts strings at -Z bytes", async () => {
+    const run = async (includeSelf: boolean) => {
+      const w = gatedWorkload(`cat ${missing}/x 2>/dev/null; kill -0 $$; exit 0`);
+      const events: TraceEvent[] = [];
+      await runTrace(
+        {
+          probes: [
+            't:syscalls:sys_enter_kill (args->sig == 0) "kill -0"',
+            `t:syscalls:sys_enter_openat "%s", args->filename`,
+          ],
+          includeSelf,
+          stringSize: 8,
+          ready: () => {
+            process.kill(process.pid, 0);
+            w.release();
+          },
+          onEvent: (e) => events.push(e),
+          done: w.exit,
+        },
+        new CaptureOutput(),
+      );
+      return { w, events };
+    };
+    const skipped = await run(false);
+    expect(skipped.events.some((e) => e.pid === skipped.w.pid && e.message === 'kill -0')).toBe(true);
+    expect(skipped.events.filter((e) => e.pid === process.pid)).toEqual([]);
+    // -Z 8: seven bytes of the path and its NUL.
+    expect(skipped.events.map((e) => e.message)).toContain(missing.slice(0, 7));
+    const kept = await run(true);
+    expect(kept.events.some((e) => e.pid === process.pid && e.message === 'kill -0')).toBe(true);
+  });
+
+  kernelIt('keeps only one user with --uid', async () => {
+    const run = async (uid: number) => {
+      const w = gatedWorkload('kill -0 $$; exit 0');
+      const events: TraceEvent[] = [];
+      await runTrace(
+        {
+          probes: ['t:syscalls:sys_enter_kill (args->sig == 0)'],
+          uid,
+          ready: () => w.release(),
+          onEvent: (e) => events.push(e),
+          done: w.exit,
+        },
+        new CaptureOutput(),
+      );
+      return events.filter((e) => e.pid === w.pid).length;
+    };
+    expect(await run(process.getuid?.() ?? 0)).toBe(1);
+    expect(await run(4242)).toBe(0);
+  });
+
+  kernelIt('counts identical events with -A and prints them at the end', async () => {
+    const w = gatedWorkload('kill -0 $$; kill -0 $$; kill -0 $$; exit 0');
+    const out = new CaptureOutput();
+    await runTrace(
+      {
+        probes: [`t:syscalls:sys_enter_kill (args->sig == 0 && $tgid == ${w.pid}) "kill -0"`],
+        aggregate: true,
+        maxEvents: 3,
+        ready: () => w.release(),
+        done: w.exit,
+      },
+      out,
+    );
+    expect(out.lines).toEqual([
+      'PID     TID     COMM            FUNC             -',
+      `${String(w.pid).padEnd(7)} ${String(w.pid).padEnd(7)} sh              sys_enter_kill   kill -0`,
+      '-->COUNT 3',
+      '',
+    ]);
+  });
+
   featureIt(
     'keeps only tasks under a cgroup v2 directory with -c',
     existsSync(CGROUP2),

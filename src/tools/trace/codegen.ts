@@ -105,6 +105,11 @@ export function typeSigned(type: string): boolean {
   );
 }
 
+/** unsignedCompare says a comparison is unsigned: one side is cast to a 64-bit unsigned type. */
+function unsignedCompare(l: Expr, r: Expr): boolean {
+  return [l, r].some((e) => e.type === 'cast' && e.bits === 64 && !e.signed);
+}
+
 /** isStringArg says whether a %s argument can be read as a string, and how. */
 function stringSource(e: Expr, o: CodegenOptions): 'ctx-array' | 'ctx-dataloc' | 'pointer' | undefined {
   if (e.type === 'field') {
@@ -113,7 +118,7 @@ function stringSource(e: Expr, o: CodegenOptions): 'ctx-array' | 'ctx-dataloc' |
     if (f.arrayLength !== undefined) return 'ctx-array';
     return f.size === 8 ? 'pointer' : undefined;
   }
-  if (e.type === 'arg' || e.type === 'retval') return 'pointer';
+  if (e.type === 'arg' || e.type === 'retval' || (e.type === 'cast' && e.bits === 64)) return 'pointer';
   return undefined;
 }
 
@@ -183,6 +188,13 @@ export function generateProbe(
           else b.mov32(r1, r1);
         }
         break;
+      case 'cast':
+        emit(e.e, d);
+        b.ldx('u64', r1, r10, slot(d));
+        if (e.bits < 64 && e.signed) b.movsx(r1, r1, e.bits as 8 | 16 | 32);
+        else if (e.bits === 32) b.mov32(r1, r1);
+        else if (e.bits < 32) b.and(r1, (1 << e.bits) - 1);
+        break;
       case 'unary':
         emit(e.e, d);
         b.ldx('u64', r1, r10, slot(d));
@@ -207,11 +219,17 @@ export function generateProbe(
         } as const;
         if (e.op in cmp) {
           const t = label('cmp');
-          b.mov(r3, 1)
-            .jmp(cmp[e.op as keyof typeof cmp], r1, r2, t)
-            .mov(r3, 0)
-            .label(t)
-            .mov(r1, r3);
+          // Signed, unless a side is cast to a 64-bit unsigned type, as C compares them.
+          const op = unsignedCompare(e.l, e.r)
+            ? (cmp[e.op as keyof typeof cmp].replace('JS', 'J') as
+                | 'JLT'
+                | 'JLE'
+                | 'JGT'
+                | 'JGE'
+                | 'JEQ'
+                | 'JNE')
+            : cmp[e.op as keyof typeof cmp];
+          b.mov(r3, 1).jmp(op, r1, r2, t).mov(r3, 0).label(t).mov(r1, r3);
         } else if (e.op === '&&' || e.op === '||') {
           const t = label('bool');
           // Both sides are plain loads with no side effects: no need to short-circuit.

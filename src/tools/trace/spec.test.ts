@@ -68,6 +68,21 @@ describe('trace probe specs', () => {
     );
   });
 
+  it("read C casts, as in BCC's (int)retval < 0", () => {
+    expect(parseProbe('r:c:read ((int)retval < 0) "read failed: %d", retval').predicate).toMatchObject({
+      op: '<',
+      l: { type: 'cast', bits: 32, signed: true, e: { type: 'retval' } },
+    });
+    const cast = (t: string) => parseProbe(`p:c:f ((${t})arg1)`).predicate;
+    expect(cast('unsigned long')).toMatchObject({ type: 'cast', bits: 64, signed: false });
+    expect(cast('short int')).toMatchObject({ type: 'cast', bits: 16, signed: true });
+    expect(cast('__u8')).toMatchObject({ type: 'cast', bits: 8, signed: false });
+    expect(cast('const char *')).toMatchObject({ type: 'cast', bits: 64, signed: false });
+    // A parenthesized value is not a cast.
+    expect(parseProbe('p:c:f ((arg2))').predicate).toMatchObject({ type: 'arg', n: 2 });
+    expect(caret(() => parseProbe('p:c:f ((foo)arg1)'))).toMatch(/unknown name 'foo'/);
+  });
+
   it('bind C operators by precedence, longest operator first', () => {
     const p = parseProbe('t:a:b (args->x << 2 <= 1 + 2 * 3 || !args->y)');
     expect(p.predicate).toMatchObject({

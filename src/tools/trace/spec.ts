@@ -16,6 +16,7 @@ export type Expr =
   | { type: 'retval'; at: number }
   | { type: 'special'; name: 'pid' | 'tgid' | 'uid' | 'gid' | 'cpu'; at: number }
   | { type: 'unary'; op: '!' | '-' | '~'; e: Expr; at: number }
+  | { type: 'cast'; bits: 8 | 16 | 32 | 64; signed: boolean; e: Expr; at: number }
   | { type: 'binary'; op: BinaryOp; l: Expr; r: Expr; at: number };
 
 /** BinaryOp are the C operators a predicate may use. */
@@ -72,6 +73,51 @@ const LEVELS: BinaryOp[][] = [
 const LONGER: Record<string, string[]> = { '|': ['||'], '&': ['&&'], '<': ['<<', '<='], '>': ['>>', '>='] };
 const SPECIALS = new Set(['pid', 'tgid', 'uid', 'gid', 'cpu']);
 
+/** CAST_TYPES are the C integer types a value may be cast to, as in BCC's `(int)retval < 0`. */
+const CAST_TYPES: Record<string, { bits: 8 | 16 | 32 | 64; signed: boolean }> = {
+  char: { bits: 8, signed: true },
+  'signed char': { bits: 8, signed: true },
+  'unsigned char': { bits: 8, signed: false },
+  short: { bits: 16, signed: true },
+  'unsigned short': { bits: 16, signed: false },
+  int: { bits: 32, signed: true },
+  'signed int': { bits: 32, signed: true },
+  signed: { bits: 32, signed: true },
+  unsigned: { bits: 32, signed: false },
+  'unsigned int': { bits: 32, signed: false },
+  long: { bits: 64, signed: true },
+  'long long': { bits: 64, signed: true },
+  'unsigned long': { bits: 64, signed: false },
+  'unsigned long long': { bits: 64, signed: false },
+  size_t: { bits: 64, signed: false },
+  ssize_t: { bits: 64, signed: true },
+  pid_t: { bits: 32, signed: true },
+  uid_t: { bits: 32, signed: false },
+  gid_t: { bits: 32, signed: false },
+  u8: { bits: 8, signed: false },
+  u16: { bits: 16, signed: false },
+  u32: { bits: 32, signed: false },
+  u64: { bits: 64, signed: false },
+  s8: { bits: 8, signed: true },
+  s16: { bits: 16, signed: true },
+  s32: { bits: 32, signed: true },
+  s64: { bits: 64, signed: true },
+};
+
+/** castAt reads "(type)" or "(type *)" at the start of `s`: its length and type, if it is a cast. */
+function castAt(s: string): { length: number; bits: 8 | 16 | 32 | 64; signed: boolean } | undefined {
+  const m = /^\(\s*((?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*)\s*(\*+)?\s*\)/.exec(s);
+  if (!m) return undefined;
+  const name = m[1]!
+    .replace(/\s+/g, ' ')
+    .replace(/^const /, '')
+    .replace(/^__([us]\d+)$/, '$1');
+  // Any pointer is an unsigned 64-bit address; a bare identifier in parentheses is not a cast.
+  if (m[2]) return { length: m[0].length, bits: 64, signed: false };
+  const t = CAST_TYPES[name] ?? CAST_TYPES[name.replace(/ int$/, '')];
+  return t ? { length: m[0].length, ...t } : undefined;
+}
+
 /** parseProbe parses one probe spec; mistakes are ParseErrors with a caret under the column. */
 export function parseProbe(text: string, file = 'probe'): ProbeSpec {
   let i = 0;
@@ -126,6 +172,11 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
   const primary = (): Expr => {
     ws();
     const at = i;
+    const cast = castAt(text.slice(i));
+    if (cast) {
+      i += cast.length;
+      return { type: 'cast', bits: cast.bits, signed: cast.signed, e: primary(), at };
+    }
     if (eat('(')) {
       const e = expr(0);
       ws();
