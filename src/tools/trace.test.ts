@@ -121,6 +121,29 @@ describe('trace', () => {
     );
   });
 
+  kernelIt("compares strings with STRCMP: the whole string, or the literal's bytes with -B", async () => {
+    const run = async (binaryCompare: boolean) => {
+      const w = gatedWorkload(`cat ${missing}-long ${missing} 2>/dev/null; exit 0`);
+      const events: TraceEvent[] = [];
+      await runTrace(
+        {
+          probes: [
+            `t:syscalls:sys_enter_openat (STRCMP("${missing}", args->filename)) "%s", args->filename`,
+            `t:sched:sched_process_exec (STRCMP("/nonexistent", args->filename) || STRCMP("cat", args->filename)) "exec"`,
+          ],
+          binaryCompare,
+          ready: () => w.release(),
+          onEvent: (e) => events.push(e),
+          done: w.exit,
+        },
+        new CaptureOutput(),
+      );
+      return events.filter((e) => e.message !== 'exec').map((e) => e.message);
+    };
+    expect(await run(false)).toEqual([missing]);
+    expect(await run(true)).toEqual([`${missing}-long`, missing]);
+  });
+
   kernelIt("skips trace's own process unless -S, and cuts strings at -Z bytes", async () => {
     const run = async (includeSelf: boolean) => {
       const w = gatedWorkload(`cat ${missing}/x 2>/dev/null; kill -0 $$; exit 0`);

@@ -47,6 +47,8 @@ export interface TraceOptions {
   /** stringSize is the bytes read for each %s (-Z, default 80). */
   stringSize?: number;
   address?: boolean; // -a: addresses in stacks
+  /** binaryCompare makes STRCMP compare only the literal's bytes (-B). */
+  binaryCompare?: boolean;
   /** verbose prints each probe's program before tracing (-v; BCC prints its C). */
   verbose?: boolean;
   /** aggregate counts identical events (line and stacks) and prints them at the end, most first (-A). */
@@ -222,6 +224,7 @@ export async function runTrace(
       skipTgid: opts.includeSelf ? undefined : process.pid,
       uid: opts.uid,
       stringSize: opts.stringSize,
+      binaryCompare: opts.binaryCompare ?? false,
       cgroup: opts.cgroup !== undefined,
       kernelStack: opts.kernelStack ?? false,
       userStack: opts.userStack ?? false,

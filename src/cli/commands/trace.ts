@@ -46,6 +46,7 @@ export function register(program: Command): void {
     .option('-S, --include-self', "do not filter trace's own pid from the trace")
     .option('--uid <uid>', 'id of the user to trace')
     .option('-Z, --string-size <n>', 'maximum size to read from strings', '80')
+    .option('-B, --bin_cmp', "STRCMP compares the literal's bytes only (binary values)")
     .option('-v, --verbose', "print each probe's BPF program before tracing")
     .option('-I, --include <header>', 'accepted for BCC compatibility; not needed (no C is compiled)')
     .option(
@@ -73,6 +74,7 @@ export function register(program: Command): void {
         aggregate: o.aggregate === true,
         includeSelf: o.includeSelf === true,
         verbose: o.verbose === true,
+        binaryCompare: o.bin_cmp === true,
         stringSize: parseInteger('-Z', str('stringSize') ?? '80', 1, 4096),
         json: o.json === true,
       };

@@ -19,7 +19,7 @@ import {
 import type { TraceField } from '../../btf/tracefs-format.js';
 import { ParseError } from '../../errors/index.js';
 import { countLost } from '../common/snippets.js';
-import type { Expr, ProbeSpec } from './spec.js';
+import { type Expr, MAX_STRCMP, type ProbeSpec } from './spec.js';
 
 /** TRACE_RING_BYTES is the size of trace's event ring buffer. */
 export const TRACE_RING_BYTES = 1 << 22;
@@ -47,6 +47,7 @@ const BPF_F_USER_STACK = 1 << 8;
 const FP_SLOTS = -8; // expression slots grow down from here, 8 bytes each
 const FP_ZERO = -260;
 const FP_REC = -272;
+const FP_STRCMP = FP_REC - 8 - (MAX_STRCMP + 8); // STRCMP's haystack: the literal and its NUL
 
 /** ArgSlot says where one argument lives in the record and how to print it. */
 export interface ArgSlot {
@@ -80,6 +81,8 @@ export interface CodegenOptions {
   fields?: (name: string, at: number) => TraceField;
   /** userStrings says pointer strings default to user memory (uprobes, syscall tracepoints). */
   userStrings: boolean;
+  /** binaryCompare makes STRCMP compare the literal's bytes only, as BCC's -B does. */
+  binaryCompare?: boolean;
 }
 
 /** typeBits is the width of a C integer type as the tracefs format names it (64 when unknown). */
@@ -161,6 +164,24 @@ export function generateProbe(
     else if (bits === 32) b.mov32(r1, r1);
     else if (bits < 32) b.and(r1, (1 << bits) - 1);
   };
+  // stringAddress puts the address of the string `e` names into r3 (using slot d), or fails.
+  const stringAddress = (e: Expr, d: number, what: string): void => {
+    const src = stringSource(e, o);
+    if (!src) fail(`${what} needs a string: args->field of char[] or a pointer, argN or retval`, e.at);
+    if (src === 'ctx-array' || src === 'ctx-dataloc') {
+      const f = o.fields!((e as { name: string }).name, e.at);
+      b.mov(r3, r6);
+      if (src === 'ctx-array') b.add(r3, f.offset);
+      else {
+        b.ldx('u32', r1, r6, f.offset).and(r1, 0xffff);
+        if (f.dataLoc === 'rel_loc') b.add(r1, f.offset + 4);
+        b.add(r3, r1);
+      }
+      return;
+    }
+    emit(e, d);
+    b.ldx('u64', r3, r10, slot(d));
+  };
   const emit = (e: Expr, d: number): void => {
     if (d > 24) fail('expression too deep', e.at);
     switch (e.type) {
@@ -195,6 +216,26 @@ export function generateProbe(
         else if (e.bits === 32) b.mov32(r1, r1);
         else if (e.bits < 32) b.and(r1, (1 << e.bits) - 1);
         break;
+      case 'strcmp': {
+        // BCC reads the literal's length and compares a prefix; here the NUL must match too, so
+        // STRCMP("cat", ...) is not true for "catalog" (-B compares the literal's bytes only).
+        // A _str read of n bytes ends in a NUL even when cut short: read one more than is compared.
+        const n = o.binaryCompare ? e.literal.length : e.literal.length + 2;
+        const want = o.binaryCompare ? e.literal : Uint8Array.from([...e.literal, 0]);
+        const user = e.user || (o.userStrings && stringSource(e.e, o) === 'pointer');
+        const f = label('streq');
+        const t = label('streq');
+        stringAddress(e.e, d, 'STRCMP');
+        b.mov(r1, r10).add(r1, FP_STRCMP).mov(r2, n);
+        if (o.binaryCompare) b.call(user ? 'probe_read_user' : 'probe_read_kernel');
+        else b.call(user ? 'probe_read_user_str' : 'probe_read_kernel_str');
+        b.jmp('JSLT', r0, 0, f);
+        want.forEach((c, k) => {
+          b.ldx('u8', r1, r10, FP_STRCMP + k).jmp('JNE', r1, c, f);
+        });
+        b.mov(r1, 1).ja(t).label(f).mov(r1, 0).label(t);
+        break;
+      }
       case 'unary':
         emit(e.e, d);
         b.ldx('u64', r1, r10, slot(d));

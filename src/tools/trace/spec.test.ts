@@ -83,6 +83,23 @@ describe('trace probe specs', () => {
     expect(caret(() => parseProbe('p:c:f ((foo)arg1)'))).toMatch(/unknown name 'foo'/);
   });
 
+  it('read STRCMP("text", value), with escapes and @user', () => {
+    const p = parseProbe('p:c:open (STRCMP("a\\x01b", arg1@user) && !STRCMP("x", arg2))');
+    expect(p.predicate).toMatchObject({
+      op: '&&',
+      l: { type: 'strcmp', literal: Uint8Array.from([97, 1, 98]), user: true, e: { type: 'arg', n: 1 } },
+      r: { type: 'unary', e: { type: 'strcmp', user: false } },
+    });
+    expect(caret(() => parseProbe('p:c:f (STRCMP(arg1, "x"))'))).toMatch(
+      /1:15: error: STRCMP needs a string literal/,
+    );
+    expect(caret(() => parseProbe('p:c:f (STRCMP("", arg1))'))).toMatch(/a STRCMP string is 1 to 64 bytes/);
+    expect(caret(() => parseProbe('p:c:f (STRCMP("x" arg1))'))).toMatch(
+      /expected ',' after the STRCMP string/,
+    );
+    expect(caret(() => parseProbe('p:c:f (STRCMP("x, arg1))'))).toMatch(/1:15: error: unterminated string/);
+  });
+
   it('bind C operators by precedence, longest operator first', () => {
     const p = parseProbe('t:a:b (args->x << 2 <= 1 + 2 * 3 || !args->y)');
     expect(p.predicate).toMatchObject({

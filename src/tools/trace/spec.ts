@@ -17,6 +17,8 @@ export type Expr =
   | { type: 'special'; name: 'pid' | 'tgid' | 'uid' | 'gid' | 'cpu'; at: number }
   | { type: 'unary'; op: '!' | '-' | '~'; e: Expr; at: number }
   | { type: 'cast'; bits: 8 | 16 | 32 | 64; signed: boolean; e: Expr; at: number }
+  /** strcmp is BCC's STRCMP("literal", value): 1 when the string at value equals the literal. */
+  | { type: 'strcmp'; literal: Uint8Array; e: Expr; user: boolean; at: number }
   | { type: 'binary'; op: BinaryOp; l: Expr; r: Expr; at: number };
 
 /** BinaryOp are the C operators a predicate may use. */
@@ -118,6 +120,9 @@ function castAt(s: string): { length: number; bits: 8 | 16 | 32 | 64; signed: bo
   return t ? { length: m[0].length, ...t } : undefined;
 }
 
+/** MAX_STRCMP is the longest STRCMP literal, in bytes: it is read onto the BPF stack. */
+export const MAX_STRCMP = 64;
+
 /** parseProbe parses one probe spec; mistakes are ParseErrors with a caret under the column. */
 export function parseProbe(text: string, file = 'probe'): ProbeSpec {
   let i = 0;
@@ -211,6 +216,26 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
       if (kind !== 't') fail('args->field is only for tracepoints; use arg1..arg6 here', at);
       return { type: 'field', name: f![0], at };
     }
+    if (name === 'STRCMP') {
+      ws();
+      if (!eat('(')) fail('expected \'(\' after STRCMP: STRCMP("text", value)');
+      ws();
+      if (!peek('"')) fail('STRCMP needs a string literal first: STRCMP("text", value)');
+      const litAt = i;
+      const lit = stringLiteral();
+      // \xHH escapes are bytes; other text is UTF-8.
+      const literal = Buffer.from(lit, /^[\x00-\xff]*$/.test(lit) ? 'latin1' : 'utf8');
+      if (literal.length === 0 || literal.length > MAX_STRCMP)
+        fail(`a STRCMP string is 1 to ${MAX_STRCMP} bytes`, litAt);
+      ws();
+      if (!eat(',')) fail("expected ',' after the STRCMP string");
+      const e = expr(0);
+      ws();
+      const user = eat('@user');
+      ws();
+      if (!eat(')')) fail("expected ')' to close STRCMP");
+      return { type: 'strcmp', literal: new Uint8Array(literal), e, user, at };
+    }
     const arg = /^arg([1-6])$/.exec(name);
     if (arg) {
       if (kind === 't') fail('arg1..arg6 are for kprobes and uprobes; use args->field on a tracepoint', at);
@@ -222,6 +247,29 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     }
     return fail(`unknown name '${name}' (use args->field, arg1..arg6, retval or $pid)`, at);
   };
+
+  // stringLiteral reads "..." with C's escapes \n \t \\ \" and \xHH (a byte, for STRCMP).
+  function stringLiteral(what = 'string'): string {
+    const start = i;
+    i++;
+    let s = '';
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') {
+        const c = text[i + 1];
+        if (c === undefined) fail(`unterminated ${what}`, start);
+        const hex = /^x([0-9a-fA-F]{1,2})/.exec(text.slice(i + 1));
+        if (hex) {
+          s += String.fromCharCode(Number.parseInt(hex[1]!, 16));
+          i += 1 + hex[0].length;
+          continue;
+        }
+        s += c === 'n' ? '\n' : c === 't' ? '\t' : c === '\\' ? '\\' : c === '"' ? '"' : `\\${c}`;
+        i += 2;
+      } else s += text[i++];
+    }
+    if (!eat('"')) fail(`unterminated ${what}`, start);
+    return s;
+  }
 
   const expr = (level: number): Expr => {
     if (level >= LEVELS.length) return primary();
@@ -250,19 +298,7 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
   }
   ws();
   if (peek('"')) {
-    const start = i;
-    i++;
-    let s = '';
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') {
-        const c = text[i + 1];
-        if (c === undefined) fail('unterminated string', start);
-        s += c === 'n' ? '\n' : c === 't' ? '\t' : c === '\\' ? '\\' : c === '"' ? '"' : `\\${c}`;
-        i += 2;
-      } else s += text[i++];
-    }
-    if (!eat('"')) fail('unterminated format string', start);
-    spec.format = s;
+    spec.format = stringLiteral('format string');
     for (;;) {
       ws();
       if (i >= text.length) break;
