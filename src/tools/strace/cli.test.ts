@@ -1,9 +1,11 @@
 // `bpfkit strace` as a strace user types it: -e given twice, and -f -o FILE's pid column.
+
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
-import { runCli } from '../../testing/cli.js';
+import { cliEntry, repoRoot, runCli } from '../../testing/cli.js';
 import { kernelIt } from '../../testing/kernel.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfkit-strace-cli-'));
@@ -53,5 +55,15 @@ describe('bpfkit strace command line', () => {
     expect(lines[0]).toMatch(/^\d+ +execve\("\/(usr\/)?bin\/sh", \["sh", "-c", "\/bin\/true; true"\], /);
     expect(lines.some((l) => /^\d+ +execve\("\/bin\/true", \["\/bin\/true"\], /.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/^\d+ +\+\+\+ exited with 0 \+\+\+$/);
+  });
+
+  kernelIt('passes the descriptors it inherited on to the command, as strace does', async () => {
+    const out = join(dir, 'fds.txt');
+    const cli = [process.execPath, ...cliEntry()].map((a) => `'${a}'`).join(' ');
+    // bash opens fd 7 and stays bpfkit's parent (the `; true` keeps it from exec'ing node).
+    const script = `exec 7</dev/null; ${cli} strace -e trace=readlink -o '${out}' -- readlink /proc/self/fd/7; true`;
+    const r = spawnSync('bash', ['-c', script], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.stdout, r.stderr).toBe('/dev/null\n');
+    expect(readFileSync(out, 'utf8')).toContain('readlink("/proc/self/fd/7", "/dev/null", ');
   });
 });

@@ -3,7 +3,7 @@
 // counted as lost.
 
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { BtfBuilder } from '../../btf/encode.js';
@@ -451,12 +451,15 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     let done: Promise<number>;
     if (commandPath) {
       const argv = opts.command ?? [];
-      const w = wrapper(commandPath, argv);
-      child = spawn(w.shell, w.args, {
-        stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-        argv0: 'sh',
-        env: w.env,
-      });
+      // The descriptors bpfkit inherited go on to the command, as strace passes them (a make
+      // jobserver's pipe, say); the gate takes the first number above them.
+      const passed = inheritedFds();
+      const gateFd = Math.max(3, (passed.at(-1) ?? 2) + 1);
+      const stdio: ('inherit' | 'ignore' | 'pipe' | number)[] = ['inherit', 'inherit', 'inherit'];
+      for (let fd = 3; fd < gateFd; fd++) stdio.push(passed.includes(fd) ? fd : 'ignore');
+      stdio.push('pipe');
+      const w = wrapper(commandPath, argv, process.env, gateFd);
+      child = spawn(w.shell, w.args, { stdio, argv0: 'sh', env: w.env });
       execArgs = { argv: w.argv, envCount: w.envCount };
       const c = child;
       done = new Promise<number>((resolve, reject) => {
@@ -470,7 +473,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       const held = Buffer.alloc(4);
       held.writeUInt32LE(PID_HELD);
       pids.set(rootPid, held);
-      const gate = c.stdio[3] as NodeJS.WritableStream;
+      const gate = c.stdio[gateFd] as NodeJS.WritableStream;
       gate.end('\n');
     } else {
       rootPid = opts.pid ?? 0;
@@ -561,6 +564,37 @@ export function argKindOfField(type: string, size: number, signed: boolean): Arg
   return 'uint';
 }
 
+/**
+ * inheritedFds lists the descriptors above stderr that bpfkit inherited: Node marks them
+ * close-on-exec at start-up, so they are found in the parent, open there without O_CLOEXEC, on the
+ * same file as ours. (Run through a launcher that is itself a Node process, none are found.)
+ */
+export function inheritedFds(ppid = process.ppid): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(`/proc/${ppid}/fd`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const name of names) {
+    const fd = Number(name);
+    if (!(fd > 2)) continue;
+    try {
+      const flags = /flags:\s+([0-7]+)/.exec(readFileSync(`/proc/${ppid}/fdinfo/${fd}`, 'utf8'))?.[1];
+      if (flags === undefined || (Number.parseInt(flags, 8) & O_CLOEXEC) !== 0) continue;
+      const mine = statSync(`/proc/self/fd/${fd}`);
+      const theirs = statSync(`/proc/${ppid}/fd/${fd}`);
+      if (mine.dev === theirs.dev && mine.ino === theirs.ino) out.push(fd);
+    } catch {
+      // Closed on either side since the listing, or not ours: not passed.
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+const O_CLOEXEC = 0o2000000;
+
 /** Wrapper is how a command is started held: the shell, its arguments, and what the command gets. */
 interface Wrapper {
   shell: string;
@@ -578,7 +612,12 @@ const BASH = '/bin/bash';
  * in place. bash's `exec -a` keeps the command's own argv[0] (`cat`, not `/usr/bin/cat`), which
  * programs print in their messages; a system without bash gets sh, and argv[0] is the full path.
  */
-export function wrapper(commandPath: string, command: readonly string[], env = process.env): Wrapper {
+export function wrapper(
+  commandPath: string,
+  command: readonly string[],
+  env = process.env,
+  gateFd = 3,
+): Wrapper {
   const rest = command.slice(1);
   const childEnv: NodeJS.ProcessEnv = { ...env };
   let hasBash = false;
@@ -595,7 +634,13 @@ export function wrapper(commandPath: string, command: readonly string[], env = p
     const argv0 = command[0] ?? commandPath;
     return {
       shell: BASH,
-      args: ['-c', 'read -r x <&3; p=$1; shift; exec -a "$0" "$p" "$@" 3<&-', argv0, commandPath, ...rest],
+      args: [
+        '-c',
+        `read -r x <&${gateFd}; p=$1; shift; exec -a "$0" "$p" "$@" ${gateFd}<&-`,
+        argv0,
+        commandPath,
+        ...rest,
+      ],
       env: childEnv,
       argv: [argv0, ...rest],
       envCount: Object.keys(childEnv).length + added,
@@ -603,7 +648,7 @@ export function wrapper(commandPath: string, command: readonly string[], env = p
   }
   return {
     shell: '/bin/sh',
-    args: ['-c', 'read _ <&3; exec 3<&- "$0" "$@"', commandPath, ...rest],
+    args: ['-c', `read _ <&${gateFd}; exec ${gateFd}<&- "$0" "$@"`, commandPath, ...rest],
     env: childEnv,
     argv: [commandPath, ...rest],
     envCount: Object.keys(childEnv).length,
