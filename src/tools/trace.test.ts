@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatError, NotSupportedError, ParseError } from '../errors/index.js';
 import { kprobesSupported } from '../kernel/link-kprobe.js';
+import { runCli } from '../testing/cli.js';
 import { featureIt, kernelIt } from '../testing/kernel.js';
 import { CaptureOutput, startWorkload } from './testing/capture.js';
 import { gatedWorkload } from './testing/gated-workload.js';
@@ -268,6 +269,31 @@ describe('trace', () => {
       );
     },
   );
+});
+
+describe('trace mistakes', () => {
+  // Each: the spec, and the column the caret must point at.
+  const cases: [string, number, RegExp][] = [
+    ['t:syscalls:sys_enter_openat "%s', 29, /unterminated format string/],
+    ['t:nosuch:event', 3, /no tracepoint nosuch:event/],
+    ['t:syscalls:sys_enter_openat "%d", args->nosuch', 35, /has no field 'nosuch'/],
+    ['p:c:write "%d", arg7', 17, /unknown name 'arg7'/],
+    ['u:nosuchlib-bpfkit:f', 3, /cannot find a library or executable named nosuchlib-bpfkit/],
+    ['r:c:nosuchfunc_bpfkit', 5, /symbol nosuchfunc_bpfkit not found/],
+    ['t:sched:sched_switch (args->prev_comm == 1)', 23, /STRCMP/],
+    ['t:sched:sched_switch (STRCMP("x", args->prev_pid))', 35, /STRCMP needs a string/],
+  ];
+  kernelIt('answers every bad probe with one positioned error, exit 1 and no stack', async () => {
+    for (const [spec, column, message] of cases) {
+      const r = await runCli(['trace', '-d', '5', spec]);
+      expect({ spec, code: r.code }).toEqual({ spec, code: 1 });
+      const [first, source, caret] = r.stderr.trimEnd().split('\n');
+      expect(first).toMatch(new RegExp(`^bpfkit: probe 1:1:${column}: error: `));
+      expect(first).toMatch(message);
+      expect([source, caret]).toEqual([spec, `${' '.repeat(column - 1)}^`]);
+      expect(r.stdout).toBe('');
+    }
+  });
 });
 
 describe('trace format', () => {

@@ -4,6 +4,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { disassemble } from '../asm/disassembler.js';
 import type { BuiltProgram } from '../asm/index.js';
+import { BtfError } from '../btf/errors.js';
 import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField, type TraceField } from '../btf/tracefs-format.js';
 import { BpfkitError, ParseError } from '../errors/index.js';
@@ -17,7 +18,7 @@ import { Program } from '../kernel/program.js';
 import { RingBuffer } from '../kernel/ringbuf.js';
 import { kernelSymbols, type ResolvedSymbol, UserSymbolizer } from '../kernel/symbols.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
-import { resolveBinary } from '../kernel/uprobe-resolve.js';
+import { resolveBinary, resolveUprobe, UprobeTargetError } from '../kernel/uprobe-resolve.js';
 import { clock, cString } from './common/format.js';
 import type { Output } from './common/output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './common/session.js';
@@ -179,6 +180,8 @@ interface Loaded {
   layout: ProbeLayout;
   insns: BuiltProgram;
   fields?: Map<string, TraceField>;
+  /** binary is the resolved file of a uprobe. */
+  binary?: string;
 }
 
 /** runTrace traces until Ctrl-C, SIGTERM, -d, -M events, or `done`. */
@@ -198,10 +201,28 @@ export async function runTrace(
   requireRoot('trace');
   const loaded: Loaded[] = prepared.map((p, index) => {
     const { spec } = p;
+    // A target that does not exist is the probe's mistake: point at it.
+    const pointAt = <T>(column: number, f: () => T): T => {
+      try {
+        return f();
+      } catch (err) {
+        if (!(err instanceof BtfError || err instanceof UprobeTargetError)) throw err;
+        throw new ParseError(
+          err.message,
+          { file: `probe ${index + 1}`, line: 1, column: column + 1, sourceLine: spec.text },
+          err.hint === undefined ? { cause: err } : { cause: err, hint: err.hint },
+        );
+      }
+    };
     let fieldOf: ((name: string, at: number) => TraceField) | undefined;
+    let binary: string | undefined;
+    if (spec.kind !== 't' && spec.library !== '') {
+      binary = pointAt(spec.libraryAt, () => resolveBinary(spec.library));
+      pointAt(spec.funcAt, () => resolveUprobe(binary!, spec.func));
+    }
     if (spec.kind === 't') {
       ensureTracefs();
-      const fmt = readEventFormat(`${spec.library}:${spec.func}`);
+      const fmt = pointAt(spec.libraryAt, () => readEventFormat(`${spec.library}:${spec.func}`));
       fieldOf = (name, at) => {
         try {
           return eventField(fmt, name);
@@ -219,6 +240,7 @@ export async function runTrace(
     }
     const { insns, layout } = generateProbe(spec, p.stringArgs, {
       index,
+      file: `probe ${index + 1}`,
       pid: opts.pid,
       tid: opts.tid,
       skipTgid: opts.includeSelf ? undefined : process.pid,
@@ -231,7 +253,7 @@ export async function runTrace(
       ...(fieldOf ? { fields: fieldOf } : {}),
       userStrings: spec.library !== '' && (spec.kind !== 't' || spec.library === 'syscalls'),
     });
-    return { prepared: p, layout, insns };
+    return { prepared: p, layout, insns, ...(binary !== undefined ? { binary } : {}) };
   });
   if (opts.verbose) {
     loaded.forEach((l, k) => {
@@ -291,7 +313,7 @@ export async function runTrace(
       else {
         links.push(
           attachUprobe(prog, {
-            binary: resolveBinary(spec.library),
+            binary: l.binary ?? resolveBinary(spec.library),
             symbol: spec.func,
             retprobe: spec.kind === 'r',
             ...(opts.pid ? { pid: opts.pid } : {}),

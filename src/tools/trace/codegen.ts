@@ -81,6 +81,8 @@ export interface CodegenOptions {
   fields?: (name: string, at: number) => TraceField;
   /** userStrings says pointer strings default to user memory (uprobes, syscall tracepoints). */
   userStrings: boolean;
+  /** file names the probe in errors ("probe 2"). */
+  file?: string;
   /** binaryCompare makes STRCMP compare the literal's bytes only, as BCC's -B does. */
   binaryCompare?: boolean;
 }
@@ -148,14 +150,14 @@ export function generateProbe(
   let labels = 0;
   const label = (p: string): string => `${p}_${labels++}`;
   const fail = (msg: string, at: number): never => {
-    throw new ParseError(msg, { file: 'probe', line: 1, column: at + 1, sourceLine: spec.text });
+    throw new ParseError(msg, { file: o.file ?? 'probe', line: 1, column: at + 1, sourceLine: spec.text });
   };
 
   const slot = (d: number): number => FP_SLOTS - 8 * d;
   const loadField = (f: TraceField, at: number): void => {
-    if (![1, 2, 4, 8].includes(f.size) || f.arrayLength !== undefined || f.dataLoc) {
-      fail(`args->${f.name} (${f.type}) is not a number`, at);
-    }
+    if (f.arrayLength !== undefined || f.dataLoc)
+      fail(`args->${f.name} is a string or an array: compare it with STRCMP("text", args->${f.name})`, at);
+    if (![1, 2, 4, 8].includes(f.size)) fail(`args->${f.name} (${f.type}) is not a number`, at);
     const width = ({ 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64' } as const)[f.size as 1 | 2 | 4 | 8];
     b.ldx(width, r1, r6, f.offset);
     // Syscall tracepoints store every argument in 8 bytes: the C type says how many of them count.

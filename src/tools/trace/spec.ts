@@ -58,6 +58,9 @@ export interface ProbeSpec {
   args: ProbeArg[];
   /** text is the spec as given, for error carets. */
   text: string;
+  /** libraryAt and funcAt are the 0-based columns of the library (or category) and the function. */
+  libraryAt: number;
+  funcAt: number;
 }
 
 const LEVELS: BinaryOp[][] = [
@@ -288,7 +291,7 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     }
   };
 
-  const spec: ProbeSpec = { kind, library, func, args: [], text };
+  const spec: ProbeSpec = { kind, library, func, args: [], text, libraryAt: libAt, funcAt };
   ws();
   if (peek('(')) {
     i++;
