@@ -718,6 +718,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'sockopt_in':
     case 'utsname_out':
     case 'clone_args_in':
+    case 'ioctl_arg':
     case 'link_out':
     case 'pollfds_inout':
     case 'epoll_event_in':

@@ -87,6 +87,7 @@ function pathEnd(data: Uint8Array): number {
 
 // Kinds the kernel copied at entry (or, for the _out ones, after the entry struct at exit).
 const ENTRY_KINDS = new Set<ArgKind>([
+  'ioctl_arg',
   'clone_args_in',
   'epoll_event_in',
   'timespec_in',
@@ -96,6 +97,9 @@ const ENTRY_KINDS = new Set<ArgKind>([
   'sigaction_out',
   'sockaddr_in',
 ]);
+
+const FIONBIO = 0x5421;
+const FIOASYNC = 0x5452;
 
 /** entryArg prints a struct copied at entry, or the one filled after it; undefined if not copied. */
 function entryArg(rec: SyscallRecord, sig: SyscallSig, kind: ArgKind): string | undefined {
@@ -111,6 +115,12 @@ function entryArg(rec: SyscallRecord, sig: SyscallSig, kind: ArgKind): string | 
       return data.length < 8 ? undefined : sigset(u64(data, 0));
     case 'sigaction_in':
       return sigaction(data);
+    case 'ioctl_arg': {
+      // Requests that read an int through the pointer (include/uapi/asm-generic/ioctls.h).
+      const req = rec.argLo(1);
+      if ((req !== FIONBIO && req !== FIOASYNC) || data.length < 4) return hex(rec.arg(2));
+      return `[${new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true)}]`;
+    }
     case 'epoll_event_in': {
       if (data.length < 12) return undefined;
       const v = new DataView(data.buffer, data.byteOffset, 12);
@@ -131,7 +141,8 @@ const u64 = (data: Uint8Array, at: number): bigint =>
 
 function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number): string {
   const kind = sig.args[i]!;
-  if (rec.argLo(i) === 0 && rec.argHi(i) === 0) return 'NULL';
+  // ioctl's argument is often a plain number: strace prints its 0 as 0.
+  if (rec.argLo(i) === 0 && rec.argHi(i) === 0) return kind === 'ioctl_arg' ? '0' : 'NULL';
   const data = rec.data;
   if (ENTRY_KINDS.has(kind)) return entryArg(rec, sig, kind) ?? ptr(rec.arg(i));
   const size = STRUCT_OUT_SIZE[kind];

@@ -613,3 +613,18 @@ describe('strace golden lines: send and receive flags', () => {
     );
   });
 });
+
+describe('strace golden lines: ioctl', () => {
+  it('prints the int FIONBIO reads, and other arguments as before', () => {
+    const one = new Uint8Array(new Int32Array([1]).buffer);
+    expect(line({ nr: 16, ret: 0n, args: [3n, 0x5421n, 0x7f00n], data: one })).toBe(
+      'ioctl(3, FIONBIO, [1])                  = 0',
+    );
+    expect(line({ nr: 16, ret: -25n, args: [3n, 0x5401n, 0x7f00n], data: one })).toBe(
+      'ioctl(3, TCGETS, 0x7f00)                = -1 ENOTTY (Inappropriate ioctl for device)',
+    );
+    expect(line({ nr: 16, ret: 0n, args: [0n, 0x540en, 0n] })).toBe(
+      'ioctl(0, 0x540e, 0)                     = 0',
+    );
+  });
+});

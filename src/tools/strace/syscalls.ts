@@ -22,6 +22,7 @@ export type ArgKind =
   | 'pollfds_inout' // poll's struct pollfd array: [{fd=3, events=POLLIN}], revents noted after the result
   | 'link_out' // the target readlink wrote, after the path: its length is the return value
   | 'clone_args_in' // struct clone_args clone3 reads: {flags=CLONE_VM|…, child_tid=…, exit_signal=0, stack=…, …}
+  | 'ioctl_arg' // ioctl's argument: the int it points to for FIONBIO/FIOASYNC ([1]), else the pointer
   | 'utsname_out' // struct utsname uname fills: {sysname="Linux", nodename="…", ...}
   | 'epoll_event_in' // struct epoll_event epoll_ctl reads: {events=EPOLLIN, data={u32=5, u64=5}}
   | 'sockopt_in' // the value setsockopt reads, its length in lenArg: [1]
@@ -112,7 +113,7 @@ const ROWS: Row[] = [
   [13, 'rt_sigaction', ['signal', 'sigaction_in', 'sigaction_out', 'uint']],
   [14, 'rt_sigprocmask', ['sigmask_how', 'sigset_in', 'sigset_out', 'uint']],
   [15, 'rt_sigreturn', ['sigreturn_frame']],
-  [16, 'ioctl', ['fd', 'ioctl_req', 'hex']],
+  [16, 'ioctl', ['fd', 'ioctl_req', 'ioctl_arg']],
   [17, 'pread64', ['fd', 'buf_out', 'uint', 'off'], 'int', 2],
   [18, 'pwrite64', ['fd', 'buf_in', 'uint', 'off'], 'int', 2],
   [19, 'readv', ['fd', 'ptr', 'int']],
@@ -317,6 +318,8 @@ export const STRUCT_IN_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
   sigaction_in: 32,
   // struct clone_args up to tls: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls.
   clone_args_in: 64,
+  // The int an int-taking ioctl reads (FIONBIO); other requests' pointers fail or are not shown.
+  ioctl_arg: 4,
   // struct epoll_event is packed on x86_64: u32 events, u64 data.
   epoll_event_in: 12,
 };
