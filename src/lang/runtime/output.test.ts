@@ -5,6 +5,31 @@ import { kernelIt } from '../../testing/kernel.js';
 import { run } from './run.js';
 
 describe('event output', () => {
+  kernelIt(
+    'keeps its Ctrl-C handler while it detaches and prints the maps, so a second Ctrl-C cannot cut them short',
+    async () => {
+      let during = -1;
+      let out = '';
+      const done = run({
+        text: 'interval:ms:10 { @n = count(); }',
+        file: '-e',
+        write: (s) => {
+          out += s;
+          // The map lines are written after the probes are detached.
+          if (s.includes('@n:')) during = process.listenerCount('SIGINT');
+        },
+        writeErr: () => {},
+        onAttached: () => {
+          setTimeout(() => process.emit('SIGINT', 'SIGINT'), 50);
+        },
+      });
+      expect(await done).toBe(0);
+      expect(out).toMatch(/@n: \d+\n$/);
+      // One more than once the run is over: its own handler, which a second Ctrl-C only re-resolves.
+      expect(during).toBe(process.listenerCount('SIGINT') + 1);
+    },
+  );
+
   kernelIt('printf output reaches a pipe while the script still runs, not only at exit', async () => {
     const child = spawn(
       process.execPath,

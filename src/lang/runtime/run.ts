@@ -22,7 +22,7 @@ import { compileRecordFormat, compileRecordWriter, type RecordWriter } from '../
 import { argsJson, argsText, cString, jsonValue, readInt, textValue, toJson } from '../format/values.js';
 import { parseSource } from '../parser.js';
 import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
-import { align8, byteSize } from '../types.js';
+import { align8, byteSize, STRLEN } from '../types.js';
 import { type AttachOptions, attachSpec } from './attach.js';
 import { type Loaded, load } from './load.js';
 import { KernelResolver, strftimeAt } from './resolver.js';
@@ -268,6 +268,9 @@ export async function run(opts: RunOptions): Promise<number> {
   let ring: RingBuffer | undefined;
   let child: ChildProcess | undefined;
   let ticker: ReturnType<typeof setInterval> | undefined;
+  // Ctrl-C handlers stay until the end: a second Ctrl-C while detaching or printing the maps would
+  // otherwise kill the process with its output unprinted.
+  let releaseSignals: (() => void) | undefined;
   try {
     if (opts.dryRun) {
       const n = compiled.programs.length;
@@ -355,11 +358,11 @@ export async function run(opts: RunOptions): Promise<number> {
     const stopped = new Promise<void>((resolve) => {
       session.onExit = resolve;
       const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       opts.signal?.addEventListener('abort', stop, { once: true });
       if (opts.signal?.aborted) stop();
-      session.cleanupSignals = () => {
+      releaseSignals = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
       };
@@ -387,7 +390,6 @@ export async function run(opts: RunOptions): Promise<number> {
       else gate?.end('\n');
     }
     if (!session.exited) await stopped;
-    session.cleanupSignals?.();
     session.stopTicker?.();
 
     await detachAll(links.splice(0));
@@ -404,7 +406,9 @@ export async function run(opts: RunOptions): Promise<number> {
     const drops = readGlobal(Globals.MAP_DROPS);
     const lost = readGlobal(Globals.LOST_EVENTS);
     if (readGlobal(Globals.STR_TRUNCATED) !== 0n)
-      writeErr('bpfkit: note: some strings were longer than the 64-byte limit and were truncated\n');
+      writeErr(
+        `bpfkit: note: some strings were longer than the ${envInt('BPFTRACE_STRLEN', 200) ?? STRLEN}-byte limit and were truncated\n`,
+      );
     if (drops > 0n)
       writeErr(
         `bpfkit: warning: ${drops} map update${drops === 1n ? ' was' : 's were'} dropped because a map was full (raise max_map_keys)\n`,
@@ -416,6 +420,7 @@ export async function run(opts: RunOptions): Promise<number> {
     session.flush();
     return session.exitCode;
   } finally {
+    releaseSignals?.();
     clearInterval(ticker);
     for (const l of links) l.close();
     ring?.close();
@@ -431,7 +436,6 @@ class Session {
   ending = false;
   exitCode = 0;
   onExit: (() => void) | undefined;
-  cleanupSignals: (() => void) | undefined;
   stopTicker: (() => void) | undefined;
   private readonly ob = new OutBuffer();
   /** text is scratch space for a printf rendered before JSON escaping. */
