@@ -628,3 +628,18 @@ describe('strace golden lines: ioctl', () => {
     );
   });
 });
+
+describe('strace golden: -e trace= classes', () => {
+  it('puts fadvise64 in %desc as strace does, and leaves out members the table lacks', () => {
+    const desc = parseTraceExpr('trace=%desc');
+    expect(traces(desc, 221)).toBe(true);
+    const byName = new Map([['memfd_create', 319]]);
+    expect(
+      traces(
+        parseTraceExpr('%desc', (n) => byName.get(n)),
+        319,
+      ),
+    ).toBe(true);
+    expect(() => parseTraceExpr('trace=memfd_create')).toThrow(/unknown syscall 'memfd_create'/);
+  });
+});
