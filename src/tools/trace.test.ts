@@ -37,6 +37,8 @@ async function trace(
 
 const missing = `/nonexistent/bpfkit-trace-${process.pid}`;
 const CGROUP2 = '/sys/fs/cgroup/unified';
+// The interpreter itself (a PATH python3 may be a wrapper script): it carries USDT notes.
+const PYTHON = '/usr/bin/python3';
 
 describe('trace', () => {
   kernelIt('prints a tracepoint message with a user string and a predicate on a field', async () => {
@@ -144,6 +146,42 @@ describe('trace', () => {
     expect(await run(false)).toEqual([missing]);
     expect(await run(true)).toEqual([`${missing}-long`, missing]);
   });
+
+  featureIt(
+    'reads USDT probes with u:lib:probe and u:lib:provider:probe (register and memory arguments)',
+    existsSync(PYTHON),
+    `no ${PYTHON}`,
+    async () => {
+      const w = gatedWorkload(
+        `exec ${PYTHON} -c 'import gc, sys\ngc.disable()\ngc.collect(1)\ngc.collect(2)\nsys.audit("bpfkit.audit", 1)\nsys.audit("bpfkit.other", 1)'`,
+      );
+      const events: TraceEvent[] = [];
+      await runTrace(
+        {
+          probes: [
+            `u:${PYTHON}:gc__start (arg1 > 0) "gen=%d", arg1`,
+            `u:${PYTHON}:python:audit (STRCMP("bpfkit.audit", arg1)) "%s", arg1`,
+          ],
+          pid: w.pid,
+          ready: () => w.release(),
+          onEvent: (e) => events.push(e),
+          done: w.exit,
+        },
+        new CaptureOutput(),
+      );
+      // Python collects again as it exits: look up to the audit event.
+      const lines = events.map((e) => `${e.func} ${e.message}`);
+      expect(lines.slice(0, lines.indexOf('python:audit bpfkit.audit') + 1)).toEqual([
+        'gc__start gen=1',
+        'gc__start gen=2',
+        'python:audit bpfkit.audit',
+      ]);
+      const err = await runTrace({ probes: [`u:${PYTHON}:python:nosuch`] }, new CaptureOutput()).catch(
+        (e: unknown) => e,
+      );
+      expect(formatError(err)).toMatch(/has no USDT probe python:nosuch/);
+    },
+  );
 
   kernelIt("skips trace's own process unless -S, and cuts strings at -Z bytes", async () => {
     const run = async (includeSelf: boolean) => {

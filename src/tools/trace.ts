@@ -7,22 +7,30 @@ import type { BuiltProgram } from '../asm/index.js';
 import { BtfError } from '../btf/errors.js';
 import { readEventFormat } from '../btf/tracefs-events.js';
 import { eventField, type TraceField } from '../btf/tracefs-format.js';
-import { BpfkitError, ParseError } from '../errors/index.js';
+import { BpfkitError, DecodeError, ParseError } from '../errors/index.js';
+import type { UsdtNote } from '../kernel/elf.js';
 import { requireKprobes } from '../kernel/features.js';
 import { detachAll, type Link } from '../kernel/link.js';
 import { attachKprobe } from '../kernel/link-kprobe.js';
 import { attachTracepoint } from '../kernel/link-tracepoint.js';
-import { attachUprobe } from '../kernel/link-uprobe.js';
+import { attachUprobe, attachUsdt } from '../kernel/link-uprobe.js';
 import { BpfMap, type MapSpec } from '../kernel/map.js';
 import { Program } from '../kernel/program.js';
 import { RingBuffer } from '../kernel/ringbuf.js';
 import { kernelSymbols, type ResolvedSymbol, UserSymbolizer } from '../kernel/symbols.js';
 import { ensureTracefs } from '../kernel/tracefs-mount.js';
-import { resolveBinary, resolveUprobe, UprobeTargetError } from '../kernel/uprobe-resolve.js';
+import { loadElf, resolveBinary, resolveUprobe, UprobeTargetError } from '../kernel/uprobe-resolve.js';
+import { parseUsdtArgs, type UsdtArg } from '../lang/usdt-args.js';
 import { clock, cString } from './common/format.js';
 import type { Output } from './common/output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './common/session.js';
-import { generateProbe, type ProbeLayout, TRACE_HEADER, TRACE_RING_BYTES } from './trace/codegen.js';
+import {
+  generateProbe,
+  layoutOf,
+  type ProbeLayout,
+  TRACE_HEADER,
+  TRACE_RING_BYTES,
+} from './trace/codegen.js';
 import {
   applyFormat,
   type FormatPart,
@@ -178,7 +186,8 @@ function decode(
 interface Loaded {
   prepared: PreparedProbe;
   layout: ProbeLayout;
-  insns: BuiltProgram;
+  /** programs are the probe's programs: one, or one per site of a USDT probe (with its pc). */
+  programs: { insns: BuiltProgram; pc?: bigint }[];
   fields?: Map<string, TraceField>;
   /** binary is the resolved file of a uprobe. */
   binary?: string;
@@ -206,7 +215,8 @@ export async function runTrace(
       try {
         return f();
       } catch (err) {
-        if (!(err instanceof BtfError || err instanceof UprobeTargetError)) throw err;
+        if (!(err instanceof BtfError || err instanceof UprobeTargetError || err instanceof ParseError))
+          throw err;
         throw new ParseError(
           err.message,
           { file: `probe ${index + 1}`, line: 1, column: column + 1, sourceLine: spec.text },
@@ -216,9 +226,37 @@ export async function runTrace(
     };
     let fieldOf: ((name: string, at: number) => TraceField) | undefined;
     let binary: string | undefined;
+    // u:lib:probe is a USDT probe, as in BCC; where the binary has none of that name, a function.
+    let sites: UsdtNote[] = [];
     if (spec.kind !== 't' && spec.library !== '') {
-      binary = pointAt(spec.libraryAt, () => resolveBinary(spec.library));
-      pointAt(spec.funcAt, () => resolveUprobe(binary!, spec.func));
+      const path = pointAt(spec.libraryAt, () => resolveBinary(spec.library));
+      binary = path;
+      if (spec.kind === 'u') {
+        const [provider, name] = spec.func.includes(':') ? spec.func.split(':') : [undefined, spec.func];
+        sites = pointAt(spec.libraryAt, () => {
+          try {
+            return loadElf(path).usdtNotes();
+          } catch (err) {
+            if (!(err instanceof DecodeError)) throw err;
+            throw new UprobeTargetError(`${path} is not an ELF binary (a script or a wrapper?)`, {
+              hint: 'give the real program, e.g. its path under /usr/bin',
+            });
+          }
+        }).filter((n) => n.name === name && (provider === undefined || n.provider === provider));
+        if (sites.length === 0 && provider !== undefined)
+          pointAt(spec.funcAt, () => {
+            throw new UprobeTargetError(`${path} has no USDT probe ${spec.func}`);
+          });
+      }
+      if (sites.length === 0)
+        pointAt(spec.funcAt, () => {
+          try {
+            return resolveUprobe(path, spec.func);
+          } catch (err) {
+            if (spec.kind !== 'u' || !(err instanceof UprobeTargetError)) throw err;
+            throw new UprobeTargetError(`${path} has no USDT probe or function named ${spec.func}`);
+          }
+        });
     }
     if (spec.kind === 't') {
       ensureTracefs();
@@ -238,27 +276,38 @@ export async function runTrace(
     } else if (spec.library === '') {
       requireKprobes(`${spec.kind === 'r' ? 'r' : 'p'}::${spec.func}`, 'a tracepoint (t:category:event)');
     }
-    const { insns, layout } = generateProbe(spec, p.stringArgs, {
-      index,
-      file: `probe ${index + 1}`,
-      pid: opts.pid,
-      tid: opts.tid,
-      skipTgid: opts.includeSelf ? undefined : process.pid,
-      uid: opts.uid,
-      stringSize: opts.stringSize,
-      binaryCompare: opts.binaryCompare ?? false,
-      cgroup: opts.cgroup !== undefined,
-      kernelStack: opts.kernelStack ?? false,
-      userStack: opts.userStack ?? false,
-      ...(fieldOf ? { fields: fieldOf } : {}),
-      userStrings: spec.library !== '' && (spec.kind !== 't' || spec.library === 'syscalls'),
-    });
-    return { prepared: p, layout, insns, ...(binary !== undefined ? { binary } : {}) };
+    const generate = (usdtArgs?: UsdtArg[]) =>
+      generateProbe(spec, p.stringArgs, {
+        ...(usdtArgs ? { usdtArgs } : {}),
+        index,
+        file: `probe ${index + 1}`,
+        pid: opts.pid,
+        tid: opts.tid,
+        skipTgid: opts.includeSelf ? undefined : process.pid,
+        uid: opts.uid,
+        stringSize: opts.stringSize,
+        binaryCompare: opts.binaryCompare ?? false,
+        cgroup: opts.cgroup !== undefined,
+        kernelStack: opts.kernelStack ?? false,
+        userStack: opts.userStack ?? false,
+        ...(fieldOf ? { fields: fieldOf } : {}),
+        userStrings: spec.library !== '' && (spec.kind !== 't' || spec.library === 'syscalls'),
+      });
+    // Each site of a USDT probe may keep its arguments in other registers: one program per site.
+    const programs =
+      sites.length === 0
+        ? [{ insns: generate().insns }]
+        : sites.map((n) => ({
+            insns: generate(pointAt(spec.funcAt, () => parseUsdtArgs(n.args))).insns,
+            pc: n.pc,
+          }));
+    const layout = layoutOf(p.stringArgs, opts.stringSize);
+    return { prepared: p, layout, programs, ...(binary !== undefined ? { binary } : {}) };
   });
   if (opts.verbose) {
     loaded.forEach((l, k) => {
       out.line(`; probe ${k + 1}: ${l.prepared.spec.text}`);
-      out.line(disassemble(l.insns.insns));
+      for (const prog of l.programs) out.line(disassemble(prog.insns.insns));
     });
   }
   const maps: BpfMap[] = [];
@@ -302,25 +351,31 @@ export async function runTrace(
       cgroupFd = openSync(opts.cgroup, 'r');
       all.cgroup.setFd(Buffer.alloc(4), cgroupFd);
     }
-    for (const l of loaded) {
-      const { spec } = l.prepared;
-      const type = spec.kind === 't' ? 'tracepoint' : 'kprobe';
-      const prog = Program.load({ type, insns: l.insns, maps: all, name: `trace_${spec.func}` });
-      progs.push(prog);
-      if (spec.kind === 't') links.push(attachTracepoint(prog, spec.library, spec.func));
-      else if (spec.library === '')
-        links.push(attachKprobe(prog, spec.func, { retprobe: spec.kind === 'r' }));
-      else {
-        links.push(
-          attachUprobe(prog, {
-            binary: l.binary ?? resolveBinary(spec.library),
-            symbol: spec.func,
-            retprobe: spec.kind === 'r',
-            ...(opts.pid ? { pid: opts.pid } : {}),
-          }),
-        );
+    for (const l of loaded)
+      for (const site of l.programs) {
+        const { spec } = l.prepared;
+        const type = spec.kind === 't' ? 'tracepoint' : 'kprobe';
+        const name = `trace_${spec.func.replace(/\W/g, '_')}`.slice(0, 15);
+        const prog = Program.load({ type, insns: site.insns, maps: all, name });
+        progs.push(prog);
+        if (site.pc !== undefined)
+          links.push(
+            attachUsdt(prog, { binary: l.binary!, pc: site.pc, ...(opts.pid ? { pid: opts.pid } : {}) }),
+          );
+        else if (spec.kind === 't') links.push(attachTracepoint(prog, spec.library, spec.func));
+        else if (spec.library === '')
+          links.push(attachKprobe(prog, spec.func, { retprobe: spec.kind === 'r' }));
+        else {
+          links.push(
+            attachUprobe(prog, {
+              binary: l.binary ?? resolveBinary(spec.library),
+              symbol: spec.func,
+              retprobe: spec.kind === 'r',
+              ...(opts.pid ? { pid: opts.pid } : {}),
+            }),
+          );
+        }
       }
-    }
     const anyFormat = prepared.some((p) => p.spec.format !== undefined);
     if (!opts.json) out.line(traceHeader(opts, anyFormat));
     out.flush();

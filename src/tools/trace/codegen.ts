@@ -18,6 +18,8 @@ import {
 } from '../../asm/index.js';
 import type { TraceField } from '../../btf/tracefs-format.js';
 import { ParseError } from '../../errors/index.js';
+import { X86_REGS } from '../../lang/builtins.js';
+import type { UsdtArg } from '../../lang/usdt-args.js';
 import { countLost } from '../common/snippets.js';
 import { type Expr, MAX_STRCMP, type ProbeSpec } from './spec.js';
 
@@ -48,6 +50,7 @@ const FP_SLOTS = -8; // expression slots grow down from here, 8 bytes each
 const FP_ZERO = -260;
 const FP_REC = -272;
 const FP_STRCMP = FP_REC - 8 - (MAX_STRCMP + 8); // STRCMP's haystack: the literal and its NUL
+const FP_USDT = FP_STRCMP - 8; // a USDT argument read from user memory
 
 /** ArgSlot says where one argument lives in the record and how to print it. */
 export interface ArgSlot {
@@ -81,6 +84,8 @@ export interface CodegenOptions {
   fields?: (name: string, at: number) => TraceField;
   /** userStrings says pointer strings default to user memory (uprobes, syscall tracepoints). */
   userStrings: boolean;
+  /** usdtArgs are the SDT site's arguments when the probe is a USDT probe: argN reads them. */
+  usdtArgs?: UsdtArg[];
   /** file names the probe in errors ("probe 2"). */
   file?: string;
   /** binaryCompare makes STRCMP compare the literal's bytes only, as BCC's -B does. */
@@ -184,6 +189,33 @@ export function generateProbe(
     emit(e, d);
     b.ldx('u64', r3, r10, slot(d));
   };
+  // usdtArg loads SDT argument n into r1: a register of pt_regs, user memory at reg+offset, or a
+  // constant, cut to its size and sign-extended when the note marks it signed.
+  const usdtArg = (n: number, at: number): void => {
+    const all = o.usdtArgs!;
+    const a = all[n - 1];
+    if (!a) {
+      fail(`this USDT probe has ${all.length} argument${all.length === 1 ? '' : 's'}`, at);
+      return;
+    }
+    if (a.kind === 'const') b.ld64(r1, BigInt.asUintN(64, a.value));
+    else if (a.kind === 'reg') b.ldx('u64', r1, r6, X86_REGS[a.reg]!);
+    else {
+      b.st('u64', r10, FP_USDT, 0)
+        .mov(r1, r10)
+        .add(r1, FP_USDT)
+        .mov(r2, a.size)
+        .ldx('u64', r3, r6, X86_REGS[a.reg]!)
+        .add(r3, a.offset)
+        .call('probe_read_user')
+        .ldx('u64', r1, r10, FP_USDT);
+    }
+    if (a.size < 8) {
+      b.lsh(r1, 64 - a.size * 8);
+      if (a.signed) b.alu64('ARSH', r1, 64 - a.size * 8);
+      else b.rsh(r1, 64 - a.size * 8);
+    }
+  };
   const emit = (e: Expr, d: number): void => {
     if (d > 24) fail('expression too deep', e.at);
     switch (e.type) {
@@ -194,7 +226,8 @@ export function generateProbe(
         loadField(o.fields!(e.name, e.at), e.at);
         break;
       case 'arg':
-        b.ldx('u64', r1, r6, PT_REGS_ARGS[e.n - 1]!);
+        if (o.usdtArgs) usdtArg(e.n, e.at);
+        else b.ldx('u64', r1, r6, PT_REGS_ARGS[e.n - 1]!);
         break;
       case 'retval':
         b.ldx('u64', r1, r6, PT_REGS_RC);

@@ -100,6 +100,19 @@ describe('trace probe specs', () => {
     expect(caret(() => parseProbe('p:c:f (STRCMP("x, arg1))'))).toMatch(/1:15: error: unterminated string/);
   });
 
+  it('read USDT heads: u:lib:probe and u:lib:provider:probe', () => {
+    expect(parseProbe('u:/usr/bin/python3:python:audit "%s", arg1')).toMatchObject({
+      kind: 'u',
+      library: '/usr/bin/python3',
+      func: 'python:audit',
+      funcAt: 19,
+    });
+    expect(parseProbe('u:pthread:pthread_create (arg4 != 0)')).toMatchObject({
+      library: 'pthread',
+      func: 'pthread_create',
+    });
+  });
+
   it('bind C operators by precedence, longest operator first', () => {
     const p = parseProbe('t:a:b (args->x << 2 <= 1 + 2 * 3 || !args->y)');
     expect(p.predicate).toMatchObject({

@@ -156,8 +156,11 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
   const parts = head.split(':');
   const full = parts.length === 1 ? ['p', '', head] : parts.length === 2 ? ['p', ...parts] : parts;
   const k = full[0] === '' ? 'p' : full[0]!;
-  const func = full[full.length - 1]!;
-  const library = full.slice(1, -1).join(':');
+  // u:lib:probe and u:lib:provider:probe name a USDT probe (BCC's form); elsewhere the last part is
+  // the function and a library path may hold colons.
+  const usdtForm = full[0] === 'u' && full.length === 4;
+  const func = usdtForm ? full.slice(2).join(':') : full[full.length - 1]!;
+  const library = usdtForm ? full[1]! : full.slice(1, -1).join(':');
   // Columns of the library and the function in the text, for carets.
   const funcAt = headAt + head.length - func.length;
   const libAt = parts.length === 1 ? headAt : parts.length === 2 ? headAt : headAt + full[0]!.length + 1;
@@ -168,8 +171,11 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     fail('a tracepoint needs a category and an event: t:category:event', libAt);
   if (kind === 'u' && library === '') fail('a uprobe needs a library or binary: u:lib:func', libAt);
   // A uprobe may name an offset inside the function (func+0x12), as BCC's p:lib:func+off does.
-  const funcRe =
-    kind !== 't' && library !== '' ? /^[A-Za-z_][\w.]*(\+(0[xX][0-9a-fA-F]+|\d+))?$/ : /^[A-Za-z_][\w.]*$/;
+  const funcRe = usdtForm
+    ? /^[A-Za-z_]\w*:[A-Za-z_][\w.]*$/
+    : kind !== 't' && library !== ''
+      ? /^[A-Za-z_][\w.]*(\+(0[xX][0-9a-fA-F]+|\d+))?$/
+      : /^[A-Za-z_][\w.]*$/;
   if (!funcRe.test(func)) {
     if (/\+/.test(func) && library === '')
       fail(`'${func}': an offset inside a function needs kprobes; probe the function itself`, funcAt);
