@@ -234,6 +234,7 @@ export function generateProbe(
         break;
       case 'special':
         if (e.name === 'cpu') b.call('get_smp_processor_id').mov(r1, r0);
+        else if (e.name === 'task') b.call('get_current_task').mov(r1, r0);
         else if (e.name === 'uid' || e.name === 'gid') {
           b.call('get_current_uid_gid').mov(r1, r0);
           if (e.name === 'gid') b.rsh(r1, 32);

@@ -138,6 +138,14 @@ describe('trace probe specs', () => {
     expect(caret(() => parseProbe('t:a:b "unterminated'))).toMatch(/1:7: error: unterminated format string/);
     expect(caret(() => parseProbe('t:a:b "%d" args->x'))).toMatch(/expected ',' before the next argument/);
     expect(caret(() => parseProbe('t::b'))).toMatch(/needs a category/);
+    expect(caret(() => parseProbe('p::SyS_nanosleep(struct timespec *ts) "%d", ts->tv_nsec'))).toMatch(
+      /1:17: error: function signatures need C headers/,
+    );
+    expect(caret(() => parseProbe('p::mntns_install "%d", $task->fs->users'))).toMatch(
+      /1:24: error: \$task->field needs C headers/,
+    );
+    expect(parseProbe('p:c:f(arg1 > 2)').predicate).toMatchObject({ op: '>' });
+    expect(parseProbe('p:c:f "%llx", $task').args[0]!.expr).toMatchObject({ type: 'special', name: 'task' });
   });
 
   it('throw only typed errors on random input (fuzz)', () => {

@@ -14,7 +14,7 @@ export type Expr =
   | { type: 'field'; name: string; at: number }
   | { type: 'arg'; n: number; at: number }
   | { type: 'retval'; at: number }
-  | { type: 'special'; name: 'pid' | 'tgid' | 'uid' | 'gid' | 'cpu'; at: number }
+  | { type: 'special'; name: 'pid' | 'tgid' | 'uid' | 'gid' | 'cpu' | 'task'; at: number }
   | { type: 'unary'; op: '!' | '-' | '~'; e: Expr; at: number }
   | { type: 'cast'; bits: 8 | 16 | 32 | 64; signed: boolean; e: Expr; at: number }
   /** strcmp is BCC's STRCMP("literal", value): 1 when the string at value equals the literal. */
@@ -76,7 +76,7 @@ const LEVELS: BinaryOp[][] = [
   ['*'],
 ];
 const LONGER: Record<string, string[]> = { '|': ['||'], '&': ['&&'], '<': ['<<', '<='], '>': ['>>', '>='] };
-const SPECIALS = new Set(['pid', 'tgid', 'uid', 'gid', 'cpu']);
+const SPECIALS = new Set(['pid', 'tgid', 'uid', 'gid', 'cpu', 'task']);
 
 /** CAST_TYPES are the C integer types a value may be cast to, as in BCC's `(int)retval < 0`. */
 const CAST_TYPES: Record<string, { bits: 8 | 16 | 32 | 64; signed: boolean }> = {
@@ -182,6 +182,12 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     fail(`'${func}' is not a function or event name`, funcAt);
   }
   i = headEnd;
+  // BCC's p::func(struct sock *sk) declares the arguments for its C compiler: none here.
+  if (
+    text[i] === '(' &&
+    /^\(\s*(const\s+)?(struct\s+)?[A-Za-z_]\w*[\s*]+[A-Za-z_]\w*\s*[,)]/.test(text.slice(i))
+  )
+    fail('function signatures need C headers, which bpfkit does not compile: use arg1..arg6', i);
 
   const primary = (): Expr => {
     ws();
@@ -207,8 +213,11 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     }
     if (eat('$')) {
       const m = /^[a-z]+/.exec(text.slice(i));
-      if (!m || !SPECIALS.has(m[0])) fail('expected $pid, $tgid, $uid, $gid or $cpu', at);
+      if (!m || !SPECIALS.has(m[0])) fail('expected $pid, $tgid, $uid, $gid, $cpu or $task', at);
       i += m![0].length;
+      // BCC compiles $task->field against kernel headers (-I); here $task is only the address.
+      if (m![0] === 'task' && /^\s*->/.test(text.slice(i)))
+        fail('$task->field needs C headers, which bpfkit does not compile: print $task with %llx or %K', at);
       return { type: 'special', name: m![0] as 'pid', at };
     }
     const id = /^[A-Za-z_]\w*/.exec(text.slice(i));
