@@ -17,7 +17,9 @@ export function register(program: Command): void {
   program
     .command('strace')
     .description('trace the system calls of a command or process, printed like strace')
-    .argument('[command...]', 'command to run and trace (put it after --)')
+    .argument('[command...]', 'command to run and trace; its own options follow it (or put it after --)')
+    // strace's own usage: options up to the command's name, then the command's (`strace ls -la`).
+    .passThroughOptions()
     .option('-p, --pid <pid>', 'trace a running process')
     .option('-f, --follow', 'also trace child processes')
     .option('-c, --summary', 'count time, calls and errors per syscall and print a table at the end')

@@ -36,6 +36,16 @@ describe('bpfkit strace command line', () => {
     expect(lines.every((l) => !l.includes(') = 3'))).toBe(true);
   });
 
+  kernelIt('takes the command without --, its options after its name being its own', async () => {
+    const out = join(dir, 'positional.txt');
+    const missing = join(dir, 'missing-too');
+    // -n is cat's (number lines); were it read as bpfkit's, the command line would be refused.
+    const r = await runCli(['strace', '-e', 'trace=openat', '-o', out, 'cat', '-n', missing]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`cat: ${missing}: No such file or directory`);
+    expect(readFileSync(out, 'utf8')).toContain(`openat(AT_FDCWD, "${missing}", O_RDONLY) = -1 ENOENT`);
+  });
+
   kernelIt('puts the pid in front of every line with -f -o FILE', async () => {
     const out = join(dir, 'follow.txt');
     const r = await runCli([
