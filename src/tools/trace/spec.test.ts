@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { TraceField } from '../../btf/tracefs-format.js';
 import { BpfkitError, ParseError } from '../../errors/index.js';
+import { prepareProbe } from '../trace.js';
+import { generateProbe } from './codegen.js';
 import { applyFormat, parseFormat } from './printf.js';
 import { parseProbe } from './spec.js';
 
@@ -184,17 +187,50 @@ describe('trace probe specs', () => {
       '@user',
       '\\',
       '-',
+      'STRCMP(',
+      '"ab"',
+      '(int)',
+      '(unsigned long)',
+      '(char *)',
+      '\\x4',
+      '$task',
+      '->',
+      'python:',
+      '%K',
+      '%U',
+      '+0x1',
+      'struct ',
+      '*',
+      'arg7',
+      'comm',
     ];
-    for (let i = 0; i < 5000; i++) {
+    // Fields of a made-up tracepoint: a number, a char array and a __data_loc string.
+    const fields = (name: string, at: number): TraceField => {
+      const f: Record<string, TraceField> = {
+        x: { name: 'x', type: 'int', offset: 8, size: 4, signed: true },
+        comm: { name: 'comm', type: 'char', offset: 12, size: 16, signed: false, arrayLength: 16 },
+        sys: { name: 'sys', type: 'char', offset: 28, size: 4, signed: false, dataLoc: 'data_loc' },
+      };
+      const field = f[name];
+      if (!field) throw new ParseError(`no field '${name}'`, { file: 'probe', line: 1, column: at + 1 });
+      return field;
+    };
+    let generated = 0;
+    for (let i = 0; i < 8000; i++) {
       let s = '';
       const n = rnd(14);
       for (let j = 0; j < n; j++) s += pieces[rnd(pieces.length)];
       try {
-        parseProbe(s);
+        // Through the format check and the code generator too: only typed errors, any input.
+        const p = prepareProbe(s);
+        const o = { index: 0, userStrings: p.spec.kind !== 't', binaryCompare: rnd(2) === 1 };
+        generateProbe(p.spec, p.stringArgs, p.spec.kind === 't' ? { ...o, fields } : o);
+        generated++;
       } catch (err) {
         expect(err, s).toBeInstanceOf(BpfkitError);
       }
     }
+    expect(generated).toBeGreaterThan(100);
   });
 });
 
