@@ -207,9 +207,25 @@ describe('trace probe specs', () => {
     // Fields of a made-up tracepoint: a number, a char array and a __data_loc string.
     const fields = (name: string, at: number): TraceField => {
       const f: Record<string, TraceField> = {
-        x: { name: 'x', type: 'int', offset: 8, size: 4, signed: true },
-        comm: { name: 'comm', type: 'char', offset: 12, size: 16, signed: false, arrayLength: 16 },
-        sys: { name: 'sys', type: 'char', offset: 28, size: 4, signed: false, dataLoc: 'data_loc' },
+        x: { name: 'x', type: 'int', offset: 8, size: 4, signed: true, common: false },
+        comm: {
+          name: 'comm',
+          type: 'char',
+          offset: 12,
+          size: 16,
+          signed: false,
+          arrayLength: 16,
+          common: false,
+        },
+        sys: {
+          name: 'sys',
+          type: 'char',
+          offset: 28,
+          size: 4,
+          signed: false,
+          dataLoc: 'data_loc',
+          common: false,
+        },
       };
       const field = f[name];
       if (!field) throw new ParseError(`no field '${name}'`, { file: 'probe', line: 1, column: at + 1 });
