@@ -5,22 +5,36 @@ import type { Command } from 'commander';
 import { endRun } from '../closed-pipe.js';
 
 const EXAMPLES = `
-Probe syntax:  {t:category:event | u:lib:func | r:lib:func | p::func | r::func} [(predicate)] ["format", args...]
-  values: args->field (tracepoints), arg1..arg6 (uprobes), retval (r:), $pid $tgid $uid $gid $cpu, numbers;
-  operators: == != < <= > >= && || ! + - * & | ^ << >>;  value@user reads a %s string from user memory.
-  p::/r:: are kprobes: on kernels without CONFIG_KPROBES they fail and name a tracepoint to use instead.
+Probe syntax:  {t:category:event | p:lib:func | r:lib:func | u:lib:[provider:]probe | p::func | r::func} [(predicate)] ["format", args...]
+  'func' is p::func and 'lib:func' is p:lib:func; p:lib:func+0x10 probes inside a function.
+  u: is a USDT probe (a function uprobe when the binary has no such probe); p::/r:: are kprobes: on
+  kernels without CONFIG_KPROBES they fail and name a tracepoint to use instead.
+  values: args->field (tracepoints), arg1..arg6 (uprobes, USDT), retval (r:), $pid $tgid $uid $gid $cpu
+  $task, numbers, C casts ((int)retval), STRCMP("text", value); operators: == != < <= > >= && || ! ~
+  + - * & | ^ << >>;  value@user reads a string from user memory.
+  format: C printf (%d %u %x %s %c with h/l/ll, ...), %K / %U print an address as a kernel / user symbol.
 
 Examples:
   bpfkit trace 't:syscalls:sys_enter_openat "%s", args->filename'
         trace every openat() with its path
   bpfkit trace 't:syscalls:sys_enter_kill (args->sig == 9) "kill -9 %d", args->pid'
         trace SIGKILLs being sent
-  bpfkit trace 'r:c:malloc (retval == 0) "malloc failed"' -p 1234
-        trace failed mallocs in process 1234
-  bpfkit trace 'u:c:write (arg1 == 2) "stderr: %d bytes", arg3' -T
-        trace writes to stderr, with the time
+  bpfkit trace 'r:c:read ((int)retval < 0) "read failed: %d", retval' 'r:c:write ((int)retval < 0) "write failed: %d", retval'
+        trace failed read and write calls at the libc level (two probes at once)
+  bpfkit trace 'c:malloc "size = %d", arg1' -p 1234
+        trace malloc calls of process 1234 and the size asked for
+  bpfkit trace 'p:c:write (arg1 == 1) "writing %d bytes to STDOUT", arg3' -T
+        trace writes to stdout, with the time
+  bpfkit trace 'r:bash:readline "%s", retval'
+        print the lines bash reads
+  bpfkit trace 't:sched:sched_process_exec (STRCMP("/usr/bin/ls", args->filename))' -U
+        trace execs of ls, with the user stack
+  bpfkit trace 'u:/usr/bin/python3:python:audit "%s", arg1'
+        trace Python's audit events (USDT)
   bpfkit trace -M 10 -t 't:sched:sched_process_exec "%s", args->filename'
         print 10 execs with timestamps, then exit
+  bpfkit trace -A -M 100 -K 't:block:block_rq_issue'
+        count the kernel stacks issuing the next 100 block requests
   bpfkit trace -d 5 --json 't:syscalls:sys_enter_unlinkat "%s", args->pathname'
         five seconds, one JSON object per line`;
 
