@@ -183,6 +183,31 @@ describe('trace', () => {
     },
   );
 
+  kernelIt('prints %K and %U addresses as kernel and user symbols', async () => {
+    // Python looks up getpid with dlsym, then sleeps (a timer wakes it): alive long enough for its
+    // maps to be read when the event is printed, which BCC needs too.
+    const w = gatedWorkload(
+      `exec ${PYTHON} -c 'import ctypes, time\nctypes.CDLL(None).getpid\ntime.sleep(0.3)'`,
+    );
+    const events: TraceEvent[] = [];
+    await runTrace(
+      {
+        probes: ['t:timer:hrtimer_start "%K", args->function', 'r:c:dlsym "%U", retval'],
+        pid: w.pid,
+        ready: () => w.release(),
+        onEvent: (e) => events.push(e),
+        done: w.exit,
+      },
+      new CaptureOutput(),
+    );
+    expect(events.filter((e) => e.func === 'hrtimer_start').map((e) => e.message)).toContain(
+      'hrtimer_wakeup+0x0',
+    );
+    expect(events.filter((e) => e.func === 'dlsym').map((e) => e.message)).toContain(
+      'getpid+0x0 [libc.so.6]',
+    );
+  });
+
   kernelIt("skips trace's own process unless -S, and cuts strings at -Z bytes", async () => {
     const run = async (includeSelf: boolean) => {
       const w = gatedWorkload(`cat ${missing}/x 2>/dev/null; kill -0 $$; exit 0`);
