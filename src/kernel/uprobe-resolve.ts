@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BpfkitError } from '../errors/index.js';
-import { ElfFile } from './elf.js';
+import { ElfFile, STT_FUNC, STT_GNU_IFUNC } from './elf.js';
 import { nearest } from './tracefs-mount.js';
 
 /** UprobeTargetError is a binary or symbol that cannot be probed; the hint says what exists. */
@@ -147,6 +147,15 @@ export function loadElf(path: string): ElfFile {
     elfCache.set(path, elf);
   }
   return elf;
+}
+
+/** functionNames lists the function symbols of `elf` whose names match `re`, sorted, each once. */
+export function functionNames(elf: ElfFile, re: RegExp): string[] {
+  const names = new Set<string>();
+  for (const y of elf.symbols)
+    if ((y.type === STT_FUNC || y.type === STT_GNU_IFUNC) && y.value !== 0n && re.test(y.name))
+      names.add(y.name);
+  return [...names].sort();
 }
 
 /**

@@ -79,6 +79,8 @@ export interface CheckOptions {
   hasCommand?: boolean;
   /** usdtSites expands a usdt spec to one spec per probe site (address and argument spec). */
   usdtSites?: (spec: ProbeSpec) => ProbeSpec[];
+  /** uprobeFunctions expands `uprobe:binary:glob*` to one spec per matching function symbol. */
+  uprobeFunctions?: (spec: ProbeSpec) => ProbeSpec[];
   /**
    * attachCookies says whether programs of a type can tell their attach points apart by the
    * bpf_get_attach_cookie of each perf link (Linux 5.15); without it `probe` costs a program per spec.
@@ -159,7 +161,7 @@ function usesBuiltin(probe: A.Probe, names: string[]): boolean {
 
 /** planVariants parses and expands attach points, and groups them into programs. */
 function planVariants(probe: A.Probe, source: Source, options: CheckOptions): Variant[] {
-  const { types, usdtSites } = options;
+  const { types, usdtSites, uprobeFunctions } = options;
   const specs: ProbeSpec[] = [];
   for (const ap of probe.attachPoints) {
     const spec = parseAttachPoint(ap, source);
@@ -167,10 +169,14 @@ function planVariants(probe: A.Probe, source: Source, options: CheckOptions): Va
     else if (spec.type === 'usdt' && usdtSites) specs.push(...usdtSites(spec));
     else if ((spec.type === 'fentry' || spec.type === 'fexit') && hasWildcard(spec.func))
       specs.push(...expandFunctions(spec, types, source));
-    else if ((spec.type === 'uprobe' || spec.type === 'uretprobe') && hasWildcard(spec.func)) {
-      // Expanded against the binary's symbols at attach time; the program is shared.
-      specs.push(spec);
-    } else specs.push(spec);
+    else if (
+      (spec.type === 'uprobe' || spec.type === 'uretprobe') &&
+      hasWildcard(spec.func) &&
+      uprobeFunctions
+    )
+      // Expanded before grouping, so `func` and `probe` name the function that fired.
+      specs.push(...uprobeFunctions(spec));
+    else specs.push(spec);
   }
   const kinds = new Set(specs.map((s) => s.type));
   if (kinds.size > 1 && (kinds.has('begin') || kinds.has('end'))) {

@@ -21,7 +21,7 @@ import { OutBuffer } from '../format/out-buffer.js';
 import { compileRecordFormat, compileRecordWriter, type RecordWriter } from '../format/record.js';
 import { argsJson, argsText, cString, jsonValue, readInt, textValue, toJson } from '../format/values.js';
 import { parseSource } from '../parser.js';
-import { globToRegExp, hasWildcard, listProbes, type ProbeSpec } from '../probes.js';
+import { globToRegExp, listProbes, type ProbeSpec } from '../probes.js';
 import { align8, byteSize, STRLEN } from '../types.js';
 import { type AttachOptions, attachSpec } from './attach.js';
 import { type Loaded, load } from './load.js';
@@ -67,7 +67,10 @@ export function compileScript(
   const source = new Source(text, file);
   const types = new KernelTypeSource();
   const options: CheckOptions = { types, params, unsafe, hasCommand, attachCookies };
-  if (elf) options.usdtSites = (spec) => usdtSites(spec, source, elf);
+  if (elf) {
+    options.usdtSites = (spec) => usdtSites(spec, source, elf);
+    options.uprobeFunctions = (spec) => uprobeFunctions(spec, source, elf);
+  }
   // bpftrace's environment knobs: str()'s size (at most 200: strings live on the 512-byte stack)
   // and the entries of each map.
   const strlen = envInt('BPFTRACE_STRLEN', 200);
@@ -107,8 +110,25 @@ function attachCookies(type: CookieProgramType): boolean {
   }
 }
 
-/** ElfLoader is the part of kernel/uprobe-resolve that usdt needs, loaded only for usdt scripts. */
-type ElfLoader = Pick<typeof import('../../kernel/uprobe-resolve.js'), 'resolveBinary' | 'loadElf'>;
+/** ElfLoader is the part of kernel/uprobe-resolve that usdt and uprobe globs need, loaded only for them. */
+type ElfLoader = Pick<
+  typeof import('../../kernel/uprobe-resolve.js'),
+  'resolveBinary' | 'loadElf' | 'functionNames' | 'UprobeTargetError'
+>;
+
+/** uprobeFunctions expands `uprobe:binary:glob*` to one spec per function symbol that matches. */
+function uprobeFunctions(spec: ProbeSpec, source: Source, elf: ElfLoader): ProbeSpec[] {
+  let path: string;
+  try {
+    path = elf.resolveBinary(spec.target);
+  } catch (e) {
+    if (e instanceof elf.UprobeTargetError) throw source.error(spec.pos, e.message, e.hint);
+    throw e;
+  }
+  const names = elf.functionNames(elf.loadElf(path), globToRegExp(spec.func));
+  if (names.length === 0) throw source.error(spec.pos, `no functions in ${path} match '${spec.func}'`);
+  return names.map((func) => ({ ...spec, func, name: `${spec.type}:${spec.target}:${func}` }));
+}
 
 /** usdtSites expands `usdt:binary:[provider:]name` (globs allowed) to one spec per SDT note. */
 function usdtSites(spec: ProbeSpec, source: Source, elf: ElfLoader): ProbeSpec[] {
@@ -123,8 +143,8 @@ function usdtSites(spec: ProbeSpec, source: Source, elf: ElfLoader): ProbeSpec[]
   return out;
 }
 
-/** usesUsdt says whether a script may name a usdt probe, so the ELF reader loads only then. */
-const usesUsdt = (text: string): boolean => /\b(usdt|U):/.test(text);
+/** usesElf says whether a script may name a usdt probe or a uprobe, so the ELF reader loads only then. */
+const usesElf = (text: string): boolean => /\b(usdt|U|uprobe|uretprobe|u|ur):/.test(text);
 
 /**
  * listScriptProbes implements `-l`: tracepoints and perf events matching a glob, a binary's function
@@ -143,14 +163,8 @@ export async function listScriptProbes(glob: string | undefined, verbose = false
         .filter((n, i, all) => all.indexOf(n) === i && re.test(n))
         .map((n) => `usdt:${m[2]}:${n}`);
     }
-    const { STT_FUNC, STT_GNU_IFUNC } = await import('../../kernel/elf.js');
     const type = m[1]!.startsWith('ur') ? 'uretprobe' : 'uprobe';
-    const names = new Set(
-      file.symbols
-        .filter((y) => (y.type === STT_FUNC || y.type === STT_GNU_IFUNC) && y.value !== 0n && re.test(y.name))
-        .map((y) => y.name),
-    );
-    return [...names].sort().map((n) => `${type}:${m[2]}:${n}`);
+    return elf.functionNames(file, re).map((n) => `${type}:${m[2]}:${n}`);
   }
   return listProbes(new KernelTypeSource(), glob, verbose);
 }
@@ -184,53 +198,22 @@ async function preflight(compiled: Compiled, dryRun: boolean): Promise<void> {
 }
 
 /**
- * expandUprobes replaces `uprobe:lib:glob*` specs by one spec per matching function symbol, and
- * checks every uprobe's binary and symbol before anything attaches, so a missing one is an error at
- * its probe's position.
+ * checkUprobes checks every uprobe's binary and symbol before anything attaches, so a missing one is
+ * an error at its probe's position (globs were expanded against the binary by check).
  */
-async function expandUprobes(compiled: Compiled): Promise<void> {
-  const isUprobe = (s: ProbeSpec) => s.type === 'uprobe' || s.type === 'uretprobe';
-  if (compiled.programs.some((p) => p.specs.some(isUprobe))) {
-    const { resolveBinary, resolveUprobe, UprobeTargetError } = await import(
-      '../../kernel/uprobe-resolve.js'
-    );
-    for (const s of compiled.programs.flatMap((p) => p.specs).filter(isUprobe)) {
-      try {
-        if (hasWildcard(s.func)) resolveBinary(s.target);
-        else resolveUprobe(s.target, s.func);
-      } catch (e) {
-        if (!(e instanceof UprobeTargetError)) throw e;
-        throw compiled.checked.source.error(s.pos, e.message, e.hint);
-      }
+async function checkUprobes(compiled: Compiled): Promise<void> {
+  const uprobes = compiled.programs
+    .flatMap((p) => p.specs)
+    .filter((s) => s.type === 'uprobe' || s.type === 'uretprobe');
+  if (uprobes.length === 0) return;
+  const { resolveUprobe, UprobeTargetError } = await import('../../kernel/uprobe-resolve.js');
+  for (const s of uprobes) {
+    try {
+      resolveUprobe(s.target, s.func);
+    } catch (e) {
+      if (!(e instanceof UprobeTargetError)) throw e;
+      throw compiled.checked.source.error(s.pos, e.message, e.hint);
     }
-  }
-  for (const p of compiled.programs) {
-    if (!p.specs.some((s) => (s.type === 'uprobe' || s.type === 'uretprobe') && hasWildcard(s.func)))
-      continue;
-    const { resolveBinary, loadElf } = await import('../../kernel/uprobe-resolve.js');
-    const { STT_FUNC, STT_GNU_IFUNC } = await import('../../kernel/elf.js');
-    const out: ProbeSpec[] = [];
-    for (const s of p.specs) {
-      if (!((s.type === 'uprobe' || s.type === 'uretprobe') && hasWildcard(s.func))) {
-        out.push(s);
-        continue;
-      }
-      const path = resolveBinary(s.target);
-      const re = globToRegExp(s.func);
-      const names = new Set(
-        loadElf(path)
-          .symbols.filter(
-            (y) => (y.type === STT_FUNC || y.type === STT_GNU_IFUNC) && y.value !== 0n && re.test(y.name),
-          )
-          .map((y) => y.name),
-      );
-      if (names.size === 0) {
-        throw compiled.checked.source.error(s.pos, `no functions in ${path} match '${s.func}'`);
-      }
-      for (const name of [...names].sort())
-        out.push({ ...s, func: name, name: `${s.type}:${s.target}:${name}` });
-    }
-    p.specs = out;
   }
 }
 
@@ -246,7 +229,7 @@ export async function run(opts: RunOptions): Promise<number> {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
   const writeErr = opts.writeErr ?? ((s: string) => process.stderr.write(s));
   const json = opts.format === 'json';
-  const elf = usesUsdt(opts.text) ? await import('../../kernel/uprobe-resolve.js') : undefined;
+  const elf = usesElf(opts.text) ? await import('../../kernel/uprobe-resolve.js') : undefined;
   const compiled = compileScript(
     opts.text,
     opts.file,
@@ -262,7 +245,7 @@ export async function run(opts: RunOptions): Promise<number> {
       write(`${p.name}:${sharing(compiled, p)}\n${disassemble(p.built.insns)}\n\n`);
   }
   await preflight(compiled, opts.dryRun ?? false);
-  await expandUprobes(compiled);
+  await checkUprobes(compiled);
   const loaded = load(compiled);
   const links: Link[] = [];
   let ring: RingBuffer | undefined;
