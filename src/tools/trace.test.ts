@@ -312,6 +312,12 @@ describe('trace', () => {
         expect(ours.map((e) => [e.pid, e.message])).toEqual([[inside.pid, `kill -0 ${inside.pid}`]]);
         // -K prints the kernel stack under the line: the syscall entry is on it.
         expect(out.lines.some((l) => /^ {8}\S*(entry_SYSCALL|do_syscall)/.test(l))).toBe(true);
+        // As BCC prints it: "name+0xoff [kernel]" frames, then a blank line.
+        const line = out.lines.findIndex((l) => l.endsWith(`kill -0 ${inside.pid}`));
+        const end = out.lines.indexOf('', line);
+        expect(end).toBeGreaterThan(line + 1);
+        for (const f of out.lines.slice(line + 1, end))
+          expect(f).toMatch(/^ {8}\S+\+0x[0-9a-f]+ \[kernel\]$/);
       } finally {
         rmdirSync(dir);
       }

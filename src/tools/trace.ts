@@ -390,11 +390,10 @@ export async function runTrace(
     // Stack lines as BCC's trace prints them: "name+0xoff [module]", the address first with -a.
     const counts = new Map<string, number>();
     let lines: string[] = [];
-    const printStack = (id: number, pid: number | undefined): void => {
-      if (id < 0) {
-        lines.push(`        ${id}`);
-        return;
-      }
+    // stackFrames reads one stack: its frames, or its negative id alone when it could not be taken.
+    const stackFrames = (id: number, pid: number | undefined): string[] => {
+      if (id < 0) return [`${id}`];
+      const frames: string[] = [];
       const v = all.stacks!.get(Buffer.from(Uint32Array.of(id).buffer));
       for (let at = 0; v && at + 8 <= v.length; at += 8) {
         const ip = v.readBigUInt64LE(at);
@@ -407,8 +406,12 @@ export async function runTrace(
           sym = u.lookup(ip);
         }
         const addr = opts.address ? `${ip.toString(16).padStart(16)} ` : '';
-        lines.push(`        ${addr}${bccSymbol(sym, pid === undefined)}`);
+        frames.push(`${addr}${bccSymbol(sym, pid === undefined)}`);
       }
+      return frames;
+    };
+    const printStack = (id: number, pid: number | undefined): void => {
+      for (const f of stackFrames(id, pid)) lines.push(`        ${f}`);
     };
     // %K is BCC's ksym(addr, show_offset); %U its sym(addr, tgid, show_module, show_offset).
     const symbolOf = (addr: bigint, kind: SymbolConversion, pid: number): string => {
@@ -446,6 +449,8 @@ export async function runTrace(
           func: e.func,
           message,
           values: e.values,
+          ...(opts.kernelStack ? { kernel_stack: stackFrames(d.kstack, undefined) } : {}),
+          ...(opts.userStack ? { user_stack: stackFrames(d.ustack, e.pid) } : {}),
         });
       } else {
         lines = [formatTraceLine(e, opts, startNs, new Date(), startUnix)];
