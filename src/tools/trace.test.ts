@@ -365,6 +365,24 @@ describe('trace mistakes', () => {
   });
 });
 
+describe('trace options', () => {
+  it('refuse a pid that names no process, -p with -L, and -A without -M', async () => {
+    const none = 4_194_303;
+    await expect(runTrace({ probes: ['t:a:b'], pid: none }, new CaptureOutput())).rejects.toThrow(
+      `-p: no process ${none}`,
+    );
+    await expect(runTrace({ probes: ['t:a:b'], tid: none }, new CaptureOutput())).rejects.toThrow(
+      `-L: no process ${none}`,
+    );
+    await expect(runTrace({ probes: ['t:a:b'], pid: 1, tid: 1 }, new CaptureOutput())).rejects.toThrow(
+      'only one of -p and -L may be specified',
+    );
+    await expect(runTrace({ probes: ['t:a:b'], aggregate: true }, new CaptureOutput())).rejects.toThrow(
+      '-M/--max-events should be specified with -A/--aggregate',
+    );
+  });
+});
+
 describe('trace format', () => {
   it('checks the format against the arguments', () => {
     expect(() => prepareProbe('t:a:b "%d %d", args->x')).toThrow(ParseError);

@@ -1,7 +1,7 @@
 // trace: BCC trace's probe specs — tracepoints, uprobes and uretprobes (kprobes where the kernel has
 // them) with a predicate and a printf message — one line per hit: PID TID COMM FUNC message.
 
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { disassemble } from '../asm/disassembler.js';
 import type { BuiltProgram } from '../asm/index.js';
 import { BtfError } from '../btf/errors.js';
@@ -206,6 +206,13 @@ export async function runTrace(
     throw new BpfkitError('-M/--max-events should be specified with -A/--aggregate');
   if (opts.pid !== undefined && opts.tid !== undefined)
     throw new BpfkitError('only one of -p and -L may be specified');
+  // A pid that names no process would trace nothing until stopped: say so instead (BCC waits).
+  for (const [flag, id] of [
+    ['-p', opts.pid],
+    ['-L', opts.tid],
+  ] as const) {
+    if (id !== undefined && !existsSync(`/proc/${id}`)) throw new BpfkitError(`${flag}: no process ${id}`);
+  }
   const prepared = opts.probes.map((t, i) => prepareProbe(t, i));
   requireRoot('trace');
   const loaded: Loaded[] = prepared.map((p, index) => {
