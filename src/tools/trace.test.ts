@@ -7,6 +7,7 @@ import { runCli } from '../testing/cli.js';
 import { featureIt, kernelIt } from '../testing/kernel.js';
 import { CaptureOutput, startWorkload } from './testing/capture.js';
 import { gatedWorkload } from './testing/gated-workload.js';
+import { ringBytesFor } from './trace/codegen.js';
 import { bccSymbol, formatTraceLine, prepareProbe, runTrace, type TraceEvent, traceHeader } from './trace.js';
 
 async function trace(
@@ -380,6 +381,16 @@ describe('trace options', () => {
     await expect(runTrace({ probes: ['t:a:b'], aggregate: true }, new CaptureOutput())).rejects.toThrow(
       '-M/--max-events should be specified with -A/--aggregate',
     );
+  });
+});
+
+describe('trace -b', () => {
+  it('sizes the one ring buffer from pages per CPU, as a power of two within bounds', () => {
+    expect(ringBytesFor(undefined, 2)).toBe(4 << 20);
+    expect(ringBytesFor(64, 2)).toBe(4 << 20);
+    expect(ringBytesFor(1024, 2)).toBe(8 << 20);
+    expect(ringBytesFor(1025, 2)).toBe(16 << 20);
+    expect(ringBytesFor(1 << 18, 64)).toBe(1 << 30);
   });
 });
 

@@ -2,6 +2,7 @@
 // them) with a predicate and a printf message — one line per hit: PID TID COMM FUNC message.
 
 import { closeSync, existsSync, openSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { disassemble } from '../asm/disassembler.js';
 import type { BuiltProgram } from '../asm/index.js';
 import { BtfError } from '../btf/errors.js';
@@ -24,13 +25,7 @@ import { parseUsdtArgs, type UsdtArg } from '../lang/usdt-args.js';
 import { clock, cString } from './common/format.js';
 import type { Output } from './common/output.js';
 import { lostMessage, requireRoot, type StopReason, waitForStop } from './common/session.js';
-import {
-  generateProbe,
-  layoutOf,
-  type ProbeLayout,
-  TRACE_HEADER,
-  TRACE_RING_BYTES,
-} from './trace/codegen.js';
+import { generateProbe, layoutOf, type ProbeLayout, ringBytesFor, TRACE_HEADER } from './trace/codegen.js';
 import {
   applyFormat,
   type FormatPart,
@@ -58,6 +53,8 @@ export interface TraceOptions {
   address?: boolean; // -a: addresses in stacks
   /** binaryCompare makes STRCMP compare only the literal's bytes (-B). */
   binaryCompare?: boolean;
+  /** bufferPages is BCC's -b: pages of buffer per CPU (the ring buffer is sized from it). */
+  bufferPages?: number;
   /** verbose prints each probe's program before tracing (-v; BCC prints its C). */
   verbose?: boolean;
   /** aggregate counts identical events (line and stacks) and prints them at the end, most first (-A). */
@@ -214,6 +211,7 @@ export async function runTrace(
     if (id !== undefined && !existsSync(`/proc/${id}`)) throw new BpfkitError(`${flag}: no process ${id}`);
   }
   const prepared = opts.probes.map((t, i) => prepareProbe(t, i));
+  const ringBytes = ringBytesFor(opts.bufferPages, availableParallelism());
   requireRoot('trace');
   const loaded: Loaded[] = prepared.map((p, index) => {
     const { spec } = p;
@@ -288,6 +286,7 @@ export async function runTrace(
         ...(usdtArgs ? { usdtArgs } : {}),
         index,
         file: `probe ${index + 1}`,
+        ringBytes,
         pid: opts.pid,
         tid: opts.tid,
         skipTgid: opts.includeSelf ? undefined : process.pid,
@@ -328,7 +327,7 @@ export async function runTrace(
     return m;
   };
   try {
-    const events = make({ type: 'ringbuf', maxEntries: TRACE_RING_BYTES, name: 'trace_events' });
+    const events = make({ type: 'ringbuf', maxEntries: ringBytes, name: 'trace_events' });
     const lost = make({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'trace_lost' });
     const heap = make({
       type: 'percpu_array',

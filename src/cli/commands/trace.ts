@@ -60,6 +60,7 @@ export function register(program: Command): void {
     .option('-S, --include-self', "do not filter trace's own pid from the trace")
     .option('--uid <uid>', 'id of the user to trace')
     .option('-Z, --string-size <n>', 'maximum size to read from strings', '80')
+    .option('-b, --buffer-pages <n>', 'pages of event buffer per CPU (the one ring buffer gets their sum)')
     .option('-B, --bin_cmp', "STRCMP compares the literal's bytes only (binary values)")
     .option('-v, --verbose', "print each probe's BPF program before tracing")
     .option('-I, --include <header>', 'accepted for BCC compatibility; not needed (no C is compiled)')
@@ -104,6 +105,8 @@ export function register(program: Command): void {
       if (name !== undefined) opts.name = name;
       const filter = str('msgFilter');
       if (filter !== undefined) opts.filter = filter;
+      const pages = str('bufferPages');
+      if (pages !== undefined) opts.bufferPages = parseInteger('-b', pages, 1, 1 << 18);
       const uid = str('uid');
       if (uid !== undefined) opts.uid = parseInteger('--uid', uid, 0, 0xffffffff);
       for (const [flag, why] of [

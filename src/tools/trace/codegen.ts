@@ -26,6 +26,19 @@ import { type Expr, MAX_STRCMP, type ProbeSpec } from './spec.js';
 /** TRACE_RING_BYTES is the size of trace's event ring buffer. */
 export const TRACE_RING_BYTES = 1 << 22;
 
+/**
+ * ringBytesFor sizes the ring buffer for BCC's `-b PAGES`: BCC gives each CPU that many pages of
+ * perf buffer; one ring buffer serves all CPUs here, so it gets their sum, as a power of two, never
+ * less than the default and at most 1 GiB.
+ */
+export function ringBytesFor(pages: number | undefined, cpus: number): number {
+  if (pages === undefined) return TRACE_RING_BYTES;
+  const want = Math.min(pages * 4096 * cpus, 1 << 30);
+  let size = TRACE_RING_BYTES;
+  while (size < want) size *= 2;
+  return size;
+}
+
 /** STRING_SIZE is the bytes copied for each %s argument unless -Z says otherwise (BCC's default). */
 export const STRING_SIZE = 80;
 
@@ -86,6 +99,8 @@ export interface CodegenOptions {
   userStrings: boolean;
   /** usdtArgs are the SDT site's arguments when the probe is a USDT probe: argN reads them. */
   usdtArgs?: UsdtArg[];
+  /** ringBytes is the event ring buffer's size (TRACE_RING_BYTES unless -b asks for more). */
+  ringBytes?: number;
   /** file names the probe in errors ("probe 2"). */
   file?: string;
   /** binaryCompare makes STRCMP compare the literal's bytes only, as BCC's -B does. */
@@ -419,7 +434,7 @@ export function generateProbe(
       .call(a.user || o.userStrings ? 'probe_read_user_str' : 'probe_read_kernel_str');
   });
   // No wake-up per event: the reader drains on a timer and is woken only once the ring is half full.
-  ringbufWakeupFlags(b, 'events', wakeAtHalf(TRACE_RING_BYTES), r4);
+  ringbufWakeupFlags(b, 'events', wakeAtHalf(o.ringBytes ?? TRACE_RING_BYTES), r4);
   b.ldx('u64', r2, r10, FP_REC)
     .ldMap(r1, 'events')
     .mov(r3, layout.size)
