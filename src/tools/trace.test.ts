@@ -133,7 +133,8 @@ describe('trace', () => {
         {
           probes: [
             `t:syscalls:sys_enter_openat (STRCMP("${missing}", args->filename)) "%s", args->filename`,
-            `t:sched:sched_process_exec (STRCMP("/nonexistent", args->filename) || STRCMP("cat", args->filename)) "exec"`,
+            // A __data_loc string, compared and printed.
+            `t:sched:sched_process_exec (STRCMP("/usr/bin/cat", args->filename) || STRCMP("/bin/cat", args->filename)) "exec %s", args->filename`,
           ],
           binaryCompare,
           ready: () => w.release(),
@@ -142,10 +143,19 @@ describe('trace', () => {
         },
         new CaptureOutput(),
       );
-      return events.filter((e) => e.message !== 'exec').map((e) => e.message);
+      return {
+        opens: events.filter((e) => e.func !== 'sched_process_exec').map((e) => e.message),
+        events,
+      };
     };
-    expect(await run(false)).toEqual([missing]);
-    expect(await run(true)).toEqual([`${missing}-long`, missing]);
+    const exact = await run(false);
+    expect(exact.opens).toEqual([missing]);
+    // cat is the shell's child: find its exec among everyone's by the path it then opened.
+    const cat = exact.events.find((e) => e.message === missing)!.pid;
+    expect(
+      exact.events.filter((e) => e.pid === cat && e.func === 'sched_process_exec').map((e) => e.message),
+    ).toEqual([expect.stringMatching(/^exec \/(usr\/)?bin\/cat$/)]);
+    expect((await run(true)).opens).toEqual([`${missing}-long`, missing]);
   });
 
   featureIt(
@@ -239,6 +249,45 @@ describe('trace', () => {
     expect(skipped.events.map((e) => e.message)).toContain(missing.slice(0, 7));
     const kept = await run(true);
     expect(kept.events.some((e) => e.pid === process.pid && e.message === 'kill -0')).toBe(true);
+  });
+
+  kernelIt('keeps one thread with -L', async () => {
+    const w = gatedWorkload(
+      `exec ${PYTHON} -c 'import os, threading\nt = threading.Thread(target=lambda: os.kill(os.getpid(), 0))\nt.start()\nt.join()\nos.kill(os.getpid(), 0)'`,
+    );
+    const events: TraceEvent[] = [];
+    await runTrace(
+      {
+        probes: ['t:syscalls:sys_enter_kill (args->sig == 0) "kill -0 %d", args->pid'],
+        tid: w.pid,
+        ready: () => w.release(),
+        onEvent: (e) => events.push(e),
+        done: w.exit,
+      },
+      new CaptureOutput(),
+    );
+    // The other thread sent the same signal first: only the main thread's is kept.
+    expect(events.map((e) => [e.pid, e.tid, e.message])).toEqual([[w.pid, w.pid, `kill -0 ${w.pid}`]]);
+  });
+
+  kernelIt('keeps command names containing -n and messages containing -f', async () => {
+    const run = async (name: string) => {
+      const w = gatedWorkload(`cat ${missing}-a 2>/dev/null; cat ${missing}-b 2>/dev/null; exit 0`);
+      const out = new CaptureOutput();
+      await runTrace(
+        {
+          probes: ['t:syscalls:sys_enter_openat "%s", args->filename'],
+          name,
+          filter: `${missing}-b`,
+          ready: () => w.release(),
+          done: w.exit,
+        },
+        out,
+      );
+      return out.lines.slice(1).map((l) => l.replace(/^\d+ +\d+ +/, ''));
+    };
+    expect(await run('at')).toEqual([`cat             sys_enter_openat ${missing}-b`]);
+    expect(await run('cats')).toEqual([]);
   });
 
   kernelIt('keeps only one user with --uid', async () => {
