@@ -290,6 +290,19 @@ describe('trace', () => {
     expect(await run('cats')).toEqual([]);
   });
 
+  kernelIt("prints each probe's program with -v before the header", async () => {
+    const out = new CaptureOutput();
+    await runTrace(
+      { probes: ['t:syscalls:sys_enter_kill', 'c:getpid'], verbose: true, done: Promise.resolve() },
+      out,
+    );
+    const header = out.lines.indexOf('PID     TID     COMM            FUNC             ');
+    expect(out.lines[0]).toBe('; probe 1: t:syscalls:sys_enter_kill');
+    expect(out.lines).toContain('; probe 2: c:getpid');
+    expect(header).toBeGreaterThan(out.lines.indexOf('; probe 2: c:getpid'));
+    expect(out.lines.slice(0, header).filter((l) => /\bexit\b/.test(l)).length).toBeGreaterThanOrEqual(2);
+  });
+
   kernelIt('keeps only one user with --uid', async () => {
     const run = async (uid: number) => {
       const w = gatedWorkload('kill -0 $$; exit 0');
