@@ -303,6 +303,23 @@ describe('trace', () => {
     expect(out.lines.slice(0, header).filter((l) => /\bexit\b/.test(l)).length).toBeGreaterThanOrEqual(2);
   });
 
+  kernelIt('divides and takes remainders in predicates and arguments', async () => {
+    const w = gatedWorkload('kill -0 $$; exit 0');
+    const events: TraceEvent[] = [];
+    await runTrace(
+      {
+        probes: [
+          `t:syscalls:sys_enter_kill (args->sig == 0 && args->pid / 7 == ${Math.floor(w.pid / 7)} && args->pid % 7 == ${w.pid % 7}) "%d %d", args->pid / 1000, args->pid % 1000`,
+        ],
+        ready: () => w.release(),
+        onEvent: (e) => events.push(e),
+        done: w.exit,
+      },
+      new CaptureOutput(),
+    );
+    expect(events.map((e) => e.message)).toEqual([`${Math.floor(w.pid / 1000)} ${w.pid % 1000}`]);
+  });
+
   kernelIt('keeps only one user with --uid', async () => {
     const run = async (uid: number) => {
       const w = gatedWorkload('kill -0 $$; exit 0');

@@ -11,7 +11,7 @@ Probe syntax:  {t:category:event | p:lib:func | r:lib:func | u:lib:[provider:]pr
   kernels without CONFIG_KPROBES they fail and name a tracepoint to use instead.
   values: args->field (tracepoints), arg1..arg6 (uprobes, USDT), retval (r:), $pid $tgid $uid $gid $cpu
   $task, numbers, C casts ((int)retval), STRCMP("text", value); operators: == != < <= > >= && || ! ~
-  + - * & | ^ << >>;  value@user reads a string from user memory.
+  + - * / % & | ^ << >>;  value@user reads a string from user memory.
   format: C printf (%d %u %x %s %c with h/l/ll, ...), %K / %U print an address as a kernel / user symbol.
 
 Examples:

@@ -337,6 +337,9 @@ export function generateProbe(
             '+': 'ADD',
             '-': 'SUB',
             '*': 'MUL',
+            // Unsigned, as BPF divides; x / 0 is 0 and x % 0 is x (BPF's rules) instead of a trap.
+            '/': 'DIV',
+            '%': 'MOD',
             '<<': 'LSH',
             '>>': 'ARSH',
           } as const;

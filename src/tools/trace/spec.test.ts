@@ -117,6 +117,10 @@ describe('trace probe specs', () => {
   });
 
   it('bind C operators by precedence, longest operator first', () => {
+    expect(parseProbe('t:a:b (args->x / 2 % 3 == 1)').predicate).toMatchObject({
+      op: '==',
+      l: { op: '%', l: { op: '/' } },
+    });
     const p = parseProbe('t:a:b (args->x << 2 <= 1 + 2 * 3 || !args->y)');
     expect(p.predicate).toMatchObject({
       op: '||',

@@ -37,6 +37,8 @@ export type BinaryOp =
   | '+'
   | '-'
   | '*'
+  | '/'
+  | '%'
   | '<<'
   | '>>';
 
@@ -73,7 +75,7 @@ const LEVELS: BinaryOp[][] = [
   ['<', '<=', '>', '>='],
   ['<<', '>>'],
   ['+', '-'],
-  ['*'],
+  ['*', '/', '%'],
 ];
 const LONGER: Record<string, string[]> = { '|': ['||'], '&': ['&&'], '<': ['<<', '<='], '>': ['>>', '>='] };
 const SPECIALS = new Set(['pid', 'tgid', 'uid', 'gid', 'cpu', 'task']);
