@@ -320,6 +320,29 @@ describe('trace', () => {
     expect(events.map((e) => e.message)).toEqual([`${Math.floor(w.pid / 1000)} ${w.pid % 1000}`]);
   });
 
+  kernelIt('reads integers through pointers with *(type *)', async () => {
+    const w = gatedWorkload('exec sleep 0.25');
+    const events: TraceEvent[] = [];
+    await runTrace(
+      {
+        probes: [
+          't:syscalls:sys_enter_clock_nanosleep "%ld %ld", *(long *)args->rqtp, *(long *)(args->rqtp + 8)',
+          'p:c:clock_nanosleep (*(int *)(arg3 + 8) == 250000000) "%d", *(int *)(arg3 + 8)',
+        ],
+        pid: w.pid,
+        ready: () => w.release(),
+        onEvent: (e) => events.push(e),
+        done: w.exit,
+      },
+      new CaptureOutput(),
+    );
+    // sleep asks for { tv_sec = 0, tv_nsec = 250000000 }.
+    expect(events.map((e) => `${e.func} ${e.message}`).sort()).toEqual([
+      'clock_nanosleep 250000000',
+      'sys_enter_clock_nanosleep 0 250000000',
+    ]);
+  });
+
   kernelIt('keeps only one user with --uid', async () => {
     const run = async (uid: number) => {
       const w = gatedWorkload('kill -0 $$; exit 0');

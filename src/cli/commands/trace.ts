@@ -10,7 +10,7 @@ Probe syntax:  {t:category:event | p:lib:func | r:lib:func | u:lib:[provider:]pr
   u: is a USDT probe (a function uprobe when the binary has no such probe); p::/r:: are kprobes: on
   kernels without CONFIG_KPROBES they fail and name a tracepoint to use instead.
   values: args->field (tracepoints), arg1..arg6 (uprobes, USDT), retval (r:), $pid $tgid $uid $gid $cpu
-  $task, numbers, C casts ((int)retval), STRCMP("text", value); operators: == != < <= > >= && || ! ~
+  $task, numbers, C casts ((int)retval), *(type *)ptr, STRCMP("text", value); operators: == != < <= > >= && || ! ~
   + - * / % & | ^ << >>;  value@user reads a string from user memory.
   format: C printf (%d %u %x %s %c with h/l/ll, ...), %K / %U print an address as a kernel / user symbol.
 

@@ -287,6 +287,20 @@ export function generateProbe(
         b.mov(r1, 1).ja(t).label(f).mov(r1, 0).label(t);
         break;
       }
+      case 'deref': {
+        // Read through the pointer from the memory the probe's strings come from, as BCC's C does.
+        emit(e.e, d);
+        const bytes = e.bits / 8;
+        b.st('u64', r10, FP_USDT, 0)
+          .mov(r1, r10)
+          .add(r1, FP_USDT)
+          .mov(r2, bytes)
+          .ldx('u64', r3, r10, slot(d))
+          .call(o.userStrings ? 'probe_read_user' : 'probe_read_kernel')
+          .ldx('u64', r1, r10, FP_USDT);
+        if (e.bits < 64 && e.signed) b.movsx(r1, r1, e.bits as 8 | 16 | 32);
+        break;
+      }
       case 'unary':
         emit(e.e, d);
         b.ldx('u64', r1, r10, slot(d));

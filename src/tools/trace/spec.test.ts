@@ -76,6 +76,12 @@ describe('trace probe specs', () => {
       op: '<',
       l: { type: 'cast', bits: 32, signed: true, e: { type: 'retval' } },
     });
+    expect(parseProbe('p:c:f (*(int *)(arg2 + 8) < 0 && *arg1)').predicate).toMatchObject({
+      l: { l: { type: 'deref', bits: 32, signed: true, e: { type: 'cast', pointee: { bits: 32 } } } },
+      r: { type: 'deref', bits: 64, signed: false, e: { type: 'arg', n: 1 } },
+    });
+    expect(caret(() => parseProbe('p:c:f (arg1->len > 0)'))).toMatch(/1:8: error: arg1->field needs C types/);
+    expect(caret(() => parseProbe('p:c:f (arg1 = 2)'))).toMatch(/1:13: error: '=' would assign/);
     const cast = (t: string) => parseProbe(`p:c:f ((${t})arg1)`).predicate;
     expect(cast('unsigned long')).toMatchObject({ type: 'cast', bits: 64, signed: false });
     expect(cast('short int')).toMatchObject({ type: 'cast', bits: 16, signed: true });

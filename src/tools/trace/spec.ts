@@ -16,7 +16,9 @@ export type Expr =
   | { type: 'retval'; at: number }
   | { type: 'special'; name: 'pid' | 'tgid' | 'uid' | 'gid' | 'cpu' | 'task'; at: number }
   | { type: 'unary'; op: '!' | '-' | '~'; e: Expr; at: number }
-  | { type: 'cast'; bits: 8 | 16 | 32 | 64; signed: boolean; e: Expr; at: number }
+  | { type: 'cast'; bits: 8 | 16 | 32 | 64; signed: boolean; e: Expr; at: number; pointee?: IntType }
+  /** deref is `*value`: the integer at that address, of the pointee type of a cast, else a u64. */
+  | ({ type: 'deref'; e: Expr; at: number } & IntType)
   /** strcmp is BCC's STRCMP("literal", value): 1 when the string at value equals the literal. */
   | { type: 'strcmp'; literal: Uint8Array; e: Expr; user: boolean; at: number }
   | { type: 'binary'; op: BinaryOp; l: Expr; r: Expr; at: number };
@@ -111,17 +113,27 @@ const CAST_TYPES: Record<string, { bits: 8 | 16 | 32 | 64; signed: boolean }> = 
   s64: { bits: 64, signed: true },
 };
 
+/** IntType is a C integer type: its width and signedness. */
+export interface IntType {
+  bits: 8 | 16 | 32 | 64;
+  signed: boolean;
+}
+
 /** castAt reads "(type)" or "(type *)" at the start of `s`: its length and type, if it is a cast. */
-function castAt(s: string): { length: number; bits: 8 | 16 | 32 | 64; signed: boolean } | undefined {
+function castAt(s: string): (IntType & { length: number; pointee?: IntType }) | undefined {
   const m = /^\(\s*((?:const\s+)?(?:struct\s+)?[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*)\s*(\*+)?\s*\)/.exec(s);
   if (!m) return undefined;
   const name = m[1]!
     .replace(/\s+/g, ' ')
     .replace(/^const /, '')
     .replace(/^__([us]\d+)$/, '$1');
-  // Any pointer is an unsigned 64-bit address; a bare identifier in parentheses is not a cast.
-  if (m[2]) return { length: m[0].length, bits: 64, signed: false };
   const t = CAST_TYPES[name] ?? CAST_TYPES[name.replace(/ int$/, '')];
+  // Any pointer is an unsigned 64-bit address (a single one to an integer says what * reads); a
+  // bare identifier in parentheses is not a cast.
+  if (m[2]) {
+    const ptr = { length: m[0].length, bits: 64 as const, signed: false };
+    return t && m[2] === '*' ? { ...ptr, pointee: t } : ptr;
+  }
   return t ? { length: m[0].length, ...t } : undefined;
 }
 
@@ -197,13 +209,21 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     const cast = castAt(text.slice(i));
     if (cast) {
       i += cast.length;
-      return { type: 'cast', bits: cast.bits, signed: cast.signed, e: primary(), at };
+      const e = primary();
+      return cast.pointee
+        ? { type: 'cast', bits: cast.bits, signed: cast.signed, e, at, pointee: cast.pointee }
+        : { type: 'cast', bits: cast.bits, signed: cast.signed, e, at };
     }
     if (eat('(')) {
       const e = expr(0);
       ws();
       if (!eat(')')) fail("expected ')'");
       return e;
+    }
+    if (eat('*')) {
+      const e = primary();
+      const t = e.type === 'cast' && e.pointee ? e.pointee : { bits: 64 as const, signed: false };
+      return { type: 'deref', e, at, ...t };
     }
     if (eat('!')) return { type: 'unary', op: '!', e: primary(), at };
     if (eat('~')) return { type: 'unary', op: '~', e: primary(), at };
@@ -256,6 +276,12 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
       if (!eat(')')) fail("expected ')' to close STRCMP");
       return { type: 'strcmp', literal: new Uint8Array(literal), e, user, at };
     }
+    // BCC's C would take arg1->field with a signature and headers: say what works instead.
+    if (/^(arg[1-6]|retval)$/.test(name) && /^\s*->/.test(text.slice(i)))
+      fail(
+        `${name}->field needs C types, which bpfkit does not compile: read memory with *(type *)(${name} + offset)`,
+        at,
+      );
     const arg = /^arg([1-6])$/.exec(name);
     if (arg) {
       if (kind === 't') fail('arg1..arg6 are for kprobes and uprobes; use args->field on a tracepoint', at);
@@ -314,6 +340,7 @@ export function parseProbe(text: string, file = 'probe'): ProbeSpec {
     i++;
     spec.predicate = expr(0);
     ws();
+    if (peek('=') && !peek('==')) fail("'=' would assign: compare with '=='");
     if (!eat(')')) fail("expected ')' to close the predicate");
   }
   ws();
