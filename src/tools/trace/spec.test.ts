@@ -213,6 +213,11 @@ describe('trace probe specs', () => {
       '*',
       'arg7',
       'comm',
+      '*(int *)(',
+      '*(u8 *)',
+      '/',
+      '%',
+      '=',
     ];
     // Fields of a made-up tracepoint: a number, a char array and a __data_loc string.
     const fields = (name: string, at: number): TraceField => {
