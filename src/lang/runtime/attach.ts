@@ -87,6 +87,17 @@ async function perfLink(
   return new Link('perf_event', name, fds);
 }
 
+/** eventLink counts a software or hardware event in one process (-p), or on every CPU. */
+async function eventLink(
+  prog: ProgramLike,
+  spec: ProbeSpec,
+  attr: PerfEventAttr,
+  opts: AttachOptions,
+): Promise<Link> {
+  const cpus = opts.pid !== undefined ? [-1] : await cpuList();
+  return perfLink(prog, spec.name, attr, cpus, opts.pid ?? -1, opts.cookie);
+}
+
 /** attachSpec attaches `prog` for one expanded probe spec. */
 export async function attachSpec(
   prog: ProgramLike,
@@ -165,14 +176,7 @@ export async function attachSpec(
     case 'software': {
       const [config, period] = SOFTWARE_CONFIG[spec.unit!]!;
       const attr = { type: PERF_TYPE_SOFTWARE, config, samplePeriod: spec.rate ?? period };
-      return perfLink(
-        prog,
-        spec.name,
-        attr,
-        opts.pid !== undefined ? [-1] : await cpuList(),
-        opts.pid ?? -1,
-        opts.cookie,
-      );
+      return eventLink(prog, spec, attr, opts);
     }
     case 'hardware': {
       const attr = {
@@ -181,14 +185,7 @@ export async function attachSpec(
         samplePeriod: spec.rate ?? 1000000,
       };
       try {
-        return await perfLink(
-          prog,
-          spec.name,
-          attr,
-          opts.pid !== undefined ? [-1] : await cpuList(),
-          opts.pid ?? -1,
-          opts.cookie,
-        );
+        return await eventLink(prog, spec, attr, opts);
       } catch (err) {
         throw new NotSupportedError(
           'hardware',
