@@ -148,6 +148,7 @@ function bucketsOf(agg: Agg, counts: Map<number, bigint>): Bucket[] {
  * divides the counts but not the bars, as bpftrace's does.
  */
 export function histText(buckets: Bucket[], div = 1n): string {
+  // biome-ignore lint/complexity/useMathMinMax: the counts are bigints, which Math.max refuses
   const max = buckets.reduce((m, b) => (b.count > m ? b.count : m), 0n);
   return buckets
     .map((b) => {
