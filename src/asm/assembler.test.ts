@@ -194,6 +194,7 @@ processed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_stat
   r1 = (s32)r1
   r1 = bswap32 r1
   r1 = be16 r1
+  may_goto out
   gotol out
 out:
   r0 = 0
@@ -215,6 +216,7 @@ out:
       .movsx(r1, r1, 32)
       .bswap(r1, 32)
       .endian('be', r1, 16)
+      .mayGoto('out')
       .ja('out', true)
       .label('out')
       .mov(r0, 0)

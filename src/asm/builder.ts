@@ -5,6 +5,7 @@ import { BpfkitError } from '../errors/index.js';
 import { helperId } from './helpers.js';
 import { type Insn, insn, wideSlots } from './instruction.js';
 import { AluOp, AtomicOp, Class, Endian, JmpOp, LD_IMM64, Mode, PseudoSrc, Size, Source } from './opcodes.js';
+import { JCOND } from './syntax.js';
 
 /** Reg is a register operand; use the exported r0..r10 constants. */
 export interface Reg {
@@ -218,6 +219,14 @@ export class ProgramBuilder {
   ja(target: string | number, long = false): this {
     const code = long ? Class.JMP32 | JmpOp.JA : Class.JMP | JmpOp.JA;
     return this.target(insn(code), target, long ? 'imm' : 'off');
+  }
+
+  /**
+   * mayGoto falls through until the kernel's loop budget for the program runs out, then jumps to
+   * `target` (Linux 6.9): a loop that passes one is verified once, with no bound the verifier tracks.
+   */
+  mayGoto(target: string | number): this {
+    return this.target(insn(Class.JMP | JCOND), target, 'off');
   }
 
   /** call calls a kernel helper by name (`map_lookup_elem` or `bpf_map_lookup_elem`) or id. */

@@ -5,8 +5,6 @@
 import {
   BPF_RB_NO_WAKEUP,
   type BuiltProgram,
-  Class,
-  insn,
   ProgramBuilder,
   type Reg,
   r0,
@@ -51,12 +49,6 @@ const LONG_DATA_MAX = PATH_MAX + STRUCT_MAX;
 export const SCRATCH_VALUE_SIZE = RECORD_HEADER + LONG_DATA_MAX;
 /** MAX_NR bounds the syscall numbers the spec map covers. */
 export const MAX_NR = 1024;
-/**
- * MAY_GOTO_OUT is `may_goto +1` (BPF_JMP|BPF_JCOND, Linux 6.9): it falls through until the kernel's
- * loop budget runs out. A loop that passes one is verified once, not once per iteration, so its count
- * needs no bound the verifier tracks.
- */
-const MAY_GOTO_OUT = insn(Class.JMP | 0xe0, 0, 0, 1, 0);
 /** TRACE_BIT in a spec entry says the syscall is in the -e trace set. */
 export const TRACE_BIT = 1 << 24;
 /** STATS_VALUE_SIZE is the -c counters of one syscall: calls, errors, nanoseconds (u64 each). */
@@ -344,10 +336,8 @@ function execArgs(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .st('u64', r10, FP_OFF, 8)
     .st('u64', r10, FP_COUNT, 0)
     .label('argv_next')
-    .raw(MAY_GOTO_OUT)
-    .ja('argv_walk')
-    .ja('argv_cut')
-    .label('argv_walk')
+    // Each loop passes a may_goto: verified once, ended by the kernel's budget if not before.
+    .mayGoto('argv_cut')
     .ldx('u64', r1, r10, FP_COUNT)
     .jmp('JGE', r1, EXEC_ARGS_MAX, 'argv_cut')
     .lsh(r1, 3)
@@ -384,10 +374,7 @@ function execArgs(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .st('u32', r6, RECORD.dataLen, r1)
     .st('u64', r10, FP_COUNT, 0)
     .label('envp_next')
-    .raw(MAY_GOTO_OUT)
-    .ja('envp_walk')
-    .ja('envp_done')
-    .label('envp_walk')
+    .mayGoto('envp_done')
     .ldx('u64', r1, r10, FP_COUNT)
     .lsh(r1, 3)
     .ldx('u64', r3, r7, RECORD.args + 16)
@@ -880,10 +867,7 @@ function direntsCount(b: ProgramBuilder, label: string): void {
     .st('u64', r10, FP_COUNT, 0)
     .label(`${label}_next`)
     // Out of loop budget, the count is not known: the record carries none and the pointer is printed.
-    .raw(MAY_GOTO_OUT)
-    .ja(`${label}_walk`)
-    .ja('emit')
-    .label(`${label}_walk`)
+    .mayGoto('emit')
     .ldx('u64', r2, r10, FP_OFF)
     .ldx('u64', r3, r10, FP_LEN)
     .jmp('JGE', r2, r3, `${label}_done`);
