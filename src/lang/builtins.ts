@@ -13,6 +13,7 @@ export const BUILTINS = [
   'cpu',
   'comm',
   'cgroup',
+  'numaid',
   'curtask',
   'rand',
   'jiffies',

@@ -779,6 +779,7 @@ class ProbeChecker {
       case 'gid':
       case 'cpu':
       case 'rand':
+      case 'numaid':
         return U32;
       case 'nsecs':
       case 'elapsed':

@@ -57,6 +57,9 @@ export function builtin(g: Gen, e: A.Builtin, t: Ty): Val {
     case 'cpu':
       b.call('get_smp_processor_id');
       return R0;
+    case 'numaid':
+      b.call('get_numa_node_id');
+      return R0;
     case 'rand':
       b.call('get_prandom_u32');
       return R0;
