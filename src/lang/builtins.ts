@@ -59,6 +59,7 @@ export const FUNCTIONS: Record<string, [number, number]> = {
   lhist: [4, 4],
   kaddr: [1, 1],
   strncmp: [3, 3],
+  strcontains: [2, 2],
   bswap: [1, 1],
   uptr: [1, 1],
   kptr: [1, 1],

@@ -1115,6 +1115,14 @@ class ProbeChecker {
         this.constInt(a[2]!, 'strncmp() length');
         return U64;
       }
+      case 'strcontains': {
+        const h = this.expr(a[0]!);
+        if (h.k !== 'str') throw this.err(a[0]!.pos, `strcontains() searches a string, not ${tyName(h)}`);
+        if (a[1]!.kind !== 'str')
+          throw this.err(a[1]!.pos, 'strcontains() takes a string literal to look for');
+        this.expr(a[1]!);
+        return U64;
+      }
       case 'bswap':
         return this.needInt(a[0]!, 'bswap()');
       case 'uptr':

@@ -175,6 +175,48 @@ export function call(g: Gen, e: A.Call, t: Ty): Val {
       b.label(`${end}_z`);
       return R0;
     }
+    case 'strcontains':
+      return strContains(g, e);
   }
   throw g.err(e.pos, `${e.name}() cannot be used as a value here`);
+}
+
+/**
+ * strContains tries the literal needle at each start of the haystack in a bounded loop (r1 is the
+ * start), comparing against immediates; a NUL in the haystack ends the search.
+ */
+function strContains(g: Gen, e: A.Call): Val {
+  const b = g.b;
+  const needle = Buffer.from((e.args[1] as A.StrLit).value);
+  const h = expr(g, e.args[0]!);
+  if (h.at !== 'stack') throw g.err(e.pos, 'internal error');
+  const end = g.label('sconend');
+  const found = g.label('sconyes');
+  b.mov(r0, 1);
+  if (needle.length === 0) return R0;
+  b.mov(r0, 0);
+  const starts = h.size - needle.length + 1;
+  if (starts <= 0) return R0;
+  const loop = g.label('sconloop');
+  const next = g.label('sconnext');
+  b.mov(r1, 0);
+  b.label(loop);
+  b.mov(r2, r10);
+  b.add(r2, h.off);
+  b.add(r2, r1);
+  b.ldx('u8', r3, r2, 0);
+  b.jmp('JEQ', r3, 0, end);
+  needle.forEach((c, j) => {
+    b.ldx('u8', r3, r2, j);
+    b.jmp('JNE', r3, c, next);
+  });
+  b.ja(found);
+  b.label(next);
+  b.add(r1, 1);
+  b.jmp('JLT', r1, starts, loop);
+  b.ja(end);
+  b.label(found);
+  b.mov(r0, 1);
+  b.label(end);
+  return R0;
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ParseError } from '../errors/index.js';
+import { check } from './check.js';
+import { Source } from './diagnostics.js';
+import { fakeTypeSource } from './fake-type-source.js';
+import { parseSource } from './parser.js';
+
+// Checker errors of strcontains, pton, macaddr, cgroup_path and numaid: positioned, one line each.
+
+const compile = (text: string) => {
+  const src = new Source(text, 'test.bt');
+  return check(parseSource(src), src, { types: fakeTypeSource, params: [] });
+};
+
+const errorOf = (text: string): string => {
+  try {
+    compile(text);
+  } catch (e) {
+    if (e instanceof ParseError) return e.userMessage().split('\n')[0]!;
+    throw e;
+  }
+  throw new Error(`no error for ${text}`);
+};
+
+describe('strcontains', () => {
+  it('accepts a string and a literal needle', () => {
+    expect(() => compile('BEGIN { $x = strcontains(comm, "sh"); }')).not.toThrow();
+  });
+  it('refuses wrong argument counts and types, at the argument', () => {
+    expect(errorOf('BEGIN { $x = strcontains(comm); }')).toContain('test.bt:1:14: error: strcontains');
+    expect(errorOf('BEGIN { $x = strcontains(pid, "a"); }')).toBe(
+      'test.bt:1:26: error: strcontains() searches a string, not uint32',
+    );
+    expect(errorOf('BEGIN { $x = strcontains(comm, comm); }')).toBe(
+      'test.bt:1:32: error: strcontains() takes a string literal to look for',
+    );
+  });
+});
+
+describe('numaid', () => {
+  it('is a builtin, not a function', () => {
+    expect(() => compile('BEGIN { $n = numaid; }')).not.toThrow();
+    expect(errorOf('BEGIN { $n = numaid(); }')).toContain('numaid is a builtin, not a function');
+  });
+});
