@@ -318,9 +318,10 @@ const FCNTL_CMD = table({
 });
 const IOCTL_REQ = table({
   21505: 'TCGETS',
-  21506: 'TCSETS',
-  21507: 'TCSETSW',
-  21508: 'TCSETSF',
+  // strace names the OSS sequencer requests that share these numbers too.
+  21506: 'SNDCTL_TMR_START or TCSETS',
+  21507: 'SNDCTL_TMR_STOP or TCSETSW',
+  21508: 'SNDCTL_TMR_CONTINUE or TCSETSF',
   21519: 'TIOCGPGRP',
   21520: 'TIOCSPGRP',
   21523: 'TIOCGWINSZ',
@@ -701,6 +702,7 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'timespec_out':
     case 'fds_out':
     case 'rlimit_out':
+    case 'rlimit_in':
     case 'statx_out':
     case 'dirents_out':
     case 'random_out':

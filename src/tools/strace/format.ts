@@ -24,10 +24,12 @@ import {
   type ArgKind,
   POLL_FDS_MAX,
   STRING_ROOM,
+  STRUCT_IN_SIZE,
   STRUCT_OUT_SIZE,
   SYSCALLS,
   type SyscallSig,
 } from './syscalls.js';
+import { termios, winsize } from './termios.js';
 
 /** FormatOptions are strace's output switches. */
 export interface FormatOptions {
@@ -96,10 +98,34 @@ const ENTRY_KINDS = new Set<ArgKind>([
   'sigaction_in',
   'sigaction_out',
   'sockaddr_in',
+  'rlimit_in',
 ]);
 
 const FIONBIO = 0x5421;
 const FIOASYNC = 0x5452;
+const TCGETS = 0x5401;
+const TCSETS = 0x5402;
+const TCSETSF = 0x5404;
+const TIOCGWINSZ = 0x5413;
+const TIOCSWINSZ = 0x5414;
+// The kernel copies STRUCT_IN_SIZE bytes at entry and, for a call that returned 0, as many again.
+const IOCTL_ROOM = STRUCT_IN_SIZE.ioctl_arg ?? 0;
+
+/** ioctlArg prints what an ioctl request read or (on success) filled through its pointer. */
+function ioctlArg(rec: SyscallRecord, data: Uint8Array): string | undefined {
+  // Requests that read an int through the pointer (include/uapi/asm-generic/ioctls.h).
+  const req = rec.argLo(1);
+  if (req === FIONBIO || req === FIOASYNC) {
+    return data.length < 4
+      ? undefined
+      : `[${new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true)}]`;
+  }
+  if (req >= TCSETS && req <= TCSETSF) return termios(data);
+  if (req === TIOCSWINSZ) return winsize(data);
+  if (rec.ret !== 0n || (req !== TCGETS && req !== TIOCGWINSZ)) return undefined;
+  const filled = data.subarray(IOCTL_ROOM);
+  return req === TCGETS ? termios(filled) : winsize(filled);
+}
 
 /** entryArg prints a struct copied at entry, or the one filled after it; undefined if not copied. */
 function entryArg(rec: SyscallRecord, sig: SyscallSig, kind: ArgKind): string | undefined {
@@ -115,12 +141,10 @@ function entryArg(rec: SyscallRecord, sig: SyscallSig, kind: ArgKind): string | 
       return data.length < 8 ? undefined : sigset(u64(data, 0));
     case 'sigaction_in':
       return sigaction(data);
-    case 'ioctl_arg': {
-      // Requests that read an int through the pointer (include/uapi/asm-generic/ioctls.h).
-      const req = rec.argLo(1);
-      if ((req !== FIONBIO && req !== FIOASYNC) || data.length < 4) return hex(rec.arg(2));
-      return `[${new DataView(data.buffer, data.byteOffset, 4).getInt32(0, true)}]`;
-    }
+    case 'ioctl_arg':
+      return ioctlArg(rec, data) ?? hex(rec.arg(2));
+    case 'rlimit_in':
+      return data.length < 16 ? undefined : formatStruct('rlimit_out', data.subarray(0, 16));
     case 'epoll_event_in': {
       if (data.length < 12) return undefined;
       const v = new DataView(data.buffer, data.byteOffset, 12);
@@ -147,7 +171,8 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
   if (ENTRY_KINDS.has(kind)) return entryArg(rec, sig, kind) ?? ptr(rec.arg(i));
   const size = STRUCT_OUT_SIZE[kind];
   if (size !== undefined) {
-    const at = hasStructAfterPath(sig) ? pathEnd(data) : 0;
+    // prlimit64's old limit follows the new one the kernel copied at entry.
+    const at = hasStructAfterPath(sig) ? pathEnd(data) : sig.args.includes('rlimit_in') ? 16 : 0;
     if (rec.ret !== 0n || data.length < at + size) return ptr(rec.arg(i));
     return formatStruct(kind, data.subarray(at, at + size)) ?? ptr(rec.arg(i));
   }

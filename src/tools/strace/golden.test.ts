@@ -629,6 +629,68 @@ describe('strace golden lines: ioctl', () => {
   });
 });
 
+describe('strace golden lines: terminal ioctls', () => {
+  const words = (...w: number[]) => new Uint8Array(new Uint32Array(w).buffer);
+  // A pty's defaults, as `stty sane` leaves them (octal, from asm-generic/termbits.h).
+  const sane = words(0o2400, 0o5, 0o277, 0o105073);
+  const cooked =
+    '{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, ' +
+    'c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}';
+  it('prints the termios TCGETS filled, from the copy made at exit', () => {
+    const data = new Uint8Array(32);
+    data.set(sane, 16);
+    expect(line({ nr: 16, ret: 0n, args: [4n, 0x5401n, 0x7f00n], data })).toBe(
+      `ioctl(4, TCGETS, ${cooked}) = 0`,
+    );
+  });
+  it("prints the termios TCSETS* read, under strace's shared request names", () => {
+    expect(line({ nr: 16, ret: 0n, args: [4n, 0x5402n, 0x7f00n], data: sane })).toBe(
+      `ioctl(4, SNDCTL_TMR_START or TCSETS, ${cooked}) = 0`,
+    );
+    const raw = words(0, 0o4, 0o10000277 | (0o17 << 16), 0);
+    expect(line({ nr: 16, ret: 0n, args: [0n, 0x5404n, 0x7f00n], data: raw })).toBe(
+      'ioctl(0, SNDCTL_TMR_CONTINUE or TCSETSF, {c_iflag=0, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|ONLCR, ' +
+        'c_cflag=B38400|B38400<<IBSHIFT|CS8|CREAD|0x200000, c_lflag=0, ...}) = 0',
+    );
+  });
+  it('prints the winsize TIOCGWINSZ filled, and a pointer when it failed', () => {
+    const data = new Uint8Array(24);
+    data.set(new Uint8Array(new Uint16Array([24, 80, 0, 0]).buffer), 16);
+    expect(line({ nr: 16, ret: 0n, args: [1n, 0x5413n, 0x7f00n], data })).toBe(
+      'ioctl(1, TIOCGWINSZ, {ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0}) = 0',
+    );
+    expect(line({ nr: 16, ret: -25n, args: [1n, 0x5413n, 0x7f00n], data: data.subarray(0, 16) })).toBe(
+      'ioctl(1, TIOCGWINSZ, 0x7f00)            = -1 ENOTTY (Inappropriate ioctl for device)',
+    );
+  });
+});
+
+describe('strace golden lines: resource limits', () => {
+  const lim = (cur: bigint, max: bigint) => new Uint8Array(new BigUint64Array([cur, max]).buffer);
+  it('prints the new limit prlimit64 reads and the old one it fills', () => {
+    expect(line({ nr: 302, ret: 0n, args: [0n, 7n, 0x7f00n, 0n], data: lim(1024n, 4096n) })).toBe(
+      'prlimit64(0, RLIMIT_NOFILE, {rlim_cur=1024, rlim_max=4*1024}, NULL) = 0',
+    );
+    const both = new Uint8Array(32);
+    both.set(lim(1024n, 4096n));
+    both.set(lim(8n * 1024n * 1024n, 2n ** 64n - 1n), 16);
+    expect(line({ nr: 302, ret: 0n, args: [0n, 3n, 0x7f00n, 0x7f10n], data: both })).toBe(
+      'prlimit64(0, RLIMIT_STACK, {rlim_cur=1024, rlim_max=4*1024}, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0',
+    );
+    expect(line({ nr: 302, ret: 0n, args: [0n, 7n, 0n, 0x7f10n], data: both })).toBe(
+      'prlimit64(0, RLIMIT_NOFILE, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0',
+    );
+  });
+  it("prints setrlimit's and getrlimit's struct", () => {
+    expect(line({ nr: 160, ret: 0n, args: [4n, 0x7f00n], data: lim(0n, 0n) })).toBe(
+      'setrlimit(RLIMIT_CORE, {rlim_cur=0, rlim_max=0}) = 0',
+    );
+    expect(line({ nr: 97, ret: 0n, args: [7n, 0x7f00n], data: lim(1024n, 4096n) })).toBe(
+      'getrlimit(RLIMIT_NOFILE, {rlim_cur=1024, rlim_max=4*1024}) = 0',
+    );
+  });
+});
+
 describe('strace golden: -e trace= classes', () => {
   it('puts fadvise64 in %desc as strace does, and leaves out members the table lacks', () => {
     const desc = parseTraceExpr('trace=%desc');

@@ -76,9 +76,10 @@ describe('strace structs', () => {
   });
 
   it('prints prlimit64 old limits as strace does', () => {
-    const lim = new Uint8Array(16);
-    new DataView(lim.buffer).setBigUint64(0, 8192n * 1024n, true);
-    new DataView(lim.buffer).setBigUint64(8, 0xffffffffffffffffn, true);
+    // The old limit follows the room of the new one, copied at entry.
+    const lim = new Uint8Array(32);
+    new DataView(lim.buffer).setBigUint64(16, 8192n * 1024n, true);
+    new DataView(lim.buffer).setBigUint64(24, 0xffffffffffffffffn, true);
     expect(formatSyscall(rec({ tgid: 1, nr: 302, ret: 0n, args: [0n, 3n, 0n, 0x10n], data: lim }))).toBe(
       'prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0',
     );

@@ -40,7 +40,8 @@ const RLIM64_INFINITY = 0xffffffffffffffffn;
 /** rlim prints one limit as strace does: RLIM64_INFINITY, `8192*1024` for whole KiB, or the number. */
 function rlim(v: bigint): string {
   if (v === RLIM64_INFINITY) return 'RLIM64_INFINITY';
-  if (v > 0n && v % 1024n === 0n) return `${v / 1024n}*1024`;
+  // strace writes whole KiB above 1024 as N*1024.
+  if (v > 1024n && v % 1024n === 0n) return `${v / 1024n}*1024`;
   return v.toString();
 }
 

@@ -34,6 +34,7 @@ export type ArgKind =
   | 'timespec_out' // struct timespec filled on success (clock_gettime): {tv_sec=N, tv_nsec=N}
   | 'fds_out' // int[2] filled on success (pipe, pipe2): [3, 4]
   | 'rlimit_out' // struct rlimit filled on success (prlimit64's old limit): {rlim_cur=…, rlim_max=…}
+  | 'rlimit_in' // struct rlimit the call reads (setrlimit, prlimit64's new limit)
   | 'statx_out' // struct statx filled on success: {stx_mask=…, stx_attributes=…, stx_mode=…, stx_size=N, ...}
   | 'timespec_in' // struct timespec the call reads (nanosleep): {tv_sec=0, tv_nsec=100000000}
   | 'sigset_in' // kernel sigset_t the call reads: [INT TERM], ~[RTMIN RT_1]
@@ -175,7 +176,7 @@ const ROWS: Row[] = [
   [93, 'fchown', ['fd', 'int', 'int']],
   [95, 'umask', ['mode'], 'int'],
   [96, 'gettimeofday', ['ptr', 'ptr']],
-  [97, 'getrlimit', ['rlimit_resource', 'ptr']],
+  [97, 'getrlimit', ['rlimit_resource', 'rlimit_out']],
   [98, 'getrusage', ['int', 'ptr']],
   [99, 'sysinfo', ['ptr']],
   [102, 'getuid', []],
@@ -193,6 +194,7 @@ const ROWS: Row[] = [
   [138, 'fstatfs', ['fd', 'ptr']],
   [157, 'prctl', ['prctl_option', 'hex', 'hex', 'hex', 'hex']],
   [158, 'arch_prctl', ['arch_prctl_code', 'hex']],
+  [160, 'setrlimit', ['rlimit_resource', 'rlimit_in']],
   [186, 'gettid', []],
   [188, 'setxattr', ['path', 'path2', 'ptr', 'uint', 'xattr_flags']],
   [189, 'lsetxattr', ['path', 'path2', 'ptr', 'uint', 'xattr_flags']],
@@ -235,7 +237,7 @@ const ROWS: Row[] = [
   [291, 'epoll_create1', ['epoll_flags']],
   [292, 'dup3', ['fd', 'fd', 'cloexec_flags']],
   [293, 'pipe2', ['fds_out', 'cloexec_flags']],
-  [302, 'prlimit64', ['int', 'rlimit_resource', 'ptr', 'rlimit_out']],
+  [302, 'prlimit64', ['int', 'rlimit_resource', 'rlimit_in', 'rlimit_out']],
   [316, 'renameat2', ['dirfd', 'path', 'dirfd', 'path2', 'rename_flags']],
   [318, 'getrandom', ['random_out', 'uint', 'getrandom_flags'], 'int', 1],
   [322, 'execveat', ['dirfd', 'path', 'ptr', 'ptr', 'at_flags']],
@@ -318,8 +320,10 @@ export const STRUCT_IN_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
   sigaction_in: 32,
   // struct clone_args up to tls: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls.
   clone_args_in: 64,
-  // The int an int-taking ioctl reads (FIONBIO); other requests' pointers fail or are not shown.
-  ioctl_arg: 4,
+  // The int an int-taking ioctl reads (FIONBIO), or the flags of the struct termios TCSETS* reads
+  // (c_iflag, c_oflag, c_cflag, c_lflag: what strace shows of it).
+  ioctl_arg: 16,
+  rlimit_in: 16,
   // struct epoll_event is packed on x86_64: u32 events, u64 data.
   epoll_event_in: 12,
 };
@@ -327,6 +331,9 @@ export const STRUCT_IN_SIZE: Readonly<Partial<Record<ArgKind, number>>> = {
 export const STRUCT_BOTH_OUT: Readonly<Partial<Record<ArgKind, ArgKind>>> = {
   sigset_in: 'sigset_out',
   sigaction_in: 'sigaction_out',
+  rlimit_in: 'rlimit_out',
+  // The same pointer again once the call filled it (TCGETS' termios, TIOCGWINSZ's winsize).
+  ioctl_arg: 'ioctl_arg',
 };
 
 /** STRUCT_OUT_SIZE is the bytes copied for each struct kind: the prefix of the struct strace prints. */

@@ -13,6 +13,8 @@ writeFileSync(present, 'hello strace\n');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function strace(opts: Parameters<typeof runStrace>[0]) {
   const output = join(dir, `trace-${n++}.txt`);
   const result = await runStrace({ ...opts, output });
@@ -314,6 +316,48 @@ describe('strace', () => {
     expect(lines.filter((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l)).length).toBe(2);
   });
 
+  kernelIt(
+    'decodes the termios and winsize of a pty it opens, and the limits set, as strace does',
+    async () => {
+      const script = [
+        'import os, termios, resource, fcntl',
+        'm, s = os.openpty()',
+        'a = termios.tcgetattr(s); a[3] &= ~termios.ECHO',
+        'termios.tcsetattr(s, termios.TCSANOW, a)',
+        'fcntl.ioctl(s, termios.TIOCSWINSZ, bytes([24, 0, 80, 0, 0, 0, 0, 0]))',
+        "fcntl.ioctl(s, termios.TIOCGWINSZ, b'\\0' * 8)",
+        'resource.setrlimit(resource.RLIMIT_CORE, (0, 4096))',
+        'resource.getrlimit(resource.RLIMIT_CORE)',
+      ].join('\n');
+      const { lines } = await strace({ command: ['python3', '-c', script], trace: 'trace=ioctl,prlimit64' });
+      const unpadded = lines.map((l) => l.replace(/ +=/, ' ='));
+      const flags = (lflag: string) =>
+        '{c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, ' +
+        `c_lflag=${lflag}, ...}`;
+      expect(unpadded).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^ioctl\\(\\d+, TCGETS, ${reEscape(flags('ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE'))}\\) = 0$`,
+          ),
+        ),
+      );
+      expect(unpadded).toContainEqual(
+        expect.stringMatching(
+          new RegExp(
+            `^ioctl\\(\\d+, SNDCTL_TMR_START or TCSETS, ${reEscape(flags('ISIG|ICANON|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE'))}\\) = 0$`,
+          ),
+        ),
+      );
+      expect(unpadded).toContainEqual(
+        expect.stringMatching(
+          /^ioctl\(\d+, TIOCGWINSZ, \{ws_row=24, ws_col=80, ws_xpixel=0, ws_ypixel=0\}\) = 0$/,
+        ),
+      );
+      expect(unpadded).toContain('prlimit64(0, RLIMIT_CORE, {rlim_cur=0, rlim_max=4*1024}, NULL) = 0');
+      expect(unpadded).toContain('prlimit64(0, RLIMIT_CORE, NULL, {rlim_cur=0, rlim_max=4*1024}) = 0');
+    },
+  );
+
   kernelIt('decodes the stat, timespec and pipe fds the kernel filled, as strace does', async () => {
     const script = [
       'import os, time',
@@ -327,8 +371,8 @@ describe('strace', () => {
       command: ['python3', '-c', script],
       trace: 'trace=newfstatat,pipe2,clock_gettime,prlimit64',
     });
-    // strace prints whole KiB limits as N*1024.
-    const lim = (v: string) => (Number(v) % 1024 === 0 ? `${Number(v) / 1024}*1024` : v);
+    // strace prints whole KiB limits above 1024 as N*1024.
+    const lim = (v: string) => (Number(v) > 1024 && Number(v) % 1024 === 0 ? `${Number(v) / 1024}*1024` : v);
     const [soft, hard] = execFileSync('sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' })
       .trim()
       .split('\n')
