@@ -1079,6 +1079,17 @@ class ProbeChecker {
           throw this.err(addr.pos, `ntop() needs an address, not ${tyName(t)}`);
         return { k: 'inet', size: 16 };
       }
+      case 'macaddr': {
+        const t = this.expr(a[0]!);
+        // A char array (`unsigned char perm_addr[32]`) types as a string.
+        if (!isIntLike(t) && t.k !== 'record' && t.k !== 'str')
+          throw this.err(a[0]!.pos, `macaddr() needs an array or a pointer, not ${tyName(t)}`);
+        if (t.k === 'record' && cSizeOf(t.ctype) < 6)
+          throw this.err(a[0]!.pos, `macaddr() needs 6 bytes, but ${tyName(t)} has ${cSizeOf(t.ctype)}`);
+        if (t.k === 'str' && t.size < 6)
+          throw this.err(a[0]!.pos, `macaddr() needs 6 bytes, but this string has ${t.size}`);
+        return { k: 'macaddr' };
+      }
       case 'ksym':
         this.needInt(a[0]!, 'ksym()');
         return { k: 'ksym' };

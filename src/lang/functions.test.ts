@@ -43,3 +43,16 @@ describe('numaid', () => {
     expect(errorOf('BEGIN { $n = numaid(); }')).toContain('numaid is a builtin, not a function');
   });
 });
+
+describe('macaddr', () => {
+  it('takes one array or pointer of at least 6 bytes', () => {
+    expect(() => compile('kprobe:f { $m = macaddr(arg0); }')).not.toThrow();
+    expect(errorOf('BEGIN { $m = macaddr(); }')).toContain('test.bt:1:14: error: macaddr');
+    expect(errorOf('BEGIN { $m = macaddr("abc"); }')).toBe(
+      'test.bt:1:22: error: macaddr() needs 6 bytes, but this string has 4',
+    );
+    expect(errorOf('BEGIN { $m = macaddr(kstack); }')).toBe(
+      'test.bt:1:22: error: macaddr() needs an array or a pointer, not kstack',
+    );
+  });
+});

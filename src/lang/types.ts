@@ -92,6 +92,10 @@ export type Ty =
   | { k: 'ksym' }
   | { k: 'usym' }
   | { k: 'inet'; size: number }
+  /** macaddr is six bytes of a MAC address, in an 8-byte slot. */
+  | { k: 'macaddr' }
+  /** cgroupPath is a cgroup id, printed as its path (resolved in user space). */
+  | { k: 'cgroupPath'; filter?: string }
   | { k: 'username' }
   | { k: 'probe' }
   | { k: 'timestamp'; fmt?: string }
@@ -186,6 +190,8 @@ export function byteSize(t: Ty): number {
     case 'probe':
     case 'timestamp':
     case 'username':
+    case 'macaddr':
+    case 'cgroupPath':
       return 8;
     case 'usym':
       return 16;

@@ -95,6 +95,31 @@ export function call(g: Gen, e: A.Call, t: Ty): Val {
       }
       return { at: 'stack', off: buf, size: 24 };
     }
+    case 'macaddr': {
+      const buf = g.alloc(8, e.pos);
+      g.zero(buf, 8);
+      const at = g.ty(a[0]!);
+      const v = expr(g, a[0]!);
+      if (v.at === 'stack') {
+        g.copy(buf, v.off, 8);
+        b.st('u16', r10, buf + 6, 0);
+      } else {
+        // r0 is the address: of a pointer's target, or of an array in the context or in memory.
+        b.mov(r3, r0);
+        g.stackPtr(r1, buf);
+        b.mov(r2, 6);
+        const space =
+          at.k === 'ptr'
+            ? at.space
+            : at.k === 'record'
+              ? at.space === 'ctx'
+                ? 'kernel'
+                : at.space
+              : g.defaultSpace();
+        b.call(space === 'user' ? 'probe_read_user' : 'probe_read_kernel');
+      }
+      return { at: 'stack', off: buf, size: 8 };
+    }
     case 'ksym':
       scalar(g, a[0]!);
       return R0;

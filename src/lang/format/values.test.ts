@@ -30,3 +30,10 @@ describe('textValue for stacks', () => {
     expect(textValue(ty, stackBytes(), resolver, true)).toBe('\n\t1 kfn+1\n\t2 kfn+2\n');
   });
 });
+
+describe('textValue for macaddr', () => {
+  it('prints six bytes as upper-case hex pairs, as bpftrace does', () => {
+    const b = new Uint8Array([0x02, 0xab, 0x0c, 0xef, 0x01, 0xff, 0x77, 0x77]);
+    expect(textValue({ k: 'macaddr' }, b, resolver)).toBe('02:AB:0C:EF:01:FF');
+  });
+});

@@ -63,6 +63,8 @@ export function textValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): st
       return r.strftime(ty.fmt ?? '%H:%M:%S', dv.getBigUint64(0, true));
     case 'inet':
       return inetText(b);
+    case 'macaddr':
+      return Array.from(b.subarray(0, 6), (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(':');
     case 'buf': {
       const len = Number(dv.getBigUint64(0, true));
       return bufText(b.subarray(8, 8 + Math.min(len, ty.size)));
