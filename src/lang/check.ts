@@ -7,6 +7,7 @@ import { AGG_FUNCTIONS, BUILTINS, FUNCTIONS, MACROS } from './builtins.js';
 import { didYouMean, type Source } from './diagnostics.js';
 import { FormatError, parseFormat, type Spec, specs } from './format/printf.js';
 import { expandTracepoints, globToRegExp, hasWildcard, type ProbeSpec, parseAttachPoint } from './probes.js';
+import { ptonBytes } from './pton.js';
 import {
   type AddrSpace,
   type AggFn,
@@ -927,6 +928,7 @@ class ProbeChecker {
     const l = this.expr(e.left);
     const r = this.expr(e.right);
     const op = e.op;
+    if (l.k === 'bytes' || r.k === 'bytes') return this.bytesCompare(e, l, r);
     if (l.k === 'str' || r.k === 'str') {
       if (op !== '==' && op !== '!=') {
         throw this.err(
@@ -955,6 +957,27 @@ class ProbeChecker {
     // A shift keeps its left operand's type; other operators convert as C does.
     const signed = op === '<<' || op === '>>' ? l.k === 'int' && l.signed : arithSigned(l, r);
     return signed ? I64 : U64;
+  }
+
+  /** bytesCompare types `==`/`!=` of pton()'s bytes with bytes or an array of the same size. */
+  private bytesCompare(e: A.Binary, l: Ty, r: Ty): Ty {
+    if (e.op !== '==' && e.op !== '!=')
+      throw this.err(e.pos, `'${e.op}' cannot be applied to ${tyName(l.k === 'bytes' ? l : r)}`);
+    const size = (t: Ty) =>
+      t.k === 'bytes' || t.k === 'str'
+        ? t.size
+        : t.k === 'record' && t.ctype.kind === 'array'
+          ? cSizeOf(t.ctype)
+          : -1;
+    if (size(l) !== size(r)) {
+      const other = l.k === 'bytes' ? e.right : e.left;
+      throw this.err(
+        other.pos,
+        `cannot compare ${tyName(l)} with ${tyName(r)}`,
+        'compare with an array of the same size',
+      );
+    }
+    return U64;
   }
 
   private call(c: A.Call): Ty {
@@ -1075,18 +1098,26 @@ class ProbeChecker {
         const addr = a[a.length - 1]!;
         if (a.length === 2) this.needInt(a[0]!, 'ntop() address family');
         const t = this.expr(addr);
-        if (!isIntLike(t) && t.k !== 'record' && t.k !== 'str')
+        if (!isIntLike(t) && t.k !== 'record' && t.k !== 'str' && t.k !== 'bytes')
           throw this.err(addr.pos, `ntop() needs an address, not ${tyName(t)}`);
         return { k: 'inet', size: 16 };
+      }
+      case 'pton': {
+        const lit = a[0]!;
+        if (lit.kind !== 'str') throw this.err(lit.pos, 'pton() takes an address string literal');
+        this.expr(lit);
+        const bytes = ptonBytes(lit.value);
+        if (!bytes) throw this.err(lit.pos, `pton: '${lit.value}' is not an IPv4 or IPv6 address`);
+        return { k: 'bytes', size: bytes.length };
       }
       case 'macaddr': {
         const t = this.expr(a[0]!);
         // A char array (`unsigned char perm_addr[32]`) types as a string.
-        if (!isIntLike(t) && t.k !== 'record' && t.k !== 'str')
+        if (!isIntLike(t) && t.k !== 'record' && t.k !== 'str' && t.k !== 'bytes')
           throw this.err(a[0]!.pos, `macaddr() needs an array or a pointer, not ${tyName(t)}`);
         if (t.k === 'record' && cSizeOf(t.ctype) < 6)
           throw this.err(a[0]!.pos, `macaddr() needs 6 bytes, but ${tyName(t)} has ${cSizeOf(t.ctype)}`);
-        if (t.k === 'str' && t.size < 6)
+        if ((t.k === 'str' || t.k === 'bytes') && t.size < 6)
           throw this.err(a[0]!.pos, `macaddr() needs 6 bytes, but this string has ${t.size}`);
         return { k: 'macaddr' };
       }

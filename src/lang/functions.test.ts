@@ -56,3 +56,24 @@ describe('macaddr', () => {
     );
   });
 });
+
+describe('pton', () => {
+  it('types an address literal as int8[4] or int8[16], comparable with each other (arrays: see the runtime corpus)', () => {
+    expect(() => compile('BEGIN { $x = pton("::1") == pton("::2"); }')).not.toThrow();
+  });
+  it('refuses bad literals, non-literals and mismatched comparisons, at the culprit', () => {
+    expect(errorOf('BEGIN { $x = pton("1.2.3"); }')).toBe(
+      "test.bt:1:19: error: pton: '1.2.3' is not an IPv4 or IPv6 address",
+    );
+    expect(errorOf('BEGIN { $x = pton(comm); }')).toBe(
+      'test.bt:1:19: error: pton() takes an address string literal',
+    );
+    expect(errorOf('BEGIN { $x = pton(); }')).toContain('test.bt:1:14: error: pton');
+    expect(errorOf('BEGIN { $x = pton("::1") == pton("1.2.3.4"); }')).toContain(
+      'test.bt:1:29: error: cannot compare int8[16] with int8[4]',
+    );
+    expect(errorOf('BEGIN { $x = pton("::1") < pton("::2"); }')).toContain(
+      "error: '<' cannot be applied to int8[16]",
+    );
+  });
+});

@@ -92,6 +92,8 @@ export type Ty =
   | { k: 'ksym' }
   | { k: 'usym' }
   | { k: 'inet'; size: number }
+  /** bytes is pton()'s int8[4] or int8[16]: an address in network order. */
+  | { k: 'bytes'; size: number }
   /** macaddr is six bytes of a MAC address, in an 8-byte slot. */
   | { k: 'macaddr' }
   /** cgroupPath is a cgroup id, printed as its path (resolved in user space). */
@@ -154,6 +156,8 @@ export function tyName(t: Ty): string {
       return t.user ? 'ustack' : 'kstack';
     case 'none':
       return 'void';
+    case 'bytes':
+      return `int8[${t.size}]`;
     default:
       return t.k;
   }
@@ -199,6 +203,8 @@ export function byteSize(t: Ty): number {
       return t.size;
     case 'buf':
       return t.size + 8;
+    case 'bytes':
+      return t.size;
     case 'inet':
       return 24;
     case 'tuple':

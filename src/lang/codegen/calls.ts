@@ -4,6 +4,7 @@ import { r0, r1, r2, r3, r6, r10 } from '../../asm/builder.js';
 import type * as A from '../ast.js';
 import { X86_REGS } from '../builtins.js';
 import { cSizeOf } from '../check.js';
+import { ptonBytes } from '../pton.js';
 import { align8, type Ty } from '../types.js';
 import { stack } from './builtins.js';
 import { expr, scalar } from './expressions.js';
@@ -80,7 +81,8 @@ export function call(g: Gen, e: A.Call, t: Ty): Val {
       } else {
         const v = expr(g, addr);
         // A 4-byte address (`__u8 saddr[4]`) is IPv4; 16 bytes are IPv6.
-        const v4 = at.k === 'str' ? at.size <= 4 : at.k === 'record' && cSizeOf(at.ctype) <= 4;
+        const v4 =
+          at.k === 'str' || at.k === 'bytes' ? at.size <= 4 : at.k === 'record' && cSizeOf(at.ctype) <= 4;
         if (v.at === 'stack') g.copy(buf + 8, v.off, Math.min(16, align8(v.size)));
         else {
           b.mov(r3, r0);
@@ -94,6 +96,15 @@ export function call(g: Gen, e: A.Call, t: Ty): Val {
         } else b.st('u64', r10, buf, v4 ? 2 : 10);
       }
       return { at: 'stack', off: buf, size: 24 };
+    }
+    case 'pton': {
+      const bytes = ptonBytes((a[0] as A.StrLit).value);
+      if (!bytes) throw g.err(a[0]!.pos, 'internal error: pton literal');
+      const off = g.alloc(16, e.pos);
+      const padded = Buffer.alloc(16);
+      padded.set(bytes);
+      for (let i = 0; i < 16; i += 4) b.st('u32', r10, off + i, padded.readInt32LE(i));
+      return { at: 'stack', off, size: align8(bytes.length) };
     }
     case 'macaddr': {
       const buf = g.alloc(8, e.pos);

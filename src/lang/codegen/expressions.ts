@@ -1,7 +1,7 @@
 // expressions: evaluate an expression into r0 or a stack buffer (operators, literals, ternaries,
 // tuples, casts); the kinds with their own file (maps, builtins, calls, fields) are dispatched there.
 
-import { r0, r1, r2, r6, r10 } from '../../asm/builder.js';
+import { r0, r1, r2, r3, r6, r10 } from '../../asm/builder.js';
 import type * as A from '../ast.js';
 import { cSizeOf } from '../check.js';
 import { align8, arithSigned, byteSize, type CType, type Ty } from '../types.js';
@@ -192,6 +192,8 @@ export function binary(g: Gen, e: A.Binary): Val {
     b.label(end);
     return R0;
   }
+  if (lt.k === 'bytes') return bytesEq(g, e, lt.size);
+  if (rt.k === 'bytes') return bytesEq(g, e, rt.size);
   if (lt.k === 'str' && rt.k === 'str') return strEq(g, e);
   const tmp = g.alloc(8, e.pos);
   scalar(g, e.left);
@@ -311,4 +313,38 @@ export function incdec(g: Gen, e: A.IncDec): Val {
   update(g, layout, key, tmp, BPF_ANY);
   b.ldx('u64', r0, r10, e.prefix ? tmp : tmp + 8);
   return R0;
+}
+
+/** bytesEq compares pton()'s bytes with another array byte by byte: NULs are data here, not ends. */
+function bytesEq(g: Gen, e: A.Binary, size: number): Val {
+  const b = g.b;
+  const l = onStack(g, e.left, size);
+  const r = onStack(g, e.right, size);
+  const differ = g.label('bytesne');
+  const end = g.label('byteseqend');
+  for (let i = 0; i < size; i++) {
+    b.ldx('u8', r1, r10, l + i);
+    b.ldx('u8', r2, r10, r + i);
+    b.jmp('JNE', r1, r2, differ);
+  }
+  b.mov(r0, e.op === '==' ? 1 : 0);
+  b.ja(end);
+  b.label(differ);
+  b.mov(r0, e.op === '==' ? 0 : 1);
+  b.label(end);
+  return R0;
+}
+
+/** onStack evaluates an array to stack bytes: a value already there, or `size` bytes read from its address. */
+function onStack(g: Gen, x: A.Expr, size: number): number {
+  const b = g.b;
+  const t = g.ty(x);
+  const v = expr(g, x);
+  if (v.at === 'stack') return v.off;
+  const buf = g.alloc(align8(size), x.pos);
+  b.mov(r3, r0);
+  g.stackPtr(r1, buf);
+  b.mov(r2, size);
+  b.call(t.k === 'record' && t.space === 'user' ? 'probe_read_user' : 'probe_read_kernel');
+  return buf;
 }

@@ -63,6 +63,9 @@ export function textValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): st
       return r.strftime(ty.fmt ?? '%H:%M:%S', dv.getBigUint64(0, true));
     case 'inet':
       return inetText(b);
+    case 'bytes':
+      // bpftrace prints pton()'s bytes unsigned, as written: [192,168,1,1].
+      return `[${Array.from(b.subarray(0, ty.size)).join(',')}]`;
     case 'macaddr':
       return Array.from(b.subarray(0, 6), (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(':');
     case 'buf': {
@@ -140,6 +143,8 @@ export function jsonValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): un
     case 'int':
     case 'ptr':
       return readInt(b, ty);
+    case 'bytes':
+      return new JsonTuple(Array.from(b.subarray(0, ty.size), (x) => BigInt(x)));
     case 'tuple': {
       const out: unknown[] = [];
       let off = 0;
