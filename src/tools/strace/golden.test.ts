@@ -691,6 +691,22 @@ describe('strace golden lines: resource limits', () => {
   });
 });
 
+describe('strace golden lines: a fatal signal', () => {
+  it('reads a signal-sent record and prints the line strace shows before +++ killed by', () => {
+    // struct kernel_siginfo: si_signo, si_errno, si_code, then (after padding) si_pid and si_uid.
+    const info = new Uint8Array(48);
+    new DataView(info.buffer).setInt32(0, 15, true);
+    new DataView(info.buffer).setInt32(16, 4242, true);
+    const view = encodeRecord({ tgid: 4242, nr: 15, ret: 0n, data: info });
+    view.setBigInt64(8, -4n, true);
+    const rec = new SyscallRecord(view);
+    expect(rec.isMarked && rec.isSignalSent && !rec.isSignal && !rec.isEntry).toBe(true);
+    expect(signalLine(rec.nr, rec.data)).toBe(
+      '--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=4242, si_uid=0} ---',
+    );
+  });
+});
+
 describe('strace golden: -e trace= classes', () => {
   it('puts fadvise64 in %desc as strace does, and leaves out members the table lacks', () => {
     const desc = parseTraceExpr('trace=%desc');

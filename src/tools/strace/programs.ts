@@ -997,3 +997,61 @@ export function signalProgram(): BuiltProgram {
   b.label('out').mov(r0, 0).exit();
   return b.build();
 }
+
+// SIGNAL_SENT_MARK (…fffc in the duration) marks a record of a signal sent to a traced process.
+const SIGNAL_SENT_MARK = -4;
+// TRACE_SIGNAL_DELIVERED is signal_generate's result for a signal queued to its target.
+const TRACE_SIGNAL_DELIVERED = 0;
+const SIGKILL = 9;
+
+/**
+ * signalSentProgram is the raw_tracepoint:signal_generate program: a signal (other than SIGKILL)
+ * queued to a traced process is sent as a SIGNAL_SENT_MARK record, its tgid the target's, its number
+ * the signal and its data the start of its siginfo. A fatal signal reaches signal_deliver only as the
+ * SIGKILL the kernel turns it into, so this is where strace's `--- SIGTERM {…} ---` before
+ * `+++ killed by SIGTERM +++` comes from. tgidOffset is task_struct.tgid's. Maps: pids, events, lost.
+ */
+export function signalSentProgram(tgidOffset: number): BuiltProgram {
+  const b = new ProgramBuilder();
+  const at = -SIGNAL_RECORD;
+  // ctx is u64 args[]: sig, struct kernel_siginfo *, struct task_struct *, group, result.
+  b.mov(r6, r1)
+    .ldx('u64', r1, r6, 32)
+    .jmp('JNE', r1, TRACE_SIGNAL_DELIVERED, 'out')
+    .ldx('u64', r1, r6, 0)
+    .jmp('JEQ', r1, SIGKILL, 'out')
+    .mov(r1, r10)
+    .add(r1, FP_TGID)
+    .mov(r2, 4)
+    .ldx('u64', r3, r6, 16)
+    .add(r3, tgidOffset)
+    .call('probe_read_kernel')
+    .jmp('JNE', r0, 0, 'out')
+    .ldMap(r1, 'pids');
+  // The record is built over the whole stack frame: the tgid moves to r7 first.
+  stackPtr(b, r2, FP_TGID).call('map_lookup_elem').jmp('JEQ', r0, 0, 'out').ldx('u32', r7, r10, FP_TGID);
+  for (let off = 0; off < SIGNAL_RECORD; off += 8) b.st('u64', r10, at + off, 0);
+  b.call('ktime_get_ns')
+    .st('u64', r10, at + RECORD.ts, r0)
+    .st('u64', r10, at + RECORD.dur, SIGNAL_SENT_MARK)
+    .st('u32', r10, at + RECORD.tgid, r7)
+    .st('u32', r10, at + RECORD.tid, r7)
+    .ldx('u64', r1, r6, 0)
+    .st('u32', r10, at + RECORD.nr, r1)
+    .st('u32', r10, at + RECORD.dataLen, SIGINFO_COPY)
+    .mov(r1, r10)
+    .add(r1, at + RECORD.data)
+    .mov(r2, SIGINFO_COPY)
+    .ldx('u64', r3, r6, 8)
+    .call('probe_read_kernel')
+    .ldMap(r1, 'events')
+    .mov(r2, r10)
+    .add(r2, at)
+    .mov(r3, SIGNAL_RECORD)
+    .mov(r4, BPF_RB_NO_WAKEUP)
+    .call('ringbuf_output')
+    .jmp('JEQ', r0, 0, 'out');
+  countLost(b, 'out');
+  b.label('out').mov(r0, 0).exit();
+  return b.build();
+}

@@ -107,6 +107,16 @@ export class SyscallRecord {
       this.view.getInt32(this.base + RECORD.dur + 4, true) === -1
     );
   }
+  /**
+   * isSignalSent says this record is a signal queued to a traced process (SIGNAL_SENT_MARK); nr is
+   * the signal, tgid the target's.
+   */
+  get isSignalSent(): boolean {
+    return (
+      this.view.getInt32(this.base + RECORD.dur, true) === -4 &&
+      this.view.getInt32(this.base + RECORD.dur + 4, true) === -1
+    );
+  }
   /** durNs is the time from entry to exit, in nanoseconds. */
   get durNs(): number {
     return Number(this.view.getBigUint64(this.base + RECORD.dur, true));

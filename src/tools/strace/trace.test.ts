@@ -317,6 +317,22 @@ describe('strace', () => {
   });
 
   kernelIt(
+    'shows the signal that killed the command before its +++ killed by line, as strace does',
+    async () => {
+      const { lines } = await strace({ command: ['sh', '-c', 'kill -TERM $$'], trace: 'trace=kill' });
+      const kill = /^kill\((\d+), SIGTERM\) += 0$/.exec(lines[0] ?? '');
+      expect(kill).not.toBeNull();
+      expect(lines.slice(1)).toEqual([
+        `--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=${kill?.[1]}, si_uid=0} ---`,
+        '+++ killed by SIGTERM +++',
+      ]);
+      // SIGKILL has no line of its own under strace.
+      const killed = await strace({ command: ['sh', '-c', 'kill -KILL $$'], trace: 'trace=kill' });
+      expect(killed.lines.slice(1)).toEqual(['+++ killed by SIGKILL +++']);
+    },
+  );
+
+  kernelIt(
     'decodes the termios and winsize of a pty it opens, and the limits set, as strace does',
     async () => {
       const script = [

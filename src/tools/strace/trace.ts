@@ -8,6 +8,7 @@ import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { BtfBuilder } from '../../btf/encode.js';
 import { loadVmlinux } from '../../btf/index.js';
+import { offsetOf } from '../../btf/lookup.js';
 import { syscallName as btfSyscallName, syscallNumber } from '../../btf/syscalls.js';
 import { readEventFormat } from '../../btf/tracefs-events.js';
 import { eventField } from '../../btf/tracefs-format.js';
@@ -46,6 +47,7 @@ import {
   STATS_VALUE_SIZE,
   type StraceProgramOptions,
   signalProgram,
+  signalSentProgram,
   specValue,
   sysEnterProgram,
   sysExitProgram,
@@ -266,6 +268,14 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       });
       o.progs.push(signal);
       o.links.push(attachRawTracepoint(signal, 'signal_deliver'));
+      const sent = Program.load({
+        type: 'raw_tracepoint',
+        insns: signalSentProgram(offsetOf(loadVmlinux(), 'task_struct.tgid').offset),
+        maps,
+        name: 'strace_sigsent',
+      });
+      o.progs.push(sent);
+      o.links.push(attachRawTracepoint(sent, 'signal_generate'));
     }
     o.links.push(attachRawTracepoint(exit, 'sys_exit'));
     o.links.push(
@@ -290,6 +300,9 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     // traced threads seen so far (tid → tgid), so the root's lines lose the prefix once children end.
     const live = new Map<number, number>();
     let lastRootTs = 0n;
+    // The last signal sent to the command that no `---` line has shown yet: if it kills the command,
+    // its delivery is never seen (see signalSentProgram), and strace's line for it is printed last.
+    let rootSignalSent: { sig: number; info: Uint8Array; ts: bigint } | undefined;
     let lastTid = -1;
     let flushQueued = false;
     const reader = new SyscallRecord(new DataView(new ArrayBuffer(RECORD_HEADER)));
@@ -336,7 +349,12 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         if (a) execArgsByTid.set(rec.tid, a);
         return;
       }
+      if (marked && rec.isSignalSent) {
+        if (rec.tgid === rootPid) rootSignalSent = { sig: rec.nr, info: rec.data.slice(), ts: rec.ts };
+        return;
+      }
       if (marked && rec.isSignal) {
+        if (rec.tgid === rootPid && rec.nr === rootSignalSent?.sig) rootSignalSent = undefined;
         if (!rootExeced && rec.tgid === rootPid) return;
         // A fatal signal's own delivery is not seen: the kernel turns it into a SIGKILL without
         // siginfo (strace, as a ptracer, stops that). Its +++ killed by line tells which it was.
@@ -510,8 +528,14 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     if (summary) out.line(formatSummary(readStats(sink)).trimEnd());
     else if (commandPath && reason === 'done' && !opts.json) {
       const sig = child?.signalCode;
-      const lead = stamper.active ? stamper.leader(lastRootTs) : '';
       const pfx = pidLead(rootPid, { pidPrefix: pidColumn && 'column' });
+      const fatal = rootSignalSent;
+      if (sig && fatal && osConstants.signals[sig] === fatal.sig && siginfoSigno(fatal.info) !== 0) {
+        const sentLead = stamper.active ? stamper.leader(fatal.ts) : '';
+        out.line(`${pfx}${sentLead}${signalLine(fatal.sig, fatal.info)}`);
+        if (fatal.ts > lastRootTs) lastRootTs = fatal.ts;
+      }
+      const lead = stamper.active ? stamper.leader(lastRootTs) : '';
       out.line(
         sig ? `${pfx}${lead}+++ killed by ${sig} +++` : `${pfx}${lead}+++ exited with ${exitCode} +++`,
       );
