@@ -1110,6 +1110,14 @@ class ProbeChecker {
         if (!bytes) throw this.err(lit.pos, `pton: '${lit.value}' is not an IPv4 or IPv6 address`);
         return { k: 'bytes', size: bytes.length };
       }
+      case 'cgroup_path': {
+        this.needInt(a[0]!, 'cgroup_path()');
+        const f = a[1];
+        if (f && f.kind !== 'str')
+          throw this.err(f.pos, 'cgroup_path() takes a hierarchy filter string literal');
+        if (f) this.expr(f);
+        return f ? { k: 'cgroupPath', filter: (f as A.StrLit).value } : { k: 'cgroupPath' };
+      }
       case 'macaddr': {
         const t = this.expr(a[0]!);
         // A char array (`unsigned char perm_addr[32]`) types as a string.

@@ -77,3 +77,19 @@ describe('pton', () => {
     );
   });
 });
+
+describe('cgroup_path', () => {
+  it('takes an id and an optional hierarchy filter literal', () => {
+    expect(() => compile('BEGIN { printf("%s\\n", cgroup_path(cgroup, "unified")); }')).not.toThrow();
+    expect(errorOf('BEGIN { print(cgroup_path(comm)); }')).toBe(
+      'test.bt:1:27: error: cgroup_path() needs an integer, not string',
+    );
+    expect(errorOf('BEGIN { print(cgroup_path(cgroup, comm)); }')).toBe(
+      'test.bt:1:35: error: cgroup_path() takes a hierarchy filter string literal',
+    );
+    expect(errorOf('BEGIN { print(cgroup_path(1, "a", "b")); }')).toContain(
+      'test.bt:1:15: error: cgroup_path',
+    );
+    expect(errorOf('BEGIN { printf("%d\\n", cgroup_path(1)); }')).toContain('%d expects an integer');
+  });
+});

@@ -19,6 +19,8 @@ export interface Resolver {
   usymOffset(addr: bigint, pid: number): string;
   /** usymModule is the file a resolved user frame's symbol is in, for perf-mode stacks. */
   usymModule?(addr: bigint, pid: number): string | undefined;
+  /** cgroupPath is a cgroup id's path in each hierarchy (filtered by a glob), as cgroup_path() prints. */
+  cgroupPath?(id: bigint, filter?: string): string;
 }
 
 /** cString reads a NUL-terminated string from a fixed-size buffer. */
@@ -66,6 +68,10 @@ export function textValue(ty: Ty, b: Uint8Array, r: Resolver, asKey = false): st
     case 'bytes':
       // bpftrace prints pton()'s bytes unsigned, as written: [192,168,1,1].
       return `[${Array.from(b.subarray(0, ty.size)).join(',')}]`;
+    case 'cgroupPath': {
+      const id = dv.getBigUint64(0, true);
+      return r.cgroupPath?.(id, ty.filter) ?? id.toString();
+    }
     case 'macaddr':
       return Array.from(b.subarray(0, 6), (x) => x.toString(16).toUpperCase().padStart(2, '0')).join(':');
     case 'buf': {

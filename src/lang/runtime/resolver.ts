@@ -6,6 +6,7 @@ import type { BpfMap } from '../../kernel/map.js';
 import type * as Symbols from '../../kernel/symbols.js';
 import { strftime } from '../format/strftime.js';
 import type { Resolver } from '../format/values.js';
+import { CgroupPaths } from './cgroup-path.js';
 
 const withOffset = (name: string, off: bigint): string => (off === 0n ? name : `${name}+${off}`);
 // An address without a symbol prints in hex as bpftrace's does (C++ showbase: zero is plain `0`).
@@ -15,6 +16,7 @@ export class KernelResolver implements Resolver {
   private readonly users = new Map<number, Symbols.UserSymbolizer>();
   private readonly stacks = new Map<string, bigint[]>();
   private passwd: Map<number, string> | undefined;
+  private readonly cgroups = new CgroupPaths();
 
   constructor(
     /** stackMaps finds the stack table for stacks of a frame limit (codegen/layout.ts stacksRef). */
@@ -29,6 +31,10 @@ export class KernelResolver implements Resolver {
     let u = this.users.get(pid);
     if (!u) this.users.set(pid, (u = new this.symbols.UserSymbolizer(pid)));
     return u;
+  }
+
+  cgroupPath(id: bigint, filter?: string): string {
+    return this.cgroups.text(id, filter);
   }
 
   ksym(addr: bigint): string {
