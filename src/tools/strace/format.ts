@@ -15,6 +15,7 @@ import {
   sockoptName,
 } from './decoders.js';
 import { errnoSuffix, isRestart } from './errno-names.js';
+import { selectArg, selectNote } from './fd-sets.js';
 import { quote, quoteHex } from './quote.js';
 import type { ExecArgs, SyscallRecord } from './record.js';
 import { sigaction, sigset, waitStatus } from './signals.js';
@@ -402,6 +403,9 @@ function contextArg(rec: SyscallRecord, sig: SyscallSig, i: number): string | un
       return i === 3 ? sockoptValue(rec) : undefined;
     case 'poll':
       return i === 0 ? pollArray(rec, 'events') : undefined;
+    case 'select':
+    case 'pselect6':
+      return selectArg(rec, i, sig.name);
     case 'ppoll':
       // No descriptors: strace shows the empty array it read.
       return i === 0 && rec.arg(1) === 0n && rec.arg(0) !== 0n ? '[]' : undefined;
@@ -421,6 +425,8 @@ const CONTEXT_ARGS = new Set([
   'setsockopt',
   'getsockopt',
   'poll',
+  'select',
+  'pselect6',
   'ppoll',
   'epoll_wait',
   'epoll_pwait',
@@ -508,6 +514,10 @@ const TIMEOUT_CALLS = new Set(['poll', 'ppoll', 'select', 'pselect6']);
 function retWithNote(sig: SyscallSig, rec: SyscallRecord): string {
   const ret = formatReturn(rec.retNumber ?? rec.ret, sig.ret);
   if (sig.name === 'fcntl') return fcntlReturn(rec, ret);
+  if ((sig.name === 'select' || sig.name === 'pselect6') && rec.ret > 0n) {
+    const note = selectNote(rec, sig.name);
+    return note === undefined ? ret : `${ret} ${note}`;
+  }
   if (sig.name === 'poll' && rec.ret > 0n) {
     const revents = pollArray(rec, 'revents');
     return revents === undefined ? ret : `${ret} (${revents})`;

@@ -707,6 +707,44 @@ describe('strace golden lines: a fatal signal', () => {
   });
 });
 
+describe('strace golden lines: select', () => {
+  // The kernel program's layout: readfds, writefds, exceptfds, timeout (16 bytes each), at entry and
+  // again at exit.
+  const room = (sets: number[], sec: bigint, frac: bigint) => {
+    const b = new Uint8Array(64);
+    const v = new DataView(b.buffer);
+    for (const [k, bits] of sets.entries()) v.setUint32(16 * k, bits, true);
+    v.setBigInt64(48, sec, true);
+    v.setBigInt64(56, frac, true);
+    return b;
+  };
+  const both = (a: Uint8Array, b: Uint8Array) => {
+    const out = new Uint8Array(128);
+    out.set(a);
+    out.set(b, 64);
+    return out;
+  };
+  it('prints the sets and timeout select read, and what it left in them', () => {
+    const data = both(room([0b1000, 0, 0], 1n, 0n), room([0b1000, 0, 0], 0n, 999998n));
+    expect(line({ nr: 23, ret: 1n, args: [4n, 0x10n, 0n, 0n, 0x40n], data })).toBe(
+      'select(4, [3], NULL, NULL, {tv_sec=1, tv_usec=0}) = 1 (in [3], left {tv_sec=0, tv_usec=999998})',
+    );
+    const two = both(room([0b11000, 0b10000, 0], 0n, 0n), room([0b1000, 0b10000, 0], 0n, 0n));
+    expect(line({ nr: 270, ret: 2n, args: [5n, 0x10n, 0x20n, 0n, 0x40n, 0n], data: two })).toBe(
+      'pselect6(5, [3 4], [4], NULL, {tv_sec=0, tv_nsec=0}, NULL) = 2 (in [3], out [4], left {tv_sec=0, tv_nsec=0})',
+    );
+  });
+  it('notes a timeout, and prints pointers when nothing was copied', () => {
+    const data = room([0, 0, 0], 0n, 10000000n);
+    expect(line({ nr: 270, ret: 0n, args: [0n, 0n, 0n, 0n, 0x40n, 0n], data })).toBe(
+      'pselect6(0, NULL, NULL, NULL, {tv_sec=0, tv_nsec=10000000}, NULL) = 0 (Timeout)',
+    );
+    expect(line({ nr: 23, ret: -4n, args: [4n, 0x10n, 0n, 0n, 0n] })).toBe(
+      'select(4, 0x10, NULL, NULL, NULL)       = -1 EINTR (Interrupted system call)',
+    );
+  });
+});
+
 describe('strace golden: -e trace= classes', () => {
   it('puts fadvise64 in %desc as strace does, and leaves out members the table lacks', () => {
     const desc = parseTraceExpr('trace=%desc');

@@ -19,7 +19,15 @@ import {
   r10,
 } from '../../asm/index.js';
 import { RECORD, RECORD_HEADER } from './record.js';
-import { Capture, PATH_MAX, POLL_FDS_MAX, SOCKADDR_MAX, STRING_ROOM, STRUCT_MAX } from './syscalls.js';
+import {
+  Capture,
+  FD_SET_BYTES,
+  PATH_MAX,
+  POLL_FDS_MAX,
+  SOCKADDR_MAX,
+  STRING_ROOM,
+  STRUCT_MAX,
+} from './syscalls.js';
 
 /** DATA_MAX is the largest capture kept per thread: a path up to this many bytes, with its NUL. */
 export const DATA_MAX = 512;
@@ -85,10 +93,21 @@ const ARG_REG_OFFSETS = [56, 48, 40, 0, 16, 8];
 /** ENTRY_BIT in a spec entry asks for an entry record at every call (fork and clone under -f). */
 export const ENTRY_BIT = 1 << 25;
 
+/**
+ * CAPTURE_EXT_BIT in a spec entry widens the capture kind nibble past 16 kinds: a kind 0x1NN is
+ * the nibble NN & 15 with this bit.
+ */
+export const CAPTURE_EXT_BIT = 1 << 26;
+/** KIND_MASK picks the widened capture kind out of a spec entry. */
+const KIND_MASK = 0x0f | CAPTURE_EXT_BIT;
+/** specKind is a Capture value as the programs compare it, after `and KIND_MASK`. */
+const specKind = (kind: number): number => (kind & 0x0f) | (kind & 0x100 ? CAPTURE_EXT_BIT : 0);
+
 /** specValue encodes one syscall's spec-map entry. */
 export function specValue(kind: number, arg: number, lenArg: number, traced: boolean, entry = false): number {
   return (
     (kind & 0xff) |
+    (kind & 0x100 ? CAPTURE_EXT_BIT : 0) |
     ((arg & 0xff) << 8) |
     ((lenArg & 0xff) << 16) |
     (traced ? TRACE_BIT : 0) |
@@ -189,6 +208,28 @@ function emit(b: ProgramBuilder, opts: StraceProgramOptions, p: string, dataMax 
     .jmp('JEQ', r0, 0, `${p}_emitted`);
   countLost(b, `${p}_emitted`);
   b.label(`${p}_emitted`);
+}
+
+/** FD_SETS_ROOM is one copy of select's readfds, writefds, exceptfds and timeout. */
+const FD_SETS_ROOM = 4 * FD_SET_BYTES;
+
+/**
+ * fdSetsCopy copies select's arguments 1-4 (three fd sets, the timeout) that are not NULL into the
+ * record in r7 at data + at, FD_SET_BYTES each, and sets its length to at + FD_SETS_ROOM. A failed
+ * read leaves zeros (bpf_probe_read_user clears its destination).
+ */
+function fdSetsCopy(b: ProgramBuilder, label: string, at: number, done: string): void {
+  b.label(label);
+  for (let i = 1; i <= 4; i++) {
+    b.ldx('u64', r3, r7, RECORD.args + 8 * i)
+      .jmp('JEQ', r3, 0, `${label}_${i}`)
+      .mov(r1, r7)
+      .add(r1, RECORD.data + at + (i - 1) * FD_SET_BYTES)
+      .mov(r2, FD_SET_BYTES)
+      .call('probe_read_user')
+      .label(`${label}_${i}`);
+  }
+  b.st('u32', r7, RECORD.dataLen, at + FD_SETS_ROOM).ja(done);
 }
 
 /** TASK_STORAGE_CREATE is BPF_LOCAL_STORAGE_GET_F_CREATE: bpf_task_storage_get makes a zeroed slot. */
@@ -427,6 +468,9 @@ function readArgs(b: ProgramBuilder, opts: StraceProgramOptions): void {
 /** entryCapture copies what sys_enter keeps of user memory: a path, or a buffer the call reads. */
 function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
   b.mov(r1, r9)
+    .and(r1, KIND_MASK)
+    .jmp('JEQ', r1, specKind(Capture.FdSets), 'fd_sets_in')
+    .mov(r1, r9)
     .and(r1, 0x0f)
     .jmp('JEQ', r1, Capture.PathAtEntry, 'path')
     .jmp('JEQ', r1, Capture.BufAtEntry, 'bufin')
@@ -438,8 +482,9 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .jmp('JEQ', r1, Capture.SigreturnMask, 'sigreturn_mask')
     .jmp('JEQ', r1, Capture.AddrOut, 'addr_len_in')
     .jmp('JEQ', r1, Capture.PollFds, 'poll_in')
-    .ja('check_exit')
-    .label('poll_in');
+    .ja('check_exit');
+  fdSetsCopy(b, 'fd_sets_in', 0, 'check_exit');
+  b.label('poll_in');
   // poll's array, at most POLL_FDS_MAX entries of 8 bytes: its length is the lenArg byte's argument.
   loadArg(b, r2, 16);
   b.jmp('JLE', r2, POLL_FDS_MAX, 'poll_in_sized')
@@ -608,6 +653,9 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     // The entry program kept the spec: no second lookup.
     b.ldx('u32', r9, r7, STASH_SPEC)
       .mov(r1, r9)
+      .and(r1, KIND_MASK)
+      .jmp('JEQ', r1, specKind(Capture.FdSets), 'fd_sets_out')
+      .mov(r1, r9)
       .and(r1, 0x0f)
       .jmp('JEQ', r1, Capture.PathAtEntry, 'path_retry')
       .jmp('JEQ', r1, Capture.PathThenStruct, 'path_retry')
@@ -637,6 +685,13 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     b.ja('emit');
     structCopy(b, 'struct');
     structAfterEntry(b, 'struct_out');
+    // select's sets and timeout as the call left them, after the entry copy, once it succeeded.
+    b.label('fd_sets_out')
+      .ldx('u64', r2, r7, RECORD.ret)
+      .jmp('JSLT', r2, 0, 'emit')
+      .ldx('u32', r2, r7, RECORD.dataLen)
+      .jmp('JNE', r2, FD_SETS_ROOM, 'emit');
+    fdSetsCopy(b, 'fd_sets_copy_out', FD_SETS_ROOM, 'emit');
     structAfterPath(b, 'struct_after_path', PATH_BEFORE_STRUCT, 'emit');
     direntsCount(b, 'dirents');
     addrOut(b, 'addr_out');

@@ -302,7 +302,16 @@ export const Capture = {
   PollFds: 15,
   /** TwoStrings copies the strings of the arg and lenArg bytes' arguments, the second after the first's NUL. */
   TwoStrings: 9,
+  /**
+   * FdSets copies select's three fd sets and its timeout at entry, and again after them when the
+   * call succeeded (FD_SET_BYTES each). Kinds from 0x100 on are the widened ones: the low nibble
+   * with CAPTURE_EXT_BIT in the spec (see specValue).
+   */
+  FdSets: 0x100,
 } as const;
+
+/** FD_SET_BYTES is how much of each fd set (and the timeout) is copied: descriptors below 128. */
+export const FD_SET_BYTES = 16;
 
 /** STRING_ROOM is each string's room, with its NUL, when a record holds two (rename's paths). */
 export const STRING_ROOM = 256;
@@ -364,6 +373,7 @@ const isBufOut = (a: ArgKind): boolean => a === 'buf_out' || a === 'random_out';
 
 /** captureFor derives the kernel copy for a syscall from its signature. */
 export function captureFor(sig: SyscallSig): CaptureSpec {
+  if (sig.name === 'select' || sig.name === 'pselect6') return { kind: Capture.FdSets, arg: 1, lenArg: 0 };
   if (sig.args[0] === 'sigreturn_frame') return { kind: Capture.SigreturnMask, arg: 0, lenArg: 0 };
   const optval = sig.args.indexOf('sockopt_in');
   if (optval >= 0) return { kind: Capture.AddrAtEntry, arg: optval, lenArg: sig.lenArg ?? 0 };

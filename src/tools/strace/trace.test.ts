@@ -316,6 +316,25 @@ describe('strace', () => {
     expect(lines.filter((l) => /^\[pid +\d+\] \+\+\+ exited with 0 \+\+\+$/.test(l)).length).toBe(2);
   });
 
+  kernelIt('prints the fd sets pselect6 read and what it left in them, as strace does', async () => {
+    const script = [
+      'import select, socket',
+      'a, b = socket.socketpair(); b.send(b"x")',
+      'select.select([a], [b], [], 5)',
+      'select.select([], [], [], 0.001)',
+    ].join('\n');
+    const { lines } = await strace({ command: ['python3', '-c', script], trace: 'trace=select,pselect6' });
+    const unpadded = lines.map((l) => l.replace(/ +=/, ' ='));
+    expect(unpadded).toContainEqual(
+      expect.stringMatching(
+        /^pselect6\(5, \[3\], \[4\], NULL, \{tv_sec=5, tv_nsec=0\}, NULL\) = 2 \(in \[3\], out \[4\], left \{tv_sec=4, tv_nsec=\d+\}\)$/,
+      ),
+    );
+    expect(unpadded).toContain(
+      'pselect6(0, NULL, NULL, NULL, {tv_sec=0, tv_nsec=1000000}, NULL) = 0 (Timeout)',
+    );
+  });
+
   kernelIt(
     'shows the signal that killed the command before its +++ killed by line, as strace does',
     async () => {
