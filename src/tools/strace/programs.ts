@@ -1031,26 +1031,9 @@ export function signalProgram(): BuiltProgram {
     .call('get_current_pid_tgid')
     .st('u32', r10, at + RECORD.tid, r0)
     .rsh(r0, 32)
-    .st('u32', r10, at + RECORD.tgid, r0)
-    // ctx is u64 args[]: the signal, struct kernel_siginfo *, struct k_sigaction *.
-    .ldx('u64', r1, r6, 0)
-    .st('u32', r10, at + RECORD.nr, r1)
-    .st('u32', r10, at + RECORD.dataLen, SIGINFO_COPY)
-    .mov(r1, r10)
-    .add(r1, at + RECORD.data)
-    .mov(r2, SIGINFO_COPY)
-    .ldx('u64', r3, r6, 8)
-    .call('probe_read_kernel')
-    .ldMap(r1, 'events')
-    .mov(r2, r10)
-    .add(r2, at)
-    .mov(r3, SIGNAL_RECORD)
-    .mov(r4, BPF_RB_NO_WAKEUP)
-    .call('ringbuf_output')
-    .jmp('JEQ', r0, 0, 'out');
-  countLost(b, 'out');
-  b.label('out').mov(r0, 0).exit();
-  return b.build();
+    .st('u32', r10, at + RECORD.tgid, r0);
+  // ctx is u64 args[]: the signal, struct kernel_siginfo *, struct k_sigaction *.
+  return sendSignal(b, at);
 }
 
 // SIGNAL_SENT_MARK (…fffc in the duration) marks a record of a signal sent to a traced process.
@@ -1090,8 +1073,16 @@ export function signalSentProgram(tgidOffset: number): BuiltProgram {
     .st('u64', r10, at + RECORD.ts, r0)
     .st('u64', r10, at + RECORD.dur, SIGNAL_SENT_MARK)
     .st('u32', r10, at + RECORD.tgid, r7)
-    .st('u32', r10, at + RECORD.tid, r7)
-    .ldx('u64', r1, r6, 0)
+    .st('u32', r10, at + RECORD.tid, r7);
+  return sendSignal(b, at);
+}
+
+/**
+ * sendSignal ends both signal programs: the signal (ctx args[0]) and the start of its siginfo
+ * (args[1]) complete the record at `at` on the stack, which goes to the ring (or counts as lost).
+ */
+function sendSignal(b: ProgramBuilder, at: number): BuiltProgram {
+  b.ldx('u64', r1, r6, 0)
     .st('u32', r10, at + RECORD.nr, r1)
     .st('u32', r10, at + RECORD.dataLen, SIGINFO_COPY)
     .mov(r1, r10)
