@@ -10,7 +10,8 @@ export interface TraceFilter {
 }
 
 /**
- * parseTraceExpr parses `trace=open,read`, `trace=%file`, `!write` (the `trace=` prefix is optional).
+ * parseTraceExpr parses `trace=open,read`, `trace=%file`, `!write`, `none` (the `trace=` prefix is
+ * optional).
  * `lookup` resolves names strace does not decode (from the full syscall table).
  */
 export function parseTraceExpr(
@@ -23,6 +24,8 @@ export function parseTraceExpr(
   if (negate) body = body.slice(1);
   const numbers = new Set<number>();
   if (body === 'all') return { numbers, negate: !negate };
+  // strace's `none` is the empty set: no call is printed, signals and +++ lines still are.
+  if (body === 'none') return { numbers, negate };
   let column = start + (negate ? 2 : 1);
   for (const item of body.split(',')) {
     const fail = (what: string): never => {

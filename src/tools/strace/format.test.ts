@@ -166,6 +166,13 @@ describe('strace -e trace=', () => {
     expect(traces(not, 0)).toBe(true);
   });
 
+  it('takes none as the empty set and !none as every call', () => {
+    const none = parseTraceExpr('trace=none');
+    expect(traces(none, 0)).toBe(false);
+    expect(traces(none, 231)).toBe(false);
+    expect(traces(parseTraceExpr('!none'), 1)).toBe(true);
+  });
+
   it('rejects unknown names with a position', () => {
     expect(() => parseTraceExpr('trace=read,bogus')).toThrow(/unknown syscall 'bogus'/);
     try {
