@@ -1017,13 +1017,23 @@ const SIGNAL_RECORD = RECORD_HEADER + SIGINFO_COPY;
  * signalProgram is the raw_tracepoint:signal_deliver program: a signal delivered to a traced thread
  * (one with a stash slot, not the held wrapper) is sent as a SIGNAL_MARK record whose number is the
  * signal and whose data is the start of its siginfo, for strace's `--- SIGCHLD {…} ---` line.
- * Maps: stash, events, lost.
+ * Maps: stash, pids, events, lost.
  */
 export function signalProgram(): BuiltProgram {
   const b = new ProgramBuilder();
   const at = -SIGNAL_RECORD;
   b.mov(r6, r1);
-  stashGet(b, 0).jmp('JEQ', r0, 0, 'out').ldx('u32', r1, r0, STASH_HELD).jmp('JNE', r1, 0, 'out');
+  stashGet(b, 0).jmp('JEQ', r0, 0, 'no_slot').ldx('u32', r1, r0, STASH_HELD).jmp('JNE', r1, 0, 'out');
+  b.ja('traced');
+  // A child killed before its first syscall has no slot yet: its pids entry (from the fork program)
+  // says it is traced, so the SIGKILL that ends it is still seen (strace's `+++ killed by` line).
+  b.label('no_slot').call('get_current_pid_tgid').rsh(r0, 32).st('u32', r10, FP_TGID, r0).ldMap(r1, 'pids');
+  stackPtr(b, r2, FP_TGID)
+    .call('map_lookup_elem')
+    .jmp('JEQ', r0, 0, 'out')
+    .ldx('u32', r1, r0, 0)
+    .jmp('JEQ', r1, PID_HELD, 'out');
+  b.label('traced');
   for (let off = 0; off < SIGNAL_RECORD; off += 8) b.st('u64', r10, at + off, 0);
   b.call('ktime_get_ns')
     .st('u64', r10, at + RECORD.ts, r0)

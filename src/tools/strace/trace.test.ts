@@ -351,6 +351,66 @@ describe('strace', () => {
     },
   );
 
+  kernelIt('shows a child killed by a signal under -f, as strace does', async () => {
+    // The child is killed before or after its first call, whichever comes first: both are seen.
+    const { lines } = await strace({
+      command: ['sh', '-c', 'sleep 5 & kill -TERM $!; wait'],
+      follow: true,
+      trace: 'trace=kill',
+    });
+    const kill = lines.find((l) => /kill\(\d+, SIGTERM\) += 0$/.test(l));
+    const [, parent, child] = /^(?:\[pid +(\d+)\] )?kill\((\d+), SIGTERM\)/.exec(kill ?? '') ?? [];
+    expect(child, lines.join('\n')).toBeDefined();
+    const at = lines.findIndex((l) => l.includes(`--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER`));
+    expect(lines[at], lines.join('\n')).toMatch(
+      new RegExp(
+        `^\\[pid +${child}\\] --- SIGTERM \\{si_signo=SIGTERM, si_code=SI_USER, si_pid=${parent ?? '\\d+'}, si_uid=0\\} ---$`,
+      ),
+    );
+    expect(lines[at + 1]).toMatch(new RegExp(`^\\[pid +${child}\\] \\+\\+\\+ killed by SIGTERM \\+\\+\\+$`));
+    expect(lines.filter((l) => l.includes('+++ killed by'))).toHaveLength(1);
+    expect(lines.at(-1)).toBe('+++ exited with 0 +++');
+    // A child that kills itself after its own calls; SIGKILL has no --- line under strace.
+    const self = await strace({
+      command: ['sh', '-c', 'sh -c "kill -TERM \\$\\$"; sh -c "kill -KILL \\$\\$"; exit 4'],
+      follow: true,
+      trace: 'trace=kill',
+    });
+    const ended = self.lines
+      .filter((l) => !l.includes('SIGCHLD'))
+      .map((l) => l.replace(/^\[pid +\d+\] /, ''));
+    expect(
+      ended.map((l) => l.replace(/\d+/g, 'N').replace(/ += /, ' = ')),
+      self.lines.join('\n'),
+    ).toEqual([
+      'kill(N, SIGTERM) = N',
+      '--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=N, si_uid=N} ---',
+      '+++ killed by SIGTERM +++',
+      'kill(N, SIGKILL) = N',
+      '+++ killed by SIGKILL +++',
+      '+++ exited with N +++',
+    ]);
+    expect(self.lines.filter((l) => /^\[pid +\d+\] \+\+\+ killed by/.test(l))).toHaveLength(2);
+  });
+
+  kernelIt('prints no call with -e trace=none, but the signals and process ends', async () => {
+    const { lines } = await strace({
+      command: ['sh', '-c', 'sleep 5 & kill -TERM $!; wait; exit 3'],
+      follow: true,
+      trace: 'trace=none',
+    });
+    expect(
+      lines.map((l) => l.replace(/^\[pid +/, '[pid ').replace(/\d+/g, 'N')),
+      lines.join('\n'),
+    ).toEqual([
+      '[pid N] --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=N, si_uid=N} ---',
+      '[pid N] +++ killed by SIGTERM +++',
+      '--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=N, si_uid=N, si_status=SIGTERM, si_utime=N, si_stime=N} ---',
+      '+++ exited with N +++',
+    ]);
+    expect(lines.at(-1)).toBe('+++ exited with 3 +++');
+  });
+
   kernelIt(
     'decodes the termios and winsize of a pty it opens, and the limits set, as strace does',
     async () => {

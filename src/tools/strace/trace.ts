@@ -27,6 +27,7 @@ import { AttachType } from '../../sys/bpf-cmd.js';
 import { cString } from '../common/format.js';
 import { Output } from '../common/output.js';
 import { lostMessage, requireRoot, waitForStop } from '../common/session.js';
+import { signalName } from './decoders.js';
 import { parseTraceExpr, type StatusFilter, type TraceFilter, traces } from './filter.js';
 import {
   type FormatOptions,
@@ -96,6 +97,7 @@ const STRACE_POLL_MS = 10;
 const EXIT = 60;
 const EXIT_GROUP = 231;
 // Calls that return a new process's pid in the parent: with -f the child is traced from then on.
+const SIGKILL = 9;
 const FORKS = new Set([56, 57, 58, 435]);
 
 /**
@@ -303,6 +305,11 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
     // The last signal sent to the command that no `---` line has shown yet: if it kills the command,
     // its delivery is never seen (see signalSentProgram), and strace's line for it is printed last.
     let rootSignalSent: { sig: number; info: Uint8Array; ts: bigint } | undefined;
+    // The same for the other traced processes (and one attached with -p), by tgid: their end by a
+    // signal is seen as the SIGKILL without siginfo each thread gets, and printed from it.
+    const signalSent = new Map<number, { sig: number; info: Uint8Array; ts: bigint }>();
+    // Processes whose end was printed (or whose exit_group began it): their threads' SIGKILLs are not.
+    const gone = new Set<number>();
     let lastTid = -1;
     let flushQueued = false;
     const reader = new SyscallRecord(new DataView(new ArrayBuffer(RECORD_HEADER)));
@@ -338,6 +345,29 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       out.line(formatUnfinished(p, { ...fmt, execArgs }));
       interrupted.add(p.tid);
     };
+    // killedBy prints how a process other than the command ended on a signal: the signal sent to it
+    // (none for SIGKILL, as strace shows it) and `+++ killed by SIGTERM +++`, once per process.
+    const killedBy = (rec: SyscallRecord): void => {
+      const tgid = rec.tgid;
+      if (gone.has(tgid)) return;
+      gone.add(tgid);
+      if (pending && pending.tid !== rec.tid) flushPending();
+      // Under -e its calls may all have been left out: it is a traced process all the same.
+      live.set(tgid, tgid);
+      fmt.pidPrefix = pidColumn ? 'column' : live.size > 1;
+      const sent = signalSent.get(tgid);
+      signalSent.delete(tgid);
+      const fatal = sent && siginfoSigno(sent.info) !== 0 ? sent : undefined;
+      if (fatal) {
+        const lead = stamper.active ? stamper.leader(fatal.ts) : '';
+        out.line(`${pidLead(tgid, fmt)}${lead}${signalLine(fatal.sig, fatal.info)}`);
+      }
+      const lead = stamper.active ? stamper.leader(rec.ts) : '';
+      const name = signalName(BigInt(sent?.sig ?? SIGKILL));
+      out.line(`${pidLead(tgid, fmt)}${lead}+++ killed by ${name} +++`);
+      for (const [t, g] of live) if (g === tgid) live.delete(t);
+      lastTid = -1;
+    };
     const onRecord = (view: RecordView): void => {
       // The reader hands out one RecordView over the ring mapping: nothing is allocated per record.
       const rec = reader.reset(view.view, view.offset, view.offset + view.length);
@@ -350,7 +380,9 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         return;
       }
       if (marked && rec.isSignalSent) {
-        if (rec.tgid === rootPid) rootSignalSent = { sig: rec.nr, info: rec.data.slice(), ts: rec.ts };
+        const sent = { sig: rec.nr, info: rec.data.slice(), ts: rec.ts };
+        if (rec.tgid === rootPid) rootSignalSent = sent;
+        if (rec.tgid !== rootPid || opts.pid !== undefined) signalSent.set(rec.tgid, sent);
         return;
       }
       if (marked && rec.isSignal) {
@@ -358,7 +390,12 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
         if (!rootExeced && rec.tgid === rootPid) return;
         // A fatal signal's own delivery is not seen: the kernel turns it into a SIGKILL without
         // siginfo (strace, as a ptracer, stops that). Its +++ killed by line tells which it was.
-        if (siginfoSigno(rec.data) === 0) return;
+        if (siginfoSigno(rec.data) === 0) {
+          // The command's own end is printed once it is reaped (below); another process's now.
+          if (rec.nr === SIGKILL && (rec.tgid !== rootPid || opts.pid !== undefined)) killedBy(rec);
+          return;
+        }
+        if (rec.nr === signalSent.get(rec.tgid)?.sig) signalSent.delete(rec.tgid);
         if (pending && pending.tid !== rec.tid) flushPending();
         noteThread(rec);
         fmt.pidPrefix = pidColumn ? 'column' : live.size > 1;
@@ -396,7 +433,11 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       }
       const nr = rec.nr;
       const tid = rec.tid;
-      if (filter && nr === EXECVE && !traces(filter, EXECVE)) return;
+      if (filter && nr === EXECVE && !traces(filter, EXECVE)) {
+        // Not printed, but the process is traced: strace -f prefixes [pid N] while there are two.
+        noteThread(rec);
+        return;
+      }
       if (pending) {
         if (pending.tid === tid) pending = undefined;
         else flushPending();
@@ -441,6 +482,7 @@ export async function runStrace(opts: StraceOptions): Promise<StraceResult> {
       }
       if (nr === EXIT_GROUP) {
         const tgid = rec.tgid;
+        gone.add(tgid);
         for (const [t, g] of live) if (g === tgid) live.delete(t);
         lastTid = -1;
       } else if (nr === EXIT) {
