@@ -226,6 +226,8 @@ const EPOLL_EVENTS: Flag[] = [
   [0x80000000, 'EPOLLET'],
 ];
 /** epollEvents prints an epoll event mask: EPOLLIN|EPOLLET. */
+/** msgFlags prints MSG_* flags as strace does: MSG_NOSIGNAL|MSG_DONTWAIT, or 0. */
+export const msgFlags = (v: bigint): string => flags(v & 0xffffffffn, MSG_FLAGS);
 export const epollEvents = (v: bigint): string => flags(v & 0xffffffffn, EPOLL_EVENTS);
 
 const POLL_EVENTS: Flag[] = [
@@ -712,6 +714,8 @@ export function decodeScalar(kind: ArgKind, v: bigint): string {
     case 'sigaction_in':
     case 'sigaction_out':
     case 'sockaddr_in':
+    case 'msghdr_in':
+    case 'msghdr_out':
       return ptr(v);
     case 'path2':
     case 'path_out':

@@ -16,6 +16,7 @@ import {
 } from './decoders.js';
 import { errnoSuffix, isRestart } from './errno-names.js';
 import { selectArg, selectNote } from './fd-sets.js';
+import { msghdr } from './msghdr.js';
 import { quote, quoteHex } from './quote.js';
 import type { ExecArgs, SyscallRecord } from './record.js';
 import { sigaction, sigset, waitStatus } from './signals.js';
@@ -212,6 +213,12 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
     const second = data.subarray(at);
     return quote(second, pathEnd(second) >= STRING_ROOM, true);
   }
+  if (kind === 'msghdr_in' || kind === 'msghdr_out') {
+    // sendmsg's bytes are its iovec's (cut at -s); recvmsg's, the ones it received.
+    const out = kind === 'msghdr_out';
+    if (out && rec.ret < 0n) return ptr(rec.arg(i));
+    return msghdr(data, out ? rec.ret : BigInt(Number.MAX_SAFE_INTEGER), strSize) ?? ptr(rec.arg(i));
+  }
   if (kind === 'dirents_out') {
     if (rec.ret < 0n || data.length < 4) return ptr(rec.arg(i));
     const n = new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true);
@@ -272,6 +279,8 @@ const isDataKind = (kind: ArgKind): boolean =>
   kind === 'path_out' ||
   kind === 'buf_in' ||
   kind === 'buf_out' ||
+  kind === 'msghdr_in' ||
+  kind === 'msghdr_out' ||
   kind === 'random_out' ||
   kind === 'dirents_out' ||
   STRUCT_OUT_SIZE[kind as keyof typeof STRUCT_OUT_SIZE] !== undefined;

@@ -22,6 +22,8 @@ import { RECORD, RECORD_HEADER } from './record.js';
 import {
   Capture,
   FD_SET_BYTES,
+  MSGHDR_ROOM,
+  MSGHDR_SIZE,
   PATH_MAX,
   POLL_FDS_MAX,
   SOCKADDR_MAX,
@@ -470,6 +472,7 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
   b.mov(r1, r9)
     .and(r1, KIND_MASK)
     .jmp('JEQ', r1, specKind(Capture.FdSets), 'fd_sets_in')
+    .jmp('JEQ', r1, specKind(Capture.MsgHdr), 'msghdr_in')
     .mov(r1, r9)
     .and(r1, 0x0f)
     .jmp('JEQ', r1, Capture.PathAtEntry, 'path')
@@ -484,6 +487,9 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .jmp('JEQ', r1, Capture.PollFds, 'poll_in')
     .ja('check_exit');
   fdSetsCopy(b, 'fd_sets_in', 0, 'check_exit');
+  // sendmsg's msghdr is read at entry; recvmsg's (lenArg byte 1) once it has received.
+  b.label('msghdr_in').mov(r1, r9).rsh(r1, 16).and(r1, 0xff).jmp('JNE', r1, 0, 'check_exit');
+  msghdrCopy(b, opts, 'msghdr_copy_in', false, 'check_exit');
   b.label('poll_in');
   // poll's array, at most POLL_FDS_MAX entries of 8 bytes: its length is the lenArg byte's argument.
   loadArg(b, r2, 16);
@@ -655,6 +661,7 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
       .mov(r1, r9)
       .and(r1, KIND_MASK)
       .jmp('JEQ', r1, specKind(Capture.FdSets), 'fd_sets_out')
+      .jmp('JEQ', r1, specKind(Capture.MsgHdr), 'msghdr_out')
       .mov(r1, r9)
       .and(r1, 0x0f)
       .jmp('JEQ', r1, Capture.PathAtEntry, 'path_retry')
@@ -685,6 +692,8 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
     b.ja('emit');
     structCopy(b, 'struct');
     structAfterEntry(b, 'struct_out');
+    b.label('msghdr_out').mov(r1, r9).rsh(r1, 16).and(r1, 0xff).jmp('JEQ', r1, 0, 'emit');
+    msghdrCopy(b, opts, 'msghdr_copy_out', true, 'emit');
     // select's sets and timeout as the call left them, after the entry copy, once it succeeded.
     b.label('fd_sets_out')
       .ldx('u64', r2, r7, RECORD.ret)
@@ -749,6 +758,64 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
   emit(b, opts, 'exit');
   b.st('u32', r7, RECORD.nr, CONSUMED).label('out').mov(r0, 0).exit();
   return b.build();
+}
+
+/**
+ * msghdrCopy copies the struct msghdr the arg byte's argument points to, its first iovec after it,
+ * and then that iovec's bytes: at most -s and the room left, and at exit at most the return value
+ * (what recvmsg received; nothing after a failure). Jumps to `done`.
+ */
+function msghdrCopy(
+  b: ProgramBuilder,
+  opts: StraceProgramOptions,
+  label: string,
+  atExit: boolean,
+  done: string,
+): void {
+  const most = Math.min(opts.strSize, DATA_MAX - MSGHDR_ROOM);
+  b.label(label);
+  if (atExit) b.ldx('u64', r2, r7, RECORD.ret).jmp('JSLT', r2, 0, done);
+  loadArg(b, r3, 8);
+  b.jmp('JEQ', r3, 0, done)
+    .mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, MSGHDR_SIZE)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, done)
+    .st('u32', r7, RECORD.dataLen, MSGHDR_SIZE)
+    // msg_iovlen, then msg_iov: the first iovec, when there is one.
+    .ldx('u64', r1, r7, RECORD.data + 24)
+    .jmp('JEQ', r1, 0, done)
+    .ldx('u64', r3, r7, RECORD.data + 16)
+    .jmp('JEQ', r3, 0, done)
+    .mov(r1, r7)
+    .add(r1, RECORD.data + MSGHDR_SIZE)
+    .mov(r2, 16)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, done)
+    .st('u32', r7, RECORD.dataLen, MSGHDR_ROOM)
+    .ldx('u64', r2, r7, RECORD.data + MSGHDR_SIZE + 8);
+  if (atExit) {
+    b.ldx('u64', r1, r7, RECORD.ret)
+      .jmp('JLE', r2, r1, `${label}_received`)
+      .mov(r2, r1)
+      .label(`${label}_received`);
+  }
+  b.jmp('JLE', r2, most, `${label}_sized`)
+    .mov(r2, most)
+    .label(`${label}_sized`)
+    .st('u64', r10, FP_LEN, r2)
+    .ldx('u64', r3, r7, RECORD.data + MSGHDR_SIZE)
+    .jmp('JEQ', r3, 0, done)
+    .ldx('u64', r2, r10, FP_LEN)
+    .mov(r1, r7)
+    .add(r1, RECORD.data + MSGHDR_ROOM)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, done)
+    .ldx('u64', r1, r10, FP_LEN)
+    .add(r1, MSGHDR_ROOM)
+    .st('u32', r7, RECORD.dataLen, r1)
+    .ja(done);
 }
 
 /**

@@ -42,6 +42,8 @@ export type ArgKind =
   | 'sigaction_in' // struct sigaction rt_sigaction reads: {sa_handler=…, sa_mask=[], sa_flags=…}
   | 'sigaction_out' // the old action rt_sigaction fills, after the one it reads
   | 'sockaddr_in' // socket address the call reads (connect, bind), its length in lenArg
+  | 'msghdr_in' // struct msghdr sendmsg reads, with its first iovec's bytes up to -s, copied at entry
+  | 'msghdr_out' // struct msghdr recvmsg fills, with the bytes its first iovec received, copied at exit
   | 'dirents_out' // linux_dirent(64)s filled by getdents: the pointer and `/* N entries */`, counted in the kernel
   | 'random_out' // a buf_out strace always prints in \x hex (getrandom)
   | 'statx_flags' // statx's AT_* flags, led by its sync type: AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW
@@ -134,8 +136,8 @@ const ROWS: Row[] = [
   [43, 'accept', ['fd', 'sockaddr_out', 'socklen_inout']],
   [44, 'sendto', ['fd', 'buf_in', 'uint', 'msg_flags', 'ptr', 'uint'], 'int', 2],
   [45, 'recvfrom', ['fd', 'buf_out', 'uint', 'msg_flags', 'ptr', 'ptr'], 'int', 2],
-  [46, 'sendmsg', ['fd', 'ptr', 'msg_flags']],
-  [47, 'recvmsg', ['fd', 'ptr', 'msg_flags']],
+  [46, 'sendmsg', ['fd', 'msghdr_in', 'msg_flags']],
+  [47, 'recvmsg', ['fd', 'msghdr_out', 'msg_flags']],
   [48, 'shutdown', ['fd', 'shutdown_how']],
   [49, 'bind', ['fd', 'sockaddr_in', 'uint'], 'int', 2],
   [50, 'listen', ['fd', 'int']],
@@ -308,7 +310,17 @@ export const Capture = {
    * with CAPTURE_EXT_BIT in the spec (see specValue).
    */
   FdSets: 0x100,
+  /**
+   * MsgHdr copies a struct msghdr (MSGHDR_SIZE), its first iovec after it, then that iovec's bytes
+   * (at most -s; at exit at most the return value): at entry, or at exit when the lenArg byte is 1.
+   */
+  MsgHdr: 0x101,
 } as const;
+
+/** MSGHDR_SIZE is struct user_msghdr's size on x86_64; its first iovec (16 bytes) follows it. */
+export const MSGHDR_SIZE = 56;
+/** MSGHDR_ROOM is the msghdr and the first iovec: the iovec's bytes start here. */
+export const MSGHDR_ROOM = MSGHDR_SIZE + 16;
 
 /** FD_SET_BYTES is how much of each fd set (and the timeout) is copied: descriptors below 128. */
 export const FD_SET_BYTES = 16;
@@ -375,6 +387,8 @@ const isBufOut = (a: ArgKind): boolean => a === 'buf_out' || a === 'random_out';
 export function captureFor(sig: SyscallSig): CaptureSpec {
   if (sig.name === 'select' || sig.name === 'pselect6') return { kind: Capture.FdSets, arg: 1, lenArg: 0 };
   if (sig.args[0] === 'sigreturn_frame') return { kind: Capture.SigreturnMask, arg: 0, lenArg: 0 };
+  const msg = sig.args.findIndex((a) => a === 'msghdr_in' || a === 'msghdr_out');
+  if (msg >= 0) return { kind: Capture.MsgHdr, arg: msg, lenArg: sig.args[msg] === 'msghdr_out' ? 1 : 0 };
   const optval = sig.args.indexOf('sockopt_in');
   if (optval >= 0) return { kind: Capture.AddrAtEntry, arg: optval, lenArg: sig.lenArg ?? 0 };
   const inout = sig.args.indexOf('socklen_inout');

@@ -393,6 +393,31 @@ describe('strace', () => {
     expect(self.lines.filter((l) => /^\[pid +\d+\] \+\+\+ killed by/.test(l))).toHaveLength(2);
   });
 
+  kernelIt(
+    'prints the msghdr sendmsg sends and recvmsg fills, with the iovec bytes, as strace does',
+    async () => {
+      const script = [
+        'import socket',
+        'a, b = socket.socketpair()',
+        'a.sendmsg([b"hello"], [], socket.MSG_NOSIGNAL)',
+        'b.recvmsg(100)',
+        'a.sendmsg([b"x" * 100])',
+        'b.recvmsg(200)',
+      ].join('\n');
+      const { lines } = await strace({ command: ['python3', '-c', script], trace: 'trace=sendmsg,recvmsg' });
+      const calls = lines
+        .filter((l) => /^(send|recv)msg\(/.test(l))
+        .map((l) => l.replace(/0x[0-9a-f]+/g, 'P'));
+      const x32 = 'x'.repeat(32);
+      expect(calls, lines.join('\n')).toEqual([
+        'sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello", iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, MSG_NOSIGNAL) = 5',
+        'recvmsg(4, {msg_name=P, msg_namelen=0, msg_iov=[{iov_base="hello", iov_len=100}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 5',
+        `sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="${x32}"..., iov_len=100}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 100`,
+        `recvmsg(4, {msg_name=P, msg_namelen=0, msg_iov=[{iov_base="${x32}"..., iov_len=200}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 100`,
+      ]);
+    },
+  );
+
   kernelIt('prints no call with -e trace=none, but the signals and process ends', async () => {
     const { lines } = await strace({
       command: ['sh', '-c', 'sleep 5 & kill -TERM $!; wait; exit 3'],
