@@ -217,7 +217,7 @@ function dataArg(rec: SyscallRecord, sig: SyscallSig, i: number, strSize: number
     // sendmsg's bytes are its iovec's (cut at -s); recvmsg's, the ones it received.
     const out = kind === 'msghdr_out';
     if (out && rec.ret < 0n) return ptr(rec.arg(i));
-    return msghdr(data, out ? rec.ret : BigInt(Number.MAX_SAFE_INTEGER), strSize) ?? ptr(rec.arg(i));
+    return msghdr(data, out ? rec.ret : BigInt(Number.MAX_SAFE_INTEGER), strSize, out) ?? ptr(rec.arg(i));
   }
   if (kind === 'dirents_out') {
     if (rec.ret < 0n || data.length < 4) return ptr(rec.arg(i));

@@ -36,6 +36,14 @@ describe('strace msghdr', () => {
     );
   });
 
+  it('shows the msg_namelen recvmsg was offered when it changed, as strace does', () => {
+    const data = copied({ iovlen: 1n, iovLen: 100n, bytes: 'hi' });
+    new DataView(data.buffer).setUint32(52, 110, true);
+    expect(msghdr(data, 2n, 32, true)).toContain('msg_namelen=110 => 0,');
+    new DataView(data.buffer).setUint32(52, 0xffffffff, true);
+    expect(msghdr(data, 2n, 32, true)).toContain('msg_namelen=0,');
+  });
+
   it('falls back to the pointer for what was not copied', () => {
     expect(msghdr(new Uint8Array(10), 0n, 32)).toBeUndefined();
     const short = copied({ iovlen: 1n, iovLen: 5n, bytes: '' });

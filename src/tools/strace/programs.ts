@@ -22,6 +22,7 @@ import { RECORD, RECORD_HEADER } from './record.js';
 import {
   Capture,
   FD_SET_BYTES,
+  MSGHDR_NAMELEN_OFFERED,
   MSGHDR_ROOM,
   MSGHDR_SIZE,
   PATH_MAX,
@@ -488,7 +489,17 @@ function entryCapture(b: ProgramBuilder, opts: StraceProgramOptions): void {
     .ja('check_exit');
   fdSetsCopy(b, 'fd_sets_in', 0, 'check_exit');
   // sendmsg's msghdr is read at entry; recvmsg's (lenArg byte 1) once it has received.
-  b.label('msghdr_in').mov(r1, r9).rsh(r1, 16).and(r1, 0xff).jmp('JNE', r1, 0, 'check_exit');
+  // (recvmsg's at entry too, for the msg_namelen it offered: `110 => 0`.)
+  b.label('msghdr_in').mov(r1, r9).rsh(r1, 16).and(r1, 0xff).jmp('JEQ', r1, 0, 'msghdr_copy_in');
+  loadArg(b, r3, 8);
+  b.jmp('JEQ', r3, 0, 'check_exit')
+    .mov(r1, r7)
+    .add(r1, RECORD.data)
+    .mov(r2, MSGHDR_SIZE)
+    .call('probe_read_user')
+    .jmp('JNE', r0, 0, 'check_exit')
+    .st('u32', r7, RECORD.dataLen, MSGHDR_SIZE)
+    .ja('check_exit');
   msghdrCopy(b, opts, 'msghdr_copy_in', false, 'check_exit');
   b.label('poll_in');
   // poll's array, at most POLL_FDS_MAX entries of 8 bytes: its length is the lenArg byte's argument.
@@ -760,6 +771,9 @@ export function sysExitProgram(opts: StraceProgramOptions): BuiltProgram {
   return b.build();
 }
 
+/** NO_NAMELEN marks an offered msg_namelen that was not read at entry (0xffffffff as a u32). */
+const NO_NAMELEN = -1;
+
 /**
  * msghdrCopy copies the struct msghdr the arg byte's argument points to, its first iovec after it,
  * and then that iovec's bytes: at most -s and the room left, and at exit at most the return value
@@ -774,7 +788,17 @@ function msghdrCopy(
 ): void {
   const most = Math.min(opts.strSize, DATA_MAX - MSGHDR_ROOM);
   b.label(label);
-  if (atExit) b.ldx('u64', r2, r7, RECORD.ret).jmp('JSLT', r2, 0, done);
+  if (atExit) {
+    // The msg_namelen offered at entry goes in the padding after msg_flags (NO_NAMELEN: not read).
+    b.ldx('u64', r2, r7, RECORD.ret)
+      .jmp('JSLT', r2, 0, done)
+      .mov(r2, NO_NAMELEN)
+      .ldx('u32', r1, r7, RECORD.dataLen)
+      .jmp('JNE', r1, MSGHDR_SIZE, `${label}_offered`)
+      .ldx('u32', r2, r7, RECORD.data + 8)
+      .label(`${label}_offered`)
+      .st('u64', r10, FP_OFF, r2);
+  }
   loadArg(b, r3, 8);
   b.jmp('JEQ', r3, 0, done)
     .mov(r1, r7)
@@ -782,7 +806,9 @@ function msghdrCopy(
     .mov(r2, MSGHDR_SIZE)
     .call('probe_read_user')
     .jmp('JNE', r0, 0, done)
-    .st('u32', r7, RECORD.dataLen, MSGHDR_SIZE)
+    .st('u32', r7, RECORD.dataLen, MSGHDR_SIZE);
+  if (atExit) b.ldx('u64', r1, r10, FP_OFF).st('u32', r7, RECORD.data + MSGHDR_NAMELEN_OFFERED, r1);
+  b
     // msg_iovlen, then msg_iov: the first iovec, when there is one.
     .ldx('u64', r1, r7, RECORD.data + 24)
     .jmp('JEQ', r1, 0, done)

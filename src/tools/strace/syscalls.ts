@@ -321,6 +321,8 @@ export const Capture = {
 export const MSGHDR_SIZE = 56;
 /** MSGHDR_ROOM is the msghdr and the first iovec: the iovec's bytes start here. */
 export const MSGHDR_ROOM = MSGHDR_SIZE + 16;
+/** MSGHDR_NAMELEN_OFFERED is where recvmsg's copy keeps the msg_namelen offered at entry (padding). */
+export const MSGHDR_NAMELEN_OFFERED = 52;
 
 /** FD_SET_BYTES is how much of each fd set (and the timeout) is copied: descriptors below 128. */
 export const FD_SET_BYTES = 16;

@@ -411,9 +411,9 @@ describe('strace', () => {
       const x32 = 'x'.repeat(32);
       expect(calls, lines.join('\n')).toEqual([
         'sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="hello", iov_len=5}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, MSG_NOSIGNAL) = 5',
-        'recvmsg(4, {msg_name=P, msg_namelen=0, msg_iov=[{iov_base="hello", iov_len=100}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 5',
+        'recvmsg(4, {msg_name=P, msg_namelen=110 => 0, msg_iov=[{iov_base="hello", iov_len=100}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 5',
         `sendmsg(3, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="${x32}"..., iov_len=100}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 100`,
-        `recvmsg(4, {msg_name=P, msg_namelen=0, msg_iov=[{iov_base="${x32}"..., iov_len=200}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 100`,
+        `recvmsg(4, {msg_name=P, msg_namelen=110 => 0, msg_iov=[{iov_base="${x32}"..., iov_len=200}], msg_iovlen=1, msg_controllen=0, msg_flags=0}, 0) = 100`,
       ]);
     },
   );
