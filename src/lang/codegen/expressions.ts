@@ -270,23 +270,31 @@ export function binop(g: Gen, op: A.BinaryOp, lt: Ty, rt: Ty): void {
 
 /** strEq compares two zero-padded strings a word at a time, up to the shorter buffer. */
 export function strEq(g: Gen, e: A.Binary): Val {
-  const b = g.b;
   const l = expr(g, e.left);
   if (l.at !== 'stack') throw g.err(e.left.pos, 'internal error: string in a register');
   const r = expr(g, e.right);
   if (r.at !== 'stack') throw g.err(e.right.pos, 'internal error: string in a register');
-  const n = Math.min(align8(l.size), align8(r.size));
+  return stackEq(g, e.op, l.off, r.off, Math.min(align8(l.size), align8(r.size)), 'u64');
+}
+
+/**
+ * stackEq sets r0 to whether `n` bytes at two stack offsets are equal (`==`) or differ (`!=`),
+ * compared a `width` at a time.
+ */
+function stackEq(g: Gen, op: A.BinaryOp, l: number, r: number, n: number, width: 'u64' | 'u8'): Val {
+  const b = g.b;
+  const step = width === 'u64' ? 8 : 1;
   const differ = g.label('sne');
   const end = g.label('seq');
-  for (let i = 0; i < n; i += 8) {
-    b.ldx('u64', r1, r10, l.off + i);
-    b.ldx('u64', r2, r10, r.off + i);
+  for (let i = 0; i < n; i += step) {
+    b.ldx(width, r1, r10, l + i);
+    b.ldx(width, r2, r10, r + i);
     b.jmp('JNE', r1, r2, differ);
   }
-  b.mov(r0, e.op === '==' ? 1 : 0);
+  b.mov(r0, op === '==' ? 1 : 0);
   b.ja(end);
   b.label(differ);
-  b.mov(r0, e.op === '==' ? 0 : 1);
+  b.mov(r0, op === '==' ? 0 : 1);
   b.label(end);
   return R0;
 }
@@ -317,22 +325,9 @@ export function incdec(g: Gen, e: A.IncDec): Val {
 
 /** bytesEq compares pton()'s bytes with another array byte by byte: NULs are data here, not ends. */
 function bytesEq(g: Gen, e: A.Binary, size: number): Val {
-  const b = g.b;
   const l = onStack(g, e.left, size);
   const r = onStack(g, e.right, size);
-  const differ = g.label('bytesne');
-  const end = g.label('byteseqend');
-  for (let i = 0; i < size; i++) {
-    b.ldx('u8', r1, r10, l + i);
-    b.ldx('u8', r2, r10, r + i);
-    b.jmp('JNE', r1, r2, differ);
-  }
-  b.mov(r0, e.op === '==' ? 1 : 0);
-  b.ja(end);
-  b.label(differ);
-  b.mov(r0, e.op === '==' ? 0 : 1);
-  b.label(end);
-  return R0;
+  return stackEq(g, e.op, l, r, size, 'u8');
 }
 
 /** onStack evaluates an array to stack bytes: a value already there, or `size` bytes read from its address. */
