@@ -135,6 +135,21 @@ function unsignedCompare(l: Expr, r: Expr): boolean {
   return [l, r].some((e) => e.type === 'cast' && e.bits === 64 && !e.signed);
 }
 
+/**
+ * ctxStringAddress puts into r3 the address of a tracepoint's string field (ctx in r6): a char[] in
+ * the record, or a __data_loc/__rel_loc whose low 16 bits are the offset (from the field's end for
+ * rel_loc). Clobbers r1.
+ */
+function ctxStringAddress(b: ProgramBuilder, f: TraceField): void {
+  b.mov(r3, r6);
+  if (!f.dataLoc) {
+    b.add(r3, f.offset);
+    return;
+  }
+  b.ldx('u32', r1, r6, f.offset).and(r1, 0xffff);
+  if (f.dataLoc === 'rel_loc') b.add(r1, f.offset + 4);
+  b.add(r3, r1);
+}
 /** isStringArg says whether a %s argument can be read as a string, and how. */
 function stringSource(e: Expr, o: CodegenOptions): 'ctx-array' | 'ctx-dataloc' | 'pointer' | undefined {
   if (e.type === 'field') {
@@ -191,14 +206,7 @@ export function generateProbe(
     const src = stringSource(e, o);
     if (!src) fail(`${what} needs a string: args->field of char[] or a pointer, argN or retval`, e.at);
     if (src === 'ctx-array' || src === 'ctx-dataloc') {
-      const f = o.fields!((e as { name: string }).name, e.at);
-      b.mov(r3, r6);
-      if (src === 'ctx-array') b.add(r3, f.offset);
-      else {
-        b.ldx('u32', r1, r6, f.offset).and(r1, 0xffff);
-        if (f.dataLoc === 'rel_loc') b.add(r1, f.offset + 4);
-        b.add(r3, r1);
-      }
+      ctxStringAddress(b, o.fields!((e as { name: string }).name, e.at));
       return;
     }
     emit(e, d);
@@ -431,14 +439,7 @@ export function generateProbe(
     const src = stringSource(a.expr, o)!;
     b.st('u8', r4, at, 0);
     if (src === 'ctx-array' || src === 'ctx-dataloc') {
-      const f = o.fields!((a.expr as { name: string }).name, a.expr.at);
-      b.mov(r3, r6);
-      if (src === 'ctx-array') b.add(r3, f.offset);
-      else {
-        b.ldx('u32', r1, r6, f.offset).and(r1, 0xffff);
-        if (f.dataLoc === 'rel_loc') b.add(r1, f.offset + 4);
-        b.add(r3, r1);
-      }
+      ctxStringAddress(b, o.fields!((a.expr as { name: string }).name, a.expr.at));
       b.mov(r1, r4).add(r1, at).mov(r2, layout.args[k]!.size).call('probe_read_kernel_str');
       return;
     }
